@@ -1,0 +1,113 @@
+"""Settings (environment ``NEWSDESK_*``) and the location of the project's seed files.
+
+Settings are read once at the edge (CLI, Airflow adapter) and passed into the stages; the
+library never reads the environment elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# plugins/newsdesk -> project root (for a source checkout; installs set NEWSDESK_HOME)
+PROJECT_DIR = PACKAGE_DIR.parent.parent
+USER_AGENT = "newsdesk/0.1 (+https://github.com/newsdesk-project/newsdesk; news archive bot)"
+
+
+def _env_int(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _env_float(env: Mapping[str, str], name: str, default: float) -> float:
+    value = env.get(name)
+    return float(value) if value not in (None, "") else default
+
+
+def _env_list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    value = env.get(name, "")
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class HttpSettings:
+    """Bounds for every download: time, size, redirects, and which targets may be reached."""
+
+    user_agent: str = USER_AGENT
+    connect_timeout_s: float = 5.0
+    read_timeout_s: float = 15.0
+    total_timeout_s: float = 30.0
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_decompressed_ratio: int = 100  # decompression-bomb guard: decoded/encoded bytes
+    max_redirects: int = 5
+    # Hosts/networks (CIDR or host name) that may be reached although private or loopback.
+    # Empty in production; tests and the offline replay add 127.0.0.1.
+    allow_private: tuple[str, ...] = ()
+    per_host_concurrency: int = 2
+    per_host_delay_s: float = 1.0
+    respect_robots: bool = True
+    concurrency: int = 16
+
+
+@dataclass(frozen=True, slots=True)
+class PollSettings:
+    """Bounds of the adaptive feed schedule and the failure policy."""
+
+    min_interval_s: int = 300
+    max_interval_s: int = 6 * 3600
+    default_interval_s: int = 900
+    max_backoff_s: int = 24 * 3600
+    disable_after_failures: int = 10
+    page_retry_s: int = 1800
+    page_max_attempts: int = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str | None = None
+    seeds_dir: Path = PROJECT_DIR / "seeds"
+    state_dir: Path = PROJECT_DIR / ".newsdesk"
+    nlp_model: str | None = None  # spaCy package name or path; None: the bundled Dutch pipeline
+    raw_html_retention_days: int = 30
+    http: HttpSettings = field(default_factory=HttpSettings)
+    poll: PollSettings = field(default_factory=PollSettings)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        http = HttpSettings(
+            user_agent=env.get("NEWSDESK_USER_AGENT", USER_AGENT),
+            connect_timeout_s=_env_float(env, "NEWSDESK_CONNECT_TIMEOUT", 5.0),
+            read_timeout_s=_env_float(env, "NEWSDESK_READ_TIMEOUT", 15.0),
+            total_timeout_s=_env_float(env, "NEWSDESK_TOTAL_TIMEOUT", 30.0),
+            max_body_bytes=_env_int(env, "NEWSDESK_MAX_BODY_BYTES", 10 * 1024 * 1024),
+            max_redirects=_env_int(env, "NEWSDESK_MAX_REDIRECTS", 5),
+            allow_private=_env_list(env, "NEWSDESK_ALLOW_PRIVATE"),
+            per_host_concurrency=_env_int(env, "NEWSDESK_PER_HOST_CONCURRENCY", 2),
+            per_host_delay_s=_env_float(env, "NEWSDESK_PER_HOST_DELAY", 1.0),
+            respect_robots=env.get("NEWSDESK_RESPECT_ROBOTS", "1") not in ("0", "false", "no"),
+            concurrency=_env_int(env, "NEWSDESK_HTTP_CONCURRENCY", 16),
+        )
+        poll = PollSettings(
+            min_interval_s=_env_int(env, "NEWSDESK_POLL_MIN_INTERVAL", 300),
+            max_interval_s=_env_int(env, "NEWSDESK_POLL_MAX_INTERVAL", 6 * 3600),
+            default_interval_s=_env_int(env, "NEWSDESK_POLL_DEFAULT_INTERVAL", 900),
+            disable_after_failures=_env_int(env, "NEWSDESK_DISABLE_AFTER_FAILURES", 10),
+        )
+        home = env.get("NEWSDESK_HOME")
+        root = Path(home) if home else PROJECT_DIR
+        return cls(
+            database_url=env.get("NEWSDESK_DATABASE_URL") or None,
+            seeds_dir=Path(env.get("NEWSDESK_SEEDS_DIR") or root / "seeds"),
+            state_dir=Path(env.get("NEWSDESK_STATE_DIR") or root / ".newsdesk"),
+            nlp_model=env.get("NEWSDESK_NLP_MODEL") or None,
+            raw_html_retention_days=_env_int(env, "NEWSDESK_RAW_HTML_RETENTION_DAYS", 30),
+            http=http,
+            poll=poll,
+        )
+
+    def with_database(self, url: str) -> Settings:
+        return replace(self, database_url=url)

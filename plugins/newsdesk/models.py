@@ -1,0 +1,250 @@
+"""Typed records handed between the pipeline stages.
+
+Every stage takes and returns these frozen dataclasses; third-party objects (feedparser
+entries, httpx responses, spaCy docs) are converted into them at the stage's edge. Nothing
+here does I/O.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+# Namespace for stable entity ids: uuid5(ENTITY_NAMESPACE, "LABEL:normalised name") gives the
+# same id for the same name in every database and every run.
+ENTITY_NAMESPACE = uuid.UUID("6f0a5d2e-2b7c-5b8e-9d61-3c1f4e7a9b20")
+
+
+class FetchStatus(StrEnum):
+    """Outcome of one HTTP fetch (a feed poll or an article download)."""
+
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"  # HTTP 304 on a conditional GET
+    UNCHANGED = "unchanged"  # 200, but the body hash equals the previous poll's
+    TEMPORARY = "temporary"  # timeout, 5xx, 429, connection reset: retry with backoff
+    SOFT = "soft"  # parse problems, wrong content: counted, retried later
+    HARD = "hard"  # 404/410, refused target, permanent: counts towards disabling
+    BLOCKED = "blocked"  # refused by policy before any request (robots.txt, SSRF guard)
+
+
+class ArticleStatus(StrEnum):
+    """Why a fetched page did or did not become an article row."""
+
+    OK = "ok"
+    NOT_ARTICLE = "not_article"  # index page, live-blog shell
+    PAYWALL = "paywall"
+    TOO_SHORT = "too_short"  # near-empty page
+    NO_TEXT = "no_text"
+    DUPLICATE = "duplicate"  # exact duplicate of an existing article's text
+    ERROR = "error"  # the page could not be parsed at all
+    FETCH_FAILED = "fetch_failed"
+    PENDING = "pending"  # known from a feed entry, not fetched yet
+
+
+class EntityLabel(StrEnum):
+    PER = "PER"
+    ORG = "ORG"
+    LOC = "LOC"
+    MISC = "MISC"
+
+
+class CommitmentKind(StrEnum):
+    PLEDGE = "pledge"
+    PLAN = "plan"
+    AGREEMENT = "agreement"
+    WILLINGNESS = "willingness"
+    INTENT = "intent"
+    REFUSAL = "refusal"
+
+
+class Polarity(StrEnum):
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+
+
+class Firmness(StrEnum):
+    FIRM = "firm"
+    TENTATIVE = "tentative"
+
+
+class DatePrecision(StrEnum):
+    DAY = "day"
+    MONTH = "month"
+    QUARTER = "quarter"
+    SEASON = "season"
+    YEAR = "year"
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A feed as configured in seeds/feeds.toml (the source of truth for what to poll)."""
+
+    url: str
+    name: str
+    site: str | None = None
+    language: str | None = None
+    poll_interval_s: int | None = None
+    tags: tuple[str, ...] = ()
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """Polling state kept on the feed's row between polls."""
+
+    feed_id: int
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    last_body_hash: str | None = None
+    consecutive_failures: int = 0
+    poll_interval_s: int | None = None
+    next_poll_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One feed item, normalised: datetimes are aware UTC, strings are stripped."""
+
+    guid: str
+    link: str | None
+    title: str | None = None
+    summary: str | None = None
+    authors: tuple[str, ...] = ()
+    published: datetime | None = None
+    updated: datetime | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedDownload:
+    """Raw result of one conditional GET of a feed, before parsing."""
+
+    feed_id: int
+    url: str
+    status: FetchStatus
+    started_at: datetime
+    http_status: int | None = None
+    duration_ms: int = 0
+    bytes: int = 0
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+    body: bytes = b""
+    error: str | None = None
+    retry_after_s: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPoll:
+    """Result of polling one feed once; becomes one feed_fetches row."""
+
+    feed_id: int
+    url: str
+    status: FetchStatus
+    started_at: datetime
+    http_status: int | None = None
+    duration_ms: int = 0
+    bytes: int = 0
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    entries: tuple[FeedEntry, ...] = ()
+    error: str | None = None
+    retry_after_s: int | None = None
+    parse_problem: str | None = None  # feedparser's bozo exception, entries may still be present
+
+
+@dataclass(frozen=True, slots=True)
+class PageFetch:
+    """Result of downloading one article page."""
+
+    url: str
+    status: FetchStatus
+    final_url: str | None = None
+    http_status: int | None = None
+    body: bytes = b""
+    content_type: str | None = None
+    charset: str | None = None
+    duration_ms: int = 0
+    error: str | None = None
+    retry_after_s: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A cleaned article (or the reason a page is not one)."""
+
+    url: str
+    status: ArticleStatus
+    canonical_url: str | None = None
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    published_at: datetime | None = None
+    updated_at: datetime | None = None
+    language: str | None = None
+    site_name: str | None = None
+    text: str = ""
+    content_hash: str | None = None
+    # MinHash signature of the text's word shingles (near-duplicate detection across outlets)
+    minhash: tuple[int, ...] = ()
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRef:
+    """A canonical entity: the same (label, key) always yields the same entity_id."""
+
+    entity_id: str
+    canonical: str
+    label: EntityLabel
+    wikidata_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """An entity mention in an article's text; offsets are character offsets into Article.text."""
+
+    text: str
+    label: EntityLabel
+    start: int
+    end: int
+    sentence: int
+    entity: EntityRef
+
+
+@dataclass(frozen=True, slots=True)
+class Commitment:
+    """Who commits (or refuses) to do what, by when, under which condition, according to whom."""
+
+    actor: str
+    action: str
+    kind: CommitmentKind
+    polarity: Polarity
+    firmness: Firmness
+    sentence: int
+    start: int
+    end: int
+    confidence: float
+    extractor_version: str
+    actor_entity_id: str | None = None
+    speaker: str | None = None
+    speaker_entity_id: str | None = None
+    conditional: bool = False
+    condition: str | None = None
+    deadline_text: str | None = None
+    deadline: date | None = None
+    deadline_precision: DatePrecision | None = None
+    action_key: str | None = None  # normalised action, for tracking across articles
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Everything the analyze stage derives from one article's text."""
+
+    analyzer_version: str
+    mentions: tuple[Mention, ...] = ()
+    commitments: tuple[Commitment, ...] = ()
+    sentences: tuple[tuple[int, int], ...] = field(default=())  # (start, end) per sentence

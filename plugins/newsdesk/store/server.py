@@ -1,0 +1,44 @@
+"""The embedded PostgreSQL used when no ``NEWSDESK_DATABASE_URL`` is given.
+
+pgserver ships PostgreSQL binaries inside a wheel; the data directory lives under the
+project's state folder (``.newsdesk/pgdata``) so the demo, ``make up`` and the tests need no
+server installed or running.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from newsdesk.errors import DatabaseError
+
+log = logging.getLogger(__name__)
+
+
+def start_embedded(data_dir: Path, *, database: str = "newsdesk", keep_running: bool = True) -> str:
+    """Start (or reuse) the embedded server in ``data_dir``; return a URL of ``database``.
+
+    With ``keep_running`` the server outlives this process (the demo leaves it up so the
+    printed connection string works); otherwise it stops when the process exits.
+    """
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir.parent))  # pgserver/platformdirs needs one
+    try:
+        import pgserver
+    except ImportError as exc:  # pragma: no cover - pgserver is a core dependency
+        raise DatabaseError("no NEWSDESK_DATABASE_URL and the embedded server (pgserver) is missing") from exc
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", database):
+        raise DatabaseError(f"not a plain database name: {database!r}")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        server: Any = pgserver.get_server(data_dir, cleanup_mode=None if keep_running else "stop")
+        exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+        if "1 row" not in exists:
+            server.psql(f'CREATE DATABASE "{database}";')
+    except Exception as exc:  # pgserver raises plain exceptions; translate at this boundary
+        raise DatabaseError(f"could not start the embedded PostgreSQL in {data_dir}: {exc}") from exc
+    url: str = server.get_uri(database)
+    log.info("embedded PostgreSQL ready: %s", url)
+    return url

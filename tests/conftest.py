@@ -1,0 +1,71 @@
+"""Shared fixtures: one real PostgreSQL database per test session, migrations applied.
+
+``NEWSDESK_TEST_DATABASE_URL`` names a server to use (a fresh database is created on it and
+dropped afterwards); without it the embedded server (pgserver) runs in a temporary folder, so
+the suite passes on a machine with no PostgreSQL running.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def _server_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("NEWSDESK_TEST_DATABASE_URL")
+    if url:
+        return url
+    from newsdesk.store.server import start_embedded
+
+    return start_embedded(tmp_path_factory.mktemp("pg") / "data", database="postgres", keep_running=False)
+
+
+def _with_dbname(url: str, dbname: str) -> str:
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    info["dbname"] = dbname
+    return psycopg.conninfo.make_conninfo(**info)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh, migrated database for this test session."""
+    from newsdesk.store.db import migrate
+
+    server = _server_url(tmp_path_factory)
+    name = f"newsdesk_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = _with_dbname(server, name)
+    migrate(url)
+    yield url
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def clean_db(database_url: str) -> str:
+    """The session database with every newsdesk table emptied (schema_migrations kept)."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'schema_migrations'"
+            ).fetchall()
+        ]
+        if tables:
+            conn.execute(
+                sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(
+                    sql.SQL(", ").join(sql.Identifier(t) for t in tables)
+                )
+            )
+    return database_url
