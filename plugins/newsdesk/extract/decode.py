@@ -1,0 +1,123 @@
+"""Turn a downloaded page (bytes + a possibly lying charset) into bounded, parseable text.
+
+Everything that can go wrong before HTML parsing is decided here: binary junk, wrong or
+missing encodings, control characters that lxml refuses, and pages too large to parse in
+bounded time.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+from dataclasses import dataclass
+
+import charset_normalizer
+
+logger = logging.getLogger(__name__)
+
+# Real news pages reach ~2.2 MB (inline scripts, JSON state); above SOFT_LIMIT the script and
+# style blocks are dropped first, then the rest is cut at HARD_LIMIT so parsing time stays bounded.
+SOFT_LIMIT = 1_000_000
+HARD_LIMIT = 2_000_000
+# Bytes sniffed for a <meta charset> declaration and for the binary-junk test.
+_SNIFF = 4096
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+# Keep JSON-LD: it carries the dates and authors.
+_HEAVY_BLOCKS = re.compile(
+    r"<script(?![^>]*ld\+json)[^>]*>.*?</script\s*>|<style[^>]*>.*?</style\s*>|<svg[^>]*>.*?</svg\s*>|<!--.*?-->",
+    re.IGNORECASE | re.DOTALL,
+)
+# C0 controls except tab/newline/carriage return: lxml rejects them, junk pages are full of them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SINGLE_BYTE = {"latin-1", "iso8859-1", "cp1252", "iso8859-15", "ascii"}
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedPage:
+    """The page as text, with what was done to it (for the article's reason/log)."""
+
+    text: str
+    encoding: str | None
+    notes: tuple[str, ...] = ()
+
+
+class BinaryContent(ValueError):
+    """The bytes are not a text document at all."""
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name.strip().strip("\"'").lower()).name
+    except LookupError:
+        return None
+
+
+def _looks_binary(head: bytes) -> bool:
+    if not head:
+        return False
+    if head.count(0) > len(head) // 100 and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    controls = sum(1 for byte in head if byte < 9 or 13 < byte < 32)
+    return controls > len(head) // 20
+
+
+def _try(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def decode_bytes(data: bytes, charset: str | None) -> tuple[str, str, list[str]]:
+    """Decode with the declared charset when it holds, else the page's own, else a guess."""
+    notes: list[str] = []
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8", notes
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace"), "utf-16", notes
+    if _looks_binary(data[:_SNIFF]):
+        raise BinaryContent("binary content, not an HTML page")
+    declared = _codec(charset)
+    match = _META_CHARSET.search(data[:_SNIFF * 4])
+    in_page = _codec(match.group(1).decode("ascii", "ignore")) if match else None
+    # UTF-8 that decodes strictly is almost never really Latin-1: servers that say
+    # "iso-8859-1" by default while sending UTF-8 are the most common lie.
+    candidates = [c for c in (declared, in_page) if c]
+    if not candidates or any(c in _SINGLE_BYTE for c in candidates):
+        candidates.insert(0, "utf-8")
+    for encoding in dict.fromkeys(candidates):
+        text = _try(data, encoding)
+        if text is not None:
+            if declared and encoding != declared:
+                notes.append(f"declared charset {charset!r} did not fit; decoded as {encoding}")
+            return text, encoding, notes
+    best = charset_normalizer.from_bytes(data[:200_000]).best()
+    guess = _codec(best.encoding) if best is not None else None
+    encoding = guess or "cp1252"
+    if declared:
+        notes.append(f"declared charset {charset!r} did not fit; decoded as {encoding}")
+    return data.decode(encoding, errors="replace"), encoding, notes
+
+
+def prepare(html: bytes | str, charset: str | None = None) -> DecodedPage:
+    """Decode and bound the input; raises BinaryContent for non-text bytes."""
+    notes: list[str] = []
+    if isinstance(html, bytes):
+        text, encoding, notes = decode_bytes(html, charset)
+    else:
+        text, encoding = html, None
+        if _looks_binary(text[:_SNIFF].encode("utf-8", "replace")):
+            raise BinaryContent("binary content, not an HTML page")
+    if len(text) > SOFT_LIMIT:
+        size = len(text)
+        text = _HEAVY_BLOCKS.sub(" ", text)
+        if len(text) > HARD_LIMIT:
+            text = text[:HARD_LIMIT]
+            notes.append(f"page of {size} characters cut to {HARD_LIMIT} before parsing")
+            logger.info("page of %s characters cut to %s", size, HARD_LIMIT)
+    text = _CONTROL.sub("", text)
+    return DecodedPage(text=text, encoding=encoding, notes=tuple(notes))
