@@ -20,6 +20,25 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """One throw-away Airflow home for the whole session, set before anything imports Airflow."""
+    import tempfile
+
+    if os.environ.get("NEWSDESK_TEST_KEEP_AIRFLOW_HOME"):
+        return
+    home = Path(tempfile.mkdtemp(prefix="newsdesk-airflow-"))
+    os.environ.update(
+        {
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_DIR / "dags"),
+            "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT_DIR / "plugins"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+            "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+        }
+    )
+
+
 def _server_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("NEWSDESK_TEST_DATABASE_URL")
     if url:

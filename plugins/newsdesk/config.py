@@ -69,6 +69,7 @@ class PollSettings:
 class Settings:
     database_url: str | None = None
     seeds_dir: Path = PROJECT_DIR / "seeds"
+    feeds_file: Path = PROJECT_DIR / "seeds" / "feeds.toml"
     state_dir: Path = PROJECT_DIR / ".newsdesk"
     nlp_model: str | None = None  # spaCy package name or path; None: the bundled Dutch pipeline
     raw_html_retention_days: int = 30
@@ -99,9 +100,11 @@ class Settings:
         )
         home = env.get("NEWSDESK_HOME")
         root = Path(home) if home else PROJECT_DIR
+        seeds_dir = Path(env.get("NEWSDESK_SEEDS_DIR") or root / "seeds")
         return cls(
             database_url=env.get("NEWSDESK_DATABASE_URL") or None,
-            seeds_dir=Path(env.get("NEWSDESK_SEEDS_DIR") or root / "seeds"),
+            seeds_dir=seeds_dir,
+            feeds_file=Path(env.get("NEWSDESK_FEEDS_FILE") or seeds_dir / "feeds.toml"),
             state_dir=Path(env.get("NEWSDESK_STATE_DIR") or root / ".newsdesk"),
             nlp_model=env.get("NEWSDESK_NLP_MODEL") or None,
             raw_html_retention_days=_env_int(env, "NEWSDESK_RAW_HTML_RETENTION_DAYS", 30),

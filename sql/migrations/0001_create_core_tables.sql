@@ -69,7 +69,9 @@ ALTER TABLE feed_fetches ADD CONSTRAINT feed_fetches_run_fk
 CREATE TABLE pages (
     page_id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     url              text NOT NULL UNIQUE,          -- canonicalised entry link
-    status           text NOT NULL DEFAULT 'pending',
+    status           text NOT NULL DEFAULT 'pending' CHECK (status IN
+                       ('pending', 'ok', 'not_article', 'paywall', 'too_short', 'no_text', 'duplicate',
+                        'error', 'fetch_failed', 'blocked', 'gave_up')),
     reason           text,
     attempts         integer NOT NULL DEFAULT 0,
     http_status      integer,
@@ -95,7 +97,7 @@ CREATE TABLE articles (
     site_name       text,
     text            text NOT NULL,
     content_hash    text NOT NULL,
-    simhash         bigint,
+    minhash         bigint[],
     duplicate_of    bigint REFERENCES articles ON DELETE SET NULL,
     version         integer NOT NULL DEFAULT 1,
     change_count    integer NOT NULL DEFAULT 0,
@@ -143,6 +145,14 @@ CREATE TABLE feed_entries (
     PRIMARY KEY (feed_id, entry_guid)
 );
 CREATE INDEX feed_entries_page_idx ON feed_entries (page_id);
+
+-- MinHash LSH band hashes: articles sharing a band are near-duplicate candidates.
+CREATE TABLE article_bands (
+    band        bigint NOT NULL,
+    article_id  bigint NOT NULL REFERENCES articles ON DELETE CASCADE,
+    PRIMARY KEY (band, article_id)
+);
+CREATE INDEX article_bands_article_idx ON article_bands (article_id);
 
 CREATE TABLE article_versions (
     article_id    bigint NOT NULL REFERENCES articles ON DELETE CASCADE,

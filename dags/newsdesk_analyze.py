@@ -1,0 +1,44 @@
+"""
+### newsdesk_analyze
+
+Runs when `newsdesk_ingest` has stored articles (data-aware: scheduled on the
+`newsdesk_articles` Asset). Finds entities and commitments in every article the current
+analyzer has not seen, replaces each article's analysis rows in one transaction, and emits
+the `newsdesk_entities` and `newsdesk_commitments` Assets for downstream DAGs.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import dag, get_current_context, task
+
+from newsdesk_airflow import tasks
+from newsdesk_airflow.assets import ARTICLES, COMMITMENTS, ENTITIES
+
+
+@dag(
+    dag_id="newsdesk_analyze",
+    schedule=[ARTICLES],
+    start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args={
+        "owner": "newsdesk",
+        "retries": 2,
+        "retry_delay": timedelta(minutes=2),
+        "execution_timeout": timedelta(hours=1),
+    },
+    tags=["newsdesk", "nlp"],
+    doc_md=__doc__,
+)
+def newsdesk_analyze() -> None:
+    @task(outlets=[ENTITIES, COMMITMENTS])
+    def analyze_articles() -> dict[str, int]:
+        return tasks.analyze_and_publish(get_current_context())
+
+    analyze_articles()
+
+
+newsdesk_analyze()

@@ -1,0 +1,75 @@
+"""
+### newsdesk_ingest
+
+Poll the feeds that are due, fetch and clean the new articles, store them in the warehouse.
+
+* `sync_feeds` — the feed list (`NEWSDESK_FEEDS_FILE`, default `seeds/feeds.toml`) into `feeds`.
+* `poll_feeds` — one mapped task per feed shard; conditional GETs, the adaptive schedule.
+* `fetch_articles` — one mapped task per page shard; pages are downloaded politely and cleaned.
+* `publish` — emits the `newsdesk_articles` Asset (with counts) when articles were stored,
+  which schedules `newsdesk_analyze`.
+
+HTTP tasks run in the `newsdesk_http` pool, which bounds concurrent downloads across workers.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import dag, get_current_context, task
+
+from newsdesk_airflow import tasks
+from newsdesk_airflow.assets import ARTICLES, HTTP_POOL
+
+SHARDS = int(os.environ.get("NEWSDESK_INGEST_SHARDS", "4"))
+
+
+@dag(
+    dag_id="newsdesk_ingest",
+    schedule=os.environ.get("NEWSDESK_INGEST_SCHEDULE", "*/15 * * * *"),
+    start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    dagrun_timeout=timedelta(hours=1),
+    default_args={
+        "owner": "newsdesk",
+        "retries": 2,
+        "retry_delay": timedelta(minutes=2),
+        "retry_exponential_backoff": True,
+        "execution_timeout": timedelta(minutes=30),
+    },
+    tags=["newsdesk", "ingest"],
+    doc_md=__doc__,
+)
+def newsdesk_ingest() -> None:
+    @task
+    def sync_feeds() -> dict[str, int]:
+        return tasks.sync_feeds(get_current_context())
+
+    @task
+    def plan_shards() -> list[dict[str, int]]:
+        return tasks.plan_shards(SHARDS)
+
+    @task(pool=HTTP_POOL)
+    def poll_feeds(shard: dict[str, int]) -> dict[str, int]:
+        return tasks.poll_feeds(shard, get_current_context())
+
+    @task(pool=HTTP_POOL)
+    def fetch_articles(shard: dict[str, int]) -> dict[str, int]:
+        return tasks.fetch_articles(shard, get_current_context())
+
+    @task(outlets=[ARTICLES])
+    def publish(polled: list[dict[str, int]], fetched: list[dict[str, int]]) -> dict[str, int]:
+        return tasks.publish_articles(polled, fetched, get_current_context())
+
+    shards = plan_shards()
+    polled = poll_feeds.expand(shard=shards)
+    fetched = fetch_articles.expand(shard=shards)
+    sync_feeds() >> shards
+    polled >> fetched
+    publish(polled, fetched)
+
+
+newsdesk_ingest()

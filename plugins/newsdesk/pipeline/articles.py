@@ -1,0 +1,129 @@
+"""Compose fetch → extract → store for the pages waiting in the queue."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import psycopg
+
+from newsdesk.config import Settings
+from newsdesk.extract import estimated_similarity, extract_article, lsh_bands, NEAR_DUPLICATE_THRESHOLD
+from newsdesk.fetch import Fetcher
+from newsdesk.models import ArticleStatus, FetchStatus, PageFetch
+from newsdesk.sources import canonicalize_url
+from newsdesk.store import articles as article_store
+from newsdesk.store import pages as page_store
+
+log = logging.getLogger(__name__)
+
+# Fetch statuses that map onto a page status of their own.
+_FETCH_PAGE_STATUS = {FetchStatus.BLOCKED: "blocked"}
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSummary:
+    """Counts for XCom and the task log (ints only)."""
+
+    pages: int = 0
+    stored: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    not_articles: int = 0
+    failed: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+def fetch_and_store_pages(
+    conn: psycopg.Connection,
+    fetcher: Fetcher,
+    settings: Settings,
+    *,
+    now: datetime,
+    shard: int = 0,
+    shards: int = 1,
+    limit: int = 500,
+) -> ArticleSummary:
+    """Fetch the due pages of one shard, extract them and store articles or the reason they are none."""
+    todo = page_store.due_pages(conn, now, shard=shard, shards=shards, limit=limit)
+    by_url = {t.url: t for t in todo}
+    counts = dict.fromkeys(ArticleSummary.__slots__, 0)
+    counts["pages"] = len(todo)
+    for fetched in fetcher.fetch_pages([t.url for t in todo]):
+        page = by_url[fetched.url]
+        outcome = _store_one(conn, page, fetched, settings, now=now)
+        counts[outcome] += 1
+        if outcome in ("new", "changed", "unchanged", "duplicates"):
+            counts["stored"] += 1
+    conn.commit()
+    summary = ArticleSummary(**counts)
+    log.info("pages shard %s/%s: %s", shard, shards, summary.as_dict())
+    return summary
+
+
+def _store_one(
+    conn: psycopg.Connection, page: page_store.PageTodo, fetched: PageFetch, settings: Settings, *, now: datetime
+) -> str:
+    """Handle one page; returns the ArticleSummary counter it adds to. Never raises for bad input."""
+    if fetched.status is not FetchStatus.OK:
+        page_store.record_page_failure(
+            conn, page.page_id,
+            status=_FETCH_PAGE_STATUS.get(fetched.status, "fetch_failed"),
+            reason=f"{fetched.status}: {fetched.error or 'HTTP ' + str(fetched.http_status)}",
+            http_status=fetched.http_status, now=now, policy=settings.poll,
+            retry_after_s=fetched.retry_after_s,
+        )
+        conn.commit()
+        return "failed"
+    article = extract_article(
+        fetched.body, url=fetched.final_url or fetched.url, charset=fetched.charset,
+        feed_published=page.feed_published_at, feed_title=page.feed_title,
+    )
+    if article.status is not ArticleStatus.OK:
+        page_store.record_page_failure(
+            conn, page.page_id, status=str(article.status), reason=article.reason or str(article.status),
+            http_status=fetched.http_status, now=now, policy=settings.poll,
+        )
+        conn.commit()
+        return "not_articles" if article.status not in (ArticleStatus.ERROR,) else "failed"
+    canonical = _canonical(article.canonical_url, fetched)
+    bands = lsh_bands(article.minhash) if article.minhash else []
+    duplicate_of = _find_original(conn, article.content_hash or "", article.minhash, bands, canonical)
+    stored = article_store.store_article(
+        conn, page_id=page.page_id, article=article, canonical_url=canonical, bands=bands,
+        duplicate_of=duplicate_of, now=now, raw_html=fetched.body,
+    )
+    conn.commit()
+    if duplicate_of is not None and stored.created:
+        return "duplicates"
+    return "new" if stored.created else "changed" if stored.changed else "unchanged"
+
+
+def _canonical(declared: str | None, fetched: PageFetch) -> str:
+    """rel=canonical when it stays on the fetched site, else the final URL after redirects."""
+    final = canonicalize_url(fetched.final_url or fetched.url)
+    if not declared:
+        return final
+    candidate = canonicalize_url(declared, base=final)
+    # A canonical pointing at another host is not trusted: it could merge unrelated articles.
+    same_host = candidate.split("/")[2:3] == final.split("/")[2:3]
+    return candidate if same_host else final
+
+
+def _find_original(
+    conn: psycopg.Connection, content_hash: str, minhash: Sequence[int], bands: Sequence[int], canonical: str
+) -> int | None:
+    for cand in article_store.duplicate_candidates(
+        conn, content_hash=content_hash, bands=bands, exclude_url=canonical
+    ):
+        if cand.content_hash == content_hash:
+            return cand.article_id
+        if minhash and cand.minhash and estimated_similarity(tuple(minhash), cand.minhash) >= NEAR_DUPLICATE_THRESHOLD:
+            return cand.article_id
+    return None

@@ -1,0 +1,133 @@
+"""Rows an article's analysis owns: entities (shared), mentions and commitments (per article).
+
+``replace_analysis`` writes one article's analysis in one transaction: entities are upserted on
+their stable id, the article's previous mentions and commitments are replaced, commitment keys
+are upserted so the same commitment reported by several articles is tracked under one key.
+Bulk rows go through COPY into a temporary table and one INSERT ... SELECT.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import psycopg
+
+from newsdesk.models import Analysis, Commitment, EntityRef
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def commitment_key(c: Commitment) -> tuple[str, str, str]:
+    """(key, actor_key, action_key): same actor and same normalised action → same key."""
+    actor_key = c.actor_entity_id or _norm(c.actor)
+    action_key = c.action_key or _norm(c.action)
+    key = hashlib.sha256(f"{actor_key}\x1f{action_key}".encode()).hexdigest()[:32]
+    return key, actor_key, action_key
+
+
+def upsert_entities(conn: psycopg.Connection, entities: Iterable[EntityRef], *, curated: bool = False) -> int:
+    unique = {e.entity_id: e for e in entities}
+    if not unique:
+        return 0
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS tmp_entities "
+        "(entity_id uuid, canonical_name text, label text, wikidata_id text) ON COMMIT DROP"
+    )
+    with conn.cursor().copy(
+        "COPY tmp_entities (entity_id, canonical_name, label, wikidata_id) FROM STDIN"
+    ) as copy:
+        for e in unique.values():
+            copy.write_row((e.entity_id, e.canonical, str(e.label), e.wikidata_id))
+    cur = conn.execute(
+        """
+        INSERT INTO entities (entity_id, canonical_name, label, wikidata_id, curated)
+        SELECT entity_id, canonical_name, label, wikidata_id, %s FROM tmp_entities
+        ON CONFLICT (entity_id) DO UPDATE
+           SET wikidata_id = coalesce(EXCLUDED.wikidata_id, entities.wikidata_id),
+               curated = entities.curated OR EXCLUDED.curated
+         WHERE entities.wikidata_id IS DISTINCT FROM coalesce(EXCLUDED.wikidata_id, entities.wikidata_id)
+            OR (EXCLUDED.curated AND NOT entities.curated)
+        """,
+        (curated,),
+    )
+    conn.execute("DROP TABLE tmp_entities")
+    return cur.rowcount
+
+
+def upsert_aliases(conn: psycopg.Connection, aliases: Iterable[tuple[str, str]]) -> None:
+    """(entity_id, alias) pairs; existing pairs are left alone."""
+    rows = sorted(set(aliases))
+    if rows:
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO entity_aliases (entity_id, alias) VALUES (%s, %s) ON CONFLICT DO NOTHING", rows
+            )
+
+
+def replace_analysis(
+    conn: psycopg.Connection, article_id: int, analysis: Analysis, *, now: datetime
+) -> dict[str, int]:
+    """Replace the article's mentions and commitments with ``analysis`` (one transaction)."""
+    with conn.transaction():
+        entities = [m.entity for m in analysis.mentions]
+        upsert_entities(conn, entities)
+        upsert_aliases(conn, ((m.entity.entity_id, m.text) for m in analysis.mentions))
+        conn.execute("DELETE FROM mentions WHERE article_id = %s", (article_id,))
+        conn.execute("DELETE FROM commitments WHERE article_id = %s", (article_id,))
+        seen: set[tuple[int, int]] = set()
+        with conn.cursor().copy(
+            "COPY mentions (article_id, start_char, end_char, entity_id, text, label, sentence) FROM STDIN"
+        ) as copy:
+            for m in analysis.mentions:
+                if (m.start, m.end) in seen:  # one row per span: the primary key
+                    continue
+                seen.add((m.start, m.end))
+                copy.write_row((article_id, m.start, m.end, m.entity.entity_id, m.text, str(m.label), m.sentence))
+        _insert_commitments(conn, article_id, analysis.commitments)
+        conn.execute(
+            "UPDATE articles SET analyzed_at = %s, analyzer_version = %s WHERE article_id = %s",
+            (now, analysis.analyzer_version, article_id),
+        )
+    return {"mentions": len(seen), "commitments": len(analysis.commitments)}
+
+
+def _insert_commitments(conn: psycopg.Connection, article_id: int, commitments: Sequence[Commitment]) -> None:
+    if not commitments:
+        return
+    with conn.cursor() as cur:
+        keys = {}
+        for c in commitments:
+            key, actor_key, action_key = commitment_key(c)
+            keys[key] = (key, actor_key, action_key, c.actor, c.action, c.actor_entity_id)
+        cur.executemany(
+            """INSERT INTO commitment_keys (commitment_key, actor_key, action_key, actor, action, actor_entity_id)
+               VALUES (%s, %s, %s, %s, %s, (SELECT entity_id FROM entities WHERE entity_id = %s::uuid))
+               ON CONFLICT (commitment_key) DO NOTHING""",
+            list(keys.values()),
+        )
+        cur.executemany(
+            """
+            INSERT INTO commitments (article_id, commitment_key, actor, actor_entity_id, speaker,
+                speaker_entity_id, action, kind, polarity, conditional, condition, deadline_text, deadline,
+                deadline_precision, firmness, sentence, start_char, end_char, confidence, extractor_version)
+            -- entity ids the analysis resolved but no mention carries are kept only if known
+            VALUES (%s, %s, %s, (SELECT entity_id FROM entities WHERE entity_id = %s::uuid), %s,
+                    (SELECT entity_id FROM entities WHERE entity_id = %s::uuid),
+                    %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+            ON CONFLICT (article_id, start_char, end_char, action) DO NOTHING
+            """,
+            [
+                (
+                    article_id, commitment_key(c)[0], c.actor, c.actor_entity_id, c.speaker,
+                    c.speaker_entity_id, c.action, str(c.kind), str(c.polarity), c.conditional, c.condition,
+                    c.deadline_text, c.deadline,
+                    str(c.deadline_precision) if c.deadline_precision else None,
+                    str(c.firmness), c.sentence, c.start, c.end, c.confidence, c.extractor_version,
+                )
+                for c in commitments
+            ],
+        )

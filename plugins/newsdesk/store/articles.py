@@ -1,0 +1,212 @@
+"""Articles, their versions, their sources and their near-duplicate bands.
+
+One article per canonical URL. Storing a page that maps to an existing article either touches
+it (same text) or records a new version (changed text), which also clears the analysis so the
+article is analysed again. Everything for one page happens in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import psycopg
+
+from newsdesk.models import Article
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    article_id: int
+    created: bool  # a new articles row
+    changed: bool  # an existing article's text changed: a new version
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateCandidate:
+    article_id: int
+    content_hash: str
+    minhash: tuple[int, ...]
+
+
+def duplicate_candidates(
+    conn: psycopg.Connection, *, content_hash: str, bands: Sequence[int], exclude_url: str
+) -> list[DuplicateCandidate]:
+    """Articles with the same text hash or sharing a MinHash band, other than ``exclude_url``.
+
+    Only originals are returned (``duplicate_of IS NULL``) so copies link to the first article.
+    """
+    rows = conn.execute(
+        """
+        SELECT a.article_id, a.content_hash, a.minhash
+          FROM articles a
+         WHERE a.canonical_url <> %(url)s AND a.duplicate_of IS NULL
+           AND (a.content_hash = %(hash)s
+                OR a.article_id IN (SELECT article_id FROM article_bands WHERE band = ANY(%(bands)s)))
+         ORDER BY a.article_id
+         LIMIT 50
+        """,
+        {"url": exclude_url, "hash": content_hash, "bands": list(bands)},
+    ).fetchall()
+    return [DuplicateCandidate(r["article_id"], r["content_hash"], tuple(r["minhash"] or ())) for r in rows]
+
+
+def store_article(
+    conn: psycopg.Connection,
+    *,
+    page_id: int,
+    article: Article,
+    canonical_url: str,
+    bands: Sequence[int],
+    duplicate_of: int | None,
+    now: datetime,
+    raw_html: bytes | None = None,
+) -> StoredArticle:
+    """Upsert the article for a fetched page and link the page, its feed entries and its bands."""
+    with conn.transaction():
+        existing = conn.execute(
+            "SELECT article_id, content_hash FROM articles WHERE canonical_url = %s FOR UPDATE",
+            (canonical_url,),
+        ).fetchone()
+        if existing is None:
+            article_id = conn.execute(
+                """
+                INSERT INTO articles (canonical_url, url, title, authors, published_at, updated_at, language,
+                                      site_name, text, content_hash, minhash, duplicate_of, fetched_at,
+                                      last_checked_at)
+                VALUES (%(canonical)s, %(url)s, %(title)s, %(authors)s, %(published)s, %(updated)s,
+                        %(language)s, %(site)s, %(text)s, %(hash)s, %(minhash)s, %(dup)s, %(now)s, %(now)s)
+                RETURNING article_id
+                """,
+                _article_params(article, canonical_url, duplicate_of, now),
+            ).fetchone()["article_id"]
+            conn.execute(
+                """INSERT INTO article_versions (article_id, version, title, text, content_hash, fetched_at)
+                   VALUES (%s, 1, %s, %s, %s, %s)""",
+                (article_id, article.title, article.text, article.content_hash, now),
+            )
+            created, changed = True, False
+        else:
+            article_id = existing["article_id"]
+            created = False
+            changed = existing["content_hash"] != article.content_hash
+            if changed:
+                _record_new_version(conn, article_id, article, now)
+            else:
+                conn.execute(
+                    "UPDATE articles SET last_checked_at = %s WHERE article_id = %s", (now, article_id)
+                )
+        if bands:
+            conn.execute("DELETE FROM article_bands WHERE article_id = %s", (article_id,))
+            with conn.cursor().copy("COPY article_bands (band, article_id) FROM STDIN") as copy:
+                for band in sorted(set(bands)):
+                    copy.write_row((band, article_id))
+        conn.execute(
+            """UPDATE pages SET article_id = %s, status = 'ok', reason = NULL, last_attempt_at = %s,
+                                attempts = attempts + 1, raw_html = %s, raw_fetched_at = %s
+                WHERE page_id = %s""",
+            (article_id, now, raw_html, now if raw_html is not None else None, page_id),
+        )
+        link_sources(conn, page_id=page_id, article_id=article_id)
+    return StoredArticle(article_id, created, changed)
+
+
+def link_sources(conn: psycopg.Connection, *, page_id: int, article_id: int) -> None:
+    """Every feed entry pointing at this page becomes an article_sources row (idempotent)."""
+    conn.execute(
+        """
+        INSERT INTO article_sources (article_id, feed_id, entry_guid, entry_link, entry_title,
+                                     entry_published_at, first_seen_at)
+        SELECT %(article)s, fe.feed_id, fe.entry_guid, p.url, fe.title, fe.published_at, fe.first_seen_at
+          FROM feed_entries fe JOIN pages p ON p.page_id = fe.page_id
+         WHERE fe.page_id = %(page)s
+        ON CONFLICT (feed_id, entry_guid) DO UPDATE SET article_id = EXCLUDED.article_id
+            WHERE article_sources.article_id IS DISTINCT FROM EXCLUDED.article_id
+        """,
+        {"article": article_id, "page": page_id},
+    )
+
+
+def _article_params(article: Article, canonical_url: str, duplicate_of: int | None, now: datetime) -> dict:
+    return {
+        "canonical": canonical_url,
+        "url": article.url,
+        "title": article.title,
+        "authors": list(article.authors),
+        "published": article.published_at,
+        "updated": article.updated_at,
+        "language": article.language,
+        "site": article.site_name,
+        "text": article.text,
+        "hash": article.content_hash,
+        "minhash": list(article.minhash) or None,
+        "dup": duplicate_of,
+        "now": now,
+    }
+
+
+def _record_new_version(conn: psycopg.Connection, article_id: int, article: Article, now: datetime) -> None:
+    row = conn.execute(
+        """
+        UPDATE articles
+           SET title = %(title)s, authors = %(authors)s, updated_at = coalesce(%(updated)s, updated_at),
+               language = %(language)s, text = %(text)s, content_hash = %(hash)s, minhash = %(minhash)s,
+               version = version + 1, change_count = change_count + 1, fetched_at = %(now)s,
+               last_checked_at = %(now)s, analyzed_at = NULL
+         WHERE article_id = %(id)s
+        RETURNING version
+        """,
+        {
+            "id": article_id,
+            "title": article.title,
+            "authors": list(article.authors),
+            "updated": article.updated_at,
+            "language": article.language,
+            "text": article.text,
+            "hash": article.content_hash,
+            "minhash": list(article.minhash) or None,
+            "now": now,
+        },
+    ).fetchone()
+    conn.execute(
+        """INSERT INTO article_versions (article_id, version, title, text, content_hash, fetched_at)
+           VALUES (%s, %s, %s, %s, %s, %s)""",
+        (article_id, row["version"], article.title, article.text, article.content_hash, now),
+    )
+
+
+def prune_raw_html(conn: psycopg.Connection, *, older_than: datetime) -> int:
+    cur = conn.execute(
+        "UPDATE pages SET raw_html = NULL WHERE raw_html IS NOT NULL AND raw_fetched_at < %s", (older_than,)
+    )
+    return cur.rowcount
+
+
+def articles_to_analyze(
+    conn: psycopg.Connection,
+    *,
+    analyzer_version: str,
+    limit: int,
+    article_ids: Sequence[int] | None = None,
+    after_id: int = 0,
+) -> list[dict]:
+    """Articles never analysed, or analysed by another analyzer version (oldest first)."""
+    rows = conn.execute(
+        """
+        SELECT article_id, text, published_at, language
+          FROM articles
+         WHERE (analyzed_at IS NULL OR analyzer_version IS DISTINCT FROM %(version)s)
+           AND (%(ids)s::bigint[] IS NULL OR article_id = ANY(%(ids)s::bigint[]))
+           AND article_id > %(after)s
+         ORDER BY article_id
+         LIMIT %(limit)s
+        """,
+        {
+            "version": analyzer_version,
+            "limit": limit,
+            "ids": list(article_ids) if article_ids else None,
+            "after": after_id,
+        },
+    ).fetchall()
+    return list(rows)

@@ -1,0 +1,12 @@
+"""Assets newsdesk DAGs emit, for data-aware scheduling of downstream DAGs."""
+
+from __future__ import annotations
+
+from airflow.sdk import Asset
+
+ARTICLES = Asset(name="newsdesk_articles", uri="newsdesk://warehouse/articles", group="newsdesk")
+ENTITIES = Asset(name="newsdesk_entities", uri="newsdesk://warehouse/entities", group="newsdesk")
+COMMITMENTS = Asset(name="newsdesk_commitments", uri="newsdesk://warehouse/commitments", group="newsdesk")
+
+HTTP_POOL = "newsdesk_http"
+CONNECTION_ID = "newsdesk_db"

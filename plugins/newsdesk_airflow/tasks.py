@@ -1,0 +1,174 @@
+"""Task bodies for the newsdesk DAGs.
+
+Each function opens its own connection, records a ``pipeline_runs`` row for the task run,
+calls one pipeline function and returns a small dict of counts (XCom carries counts and ids,
+never article text). Per-item failures are data inside the pipeline; an exception here means
+the whole batch failed and Airflow's retries take over. Heavy imports stay inside functions so
+DAG parsing stays fast.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from newsdesk_airflow.settings import airflow_settings
+
+log = logging.getLogger(__name__)
+
+
+def _run_context(context: dict[str, Any]) -> Any:
+    from newsdesk.store.runs import RunContext
+
+    ti = context["ti"]
+    return RunContext(
+        dag_id=ti.dag_id,
+        airflow_run_id=ti.run_id,
+        task_id=ti.task_id,
+        map_index=getattr(ti, "map_index", -1) if getattr(ti, "map_index", None) is not None else -1,
+        interval_start=context.get("data_interval_start"),
+        interval_end=context.get("data_interval_end"),
+    )
+
+
+def _now(context: dict[str, Any]) -> datetime:
+    """The logical 'now' of the run: the end of its data interval (else the wall clock, for manual runs)."""
+    end = context.get("data_interval_end")
+    wall = datetime.now(UTC)
+    # Never schedule into the past of a run that is being replayed: take the later of the two.
+    return max(end, wall) if end is not None else wall
+
+
+@contextmanager
+def recorded_run(context: dict[str, Any]) -> Iterator[tuple[Any, Any, int]]:
+    """(settings, connection, run_id) with a pipeline_runs row finished on exit."""
+    from newsdesk.store.db import connect
+    from newsdesk.store.runs import finish_run, start_run
+
+    settings = airflow_settings()
+    assert settings.database_url is not None
+    with connect(settings.database_url) as conn:
+        run_id = start_run(conn, _run_context(context), now=datetime.now(UTC))
+        try:
+            yield settings, conn, run_id
+        except BaseException as exc:
+            conn.rollback()
+            finish_run(conn, run_id, counts={}, now=datetime.now(UTC), error=f"{type(exc).__name__}: {exc}")
+            raise
+
+
+def _finish(conn: Any, run_id: int, counts: dict[str, int], label: str) -> dict[str, int]:
+    from newsdesk.store.runs import finish_run
+
+    finish_run(conn, run_id, counts=counts, now=datetime.now(UTC))
+    log.info("newsdesk %s: %s", label, " ".join(f"{k}={v}" for k, v in counts.items()))
+    return counts
+
+
+def sync_feeds(context: dict[str, Any]) -> dict[str, int]:
+    from newsdesk.sources import load_feeds
+    from newsdesk.store.feeds import sync_feeds as store_sync
+
+    with recorded_run(context) as (settings, conn, run_id):
+        feeds = load_feeds(settings.feeds_file)
+        counts = dict(store_sync(conn, feeds))
+        conn.commit()
+        return _finish(conn, run_id, counts, "sync_feeds")
+
+
+def plan_shards(shards: int) -> list[dict[str, int]]:
+    return [{"shard": i, "shards": shards} for i in range(shards)]
+
+
+def poll_feeds(shard: dict[str, int], context: dict[str, Any]) -> dict[str, int]:
+    from newsdesk.fetch import Fetcher
+    from newsdesk.pipeline.polling import poll_feeds as pipeline_poll
+    from newsdesk.store.feeds import due_feeds
+
+    with recorded_run(context) as (settings, conn, run_id):
+        now = _now(context)
+        states = due_feeds(conn, now, shard=shard["shard"], shards=shard["shards"])
+        conn.commit()
+        with Fetcher(settings.http) as fetcher:
+            summary = pipeline_poll(conn, fetcher, states, settings, now=now, run_id=run_id)
+        conn.commit()
+        return _finish(conn, run_id, _as_counts(summary), f"poll_feeds shard {shard['shard']}")
+
+
+def fetch_articles(shard: dict[str, int], context: dict[str, Any]) -> dict[str, int]:
+    from newsdesk.fetch import Fetcher
+    from newsdesk.pipeline.articles import fetch_and_store_pages
+
+    with recorded_run(context) as (settings, conn, run_id):
+        with Fetcher(settings.http) as fetcher:
+            summary = fetch_and_store_pages(
+                conn, fetcher, settings, now=_now(context), shard=shard["shard"], shards=shard["shards"]
+            )
+        return _finish(conn, run_id, summary.as_dict(), f"fetch_articles shard {shard['shard']}")
+
+
+def analyze_articles(context: dict[str, Any], *, batch_size: int = 64) -> dict[str, int]:
+    from newsdesk.pipeline.analysis import analyze_pending
+
+    with recorded_run(context) as (settings, conn, run_id):
+        summary = analyze_pending(conn, settings, now=datetime.now(UTC), batch_size=batch_size)
+        return _finish(conn, run_id, summary.as_dict(), "analyze_articles")
+
+
+def total(results: list[dict[str, int]] | Any) -> dict[str, int]:
+    """Sum the count dicts of mapped task instances."""
+    out: dict[str, int] = {}
+    for counts in results or []:
+        for key, value in (counts or {}).items():
+            out[key] = out.get(key, 0) + int(value)
+    return out
+
+
+def _as_counts(summary: Any) -> dict[str, int]:
+    if hasattr(summary, "as_dict"):
+        return dict(summary.as_dict())
+    from dataclasses import asdict
+
+    return {k: int(v) for k, v in asdict(summary).items()}
+
+
+
+def _emit(context: dict[str, Any], assets: list[Any], counts: dict[str, int]) -> None:
+    """Attach the counts to the Asset events this task emits (downstream DAGs read them)."""
+    events = context["outlet_events"]
+    for asset in assets:
+        events[asset].extra.update(counts)
+
+
+def publish_articles(
+    polled: list[dict[str, int]], fetched: list[dict[str, int]], context: dict[str, Any]
+) -> dict[str, int]:
+    """Sum the shard counts; emit the articles Asset only when articles were stored."""
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    from newsdesk_airflow.assets import ARTICLES
+
+    polls, pages = total(polled), total(fetched)
+    counts = {
+        "feeds_polled": polls.get("feeds", 0),
+        "new_entries": polls.get("new_entries", 0),
+        "articles_new": pages.get("new", 0),
+        "articles_changed": pages.get("changed", 0),
+        "pages_failed": pages.get("failed", 0),
+    }
+    log.info("newsdesk ingest: %s", " ".join(f"{k}={v}" for k, v in counts.items()))
+    if counts["articles_new"] + counts["articles_changed"] == 0:
+        raise AirflowSkipException("no new or changed articles: no asset event")
+    _emit(context, [ARTICLES], counts)
+    return counts
+
+
+def analyze_and_publish(context: dict[str, Any]) -> dict[str, int]:
+    from newsdesk_airflow.assets import COMMITMENTS, ENTITIES
+
+    counts = analyze_articles(context)
+    _emit(context, [ENTITIES, COMMITMENTS], counts)
+    return counts

@@ -1,0 +1,100 @@
+"""``dag.test()`` of the ingest and analyze DAGs against real PostgreSQL and the offline sample."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from newsdesk.config import Settings
+from newsdesk_airflow.demo import sample_env
+from newsdesk_airflow.settings import url_to_connection_json
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+DAGS = PROJECT_DIR / "dags"
+SEED_URL_PART = "coalitie-vredesplan-oekraine"
+
+
+def _counts(url: str) -> dict[str, int]:
+    with psycopg.connect(url) as conn:
+        return {
+            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 - fixed names
+            for table in ("feeds", "pages", "articles", "article_sources", "article_versions",
+                          "entities", "mentions", "commitments")
+        }
+
+
+@pytest.fixture
+def sample_pipeline(airflow_db, sample_site, clean_db, monkeypatch, tmp_path) -> str:
+    settings = replace(Settings.from_env(), state_dir=tmp_path)
+    for key, value in sample_env(settings, sample_site.base_url).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("AIRFLOW_CONN_NEWSDESK_DB", url_to_connection_json(clean_db))
+    monkeypatch.delenv("NEWSDESK_DATABASE_URL", raising=False)
+    return clean_db
+
+
+def test_ingest_stores_the_sample_once(sample_pipeline: str) -> None:
+    from newsdesk_airflow.runner import run_dag_once
+
+    url = sample_pipeline
+    assert run_dag_once("newsdesk_ingest", DAGS) == "success"
+    first = _counts(url)
+    assert first["feeds"] == 2
+    assert first["articles"] >= 8
+    assert first["article_versions"] == first["articles"]
+    with psycopg.connect(url) as conn:
+        polls = conn.execute("SELECT status, count(*) FROM feed_fetches GROUP BY status").fetchall()
+        assert dict(polls).get("ok") == 2
+        # the seed article is listed by both feeds: one article, two sources
+        sources = conn.execute(
+            "SELECT count(*) FROM article_sources s JOIN articles a USING (article_id) "
+            "WHERE a.canonical_url LIKE %s", (f"%{SEED_URL_PART}%",)
+        ).fetchone()[0]
+        assert sources == 2
+        seed_text = conn.execute(
+            "SELECT text FROM articles WHERE canonical_url LIKE %s", (f"%{SEED_URL_PART}%",)
+        ).fetchone()[0]
+        expected = (PROJECT_DIR / "seeds" / "seed_article.txt").read_text(encoding="utf-8")
+        assert seed_text == expected.removeprefix("date 2025-03 ").strip()
+        # pages that are not articles keep a status and a reason
+        not_articles = conn.execute(
+            "SELECT status, reason FROM pages WHERE article_id IS NULL"
+        ).fetchall()
+        assert not_articles and all(status != "pending" and reason for status, reason in not_articles)
+        runs = conn.execute(
+            "SELECT task_id, status FROM pipeline_runs WHERE dag_id = 'newsdesk_ingest'"
+        ).fetchall()
+        assert {t for t, _ in runs} >= {"sync_feeds", "poll_feeds", "fetch_articles"}
+        assert all(status == "success" for _, status in runs)
+
+    # a second run in the same interval writes nothing new
+    assert run_dag_once("newsdesk_ingest", DAGS) == "success"
+    assert _counts(url) == first
+
+
+def test_analyze_finds_entities_in_the_sample(sample_pipeline: str) -> None:
+    from newsdesk_airflow.runner import run_dag_once
+
+    url = sample_pipeline
+    run_dag_once("newsdesk_ingest", DAGS)
+    assert run_dag_once("newsdesk_analyze", DAGS) == "success"
+    after = _counts(url)
+    assert after["entities"] > 0 and after["mentions"] > 0
+    with psycopg.connect(url) as conn:
+        unanalysed = conn.execute("SELECT count(*) FROM articles WHERE analyzed_at IS NULL").fetchone()[0]
+        assert unanalysed == 0
+        names = {r[0] for r in conn.execute(
+            "SELECT e.canonical_name FROM mentions m JOIN entities e USING (entity_id) "
+            "JOIN articles a USING (article_id) WHERE a.canonical_url LIKE %s", (f"%{SEED_URL_PART}%",))}
+        assert {"Dick Schoof", "Keir Starmer", "Verenigd Koninkrijk"} <= names
+        inside = conn.execute(
+            "SELECT bool_and(m.end_char <= length(a.text) AND substr(a.text, m.start_char + 1, "
+            "m.end_char - m.start_char) = m.text) FROM mentions m JOIN articles a USING (article_id)"
+        ).fetchone()[0]
+        assert inside is True
+    # re-analysis with the same analyzer version is a no-op
+    assert run_dag_once("newsdesk_analyze", DAGS) == "success"
+    assert _counts(url) == after
