@@ -38,6 +38,9 @@ SHELL_WORDS = 200
 INDEX_TEASERS = 4
 
 _BLOCK_TAGS = {"p", "head", "quote", "list", "item", "code"}
+_TEASER_COUNT = etree.XPath(
+    "count(//body//article | //body//*[contains(concat(' ', normalize-space(@class), ' '), ' teaser ')])"
+)
 _SPACE = re.compile(r"\s+")
 _LIVE_MARKER = re.compile(r"live-?blog|live-?ticker|liveupdates|live-updates", re.IGNORECASE)
 _PAYWALL_MARKER = re.compile(r"paywall|premium-?wall|subscriber-?only|regwall|meter-?wall", re.IGNORECASE)
@@ -79,9 +82,7 @@ def _attr_match(tree: HtmlElement, pattern: re.Pattern[str]) -> bool:
 
 
 def _teasers(tree: HtmlElement) -> int:
-    return len(tree.xpath("//body//article")) + len(
-        tree.xpath("//body//*[contains(concat(' ', normalize-space(@class), ' '), ' teaser ')]")
-    )
+    return int(_TEASER_COUNT(tree))
 
 
 def _classify(tree: HtmlElement, meta: PageMeta, words: int) -> tuple[ArticleStatus, str] | None:
@@ -158,7 +159,9 @@ def extract_article(
         return Article(url=url, status=ArticleStatus.ERROR, reason=str(exc))
     except Exception as exc:  # noqa: BLE001 - a bad page is data, whatever library fails on it
         logger.warning("extraction failed for %s: %s", url, exc, exc_info=True)
-        return Article(url=url, status=ArticleStatus.ERROR, reason=f"extraction failed: {type(exc).__name__}: {exc}")
+        return Article(
+            url=url, status=ArticleStatus.ERROR, reason=f"extraction failed: {type(exc).__name__}: {exc}"
+        )
 
 
 def _extract(

@@ -33,7 +33,8 @@ _PATTERNS = [
     # bylines and datelines repeated as paragraphs
     r"^(door|by|von|par|por)\s+[\w.'-]+(\s+[\w.'-]+){0,4}\s*$",
     r"^(door|by|von|par|por)\s+[\w.'-]+(\s+[\w.'-]+){0,4}\s*([,|·•-]|\bop\b|\bon\b)",
-    r"^(gepubliceerd|bijgewerkt|laatste update|geplaatst|published|updated|veröffentlicht|aktualisiert)\b.{0,60}$",
+    r"^(gepubliceerd|bijgewerkt|laatste update|geplaatst)\b.{0,60}$",
+    r"^(published|updated|veröffentlicht|aktualisiert)\b.{0,60}$",
     r"^\d{1,2}(-|\s)\w+(-|\s)\d{4}(,?\s+\d{1,2}[:.]\d{2})?$",
     r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2})?$",
 ]

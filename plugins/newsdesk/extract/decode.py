@@ -82,7 +82,7 @@ def decode_bytes(data: bytes, charset: str | None) -> tuple[str, str, list[str]]
     if _looks_binary(data[:_SNIFF]):
         raise BinaryContent("binary content, not an HTML page")
     declared = _codec(charset)
-    match = _META_CHARSET.search(data[:_SNIFF * 4])
+    match = _META_CHARSET.search(data[: _SNIFF * 4])
     in_page = _codec(match.group(1).decode("ascii", "ignore")) if match else None
     # UTF-8 that decodes strictly is almost never really Latin-1: servers that say
     # "iso-8859-1" by default while sending UTF-8 are the most common lie.
