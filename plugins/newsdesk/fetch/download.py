@@ -1,0 +1,300 @@
+"""One bounded HTTP GET: total deadline, size caps while streaming, our own content decoding
+(so a decompression bomb is stopped after max_body_bytes decoded bytes, not after inflating a
+whole chunk), manual redirects (each hop's scheme checked; the SSRF guard checks each new
+connection), and every outcome mapped to a FetchStatus with a reason."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from newsdesk.config import HttpSettings
+from newsdesk.errors import UnsafeURLError
+from newsdesk.fetch.guard import ResolveError
+from newsdesk.models import FetchStatus
+
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_BOMB_FLOOR = 1024 * 1024  # the ratio guard applies above this many decoded bytes
+
+
+@dataclass(slots=True)
+class Download:
+    """What one GET produced (internal to the fetch stage)."""
+
+    status: FetchStatus
+    url: str
+    final_url: str
+    http_status: int | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    wire_bytes: int = 0
+    error: str | None = None
+    retry_after_s: int | None = None
+    duration_ms: int = 0
+
+
+def parse_retry_after(value: str | None, *, server_date: str | None = None, now: datetime | None = None) -> int | None:
+    """Retry-After as seconds (delta-seconds or HTTP date), never negative; None if absent/garbled.
+
+    An HTTP date is measured against the response's own Date header when present, so a skewed
+    clock on either side does not stretch or shrink the wait.
+    """
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return int(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    reference = now or datetime.now(UTC)
+    if server_date:
+        try:
+            reference = parsedate_to_datetime(server_date)
+            if reference.tzinfo is None:
+                reference = reference.replace(tzinfo=UTC)
+        except (TypeError, ValueError, IndexError):
+            pass
+    return max(0, int((when - reference).total_seconds()))
+
+
+def status_for_http(code: int) -> FetchStatus:
+    if code == 304:
+        return FetchStatus.NOT_MODIFIED
+    if 200 <= code < 300:
+        return FetchStatus.OK
+    if code in (408, 425, 429) or code >= 500:
+        return FetchStatus.TEMPORARY
+    return FetchStatus.HARD
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Decoder:
+    """Content-Encoding decoding with a hard cap on decoded bytes."""
+
+    def __init__(self, encodings: list[str], settings: HttpSettings) -> None:
+        self._cap = settings.max_body_bytes
+        self._ratio = settings.max_decompressed_ratio
+        self._chain: list[zlib._Decompress] = []
+        for encoding in encodings:
+            if encoding in ("gzip", "x-gzip"):
+                self._chain.append(zlib.decompressobj(16 + zlib.MAX_WBITS))
+            elif encoding == "deflate":
+                self._chain.append(zlib.decompressobj(zlib.MAX_WBITS | 32))  # zlib or gzip header
+            elif encoding not in ("identity", ""):
+                raise ValueError(encoding)
+        self._chain.reverse()  # the last-applied encoding is undone first
+        self.decoded = 0
+        self.raw = 0
+        self.parts: list[bytes] = []
+
+    @property
+    def encoded(self) -> bool:
+        return bool(self._chain)
+
+    def _check(self) -> None:
+        if self.decoded > self._cap:
+            if self._chain:
+                raise _TooLarge(f"decompression bomb guard: more than {self._cap} decoded bytes from {self.raw} on the wire")
+            raise _TooLarge(f"body exceeds the {self._cap} byte limit")
+        if self._chain and self.decoded > _BOMB_FLOOR and self.decoded > self.raw * self._ratio:
+            raise _TooLarge(
+                f"decompression bomb guard: {self.decoded} decoded bytes from {self.raw} on the wire "
+                f"(ratio above {self._ratio})"
+            )
+
+    def _inflate(self, stage: int, data: bytes) -> bytes:
+        decoder = self._chain[stage]
+        out = [decoder.decompress(data, self._cap + 1)]
+        size = len(out[0])
+        while decoder.unconsumed_tail:
+            if size > self._cap:
+                break
+            piece = decoder.decompress(decoder.unconsumed_tail, self._cap + 1)
+            out.append(piece)
+            size += len(piece)
+        return b"".join(out)
+
+    def feed(self, chunk: bytes) -> None:
+        self.raw += len(chunk)
+        if self.raw > self._cap:
+            raise _TooLarge(f"body exceeds the {self._cap} byte limit")
+        data = chunk
+        for stage in range(len(self._chain)):
+            data = self._inflate(stage, data)
+            if len(data) > self._cap:
+                self.decoded += len(data)
+                self._check()
+        self.decoded += len(data)
+        self._check()
+        self.parts.append(data)
+
+    def finish(self) -> tuple[bytes, bool]:
+        """(body, complete): complete is False when a compressed stream stopped early."""
+        complete = True
+        for stage, decoder in enumerate(self._chain):
+            tail = decoder.flush()
+            if tail:
+                for later in self._chain[stage + 1 :]:
+                    tail = later.decompress(tail, self._cap + 1)
+                self.decoded += len(tail)
+                self._check()
+                self.parts.append(tail)
+            if not decoder.eof:
+                complete = False
+        return b"".join(self.parts), complete
+
+
+def _scheme_refusal(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return f"refused: unparseable URL {url!r}"
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"refused: scheme {parts.scheme or '(none)'!r} is not http(s)"
+    if not parts.hostname:
+        return "refused: URL without a host"
+    return None
+
+
+def _describe_connect_error(exc: BaseException) -> tuple[FetchStatus, str]:
+    text = str(exc) or type(exc).__name__
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(cause, ssl.SSLError) or "SSL" in text or "CERTIFICATE" in text.upper():
+        return FetchStatus.HARD, f"TLS error: {text}"
+    if "refused" in text.lower():
+        return FetchStatus.HARD, f"connection refused: {text}"
+    return FetchStatus.TEMPORARY, f"connect error: {text}"
+
+
+async def _read_body(response: httpx.Response, settings: HttpSettings) -> tuple[FetchStatus, bytes, str | None, int]:
+    """(status, body, error, wire bytes) for a 2xx response, streaming under the caps."""
+    encodings = [
+        part.strip().lower() for part in response.headers.get("content-encoding", "").split(",") if part.strip()
+    ]
+    try:
+        decoder = _Decoder(encodings, settings)
+    except ValueError as exc:
+        return FetchStatus.SOFT, b"", f"unsupported content-encoding: {exc}", 0
+    length = response.headers.get("content-length", "")
+    if length.isdigit() and int(length) > settings.max_body_bytes:
+        return FetchStatus.SOFT, b"", f"body too large: Content-Length {length} exceeds {settings.max_body_bytes}", 0
+    try:
+        async for chunk in response.aiter_raw():
+            decoder.feed(chunk)
+        body, complete = decoder.finish()
+    except _TooLarge as exc:
+        return FetchStatus.SOFT, b"", str(exc), decoder.raw
+    except zlib.error as exc:
+        return FetchStatus.SOFT, b"", f"corrupt {'/'.join(encodings)} body: {exc}", decoder.raw
+    if not complete:
+        return FetchStatus.TEMPORARY, b"", "truncated body: compressed stream ended early", decoder.raw
+    return FetchStatus.OK, body, None, decoder.raw
+
+
+async def fetch_url(
+    client: httpx.AsyncClient,
+    url: str,
+    settings: HttpSettings,
+    *,
+    headers: Mapping[str, str] | None = None,
+    max_body_bytes: int | None = None,
+) -> Download:
+    """GET ``url`` within every bound of ``settings``; never raises for network or HTTP trouble."""
+    if max_body_bytes is not None and max_body_bytes != settings.max_body_bytes:
+        from dataclasses import replace
+
+        settings = replace(settings, max_body_bytes=max_body_bytes)
+    started = time.monotonic()
+    result = Download(FetchStatus.TEMPORARY, url, url)
+    current = url
+    seen = {url}
+    try:
+        async with asyncio.timeout(settings.total_timeout_s):
+            for hop in range(settings.max_redirects + 1):
+                result.final_url = current
+                refusal = _scheme_refusal(current)
+                if refusal:
+                    result.status, result.error = FetchStatus.BLOCKED, refusal
+                    break
+                request = client.build_request("GET", current, headers=headers)
+                response = await client.send(request, stream=True)
+                try:
+                    result.http_status = response.status_code
+                    result.headers = response.headers
+                    code = response.status_code
+                    location = response.headers.get("location")
+                    if code in REDIRECTS and location:
+                        target = urljoin(current, location.strip())
+                        if target in seen:
+                            result.status, result.error = FetchStatus.HARD, f"redirect loop at {target}"
+                            break
+                        if hop == settings.max_redirects:
+                            result.status = FetchStatus.HARD
+                            result.error = f"too many redirects (more than {settings.max_redirects})"
+                            break
+                        seen.add(target)
+                        current = target
+                        continue
+                    result.status = status_for_http(code)
+                    result.retry_after_s = parse_retry_after(
+                        response.headers.get("retry-after"), server_date=response.headers.get("date")
+                    )
+                    if result.status is FetchStatus.OK:
+                        result.status, result.body, result.error, result.wire_bytes = await _read_body(
+                            response, settings
+                        )
+                    elif code in REDIRECTS or 300 <= code < 400 and code != 304:
+                        result.error = f"HTTP {code} without a usable Location"
+                    elif result.status is not FetchStatus.NOT_MODIFIED:
+                        result.error = f"HTTP {code} {response.reason_phrase}".strip()
+                finally:
+                    await response.aclose()
+                break
+    except TimeoutError:
+        result.status = FetchStatus.TEMPORARY
+        result.error = f"total timeout: no complete response within {settings.total_timeout_s:g}s"
+    except UnsafeURLError as exc:
+        result.status, result.error = FetchStatus.BLOCKED, str(exc)
+    except ResolveError as exc:
+        result.status = FetchStatus.HARD if exc.permanent else FetchStatus.TEMPORARY
+        result.error = str(exc)
+    except httpx.ConnectTimeout:
+        result.status, result.error = FetchStatus.TEMPORARY, f"connect timeout after {settings.connect_timeout_s:g}s"
+    except httpx.ReadTimeout:
+        result.status, result.error = FetchStatus.TEMPORARY, f"read timeout after {settings.read_timeout_s:g}s"
+    except httpx.TimeoutException as exc:
+        result.status, result.error = FetchStatus.TEMPORARY, f"timeout: {type(exc).__name__}"
+    except httpx.ConnectError as exc:
+        result.status, result.error = _describe_connect_error(exc)
+    except httpx.RemoteProtocolError as exc:
+        text = str(exc)
+        reason = "truncated body" if "incomplete" in text or "complete message body" in text else "protocol error"
+        result.status, result.error = FetchStatus.TEMPORARY, f"{reason}: {text}"
+    except (httpx.ReadError, httpx.WriteError) as exc:
+        result.status, result.error = FetchStatus.TEMPORARY, f"connection reset: {exc or type(exc).__name__}"
+    except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+        result.status, result.error = FetchStatus.BLOCKED, f"refused: {exc}"
+    except httpx.HTTPError as exc:
+        result.status, result.error = FetchStatus.TEMPORARY, f"{type(exc).__name__}: {exc}"
+    except OSError as exc:  # sockets surface some failures unwrapped
+        result.status, result.error = FetchStatus.TEMPORARY, f"network error: {exc}"
+    result.duration_ms = int((time.monotonic() - started) * 1000)
+    if result.error:
+        result.error = result.error[:500]
+    return result

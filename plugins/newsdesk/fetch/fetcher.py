@@ -1,0 +1,353 @@
+"""The Fetcher: a synchronous facade (for Airflow tasks and the CLI) over concurrent async
+downloads on a private event loop thread.
+
+Bounds: ``concurrency`` downloads at once overall, ``per_host_concurrency`` per host with
+``per_host_delay_s`` between request starts to one host (raised to a robots.txt
+Crawl-delay, at most ``MAX_CRAWL_DELAY_S``), and at most ``2 * concurrency`` finished
+results waiting for the consumer, so memory stays bounded however slow the caller is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import queue
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpcore
+import httpx
+
+from newsdesk.config import HttpSettings
+from newsdesk.errors import FetchError
+from newsdesk.fetch.charset import detect_charset
+from newsdesk.fetch.download import Download, fetch_url
+from newsdesk.fetch.guard import AddressPolicy, GuardedBackend
+from newsdesk.fetch.robots import ROBOTS_MAX_BYTES, RobotsRules, rules_from_response
+from newsdesk.models import FeedDownload, FeedState, FetchStatus, PageFetch
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
+)
+PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+MAX_CRAWL_DELAY_S = 30.0
+_DONE = object()
+
+
+def body_hash(body: bytes) -> str:
+    """The hash that detects an unchanged feed when the server ignores conditional requests."""
+    return hashlib.sha256(body).hexdigest()
+
+
+def _origin(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+        return f"{parts.scheme.lower()}://{(parts.netloc or '').lower()}"
+    except ValueError:
+        return url
+
+
+def _agent_token(user_agent: str) -> str:
+    return user_agent.split("/", 1)[0].split()[0] if user_agent.strip() else "*"
+
+
+class _HostGate:
+    """Per-host concurrency plus a minimum delay between request starts."""
+
+    def __init__(self, concurrency: int, delay_s: float) -> None:
+        self.semaphore = asyncio.Semaphore(max(1, concurrency))
+        self.delay_s = max(0.0, delay_s)
+        self._next_start = 0.0
+
+    async def __aenter__(self) -> None:
+        await self.semaphore.acquire()
+        if self.delay_s:
+            now = time.monotonic()
+            start = max(now, self._next_start)
+            self._next_start = start + self.delay_s
+            if start > now:
+                await asyncio.sleep(start - now)
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.semaphore.release()
+
+
+def _interleave_by_host(items: Sequence[T], key: Callable[[T], str]) -> list[T]:
+    """Round-robin over hosts so one host's backlog does not hold up the others."""
+    groups: dict[str, deque[T]] = defaultdict(deque)
+    for item in items:
+        groups[_origin(key(item))].append(item)
+    out: list[T] = []
+    queues = list(groups.values())
+    while queues:
+        queues = [q for q in queues if q]
+        for q in queues:
+            out.append(q.popleft())
+    return out
+
+
+class Fetcher:
+    """Concurrent, polite, bounded downloads of feeds and pages. Use as a context manager."""
+
+    def __init__(self, settings: HttpSettings) -> None:
+        self.settings = settings
+        self._policy = AddressPolicy(settings.allow_private)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._client: httpx.AsyncClient | None = None
+        self._gates: dict[str, _HostGate] = {}
+        self._robots: dict[str, RobotsRules] = {}
+        self._robots_locks: dict[str, asyncio.Lock] = {}
+        self._global: asyncio.Semaphore | None = None
+        self._agent = _agent_token(settings.user_agent)
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    def __enter__(self) -> Fetcher:
+        self.open()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def open(self) -> None:
+        if self._loop is not None:
+            return
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=loop.run_forever, name="newsdesk-fetcher", daemon=True)
+        thread.start()
+        self._loop, self._thread = loop, thread
+        self._call(self._open_client())
+
+    def close(self) -> None:
+        if self._loop is None:
+            return
+        loop, thread = self._loop, self._thread
+        try:
+            self._call(self._close_client())
+        finally:
+            loop.call_soon_threadsafe(loop.stop)
+            if thread is not None:
+                thread.join(timeout=10)
+            loop.close()
+            self._loop = self._thread = None
+
+    def _call(self, coro: Awaitable[T]) -> T:
+        assert self._loop is not None
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()  # type: ignore[arg-type]
+
+    async def _open_client(self) -> None:
+        s = self.settings
+        limits = httpx.Limits(max_connections=max(1, s.concurrency), max_keepalive_connections=max(1, s.concurrency))
+        transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False, retries=0)
+        # httpx has no public hook for the network backend; the pool is rebuilt with the guard
+        # so that every connection (every redirect hop, every keep-alive reconnect) is checked.
+        transport._pool = httpcore.AsyncConnectionPool(
+            ssl_context=transport._pool._ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            http1=True,
+            http2=False,
+            retries=0,
+            network_backend=GuardedBackend(self._policy),
+        )
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(
+                connect=s.connect_timeout_s, read=s.read_timeout_s, write=s.read_timeout_s, pool=s.total_timeout_s
+            ),
+            follow_redirects=False,
+            trust_env=False,  # a proxy would resolve names itself, behind the SSRF guard's back
+            headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
+        )
+        self._global = asyncio.Semaphore(max(1, s.concurrency))
+
+    async def _close_client(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    # --- plumbing ------------------------------------------------------------------------
+
+    def _gate(self, url: str) -> _HostGate:
+        origin = _origin(url)
+        gate = self._gates.get(origin)
+        if gate is None:
+            gate = _HostGate(self.settings.per_host_concurrency, self.settings.per_host_delay_s)
+            self._gates[origin] = gate
+        return gate
+
+    async def _get(self, url: str, headers: dict[str, str], *, max_body_bytes: int | None = None) -> Download:
+        assert self._client is not None and self._global is not None
+        async with self._gate(url), self._global:
+            return await fetch_url(self._client, url, self.settings, headers=headers, max_body_bytes=max_body_bytes)
+
+    def _run(self, items: Sequence[T], work: Callable[[T], Awaitable[Any]], failed: Callable[[T, BaseException], Any]) -> Iterator[Any]:
+        """Run ``work`` over ``items`` concurrently; yield results as they finish."""
+        if not items:
+            return
+        if self._loop is None:
+            self.open()
+        assert self._loop is not None
+        loop = self._loop
+        results: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        window_size = max(2 * self.settings.concurrency, 8)
+        holder: dict[str, asyncio.Semaphore] = {}
+
+        async def one(item: T, window: asyncio.Semaphore) -> None:
+            try:
+                results.put(await work(item))
+            except asyncio.CancelledError:
+                window.release()
+                raise
+            except Exception as exc:  # one item's bug must not sink the batch: it becomes data
+                log.exception("fetch of %r failed unexpectedly", item)
+                results.put(failed(item, exc))
+
+        async def batch() -> None:
+            window = asyncio.Semaphore(window_size)
+            holder["window"] = window
+            tasks = []
+            try:
+                for item in items:
+                    await window.acquire()  # released when the consumer has taken a result
+                    tasks.append(asyncio.create_task(one(item, window)))
+                await asyncio.gather(*tasks, return_exceptions=True)
+            finally:
+                for task in tasks:
+                    task.cancel()
+                results.put(_DONE)
+
+        future = asyncio.run_coroutine_threadsafe(batch(), loop)
+        try:
+            while True:
+                try:
+                    item = results.get(timeout=1.0)
+                except queue.Empty:
+                    if future.done():
+                        future.result()  # surfaces a crash of the batch itself
+                        raise FetchError("fetch batch ended without finishing")
+                    continue
+                if item is _DONE:
+                    break
+                window = holder.get("window")
+                if window is not None:
+                    loop.call_soon_threadsafe(window.release)
+                yield item
+        finally:
+            if not future.done():
+                future.cancel()
+            try:
+                future.result(timeout=30)
+            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - cancelled or already reported
+                pass
+
+    # --- feeds ---------------------------------------------------------------------------
+
+    def fetch_feeds(self, states: Sequence[FeedState], *, now: datetime) -> Iterator[FeedDownload]:
+        """Conditional GETs of the feeds, concurrently; results in completion order."""
+        origin = time.monotonic()
+        ordered = _interleave_by_host(list(states), lambda s: s.url)
+
+        async def work(state: FeedState) -> FeedDownload:
+            started_at = now + timedelta(seconds=time.monotonic() - origin)
+            headers = {"Accept": FEED_ACCEPT}
+            if state.etag:
+                headers["If-None-Match"] = state.etag
+            if state.last_modified:
+                headers["If-Modified-Since"] = state.last_modified
+            got = await self._get(state.url, headers)
+            return FeedDownload(
+                feed_id=state.feed_id,
+                url=state.url,
+                status=got.status,
+                started_at=started_at,
+                http_status=got.http_status,
+                duration_ms=got.duration_ms,
+                bytes=got.wire_bytes,
+                etag=got.headers.get("etag"),
+                last_modified=got.headers.get("last-modified"),
+                content_type=got.headers.get("content-type"),
+                body=got.body,
+                error=got.error,
+                retry_after_s=got.retry_after_s,
+            )
+
+        def failed(state: FeedState, exc: BaseException) -> FeedDownload:
+            return FeedDownload(
+                feed_id=state.feed_id, url=state.url, status=FetchStatus.SOFT, started_at=now,
+                error=f"unexpected error: {type(exc).__name__}: {exc}"[:500],
+            )
+
+        yield from self._run(ordered, work, failed)
+
+    # --- pages ---------------------------------------------------------------------------
+
+    async def _robots_for(self, url: str) -> RobotsRules:
+        origin = _origin(url)
+        rules = self._robots.get(origin)
+        if rules is not None and rules.expires > time.monotonic():
+            return rules
+        lock = self._robots_locks.setdefault(origin, asyncio.Lock())
+        async with lock:
+            rules = self._robots.get(origin)
+            if rules is not None and rules.expires > time.monotonic():
+                return rules
+            got = await self._get(f"{origin}/robots.txt", {"Accept": "text/plain"}, max_body_bytes=ROBOTS_MAX_BYTES)
+            if got.status is FetchStatus.SOFT and got.error and "exceeds" in got.error:
+                # RFC 9309: rules beyond the size limit may be ignored; what was read is not kept,
+                # so treat an oversized file as no rules rather than as a disallow.
+                got.status = FetchStatus.OK
+            rules = rules_from_response(got.status, got.http_status, got.body, got.error)
+            delay = rules.crawl_delay(self._agent)
+            if delay:
+                gate = self._gate(url)
+                gate.delay_s = max(gate.delay_s, min(delay, MAX_CRAWL_DELAY_S))
+            self._robots[origin] = rules
+            return rules
+
+    def fetch_pages(self, urls: Sequence[str]) -> Iterator[PageFetch]:
+        """Download article pages concurrently, honouring robots.txt; results in completion order."""
+        ordered = _interleave_by_host(list(dict.fromkeys(urls)), lambda u: u)
+
+        async def work(url: str) -> PageFetch:
+            if self.settings.respect_robots and urlsplit(url).scheme.lower() in ("http", "https"):
+                rules = await self._robots_for(url)
+                status, reason = rules.verdict(self._agent, url)
+                if status is not None:
+                    retry = None if status is FetchStatus.BLOCKED else int(rules.expires - time.monotonic())
+                    return PageFetch(url=url, status=status, error=reason, retry_after_s=retry)
+            got = await self._get(url, {"Accept": PAGE_ACCEPT})
+            content_type = got.headers.get("content-type")
+            charset = detect_charset(got.body, content_type)[0] if got.body else None
+            return PageFetch(
+                url=url,
+                status=got.status,
+                final_url=got.final_url,
+                http_status=got.http_status,
+                body=got.body,
+                content_type=content_type,
+                charset=charset,
+                duration_ms=got.duration_ms,
+                error=got.error,
+                retry_after_s=got.retry_after_s,
+            )
+
+        def failed(url: str, exc: BaseException) -> PageFetch:
+            return PageFetch(url=url, status=FetchStatus.SOFT, error=f"unexpected error: {type(exc).__name__}: {exc}"[:500])
+
+        yield from self._run(ordered, work, failed)

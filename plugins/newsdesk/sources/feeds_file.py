@@ -1,0 +1,116 @@
+"""The feeds file (``seeds/feeds.toml``): which feeds to poll, validated at the edge with pydantic."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from newsdesk.errors import ConfigError
+from newsdesk.models import Feed
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_UNIT_S = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+MIN_POLL_INTERVAL_S = 60  # politeness floor for a configured interval
+
+
+class _FeedSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    url: str
+    name: str
+    site: str | None = None
+    language: str | None = None
+    poll_interval: int | str | None = None  # seconds, or "15m", "2h"
+    tags: list[str] = []
+    enabled: bool = True
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value, re.I) or any(c.isspace() for c in value):
+            raise ValueError("must be an absolute http(s) URL")
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _non_empty(cls, value: str) -> str:
+        if not value:
+            raise ValueError("must not be empty")
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", value):
+            raise ValueError("must be a language tag such as 'nl' or 'nl-BE'")
+        return value.lower()
+
+    @field_validator("poll_interval")
+    @classmethod
+    def _interval(cls, value: int | str | None) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            match = _DURATION.match(value)
+            if not match:
+                raise ValueError("must be seconds or a duration such as '15m' or '2h'")
+            value = int(match.group(1)) * _UNIT_S[match.group(2)]
+        if value < MIN_POLL_INTERVAL_S:
+            raise ValueError(f"must be at least {MIN_POLL_INTERVAL_S} seconds")
+        return value
+
+    def to_feed(self) -> Feed:
+        interval = self.poll_interval if isinstance(self.poll_interval, int) else None
+        tags = tuple(dict.fromkeys(tag.strip() for tag in self.tags if tag.strip()))
+        return Feed(self.url, self.name, self.site, self.language, interval, tags, self.enabled)
+
+
+class _FeedsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    feed: list[_FeedSpec] = []
+
+
+def _describe(exc: ValidationError, raw: dict[str, Any]) -> str:
+    lines = []
+    for error in exc.errors():
+        loc = list(error["loc"])
+        where = ".".join(str(part) for part in loc)
+        if len(loc) >= 2 and loc[0] == "feed" and isinstance(loc[1], int):
+            try:
+                entry = raw["feed"][loc[1]]
+                label = entry.get("name") or entry.get("url") or "?"
+            except (KeyError, IndexError, AttributeError, TypeError):
+                label = "?"
+            where = f"feed #{loc[1] + 1} ({label}): {'.'.join(str(p) for p in loc[2:]) or 'entry'}"
+        lines.append(f"{where}: {error['msg']}")
+    return "; ".join(lines)
+
+
+def load_feeds(path: Path) -> list[Feed]:
+    """Read and validate the feeds file; raise ConfigError naming every problem found."""
+    try:
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"feeds file not found: {path}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read feeds file {path}: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"feeds file {path} is not valid TOML: {exc}") from exc
+    try:
+        parsed = _FeedsFile.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"invalid feeds file {path}: {_describe(exc, raw)}") from exc
+    feeds = [spec.to_feed() for spec in parsed.feed]
+    seen: dict[str, str] = {}
+    for feed in feeds:
+        if feed.url in seen:
+            raise ConfigError(f"invalid feeds file {path}: {feed.url} is listed twice ({seen[feed.url]}, {feed.name})")
+        seen[feed.url] = feed.name
+    return feeds

@@ -1,0 +1,303 @@
+"""Feed bodies -> normalised FeedEntry records.
+
+RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 go through feedparser, JSON Feed through our own reader
+(feedparser does not read it). Whatever the input, the outcome is a ParsedFeed value: entries
+that could be recovered plus a ``problem`` text for ill-formed input, or an ``error`` text
+(and no entries) when the body is not a feed at all. Nothing here raises on bad input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin
+
+import feedparser
+
+from newsdesk.models import FeedEntry
+from newsdesk.sources.text import clean_language, clean_text, clean_token, iso_to_utc, struct_to_utc
+from newsdesk.sources.urls import canonicalize_url
+
+log = logging.getLogger(__name__)
+
+TITLE_LIMIT = 1_000
+SUMMARY_LIMIT = 5_000  # a summary is a teaser; full content belongs to the article fetch
+GUID_LIMIT = 512  # longer ids are hashed: PostgreSQL btree keys must stay well under 2.7 kB
+
+_BINARY_MAGIC = (
+    (b"\x1f\x8b", "gzip data"),
+    (b"PK\x03\x04", "zip archive"),
+    (b"%PDF", "PDF document"),
+    (b"\x89PNG", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF8", "GIF image"),
+    (b"\x00\x00\x01\x00", "icon"),
+)
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00")
+_FEED_ROOT = re.compile(rb"<(?:[a-z0-9_-]+:)?(?:rss|feed|rdf)\b", re.I)
+_HTML_ROOT = re.compile(rb"<(?:!doctype\s+html|html\b|head\b|body\b)", re.I)
+_CHARSET = re.compile(r";\s*charset\s*=\s*\"?([^\s\";]+)\"?", re.I)
+_XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+_SINGLE_BYTE = re.compile(r"^(us-ascii|ascii|iso-?8859-\d+|latin-?\d|windows-125\d|cp125\d)$", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """Entries recovered from one body; ``problem`` for ill-formed input, ``error`` for non-feeds."""
+
+    entries: tuple[FeedEntry, ...] = ()
+    problem: str | None = None
+    error: str | None = None
+    format: str | None = None  # "rss20", "atom10", "json11" ...: feedparser's version names
+
+
+def _sniff_binary(head: bytes) -> str | None:
+    for magic, kind in _BINARY_MAGIC:
+        if head.startswith(magic):
+            return kind
+    if b"\x00" in head[:1024] and not head.startswith(_BOMS):
+        # UTF-16/32 XML without a BOM still starts with "<" next to NULs
+        if not (head.startswith((b"<\x00", b"\x00<"))):
+            return "binary data"
+    return None
+
+
+def _media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def _charset_fix(body: bytes, content_type: str | None) -> tuple[str | None, str | None]:
+    """Correct a single-byte charset header contradicted by a valid UTF-8 body.
+
+    A multi-byte UTF-8 sequence is very unlikely in genuine Latin-1 text, while servers that
+    label every response ISO-8859-1 are common; the body wins and the override is recorded.
+    """
+    if not content_type:
+        return content_type, None
+    match = _CHARSET.search(content_type)
+    if not match or not _SINGLE_BYTE.match(match.group(1)):
+        return content_type, None
+    declared = _XML_ENCODING.match(body[:200])
+    if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        return content_type, None
+    if body.isascii():
+        return content_type, None
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return content_type, None
+    fixed = content_type[: match.start()] + "; charset=utf-8" + content_type[match.end() :]
+    return fixed, f"charset header {match.group(1)} contradicted by a valid UTF-8 body; decoded as UTF-8"
+
+
+def _fallback_guid(link: str | None, title: str | None, summary: str | None) -> str | None:
+    if link:
+        return canonicalize_url(link)
+    if title or summary:
+        digest = hashlib.sha256(f"{title or ''}\n{link or ''}\n{summary or ''}".encode()).hexdigest()
+        return f"sha256:{digest[:40]}"
+    return None
+
+
+def _bounded_guid(guid: str) -> str:
+    if len(guid) <= GUID_LIMIT:
+        return guid
+    return "sha256:" + hashlib.sha256(guid.encode("utf-8", "replace")).hexdigest()
+
+
+def _absolute(link: str | None, url: str) -> str | None:
+    if not link:
+        return None
+    try:
+        return urljoin(url, link)
+    except ValueError:
+        return None
+
+
+def make_entry(
+    *,
+    url: str,
+    guid: object,
+    link: object,
+    title: object,
+    summary: object,
+    authors: Iterable[object],
+    published: Any,
+    updated: Any,
+    language: object,
+) -> FeedEntry | None:
+    """One normalised entry from raw fields; None when nothing identifies it."""
+    clean_link = _absolute(clean_token(link), url)
+    clean_title = clean_text(title, limit=TITLE_LIMIT)
+    clean_summary = clean_text(summary, limit=SUMMARY_LIMIT)
+    ident = clean_token(guid) or _fallback_guid(clean_link, clean_title, clean_summary)
+    if ident is None:
+        return None
+    names: list[str] = []
+    for author in authors:
+        name = clean_text(author, limit=200)
+        if name and name not in names:
+            names.append(name)
+    return FeedEntry(
+        guid=_bounded_guid(ident),
+        link=clean_link,
+        title=clean_title,
+        summary=clean_summary,
+        authors=tuple(names),
+        published=published,
+        updated=updated,
+        language=clean_language(language),
+    )
+
+
+# --- feedparser (RSS, Atom) -------------------------------------------------------------------
+
+
+def _fp_authors(entry: Mapping[str, Any]) -> list[object]:
+    found: list[object] = []
+    for author in entry.get("authors") or ():
+        if isinstance(author, Mapping):
+            found.append(author.get("name") or author.get("email"))
+    if not found and entry.get("author"):
+        found.append(entry.get("author"))
+    return found
+
+
+def _fp_summary(entry: Mapping[str, Any]) -> object:
+    if entry.get("summary"):
+        return entry.get("summary")
+    for content in entry.get("content") or ():
+        if isinstance(content, Mapping) and content.get("value"):
+            return content.get("value")
+    return None
+
+
+def _fp_entries(parsed: Any, url: str) -> tuple[list[FeedEntry], int]:
+    feed_language = (parsed.get("feed") or {}).get("language")
+    entries: list[FeedEntry] = []
+    skipped = 0
+    for raw in parsed.get("entries") or ():
+        try:
+            detail = raw.get("title_detail") or {}
+            entry = make_entry(
+                url=url,
+                guid=raw.get("id"),
+                link=raw.get("link"),
+                title=raw.get("title"),
+                summary=_fp_summary(raw),
+                authors=_fp_authors(raw),
+                published=struct_to_utc(raw.get("published_parsed") or raw.get("created_parsed")),
+                updated=struct_to_utc(raw.get("updated_parsed")),
+                language=detail.get("language") or feed_language,
+            )
+        except Exception:  # feedparser hands back loosely typed data; one odd entry is skipped
+            log.debug("skipping an unreadable entry in %s", url, exc_info=True)
+            entry = None
+        if entry is None:
+            skipped += 1
+        else:
+            entries.append(entry)
+    return entries, skipped
+
+
+def _parse_with_feedparser(body: bytes, url: str, content_type: str | None) -> ParsedFeed:
+    content_type, charset_note = _charset_fix(body, content_type)
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type
+    try:
+        parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
+    except Exception as exc:  # feedparser should not raise, but its parsers are third-party code
+        return ParsedFeed(error=f"feed parser failed: {type(exc).__name__}: {exc}")
+    version = parsed.get("version") or ""
+    entries, skipped = _fp_entries(parsed, url)
+    problems = [note for note in (charset_note,) if note]
+    if parsed.get("bozo"):
+        exc = parsed.get("bozo_exception")
+        problems.append(f"{type(exc).__name__}: {exc}" if exc else "ill-formed feed")
+    if skipped:
+        problems.append(f"{skipped} entries without id, link or title skipped")
+    problem = "; ".join(problems)[:1000] or None
+    if not version and not entries:
+        return ParsedFeed(problem=problem, error=f"not a recognised feed ({problem or 'unknown format'})")
+    return ParsedFeed(tuple(entries), problem, None, version or None)
+
+
+# --- JSON Feed ---------------------------------------------------------------------------------
+
+
+def _json_authors(item: Mapping[str, Any]) -> list[object]:
+    raw = item.get("authors")
+    if not isinstance(raw, list):
+        raw = [item.get("author")] if item.get("author") else []
+    return [a.get("name") for a in raw if isinstance(a, Mapping) and a.get("name")]
+
+
+def _parse_json_feed(body: bytes, url: str) -> ParsedFeed:
+    try:
+        doc = json.loads(body.decode("utf-8-sig", errors="replace"))
+    except (ValueError, RecursionError) as exc:
+        return ParsedFeed(error=f"invalid JSON: {exc}")
+    if not isinstance(doc, dict):
+        return ParsedFeed(error="JSON document is not a JSON Feed (not an object)")
+    version = str(doc.get("version") or "")
+    if "jsonfeed.org/version/" not in version:
+        return ParsedFeed(error="JSON document is not a JSON Feed (no jsonfeed.org version)")
+    items = doc.get("items")
+    if not isinstance(items, list):
+        return ParsedFeed(error="JSON Feed without an items list")
+    feed_language = doc.get("language")
+    entries: list[FeedEntry] = []
+    skipped = 0
+    for item in items:
+        if not isinstance(item, Mapping):
+            skipped += 1
+            continue
+        guid = item.get("id")
+        entry = make_entry(
+            url=url,
+            guid=None if guid is None or isinstance(guid, (dict, list)) else guid,
+            link=item.get("url") or item.get("external_url"),
+            title=item.get("title"),
+            summary=item.get("summary") or item.get("content_text") or item.get("content_html"),
+            authors=_json_authors(item) or _json_authors(doc),
+            published=iso_to_utc(item.get("date_published")),
+            updated=iso_to_utc(item.get("date_modified")),
+            language=item.get("language") or feed_language,
+        )
+        if entry is None:
+            skipped += 1
+        else:
+            entries.append(entry)
+    problem = f"{skipped} items without id, url or title skipped" if skipped else None
+    fmt = "json" + version.rsplit("/", 1)[-1].replace(".", "")
+    return ParsedFeed(tuple(entries), problem, None, fmt)
+
+
+# --- entry point -------------------------------------------------------------------------------
+
+
+def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> ParsedFeed:
+    """Parse a feed body; never raises on bad input (the outcome is in ``problem``/``error``)."""
+    if not body or not body.strip():
+        return ParsedFeed(error="empty body")
+    head = body[:2048]
+    binary = _sniff_binary(head)
+    if binary:
+        return ParsedFeed(error=f"binary content ({binary}), not a feed")
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    media = _media_type(content_type)
+    if stripped.startswith((b"{", b"[")) or media in ("application/feed+json", "application/json"):
+        if stripped.startswith((b"{", b"[")):
+            return _parse_json_feed(body, url)
+    html_at = _HTML_ROOT.search(head)
+    if html_at:
+        feed_at = _FEED_ROOT.search(head)
+        if feed_at is None or feed_at.start() > html_at.start():
+            return ParsedFeed(error="HTML page, not a feed")
+    return _parse_with_feedparser(body, url, content_type)
