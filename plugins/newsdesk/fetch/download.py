@@ -172,13 +172,22 @@ def _scheme_refusal(url: str) -> str | None:
     return None
 
 
+def _causes(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
 def _describe_connect_error(exc: BaseException) -> tuple[FetchStatus, str]:
+    chain = _causes(exc)
     text = str(exc) or type(exc).__name__
-    cause = exc.__cause__ or exc.__context__
-    if isinstance(cause, ssl.SSLError) or "SSL" in text or "CERTIFICATE" in text.upper():
+    if any(isinstance(e, ssl.SSLError) for e in chain):
         return FetchStatus.HARD, f"TLS error: {text}"
-    if "refused" in text.lower():
-        return FetchStatus.HARD, f"connection refused: {text}"
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return FetchStatus.HARD, "connection refused"
     return FetchStatus.TEMPORARY, f"connect error: {text}"
 
 

@@ -191,8 +191,12 @@ def _fp_entries(parsed: Any, url: str) -> tuple[list[FeedEntry], int]:
                 title=raw.get("title"),
                 summary=_fp_summary(raw),
                 authors=_fp_authors(raw),
-                published=struct_to_utc(raw.get("published_parsed") or raw.get("created_parsed")),
-                updated=struct_to_utc(raw.get("updated_parsed")),
+                # RSS 1.0's dc:date arrives as "updated": for a feed entry it is the publication date
+                # dict.get: FeedParserDict.get maps missing keys onto each other (with a warning)
+                published=struct_to_utc(
+                    dict.get(raw, "published_parsed") or dict.get(raw, "created_parsed") or dict.get(raw, "updated_parsed")
+                ),
+                updated=struct_to_utc(dict.get(raw, "updated_parsed")),
                 language=detail.get("language") or feed_language,
             )
         except Exception:  # feedparser hands back loosely typed data; one odd entry is skipped
@@ -207,9 +211,8 @@ def _fp_entries(parsed: Any, url: str) -> tuple[list[FeedEntry], int]:
 
 def _parse_with_feedparser(body: bytes, url: str, content_type: str | None) -> ParsedFeed:
     content_type, charset_note = _charset_fix(body, content_type)
-    headers = {"content-location": url}
-    if content_type:
-        headers["content-type"] = content_type
+    # No content-location: feedparser would resolve guids against it as if they were links.
+    headers = {"content-type": content_type or "application/xml"}
     try:
         parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
     except Exception as exc:  # feedparser should not raise, but its parsers are third-party code
@@ -217,8 +220,8 @@ def _parse_with_feedparser(body: bytes, url: str, content_type: str | None) -> P
     version = parsed.get("version") or ""
     entries, skipped = _fp_entries(parsed, url)
     problems = [note for note in (charset_note,) if note]
-    if parsed.get("bozo"):
-        exc = parsed.get("bozo_exception")
+    exc = parsed.get("bozo_exception")
+    if parsed.get("bozo") and not isinstance(exc, feedparser.NonXMLContentType):  # a label, not damage
         problems.append(f"{type(exc).__name__}: {exc}" if exc else "ill-formed feed")
     if skipped:
         problems.append(f"{skipped} entries without id, link or title skipped")

@@ -8,6 +8,10 @@ import re
 import time
 from datetime import UTC, datetime
 
+_BLOCK_TAG = re.compile(
+    r"<\s*/?\s*(?:p|br|div|li|ul|ol|h[1-6]|tr|td|th|blockquote|section|article|header|footer|figure|hr)\b[^>]*>",
+    re.I,
+)
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 # PostgreSQL text cannot hold NUL; other C0 controls are noise in titles and summaries.
@@ -21,7 +25,7 @@ def clean_text(value: object, *, limit: int | None = None) -> str | None:
         return None
     text = str(value)
     if "<" in text:
-        text = _TAG.sub(" ", text)
+        text = _TAG.sub("", _BLOCK_TAG.sub(" ", text))
     if "&" in text:
         text = html.unescape(text)
     text = _SPACE.sub(" ", _CONTROL.sub("", text)).strip()

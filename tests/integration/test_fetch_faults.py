@@ -1,0 +1,276 @@
+"""Every way a feed server can misbehave, against a real socket server and the real database.
+
+Each case polls a good feed and a faulty one together through poll_feeds, then checks the
+faulty feed's fetch-log row and state (status, reason, backoff) and that the good feed's
+entries were stored all the same.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from newsdesk.config import HttpSettings, PollSettings, Settings
+from newsdesk.fetch import Fetcher
+from newsdesk.models import Feed
+from newsdesk.pipeline.polling import poll_feeds
+from newsdesk.store.feeds import due_feeds, sync_feeds
+
+FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
+_spec = importlib.util.spec_from_file_location("fault_server", FEEDS / "fault_server.py")
+fs = importlib.util.module_from_spec(_spec)
+sys.modules["fault_server"] = fs
+_spec.loader.exec_module(fs)
+
+RSS = (FEEDS / "rss20.xml").read_bytes()
+RSS_TYPE = {"Content-Type": "application/rss+xml; charset=utf-8"}
+NOW = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1)
+MAX_BODY = 200_000
+
+
+@pytest.fixture(scope="module")
+def server():
+    with fs.FaultServer() as srv:
+        srv.route("/good", fs.respond(200, RSS, RSS_TYPE))
+        yield srv
+
+
+def make_settings(server) -> Settings:
+    http = HttpSettings(
+        allow_private=(server.host_port,),
+        connect_timeout_s=2.0,
+        read_timeout_s=0.5,
+        total_timeout_s=2.0,
+        max_body_bytes=MAX_BODY,
+        max_redirects=3,
+        per_host_delay_s=0.0,
+        per_host_concurrency=8,
+    )
+    return Settings(http=http, poll=PollSettings(min_interval_s=300, default_interval_s=900, disable_after_failures=3))
+
+
+def poll_once(conn, server, urls: list[str], now: datetime = NOW):
+    settings = make_settings(server)
+    states = [s for s in due_feeds(conn, now) if s.url in urls]
+    with Fetcher(settings.http) as fetcher:
+        return poll_feeds(conn, fetcher, states, settings, now=now)
+
+
+def last_fetch(conn, url: str) -> dict:
+    return conn.execute(
+        """SELECT f.status, f.http_status, f.error, f.retry_after_s, f.entries_new, f.parse_problem,
+                  d.enabled, d.disabled_reason, d.consecutive_failures, d.consecutive_hard_failures,
+                  d.next_poll_at, d.last_body_hash, d.http_etag
+             FROM feed_fetches f JOIN feeds d USING (feed_id)
+            WHERE d.url = %s ORDER BY f.fetch_id DESC LIMIT 1""",
+        (url,),
+    ).fetchone()
+
+
+@pytest.fixture
+def conn(clean_db):
+    with psycopg.connect(clean_db, row_factory=psycopg.rows.dict_row) as connection:
+        yield connection
+
+
+def setup_feeds(conn, server, bad_url: str) -> str:
+    good = server.url("/good")
+    sync_feeds(conn, [Feed(good, "good"), Feed(bad_url, "bad")])
+    conn.commit()
+    return good
+
+
+CASES = [
+    # name, handler, expected status, error fragment, http status
+    ("timeout", fs.silent(3.0), "temporary", "read timeout", None),
+    ("slow-drip", fs.slow_drip(6.0, 0.2), "temporary", "total timeout", 200),
+    ("http-500", fs.respond(500, b"oops"), "temporary", "HTTP 500", 500),
+    ("http-429", fs.respond(429, b"slow down"), "temporary", "HTTP 429", 429),
+    ("http-404", fs.respond(404, b"gone?"), "hard", "HTTP 404", 404),
+    ("oversized", fs.respond(200, b"<rss>" + b" " * (MAX_BODY + 10), RSS_TYPE), "soft", "body too large", 200),
+    ("oversized-stream", fs.streamed(100, b" " * 10_000), "soft", "exceeds the 200000 byte limit", 200),
+    ("gzip-bomb", fs.gzip_bomb(30_000_000), "soft", "decompression bomb", 200),
+    ("truncated", fs.truncated(RSS[:500], len(RSS), RSS_TYPE), "temporary", "truncated body", 200),
+    ("reset", fs.reset(), "temporary", "", None),
+    ("html", fs.respond(200, (FEEDS / "page.html").read_bytes(), {"Content-Type": "text/html"}), "soft", "HTML page", 200),
+    ("empty", fs.respond(200, b"", RSS_TYPE), "soft", "empty body", 200),
+    ("binary", fs.respond(200, (FEEDS / "binary.png").read_bytes(), {"Content-Type": "image/png"}), "soft", "binary", 200),
+]
+
+
+@pytest.mark.parametrize(("name", "handler", "status", "fragment", "http_status"), CASES, ids=[c[0] for c in CASES])
+def test_fault_is_recorded_and_nothing_else_is_lost(conn, server, name, handler, status, fragment, http_status):
+    bad = server.route(f"/{name}", handler)
+    good = setup_feeds(conn, server, bad)
+    summary = poll_once(conn, server, [good, bad])
+    assert (summary.feeds, summary.ok, summary.errors, summary.new_entries) == (2, 1, 1, 3)
+    row = last_fetch(conn, bad)
+    assert row["status"] == status
+    assert fragment in (row["error"] or "")
+    assert row["http_status"] == http_status
+    assert row["entries_new"] == 0
+    # retried later, with backoff, still enabled
+    assert row["enabled"] and row["consecutive_failures"] == 1
+    assert row["next_poll_at"] >= NOW + timedelta(seconds=900)
+    assert row["last_body_hash"] is None
+    assert bad not in [s.url for s in due_feeds(conn, NOW + timedelta(seconds=60))]
+    assert bad in [s.url for s in due_feeds(conn, NOW + timedelta(days=2))]
+    # the good feed's entries are all there
+    assert last_fetch(conn, good)["status"] == "ok"
+    assert conn.execute("SELECT count(*) AS n FROM feed_entries").fetchone()["n"] == 3
+    assert conn.execute("SELECT count(*) AS n FROM pages WHERE status = 'pending'").fetchone()["n"] == 3
+
+
+def test_503_with_retry_after_seconds_and_http_date(conn, server):
+    seconds = server.route("/503-seconds", fs.respond(503, b"", {"Retry-After": "7200"}))
+    date = server.route(
+        "/503-date",
+        fs.respond(503, b"", {"Retry-After": "Wed, 21 Oct 2015 09:28:00 GMT", "Date": "Wed, 21 Oct 2015 07:28:00 GMT"}),
+    )
+    good = setup_feeds(conn, server, seconds)
+    sync_feeds(conn, [Feed(good, "good"), Feed(seconds, "s"), Feed(date, "d")])
+    conn.commit()
+    poll_once(conn, server, [good, seconds, date])
+    for url in (seconds, date):
+        row = last_fetch(conn, url)
+        assert (row["status"], row["http_status"], row["retry_after_s"]) == ("temporary", 503, 7200)
+        assert row["next_poll_at"] == NOW + timedelta(seconds=7200)  # not the 900 s backoff
+
+
+def test_410_disables_at_once_and_404_after_n_hard_failures(conn, server):
+    gone = server.route("/410", fs.respond(410, b""))
+    missing = server.route("/404-repeat", fs.respond(404, b""))
+    good = setup_feeds(conn, server, gone)
+    sync_feeds(conn, [Feed(good, "good"), Feed(gone, "gone"), Feed(missing, "missing")])
+    conn.commit()
+    poll_once(conn, server, [gone, missing])
+    row = last_fetch(conn, gone)
+    assert row["status"] == "hard" and not row["enabled"] and "410" in row["disabled_reason"]
+    now = NOW
+    for attempt in range(1, 4):
+        row = last_fetch(conn, missing)
+        assert row["consecutive_hard_failures"] == attempt
+        now = row["next_poll_at"]
+        if attempt < 3:
+            assert row["enabled"]
+            poll_once(conn, server, [missing], now=now)
+    row = last_fetch(conn, missing)
+    assert not row["enabled"] and "3 consecutive hard failures" in row["disabled_reason"]
+    assert missing not in [s.url for s in due_feeds(conn, now + timedelta(days=30))]
+    assert len(server.hits("/404-repeat")) == 3
+
+
+def test_redirect_loop_and_too_many_redirects(conn, server):
+    server.route("/loop-a", fs.redirect("/loop-b"))
+    server.route("/loop-b", fs.redirect(server.url("/loop-a"), 301))
+    for i in range(6):
+        server.route(f"/hop{i}", fs.redirect(f"/hop{i + 1}"))
+    loop, chain = server.url("/loop-a"), server.url("/hop0")
+    good = setup_feeds(conn, server, loop)
+    sync_feeds(conn, [Feed(good, "good"), Feed(loop, "loop"), Feed(chain, "chain")])
+    conn.commit()
+    poll_once(conn, server, [good, loop, chain])
+    assert last_fetch(conn, loop)["status"] == "hard" and "redirect loop" in last_fetch(conn, loop)["error"]
+    assert last_fetch(conn, chain)["status"] == "hard" and "too many redirects" in last_fetch(conn, chain)["error"]
+    assert len(server.hits("/hop3")) == 1 and server.hits("/hop4") == []  # max_redirects = 3
+
+
+def test_redirects_to_private_targets_are_refused_without_connecting(conn, server):
+    other_port = fs.FaultServer()  # listening on 127.0.0.1 too, but not on the allow list
+    with other_port:
+        other_port.route("/feed", fs.respond(200, RSS, RSS_TYPE))
+        targets = {
+            "/to-private": "http://10.0.0.1/feed",
+            "/to-metadata": "http://169.254.169.254/latest/meta-data/",
+            "/to-metadata-v6": "http://[fd00:ec2::254]/latest/",
+            "/to-other-port": other_port.url("/feed"),
+            "/to-file": "file:///etc/passwd",
+        }
+        urls = [server.route(path, fs.redirect(target)) for path, target in targets.items()]
+        good = setup_feeds(conn, server, urls[0])
+        sync_feeds(conn, [Feed(good, "good")] + [Feed(u, u) for u in urls])
+        conn.commit()
+        summary = poll_once(conn, server, [good, *urls])
+        assert summary.errors == len(urls) and summary.new_entries == 3
+        reasons = {path: last_fetch(conn, url) for path, url in zip(targets, urls, strict=True)}
+        for path, row in reasons.items():
+            assert row["status"] == "blocked", path
+            assert row["error"].startswith("refused"), path
+        assert "private" in reasons["/to-private"]["error"]
+        assert "metadata" in reasons["/to-metadata"]["error"]
+        assert "metadata" in reasons["/to-metadata-v6"]["error"]
+        assert "loopback" in reasons["/to-other-port"]["error"]
+        assert "scheme 'file'" in reasons["/to-file"]["error"]
+        assert other_port.requests == []  # the refused hop never reached the other server
+
+
+def test_connection_refused_is_hard(conn, server):
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()  # nothing listens on this port now
+    url = f"http://127.0.0.1:{port}/feed"
+    good = setup_feeds(conn, server, url)
+    base = make_settings(server)
+    settings = replace(base, http=replace(base.http, allow_private=(server.host_port, f"127.0.0.1:{port}")))
+    with Fetcher(settings.http) as fetcher:
+        poll_feeds(conn, fetcher, due_feeds(conn, NOW), settings, now=NOW)
+    row = last_fetch(conn, url)
+    assert row["status"] == "hard" and "refused" in row["error"]
+    assert last_fetch(conn, good)["status"] == "ok"
+
+
+def test_wrong_charset_header_still_stores_correct_text(conn, server):
+    url = server.route(
+        "/charset",
+        fs.respond(200, (FEEDS / "wrong_charset.xml").read_bytes(), {"Content-Type": "text/xml; charset=ISO-8859-1"}),
+    )
+    setup_feeds(conn, server, url)
+    poll_once(conn, server, [url])
+    row = last_fetch(conn, url)
+    assert row["status"] == "ok" and "contradicted" in row["parse_problem"]
+    title = conn.execute("SELECT title FROM feed_entries WHERE entry_guid = 'c1'").fetchone()["title"]
+    assert title == "Één café in Zoë’s straat"
+
+
+def count_rows(conn) -> tuple[int, int, int]:
+    return tuple(
+        conn.execute(f"SELECT count(*) AS n FROM {table}").fetchone()["n"]
+        for table in ("pages", "feed_entries", "feed_fetches")
+    )
+
+
+def test_lying_etag_is_unchanged_by_hash(conn, server):
+    url = server.route("/lying", fs.lying_etag(RSS))
+    setup_feeds(conn, server, url)
+    poll_once(conn, server, [url])
+    first = last_fetch(conn, url)
+    assert first["status"] == "ok" and first["http_etag"] == '"v1"'
+    before = count_rows(conn)
+    summary = poll_once(conn, server, [url], now=first["next_poll_at"])
+    second = last_fetch(conn, url)
+    assert summary.unchanged == 1 and summary.new_entries == 0
+    assert second["status"] == "unchanged" and second["http_etag"] == '"v2"'
+    assert server.hits("/lying")[-1].headers["if-none-match"] == '"v1"'
+    after = count_rows(conn)
+    assert after[:2] == before[:2] and after[2] == before[2] + 1  # only the fetch log grew
+
+
+def test_conditional_get_304(conn, server):
+    url = server.route("/etag", fs.conditional(RSS, '"abc"', RSS_TYPE))
+    setup_feeds(conn, server, url)
+    poll_once(conn, server, [url])
+    first = last_fetch(conn, url)
+    summary = poll_once(conn, server, [url], now=first["next_poll_at"])
+    second = last_fetch(conn, url)
+    assert summary.not_modified == 1
+    assert (second["status"], second["http_status"], second["http_etag"]) == ("not_modified", 304, '"abc"')
+    assert second["last_body_hash"] == first["last_body_hash"]

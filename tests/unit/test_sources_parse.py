@@ -1,0 +1,137 @@
+"""parse_feed on fixture feeds written for newsdesk: every format to the same FeedEntry shape."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from newsdesk.sources import parse_feed
+
+FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
+URL = "https://feed.example.nl/rss"
+
+
+def parse(name: str, content_type: str | None = None):
+    return parse_feed((FEEDS / name).read_bytes(), url=URL, content_type=content_type)
+
+
+def test_rss091_latin1_relative_links_and_markup():
+    feed = parse("rss091.xml")
+    assert feed.error is None and feed.problem is None and feed.format == "rss091n"
+    first, second = feed.entries
+    assert first.guid == "https://gemeente.example.nl/nieuws/begroting"  # no guid: canonical link
+    assert first.link.startswith("https://gemeente.example.nl/nieuws/begroting?utm_source=rss")
+    assert second.link == "https://feed.example.nl/nieuws/fietsbrug"  # resolved against the feed URL
+    assert second.summary == "De brug komt er vóór 2027."  # Latin-1 decoded, markup removed
+    assert first.language == "nl"
+
+
+def test_rss10_dc_fields():
+    feed = parse("rss10.rdf", "application/rdf+xml")
+    assert feed.format == "rss10" and feed.error is None
+    motie = feed.entries[0]
+    assert motie.authors == ("J. de Vries",)
+    assert motie.published == datetime(2025, 3, 4, 9, 15, tzinfo=UTC)
+    assert motie.published.tzinfo is UTC
+
+
+def test_rss20_guids_dates_authors():
+    feed = parse("rss20.xml", "application/rss+xml; charset=utf-8")
+    assert feed.format == "rss20"
+    by_title = {e.title: e for e in feed.entries}
+    klimaat = by_title["Kabinet presenteert klimaatplan"]
+    assert klimaat.guid == "nieuws-123"
+    assert klimaat.summary == "Het kabinet wil in 2030 55 procent minder uitstoot."
+    assert klimaat.published == datetime(2025, 3, 4, 13, 30, tzinfo=UTC)
+    assert klimaat.authors == ("Anna Jansen",)
+    assert klimaat.language == "nl-nl"
+    minister = by_title["Minister: “We gaan dit oplossen”"]
+    assert minister.summary == "Volledige tekst met link."  # content:encoded when no description
+    assert minister.authors == ("Piet Bakker",)
+    no_guid = by_title["Bericht zonder guid"]
+    assert no_guid.guid == "https://nieuws.example.nl/artikel/125"  # tracking parameter not in the guid
+    title_only = by_title["Alleen een titel"]
+    assert title_only.link is None and title_only.guid.startswith("sha256:")
+
+
+def test_atom03_and_atom10():
+    old = parse("atom03.xml")
+    assert old.format == "atom03"
+    (entry,) = old.entries
+    assert entry.guid == "tag:blog.example.nl,2004:1"
+    assert entry.published == datetime(2004, 12, 13, 17, 30, 2, tzinfo=UTC)
+    assert entry.updated == datetime(2004, 12, 14, 9, 0, tzinfo=UTC)
+    new = parse("atom10.xml", "application/atom+xml")
+    assert new.format == "atom10"
+    ozb, english = new.entries
+    assert ozb.title == "Gemeente verhoogt OZB"
+    assert ozb.authors == ("Lisa de Boer", "Tom Smit")
+    assert ozb.language == "nl"
+    assert english.language == "en"
+    assert english.link == "https://feed.example.nl/relative/item"
+    assert english.summary == "Body"
+
+
+def test_json_feed():
+    feed = parse("feed.json", "application/feed+json")
+    assert feed.format == "json11" and feed.error is None
+    assert feed.problem == "1 items without id, url or title skipped"
+    first, second, no_id, text_only = feed.entries
+    assert first.guid == "1" and first.authors == ("Sara Visser",)
+    assert first.summary == "Vanaf 2026 rijden er meer bussen."
+    assert first.published == datetime(2025, 3, 4, 8, 0, tzinfo=UTC)
+    assert first.updated == datetime(2025, 3, 4, 10, 0, tzinfo=UTC)
+    assert second.guid == "2" and second.language == "en" and second.authors == ("Redactie",)
+    assert no_id.guid == "https://json.example.nl/artikel/3"
+    assert text_only.link is None
+
+
+def test_json_that_is_not_a_json_feed():
+    result = parse_feed(b'{"hello": "world"}', url=URL, content_type="application/json")
+    assert result.entries == () and "not a JSON Feed" in result.error
+    assert "invalid JSON" in parse_feed(b"{not json", url=URL).error
+
+
+def test_ill_formed_xml_recovers_entries_and_reports_problem():
+    feed = parse("illformed.xml")
+    assert feed.error is None
+    assert "not well-formed" in feed.problem
+    assert [e.guid for e in feed.entries] == ["kapot-1", "kapot-2"]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("page.html", "HTML page"), ("empty.xml", "empty body"), ("binary.png", "binary content (PNG image)")],
+)
+def test_not_a_feed_is_an_error_without_entries(name, expected):
+    result = parse(name, "text/html" if name.endswith("html") else None)
+    assert result.entries == ()
+    assert expected in result.error
+
+
+def test_other_non_feeds():
+    assert parse_feed(b"", url=URL).error == "empty body"
+    assert "gzip" in parse_feed(b"\x1f\x8b\x08\x00garbage", url=URL).error
+    assert "binary" in parse_feed(b"abc\x00\x01\x02" * 50, url=URL).error
+    assert "not a recognised feed" in parse_feed(b"<note><to>x</to></note>", url=URL).error
+
+
+def test_wrong_charset_header_is_corrected_and_recorded():
+    feed = parse("wrong_charset.xml", "application/rss+xml; charset=ISO-8859-1")
+    assert feed.entries[0].title == "Één café in Zoë’s straat"
+    assert "contradicted by a valid UTF-8 body" in feed.problem
+
+
+def test_nul_and_control_characters_are_removed():
+    body = b'<rss version="2.0"><channel><item><title>a&#1;b</title><link>https://x.nl/1</link></item></channel></rss>'
+    feed = parse_feed(body.replace(b"a&#1;b", b"a\x01b"), url=URL)
+    assert all("\x01" not in (e.title or "") for e in feed.entries)
+
+
+def test_long_guid_is_hashed():
+    guid = "x" * 3000
+    body = f'<rss version="2.0"><channel><item><guid>{guid}</guid><link>https://x.nl/1</link></item></channel></rss>'
+    (entry,) = parse_feed(body.encode(), url=URL, content_type="application/rss+xml").entries
+    assert entry.guid.startswith("sha256:") and len(entry.guid) < 100
