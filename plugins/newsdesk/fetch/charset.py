@@ -9,7 +9,9 @@ import re
 _HEADER = re.compile(r";\s*charset\s*=\s*[\"']?([^\s\"';]+)", re.I)
 _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']", re.I)
 _META = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.I)
-_SINGLE_BYTE = {"ascii", "latin_1", "iso8859_15", "cp1252", "iso8859_2", "cp1250"}
+_SINGLE_BYTE = frozenset(
+    codecs.lookup(name).name for name in ("ascii", "latin-1", "iso-8859-15", "cp1252", "iso-8859-2", "cp1250")
+)
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 

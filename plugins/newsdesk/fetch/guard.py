@@ -50,9 +50,11 @@ def address_kind(ip: IPAddress) -> str | None:
         return "multicast"
     if ip.is_unspecified:
         return "unspecified"
+    if ip.is_reserved:
+        return "reserved"
     if ip.is_private:
         return "private"
-    if ip.is_reserved or not ip.is_global:
+    if not ip.is_global:
         return "reserved"
     return None
 
