@@ -1,0 +1,156 @@
+"""Browser tests: a real ``airflow standalone`` (our plugin, our DAGs) in a throw-away home,
+a warehouse with the hand-written sample rows, and headless Chromium driven by Playwright.
+
+Every wait is bounded; the standalone process group is always torn down, first with SIGINT
+(standalone then stops its scheduler, dag-processor, triggerer and API server), then SIGKILL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+from psycopg import sql
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+SAMPLE_SQL = Path(__file__).resolve().parent / "sample_warehouse.sql"
+OUTPUT_DIR = PROJECT_DIR / "test-output"
+CHROMIUM = os.environ.get("NEWSDESK_CHROMIUM", "/usr/bin/chromium")
+STARTUP_TIMEOUT_S = 180
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@dataclass(frozen=True)
+class Standalone:
+    base_url: str
+    home: Path
+    log: Path
+    password: str
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def sample_warehouse(database_url: str) -> str:
+    """The session warehouse emptied and filled with tests/browser/sample_warehouse.sql."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT tablename FROM pg_tables "
+                "WHERE schemaname = 'public' AND tablename <> 'schema_migrations'"
+            ).fetchall()
+        ]
+        conn.execute(
+            sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(
+                sql.SQL(", ").join(sql.Identifier(t) for t in tables)
+            )
+        )
+    with psycopg.connect(database_url) as conn:
+        conn.execute(SAMPLE_SQL.read_bytes())
+    return database_url
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGINT for an orderly stop, then SIGKILL whatever is left of the process group we made."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)  # the group is the session started for this process
+    except ProcessLookupError:
+        pass
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def airflow_standalone(
+    sample_warehouse: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Standalone]:
+    from newsdesk_airflow.standalone import PASSWORD_FILE, prepare, standalone_env
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    home = tmp_path_factory.mktemp("airflow-standalone")
+    port = _free_port()
+    env = {
+        **os.environ,
+        **standalone_env(PROJECT_DIR, sample_warehouse, port=port),
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+        "NO_COLOR": "1",
+    }
+    started = time.monotonic()
+    prepare(env)
+    log_path = home / "standalone.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [str(Path(env["PATH"].split(os.pathsep)[0]) / "airflow"), "standalone"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        base_url = f"http://localhost:{port}"
+        password_file = home / PASSWORD_FILE
+        while True:
+            if process.poll() is not None:
+                pytest.fail(
+                    f"airflow standalone exited with {process.returncode}:\n{log_path.read_text()[-4000:]}"
+                )
+            if time.monotonic() - started > STARTUP_TIMEOUT_S:
+                tail = log_path.read_text()[-4000:]
+                pytest.fail(f"airflow standalone not ready after {STARTUP_TIMEOUT_S} s:\n{tail}")
+            try:
+                ready = httpx.get(f"{base_url}/api/v2/monitor/health", timeout=2).status_code == 200
+            except httpx.HTTPError:
+                ready = False
+            if ready and password_file.exists():
+                break
+            time.sleep(1)
+        password = json.loads(password_file.read_text())["admin"]
+        print(f"airflow standalone ready after {time.monotonic() - started:.0f} s on {base_url}")
+        yield Standalone(base_url=base_url, home=home, log=log_path, password=password)
+    finally:
+        _stop(process)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # launch() gives Chromium a fresh temporary profile (--user-data-dir) and removes it after.
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000)
+        try:
+            yield browser
+        finally:
+            browser.close()

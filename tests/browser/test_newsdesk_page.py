@@ -1,0 +1,75 @@
+"""The Newsdesk page as a user sees it: log in to a real ``airflow standalone``, open Newsdesk
+from the navigation, read the sample feeds and commitments inside the Airflow UI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT_MS = 60_000
+OUTPUT_DIR = Path(__file__).resolve().parents[2] / "test-output"
+
+
+def log_in(page: Any, airflow: Any) -> None:
+    page.goto(airflow.base_url + "/", timeout=TIMEOUT_MS)
+    page.wait_for_selector("input[type=password]", timeout=TIMEOUT_MS)
+    page.locator("input:not([type=password])").first.fill("admin")
+    page.fill("input[type=password]", airflow.password)
+    page.locator("button[type=submit]").click()
+    page.wait_for_url(lambda url: "/auth/" not in url and "login" not in url, timeout=TIMEOUT_MS)
+
+
+def test_unauthenticated_summary_is_refused(airflow_standalone: Any) -> None:
+    for path in ("/newsdesk/api/summary", "/newsdesk/"):
+        response = httpx.get(airflow_standalone.base_url + path, timeout=10)
+        assert response.status_code in (401, 403), (path, response.status_code, response.text[:200])
+
+
+def test_newsdesk_page_in_the_airflow_ui(airflow_standalone: Any, browser: Any) -> None:
+    OUTPUT_DIR.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 1600, "height": 1300})
+    page = context.new_page()
+    try:
+        log_in(page, airflow_standalone)
+
+        # The navigation entry from the plugin's external_views opens the page in the UI.
+        page.get_by_role("link", name="Newsdesk").first.click(timeout=TIMEOUT_MS)
+        page.wait_for_url("**/plugin/newsdesk", timeout=TIMEOUT_MS)
+        frame = page.frame_locator("iframe").first
+        feeds = frame.locator("#feeds")
+        feeds.get_by_text("NOS Politiek").wait_for(timeout=TIMEOUT_MS)
+
+        for name in ("NOS Politiek", "NU.nl Politiek", "Trouw Politiek"):
+            assert feeds.get_by_text(name).count() == 1
+        assert feeds.get_by_text("HTTP 410 Gone on 10 consecutive polls").count() == 1
+        commitments = frame.locator("#commitments")
+        for text in (
+            "het kabinet",
+            "de huurtoeslag verhogen",
+            "Dick Schoof",
+            "geen nieuwe belastingen invoeren",
+        ):
+            assert commitments.get_by_text(text).count() >= 1, text
+        link = commitments.get_by_role("link", name="Kabinet verhoogt huurtoeslag per 1 januari 2027")
+        assert link.get_attribute("href") == "https://nos.nl/artikel/2550001-kabinet-verhoogt-huurtoeslag"
+        assert frame.locator("#entities").get_by_text("Tweede Kamer").count() == 1
+        page.screenshot(path=str(OUTPUT_DIR / "newsdesk_in_airflow.png"), full_page=True)
+
+        # The page on its own, as the iframe shows it (the UI cookie authenticates it).
+        direct = context.new_page()
+        response = direct.goto(airflow_standalone.base_url + "/newsdesk/", timeout=TIMEOUT_MS)
+        assert response is not None and response.status == 200
+        direct.screenshot(path=str(OUTPUT_DIR / "newsdesk_page.png"), full_page=True)
+        api = direct.goto(airflow_standalone.base_url + "/newsdesk/api/summary", timeout=TIMEOUT_MS)
+        assert api is not None and api.status == 200
+        assert len(api.json()["feeds"]) == 3
+    except Exception:
+        page.screenshot(path=str(OUTPUT_DIR / "newsdesk_failure.png"), full_page=True)
+        raise
+    finally:
+        context.close()
