@@ -20,6 +20,7 @@ from urllib.parse import urljoin
 import feedparser
 
 from newsdesk.models import FeedEntry
+from newsdesk.sources.fastparse import fast_parse
 from newsdesk.sources.text import clean_language, clean_text, clean_token, iso_to_utc, struct_to_utc
 from newsdesk.sources.urls import canonicalize_url
 
@@ -209,8 +210,14 @@ def _fp_entries(parsed: Any, url: str) -> tuple[list[FeedEntry], int]:
     return entries, skipped
 
 
-def _parse_with_feedparser(body: bytes, url: str, content_type: str | None) -> ParsedFeed:
+def _parse_with_feedparser(body: bytes, url: str, content_type: str | None, *, fast: bool = True) -> ParsedFeed:
     content_type, charset_note = _charset_fix(body, content_type)
+    if fast and charset_note is None:
+        quick = fast_parse(body, url, content_type)
+        if quick is not None:
+            entries, fmt, skipped = quick
+            problem = f"{skipped} entries without id, link or title skipped" if skipped else None
+            return ParsedFeed(tuple(entries), problem, None, fmt)
     # No content-location: feedparser would resolve guids against it as if they were links.
     headers = {"content-type": content_type or "application/xml"}
     try:
