@@ -39,7 +39,15 @@ NUMBERS = {
     "negen": 9, "tien": 10, "elf": 11, "twaalf": 12, "veertien": 14, "vijftien": 15, "twintig": 20,
     "dertig": 30, "zestig": 60, "negentig": 90, "honderd": 100, "enkele": 3, "paar": 2,
 }  # fmt: skip
-WEEKDAYS = {"maandag": 0, "dinsdag": 1, "woensdag": 2, "donderdag": 3, "vrijdag": 4, "zaterdag": 5, "zondag": 6}
+WEEKDAYS = {
+    "maandag": 0,
+    "dinsdag": 1,
+    "woensdag": 2,
+    "donderdag": 3,
+    "vrijdag": 4,
+    "zaterdag": 5,
+    "zondag": 6,
+}
 ORDINALS = {"eerste": 1, "tweede": 2, "derde": 3, "vierde": 4}
 # (month, day) of the first and last day of each season; winter crosses the year end.
 SEASONS = {
@@ -66,14 +74,26 @@ VAGUE = (
 _PATTERNS: list[tuple[str, str]] = [
     # order matters: the first pattern that matches at a position wins, longer ones first
     ("day_month", rf"{_LEAD}(?P<day>\d{{1,2}})\s+(?P<month>{_MONTH})(?:\s+(?P<year>(?:19|20)\d\d))?"),
-    ("quarter", rf"{_LEAD}(?:het\s+)?(?P<ord>eerste|tweede|derde|vierde)\s+kwartaal(?:\s+(?:van\s+)?(?P<year>(?:19|20)\d\d|(?:dit|volgend|komend)\s+jaar))?"),
+    (
+        "quarter",
+        rf"{_LEAD}(?:het\s+)?(?P<ord>eerste|tweede|derde|vierde)\s+kwartaal(?:\s+(?:van\s+)?(?P<year>(?:19|20)\d\d|(?:dit|volgend|komend)\s+jaar))?",
+    ),
     ("quarter_q", rf"{_LEAD}Q(?P<q>[1-4])(?:\s+(?P<year>(?:19|20)\d\d))?"),
-    ("season", rf"{_LEAD}(?:(?P<rel>de|het|deze|dit|komende|komend|volgende|volgend|aankomende)\s+)?(?P<season>{_SEASON})(?:\s+(?:van\s+)?(?P<year>(?:19|20)\d\d|(?:dit|volgend|komend)\s+jaar))?"),
+    (
+        "season",
+        rf"{_LEAD}(?:(?P<rel>de|het|deze|dit|komende|komend|volgende|volgend|aankomende)\s+)?(?P<season>{_SEASON})(?:\s+(?:van\s+)?(?P<year>(?:19|20)\d\d|(?:dit|volgend|komend)\s+jaar))?",
+    ),
     ("month", rf"{_LEAD}(?P<month>{_MONTH})(?:\s+(?P<year>(?:19|20)\d\d))?"),
     ("year", rf"{_LEAD}(?P<year>(?:19|20)\d\d)"),
-    ("rel_year", rf"{_LEAD}(?P<rel>dit|volgend|komend|het komende|het volgende|het nieuwe|vorig)\s+(?P<unit>jaar|seizoen|schooljaar)"),
+    (
+        "rel_year",
+        rf"{_LEAD}(?P<rel>dit|volgend|komend|het komende|het volgende|het nieuwe|vorig)\s+(?P<unit>jaar|seizoen|schooljaar)",
+    ),
     ("rel_period", rf"{_LEAD}(?P<rel>deze|volgende|komende|aanstaande)\s+(?P<unit>week|maand)"),
-    ("within", rf"(?P<lead>binnen|over|in|uiterlijk over|de komende|in de komende|binnen de komende)\s+(?P<n>{_NUM})\s+(?P<unit>{_UNIT})"),
+    (
+        "within",
+        rf"(?P<lead>binnen|over|in|uiterlijk over|de komende|in de komende|binnen de komende)\s+(?P<n>{_NUM})\s+(?P<unit>{_UNIT})",
+    ),
     ("weekday", rf"(?:(?:op|aanstaande|komende|volgende)\s+)?(?P<wd>{_DAY})(?:\s*(?:ochtend|middag|avond))?"),
     ("tomorrow", r"(?P<rel>overmorgen|morgen)"),
     ("vague", rf"(?:{VAGUE})"),
@@ -100,7 +120,9 @@ def _is_before(text: str) -> bool:
 
 
 def _lead_word(text: str) -> str:
-    m = re.match(r"\s*(?:(?:uiterlijk|ten laatste|al|nog|pas|ergens)\s+)?(\w+(?:\s+het\s+\w+)?)", text, re.IGNORECASE)
+    m = re.match(
+        r"\s*(?:(?:uiterlijk|ten laatste|al|nog|pas|ergens)\s+)?(\w+(?:\s+het\s+\w+)?)", text, re.IGNORECASE
+    )
     return m.group(1).casefold() if m else ""
 
 
@@ -161,7 +183,10 @@ def _resolve(kind: str, m: re.Match[str], reference: date | None) -> tuple[date 
             if reference is None:
                 return None, None
             year = reference.year
-            if rel in ("volgende", "volgend", "komende", "komend", "aankomende") and date(year, sm, sd) <= reference:
+            if (
+                rel in ("volgende", "volgend", "komende", "komend", "aankomende")
+                and date(year, sm, sd) <= reference
+            ):
                 year += 1
             # the next one that has not ended yet ("in het voorjaar" said in November: next spring)
             end_year = year + (1 if (em, ed) < (sm, sd) else 0)
@@ -214,7 +239,9 @@ def _resolve(kind: str, m: re.Match[str], reference: date | None) -> tuple[date 
             monday = reference - timedelta(days=reference.weekday()) + timedelta(weeks=offset)
             return (monday - timedelta(days=1) if before else monday + timedelta(days=6)), DatePrecision.DAY
         first = _add_months(reference.replace(day=1), offset)
-        return (first - timedelta(days=1) if before else _last_day(first.year, first.month)), DatePrecision.MONTH
+        return (
+            first - timedelta(days=1) if before else _last_day(first.year, first.month)
+        ), DatePrecision.MONTH
     if kind == "within":
         raw = g["n"].casefold()
         n = int(raw) if raw.isdigit() else NUMBERS.get(raw, 1)
@@ -253,7 +280,10 @@ def find_deadline(text: str, *, weekdays: bool = True) -> DeadlineMatch | None:
             if kind == "rel_year" and m.group("rel").casefold() == "vorig":
                 continue
             cand = DeadlineMatch(m.group(0), m.start(), m.end(), kind)
-            if best is None or (cand.start, -(cand.end - cand.start)) < (best.start, -(best.end - best.start)):
+            if best is None or (cand.start, -(cand.end - cand.start)) < (
+                best.start,
+                -(best.end - best.start),
+            ):
                 best = cand
             break
     return best

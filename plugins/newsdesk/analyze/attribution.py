@@ -1,0 +1,206 @@
+"""Who said it, and who "hij", "ze", "de coalitie" are: speakers and actor resolution.
+
+Owns the reporting-verb vocabulary and the small discourse model of an article: the actors seen
+so far, in order, so pronouns and definite descriptions resolve to the most recent compatible
+one. Works on spaCy tokens with UD Dutch labels; everything here is heuristic and says so.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from newsdesk.models import EntityLabel, Mention
+
+log = logging.getLogger(__name__)
+
+# Lemmas (and a few frequent forms, in case the lemmatizer misses) of verbs that report speech.
+REPORTING = frozenset(
+    "zeggen zei zegt zeiden stellen stelde stelt benadrukken benadrukte benadrukt melden meldde meldt "
+    "verklaren verklaarde verklaart vertellen vertelde vertelt bevestigen bevestigde bevestigt "
+    "herhalen herhaalde herhaalt schrijven schreef schrijft laten liet onderstrepen onderstreepte "
+    "verzekeren verzekerde beweren beweerde antwoorden antwoordde reageren reageerde twitteren "
+    "toelichten lichtte waarschuwen waarschuwde zeggen_erbij bekendmaken maakte maken aankondigen "
+    "kondigde kondigt".split()
+)
+# Reporting verbs that mark a forecast or opinion: what they report is not a commitment.
+BELIEF = frozenset("verwachten verwacht verwachtte denken denkt dachten voorspellen voorspelt vinden vindt vond "
+                   "vrezen vreest hopen hoopt menen meent".split())  # fmt: skip
+
+PERSONAL_PRONOUNS = frozenset("ik wij we hij zij ze het u jij je jullie men".split())
+FIRST_PERSON = frozenset("ik wij we".split())
+# Head nouns of descriptions that can stand for an actor mentioned before ("de coalitie").
+GROUP_NOUNS = frozenset(
+    "coalitie landen lidstaten partijen leiders regeringsleiders europeanen britten fransen bondgenoten "
+    "groep alliantie partners bonden werkgevers".split()
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """An actor as written, where it is, and the entity it names (if any)."""
+
+    text: str
+    start: int
+    end: int
+    entity_id: str | None = None
+    label: EntityLabel | None = None
+    plural: bool = False
+    sentence: int = 0
+
+
+def noun_phrase(token: Token, *, keep_appos: bool = False) -> list[Token]:
+    """The token's subtree without relative clauses, parentheticals or (by default) appositions."""
+    drop = {"acl:relcl", "acl", "parataxis", "punct"} | (set() if keep_appos else {"appos"})
+    keep: list[Token] = []
+
+    def walk(t: Token) -> None:
+        keep.append(t)
+        for child in t.children:
+            if child.dep_ in drop and child.i != token.i:
+                continue
+            walk(child)
+
+    walk(token)
+    keep.sort(key=lambda t: t.i)
+    # keep a contiguous run around the head: drops a trailing ", aangevoerd door ..." the parser attached
+    span: list[Token] = []
+    for t in keep:
+        if span and t.i != span[-1].i + 1:
+            if t.i > token.i and span[-1].i >= token.i:
+                break
+            span = []
+        span.append(t)
+    return span or [token]
+
+
+def span_text(doc: Doc, tokens: Sequence[Token]) -> str:
+    if not tokens:
+        return ""
+    return doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+
+
+def mention_in(mentions: Sequence[Mention], start: int, end: int) -> Mention | None:
+    """The longest mention inside [start, end), preferring persons and organisations."""
+    inside = [m for m in mentions if m.start >= start and m.end <= end]
+    if not inside:
+        return None
+    rank = {EntityLabel.PER: 0, EntityLabel.ORG: 1, EntityLabel.LOC: 2, EntityLabel.MISC: 3}
+    return min(inside, key=lambda m: (m.start, rank[m.label], -(m.end - m.start)))
+
+
+def actor_from_tokens(doc: Doc, tokens: Sequence[Token], mentions: Sequence[Mention], sentence: int) -> Actor:
+    start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    mention = mention_in(mentions, start, end)
+    head = max(tokens, key=lambda t: -len(list(t.ancestors)))  # the shallowest token
+    plural = (
+        any(t.dep_ == "conj" for t in tokens)
+        or "Plur" in head.morph.get("Number")
+        or head.lower_ in ("we", "wij", "zij", "jullie")
+    )
+    # "het Verenigd Koninkrijk en Frankrijk": a coordination names no single entity
+    entity = None if plural and any(t.dep_ == "conj" for t in tokens) else mention
+    return Actor(
+        text=span_text(doc, tokens), start=start, end=end,
+        entity_id=entity.entity.entity_id if entity else None,
+        label=entity.label if entity else None, plural=plural, sentence=sentence,
+    )  # fmt: skip
+
+
+def speaker_of(
+    sent: Span, exclude: set[int], mentions: Sequence[Mention], sentence: int
+) -> tuple[Actor | None, Token | None]:
+    """The speaker credited in ``sent`` ("zei Starmer", "volgens Rutte", "aldus X"), with its verb.
+
+    Tokens in ``exclude`` (the commitment's own clause) are not searched for the reporting verb.
+    """
+    doc = sent.doc
+    for tok in sent:
+        low = tok.lower_
+        if low == "volgens" or low == "aldus":
+            # "volgens hem" / "aldus FNV-voorzitter X": the noun phrase after the word
+            head = tok.head if tok.dep_ == "case" and tok.head.i > tok.i else _next_nominal(tok)
+            if head is not None and head.i not in exclude:
+                np = noun_phrase(head)
+                return actor_from_tokens(doc, np, mentions, sentence), tok
+    for tok in sent:
+        if tok.i in exclude or tok.pos_ not in ("VERB", "AUX"):
+            continue
+        if tok.lemma_.lower() in REPORTING or tok.lower_ in REPORTING:
+            subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubj:pass")), None)
+            if subj is None:
+                subj = _next_nominal(tok)
+            if subj is not None and subj.i not in exclude:
+                return actor_from_tokens(doc, noun_phrase(subj), mentions, sentence), tok
+    return None, None
+
+
+def is_belief_verb(token: Token | None) -> bool:
+    return token is not None and (token.lemma_.lower() in BELIEF or token.lower_ in BELIEF)
+
+
+def _next_nominal(tok: Token) -> Token | None:
+    """The head of the noun phrase right after ``tok`` (fallback when the parse is unhelpful)."""
+    doc = tok.doc
+    end = tok.sent.end
+    i = tok.i + 1
+    while i < end and doc[i].pos_ in ("DET", "ADJ", "ADV", "PUNCT", "ADP") and doc[i].text not in ",.":
+        i += 1
+    if i >= end or doc[i].pos_ not in ("PROPN", "NOUN", "PRON"):
+        return None
+    j = i
+    while j + 1 < end and doc[j + 1].pos_ in ("PROPN",) and doc[j].pos_ in ("PROPN", "NOUN"):
+        j += 1
+    return doc[j] if doc[j].pos_ == "PROPN" else doc[i]
+
+
+class Discourse:
+    """Actors seen so far in one article, for pronoun and description resolution."""
+
+    def __init__(self) -> None:
+        self.actors: list[Actor] = []
+        self.entities: list[tuple[int, Mention]] = []
+
+    def add(self, actor: Actor) -> None:
+        self.actors.append(actor)
+
+    def note_mentions(self, mentions: Sequence[Mention]) -> None:
+        self.entities = [(m.start, m) for m in mentions]
+
+    def resolve(
+        self, text: str, *, before: int, plural: bool | None, sentence: int, matrix: Actor | None = None
+    ) -> Actor | None:
+        """The most recent compatible actor for pronoun or description ``text`` before offset ``before``."""
+        low = text.casefold().split()
+        head = low[-1] if low else ""
+        if matrix is not None and _compatible(matrix, head, plural):
+            return matrix  # "Hij zei dat hij ...", "hebben afgesproken dat ze ...": the matrix subject
+        if head in ("hij", "zij", "ze") and not plural:
+            for start, m in reversed(self.entities):
+                if start < before and m.label is EntityLabel.PER:
+                    return Actor(m.text, m.start, m.end, m.entity.entity_id, m.label, False, m.sentence)
+        for actor in reversed(self.actors):
+            if actor.start < before and sentence - actor.sentence <= 3 and _compatible(actor, head, plural):
+                return actor
+        if head in ("het", "ze", "zij") and not plural:
+            for start, m in reversed(self.entities):
+                if start < before and m.label in (EntityLabel.ORG, EntityLabel.LOC):
+                    return Actor(m.text, m.start, m.end, m.entity.entity_id, m.label, False, m.sentence)
+        return None
+
+
+def _compatible(actor: Actor, head: str, plural: bool | None) -> bool:
+    if actor.text.casefold() in PERSONAL_PRONOUNS:
+        return False
+    if head == "hij":
+        return actor.label is EntityLabel.PER or (actor.label is None and not actor.plural)
+    if head == "het":
+        return actor.label in (EntityLabel.ORG, EntityLabel.LOC, None) and not actor.plural
+    if head in ("ze", "zij"):
+        return plural is None or actor.plural == plural
+    if head in GROUP_NOUNS:
+        return actor.plural or actor.label in (EntityLabel.ORG, EntityLabel.LOC)
+    return head in actor.text.casefold()

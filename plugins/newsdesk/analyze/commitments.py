@@ -1,0 +1,736 @@
+"""Commitments: who promised (or refused) what, by when, under which condition, per whom.
+
+Owns ``find_commitments`` (spaCy Doc + entity mentions -> ``Commitment`` records) and
+``EXTRACTOR_VERSION``. Rules run over the dependency parse with UD Dutch labels and lemmas, so
+any pipeline trained on UD Dutch works; where the parse is unhelpful they fall back to word
+order, never to a bare keyword.
+
+Decisions, in one place:
+
+* A cue is a word with a commitment sense: lexical verbs (beloven, toezeggen, afspreken,
+  besluiten, weigeren, overwegen, aankondigen, garanderen, zich inzetten voor ...), adjectives
+  and idioms (bereid, van plan), the future auxiliaries ``zullen`` and ``gaan`` + infinitive,
+  ``er komt`` and nouns used with a light verb ("geen toezeggingen gedaan").
+* ``zullen``/``gaan`` alone are not pledges (the over-coding of keyword event coders): they count
+  only with an agentive actor (an entity, a personal pronoun, an organisation noun), a
+  non-outcome verb, no hedging ("waarschijnlijk", "naar verwachting"), no belief verb as the
+  reporting verb ("verwacht DNB"), no obligation modal ("zal ... moeten doen"), and present
+  tense. ``er komt`` needs a speaker or an "om te" purpose (it announces, it does not predict).
+* Demands on others ("moeten", "eisen", "willen dat"), past tense and pluperfect promises are
+  not commitments.
+* The actor is the cue's subject. Pronouns resolve to the subject of the reporting or cue verb
+  above them ("Hij zei dat hij ..."), else to the most recent compatible actor; the first person
+  in a quote resolves to the speaker; a passive without "door" takes the previous commitment's
+  actor. Resolved actors carry the antecedent's text and entity id.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from spacy.tokens import Doc, Span, Token
+
+from newsdesk.analyze.attribution import (
+    FIRST_PERSON,
+    GROUP_NOUNS,
+    PERSONAL_PRONOUNS,
+    Actor,
+    Discourse,
+    actor_from_tokens,
+    is_belief_verb,
+    noun_phrase,
+    speaker_of,
+)
+from newsdesk.analyze.deadlines import find_deadline, resolve_deadline
+from newsdesk.models import Commitment, CommitmentKind, Firmness, Mention, Polarity
+
+log = logging.getLogger(__name__)
+
+__all__ = ["EXTRACTOR_VERSION", "find_commitments"]
+
+# Bump when the rules change behaviour; it is part of the analyzer_version of every analysis.
+EXTRACTOR_VERSION = "commitments-1"
+
+K = CommitmentKind
+# Lexical cues: lemma (or frequent form) -> kind. Forms guard against a missing lemma.
+VERB_CUES: dict[str, CommitmentKind] = {
+    **dict.fromkeys("beloven belooft beloofde beloofd beloven toezeggen toegezegd zegt_toe zegde_toe "
+                    "garanderen garandeert garandeerde gegarandeerd verzekeren inzetten".split(), K.PLEDGE),
+    **dict.fromkeys("afspreken afgesproken spraken_af spreken_af overeenkomen overeengekomen instemmen "
+                    "ingestemd akkoord_gaan".split(), K.AGREEMENT),
+    **dict.fromkeys("besluiten besloten besluit besloot aankondigen aangekondigd kondigde_aan kondigt_aan "
+                    "plannen gepland".split(), K.PLAN),
+    **dict.fromkeys("overwegen overweegt overwoog streven streeft willen wil wilde wilt".split(), K.INTENT),
+    **dict.fromkeys("weigeren weigert weigerde geweigerd".split(), K.REFUSAL),
+}  # fmt: skip
+ADJ_CUES: dict[str, CommitmentKind] = {
+    "bereid": K.WILLINGNESS,
+    "klaar": K.WILLINGNESS,
+    "vastbesloten": K.INTENT,
+}
+NOUN_CUES: dict[str, CommitmentKind] = {
+    "toezegging": K.PLEDGE, "toezeggingen": K.PLEDGE, "belofte": K.PLEDGE, "beloftes": K.PLEDGE,
+    "beloften": K.PLEDGE, "afspraak": K.AGREEMENT, "afspraken": K.AGREEMENT,
+}  # fmt: skip
+FUTURE_FORMS = frozenset("zal zullen zult".split())
+GAAN_FORMS = frozenset("ga gaat gaan".split())
+OBLIGATION = frozenset("moeten moet kunnen kan mogen mag hoeven hoeft".split())
+HEDGES = frozenset("waarschijnlijk vermoedelijk wellicht mogelijk misschien allicht".split())
+HEDGE_PHRASES = ("naar verwachting", "naar alle waarschijnlijkheid")
+TENTATIVE = frozenset("misschien mogelijk wellicht eventueel proberen overwegen willen streven".split())
+# Verbs whose subject undergoes rather than acts: "de prijzen zullen stijgen".
+OUTCOME_VERBS = frozenset(
+    "stijgen dalen groeien krimpen regenen sneeuwen vriezen waaien uitvallen winnen verliezen gebeuren "
+    "ontstaan verdwijnen veranderen duren worden zijn blijken lijken overlijden sterven vallen".split()
+)  # fmt: skip
+NEGATIONS = frozenset("niet geen nooit niets niemand".split())
+ACTOR_NOUNS = frozenset(
+    "kabinet regering minister ministers premier president staatssecretaris burgemeester wethouder "
+    "gemeente gemeenten gemeenteraad raad college provincie waterschap ministerie partij partijen "
+    "coalitie oppositie fractie kamer bond bonden vakbond vakbonden werkgevers werkgever bedrijf "
+    "bedrijven onderneming concern directie bestuur club clubs team ploeg bondscoach trainer land "
+    "landen lidstaten leiders regeringsleiders planners politie krijgsmacht leger commissie unie "
+    "bank banken supermarktketen keten school universiteit ziekenhuis woningcorporatie corporatie "
+    "europeanen britten fransen amerikanen bondgenoten groep alliantie partners organisatie "
+    "stichting federatie vereniging energiebedrijf voetbalbond atletiekbond partijleider topman "
+    "topvrouw directeur woordvoerder minister-president kanselier koning eurolanden "
+    "coalitiepartijen ministers".split()
+)  # fmt: skip
+CONDITION_RX = re.compile(
+    r"(?:^|[,;:]\s*|\b(?:en|maar)\s+)(?P<cond>(?:als|indien|mits|tenzij|wanneer|zodra|op voorwaarde dat)\s[^,;:]+)",
+    re.IGNORECASE,
+)
+QUOTE_CHARS = "\"'“”„‘’«»"
+
+
+@dataclass(slots=True)
+class _Candidate:
+    cue: Token
+    main: Token  # the verb (or adjective/noun) heading the committed action
+    kind: CommitmentKind
+    actor_token: Token | None
+    base_confidence: float
+    passive: bool = False
+    negative: bool = False
+    announce: Token | None = None  # "kondigde aan dat ...": the announcing verb
+    er_komt: bool = False
+
+
+def find_commitments(doc: Doc, mentions: Sequence[Mention], *, published: date | None) -> list[Commitment]:
+    """Commitments in ``doc``; offsets are into ``doc.text``, sentences are ``doc.sents`` indices."""
+    discourse = Discourse()
+    discourse.note_mentions(mentions)
+    results: list[Commitment] = []
+    prev_speaker: Actor | None = None
+    for s_index, sent in enumerate(doc.sents):
+        for cand in _candidates(sent):
+            record = _build(cand, sent, s_index, mentions, discourse, results, published, prev_speaker)
+            if record is not None:
+                results.append(record)
+        speaker, _ = speaker_of(sent, set(), mentions, s_index)
+        prev_speaker = speaker
+        for tok in sent:
+            if tok.dep_ in ("nsubj", "nsubj:pass") and _is_actor_token(tok, mentions):
+                discourse.add(actor_from_tokens(doc, noun_phrase(tok), mentions, s_index))
+    return _dedupe(results)
+
+
+# --------------------------------------------------------------------------- candidates
+
+
+def _lemma(t: Token) -> str:
+    return (t.lemma_ or t.text).lower()
+
+
+def _subject(t: Token) -> Token | None:
+    for c in t.children:
+        if c.dep_ in ("nsubj", "nsubj:pass"):
+            return c
+    return None
+
+
+def _subject_up(t: Token) -> Token | None:
+    """The subject of ``t``, or of the verbs it depends on through xcomp/aux/conj (shared subjects)."""
+    cur: Token | None = t
+    for _ in range(4):
+        if cur is None:
+            return None
+        s = _subject(cur)
+        if s is not None:
+            return s
+        if cur.dep_ in ("xcomp", "aux", "aux:pass", "cop", "conj") and cur.head.i != cur.i:
+            cur = cur.head
+        else:
+            return None
+    return None
+
+
+def _is_past(t: Token) -> bool:
+    return "Past" in t.morph.get("Tense")
+
+
+def _infinitive_complement(t: Token) -> Token | None:
+    for c in t.children:
+        if (
+            c.dep_ in ("xcomp", "ccomp", "advcl", "obj")
+            and c.pos_ in ("VERB", "AUX")
+            and ("Inf" in c.morph.get("VerbForm") or any(g.lower_ == "te" for g in c.children))
+        ):
+            return c
+    return None
+
+
+def _candidates(sent: Span) -> list[_Candidate]:
+    cands: list[_Candidate] = []
+    used_mains: set[int] = set()
+    for tok in sent:
+        low, lemma = tok.lower_, _lemma(tok)
+        # separable verbs: "zegt ... toe", "spraken ... af", "kondigde ... aan"
+        prt = next((c.lower_ for c in tok.children if c.dep_ == "compound:prt"), None)
+        key = f"{low}_{prt}" if prt else low
+        kind = VERB_CUES.get(key) or VERB_CUES.get(lemma) or VERB_CUES.get(low)
+        if prt and lemma + prt in ("toezeggen",):
+            kind = K.PLEDGE
+        if kind is None and prt:
+            kind = VERB_CUES.get(prt + lemma)
+        if kind is not None and tok.pos_ in ("VERB", "AUX"):
+            if kind is K.INTENT and lemma in ("willen", "wil", "wilde", "wilt"):
+                cand = _willen(tok)
+            else:
+                cand = _lexical(tok, kind)
+            if cand is not None:
+                cands.append(cand)
+                used_mains.add(cand.main.i)
+            continue
+        if low in ADJ_CUES and tok.pos_ in ("ADJ", "VERB", "NOUN", "ADV"):
+            comp = _infinitive_complement(tok) or _next_infinitive(tok)
+            subj = _subject_up(tok)
+            if comp is not None:
+                cands.append(_Candidate(tok, comp, ADJ_CUES[low], subj, 0.85))
+                used_mains.add(comp.i)
+            continue
+        if (
+            low == "plan"
+            and any(c.lower_ == "van" for c in tok.children)
+            or (low == "plan" and tok.i > sent.start and tok.nbor(-1).lower_ == "van")
+        ):
+            comp = _infinitive_complement(tok) or _next_infinitive(tok)
+            if comp is not None:
+                cands.append(_Candidate(tok, comp, K.PLAN, _subject_up(tok), 0.85))
+                used_mains.add(comp.i)
+            continue
+        if low in NOUN_CUES and tok.dep_ in ("obj", "nsubj:pass", "nsubj"):
+            light = tok.head
+            if _lemma(light) in ("doen", "maken", "geven", "hebben") or light.lower_ in ("gedaan", "gemaakt"):
+                neg = any(c.lower_ == "geen" for c in tok.children)
+                kind = K.REFUSAL if neg and NOUN_CUES[low] is K.PLEDGE else NOUN_CUES[low]
+                cands.append(_Candidate(tok, light, kind, _subject_up(light), 0.8, negative=neg))
+                used_mains.add(light.i)
+            continue
+    for tok in sent:
+        low = tok.lower_
+        if low in FUTURE_FORMS:
+            cand = _future(tok, K.PLEDGE, 0.75)
+        elif low in GAAN_FORMS and not _is_past(tok):
+            cand = _gaan(tok)
+        elif _lemma(tok) == "komen" and not _is_past(tok) and _has_er(tok):
+            cand = _er_komt(tok)
+        else:
+            continue
+        if cand is not None and cand.main.i not in used_mains:
+            cands.append(cand)
+            used_mains.add(cand.main.i)
+    return cands
+
+
+def _next_infinitive(tok: Token) -> Token | None:
+    """Word-order fallback: the first infinitive after ``tok`` in its sentence ("bereid ... te sturen")."""
+    for t in tok.doc[tok.i + 1 : tok.sent.end]:
+        if t.text in ",;:" and t.i > tok.i + 1:
+            return None
+        if t.pos_ in ("VERB", "AUX") and "Inf" in t.morph.get("VerbForm"):
+            return t
+    return None
+
+
+def _lexical(tok: Token, kind: CommitmentKind) -> _Candidate | None:
+    if _is_past(tok) and any(_lemma(a) == "hebben" and _is_past(a) for a in tok.children if a.dep_ == "aux"):
+        return None  # pluperfect: "had beloofd ... maar deed dat niet"
+    if _is_past(tok) and tok.pos_ in ("VERB", "AUX") and tok.dep_ != "ROOT" and kind is K.INTENT:
+        return None
+    comp = next(
+        (
+            c
+            for c in tok.children
+            if c.dep_ in ("xcomp", "ccomp") and c.pos_ in ("VERB", "AUX", "ADJ", "NOUN")
+        ),
+        None,
+    )
+    if comp is None:
+        comp = next(
+            (c for c in tok.children if c.dep_ in ("obj", "obl") and c.pos_ in ("NOUN", "PROPN")), None
+        )
+    if comp is None and kind is K.REFUSAL:
+        comp = _next_infinitive(tok)
+    if comp is None:
+        comp = _next_infinitive(tok)
+    if comp is None:
+        return None
+    announce = (
+        tok
+        if kind in (K.PLAN,) and _lemma(tok) in ("aankondigen",) or tok.lower_.startswith("kondig")
+        else None
+    )
+    conf = 0.85 if kind is not K.INTENT else 0.7
+    return _Candidate(tok, comp, kind, _subject_up(tok), conf, announce=announce)
+
+
+def _willen(tok: Token) -> _Candidate | None:
+    if _is_past(tok):
+        return None
+    comp = _infinitive_complement(tok) or (
+        tok.head if tok.dep_ == "aux" and tok.head.pos_ == "VERB" else None
+    )
+    if comp is not None and any(c.lower_ == "dat" and c.dep_ == "mark" for c in comp.children):
+        return None  # "willen dat de regering aftreedt": a wish about others
+    if comp is None:
+        if any(c.dep_ in ("obj", "ccomp") for c in tok.children):
+            return None  # "willen graag een groter huis", "willen dat ..."
+        if not any(c.dep_ == "obl" for c in tok.children):
+            return None
+        comp = tok  # "wil met de vakbonden om tafel"
+    return _Candidate(tok, comp, K.INTENT, _subject_up(tok), 0.7)
+
+
+def _future(tok: Token, kind: CommitmentKind, conf: float) -> _Candidate | None:
+    main = tok.head if tok.dep_ in ("aux", "aux:pass") else _infinitive_complement(tok)
+    if main is None or main.i == tok.i:
+        main = _next_infinitive(tok)
+    if main is None:
+        return None
+    chain = [main, *[c for c in main.children if c.dep_ in ("xcomp",)]]
+    passive = (
+        any(c.dep_ == "aux:pass" or _lemma(c) == "worden" for c in main.children) or main.lower_ == "worden"
+    )
+    # "zal ... moeten doen": an obligation, not a promise
+    if any(
+        _lemma(c) in OBLIGATION or c.lower_ in OBLIGATION
+        for m in chain
+        for c in m.children
+        if c.dep_ in ("aux", "xcomp")
+    ):
+        return None
+    if main.lower_ in OBLIGATION or _lemma(main) in OBLIGATION:
+        return None
+    if _lemma(main) in ("komen",) and _has_er(main):
+        return _er_komt(main, future=True)
+    subj = _subject_up(main) or _subject(tok)
+    return _Candidate(tok, main, kind, subj, conf, passive=passive)
+
+
+def _gaan(tok: Token) -> _Candidate | None:
+    if tok.dep_ == "aux" and tok.head.pos_ == "VERB" and "Inf" in tok.head.morph.get("VerbForm"):
+        main = tok.head
+    else:
+        main = _infinitive_complement(tok)
+    if main is None:
+        # "aan de slag gaan", "aan het werk gaan", "akkoord gaan"
+        text = " ".join(t.lower_ for t in tok.sent)
+        if "aan de slag" in text or "aan het werk" in text:
+            main = tok
+        elif any(t.lower_ == "akkoord" for t in tok.sent):
+            return _Candidate(tok, tok, K.AGREEMENT, _subject_up(tok), 0.75)
+        else:
+            return None
+    if main.lower_ in OBLIGATION or _lemma(main) in OBLIGATION:
+        return None
+    subj = _subject_up(main) if main.i != tok.i else _subject(tok)
+    return _Candidate(tok, main, K.PLAN, subj or _subject(tok), 0.7)
+
+
+def _has_er(t: Token) -> bool:
+    if any(c.lower_ == "er" for c in t.children):
+        return True
+    # the parser may attach "er" elsewhere: look in the clause, before the next comma
+    window = t.doc[max(t.sent.start, t.i - 3) : min(t.sent.end, t.i + 3)]
+    return any(w.lower_ == "er" for w in window)
+
+
+def _er_komt(tok: Token, *, future: bool = False) -> _Candidate | None:
+    subj = _subject(tok)
+    if subj is None:
+        subj = next((t for t in tok.doc[tok.i + 1 : tok.sent.end] if t.pos_ in ("NOUN", "PROPN")), None)
+    return _Candidate(tok, tok, K.PLAN, subj, 0.6, er_komt=True)
+
+
+# --------------------------------------------------------------------------- building records
+
+
+def _clause_tokens(main: Token) -> list[Token]:
+    """The main verb's clause: its subtree without sub-clauses that are separate statements."""
+    out: list[Token] = []
+
+    def walk(t: Token, top: bool) -> None:
+        out.append(t)
+        for c in t.children:
+            if c.dep_ in ("parataxis",) or (c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")):
+                continue
+            walk(c, False)
+
+    walk(main, True)
+    out.sort(key=lambda t: t.i)
+    return out
+
+
+def _is_actor_token(tok: Token, mentions: Sequence[Mention]) -> bool:
+    if tok.lower_ in PERSONAL_PRONOUNS and tok.lower_ not in ("het", "men"):
+        return True
+    if any(m.start <= tok.idx < m.end for m in mentions):
+        return True
+    np_words = [t.lower_ for t in noun_phrase(tok)]
+    if tok.pos_ == "PROPN":
+        return True
+    head = tok.lower_
+    if head in ACTOR_NOUNS or _lemma(tok) in ACTOR_NOUNS:
+        return True
+    # compounds: "NAVO-landen", "FNV-voorzitter", "oppositiepartijen"
+    if any(
+        head.endswith(n)
+        for n in (
+            "landen",
+            "partijen",
+            "bond",
+            "bonden",
+            "raad",
+            "ministerie",
+            "leiders",
+            "bedrijf",
+            "voorzitter",
+            "minister",
+            "premier",
+            "directeur",
+        )
+    ):
+        return True
+    return any(w in ACTOR_NOUNS for w in np_words[-1:])
+
+
+def _hedged(sent: Span, clause: Sequence[Token]) -> bool:
+    words = {t.lower_ for t in clause}
+    if words & HEDGES:
+        return True
+    text = sent.text.lower()
+    return any(p in text for p in HEDGE_PHRASES)
+
+
+def _condition(sent: Span, clause_start: int, clause_end: int) -> tuple[str, int, int] | None:
+    """A condition clause (als/mits/indien/op voorwaarde dat ...) in the sentence, with its offsets."""
+    text = sent.text
+    for m in CONDITION_RX.finditer(text):
+        cond = m.group("cond").strip().rstrip(".!?\"'”")
+        if cond.lower().startswith("als ") and len(cond.split()) < 3:
+            continue
+        start = sent.start_char + m.start("cond")
+        return cond, start, start + len(cond)
+    return None
+
+
+def _mask(text: str, base: int, spans: Sequence[tuple[int, int]]) -> str:
+    chars = list(text)
+    for s, e in spans:
+        for i in range(max(s - base, 0), min(e - base, len(chars))):
+            chars[i] = " "
+    return "".join(chars)
+
+
+def _build(
+    cand: _Candidate,
+    sent: Span,
+    s_index: int,
+    mentions: Sequence[Mention],
+    discourse: Discourse,
+    previous: list[Commitment],
+    published: date | None,
+    prev_speaker: Actor | None,
+) -> Commitment | None:
+    doc = sent.doc
+    main = cand.main
+    clause = _clause_tokens(main)
+    clause_ids = {t.i for t in clause} | {cand.cue.i}
+    # the speaker: reporting verb above the cue ("zei dat ...") or beside it (", zei X"), volgens/aldus
+    speaker, rep_verb = _reporting_above(cand.cue, mentions, s_index)
+    if speaker is None:
+        speaker, rep_verb = speaker_of(sent, clause_ids, mentions, s_index)
+    quoted = _in_quote(sent, cand.cue)
+    if speaker is None and quoted and prev_speaker is not None:
+        speaker = prev_speaker
+    if is_belief_verb(rep_verb):
+        return None  # "verwacht DNB", "vindt de SP": a forecast or opinion
+    # condition
+    cond = _condition(sent, clause[0].idx, clause[-1].idx + len(clause[-1].text))
+    cond_span = (cond[1], cond[2]) if cond else None
+    if cond_span and cond_span[0] <= cand.cue.idx < cond_span[1]:
+        return None  # the cue sits inside the condition: "Als er een bestand komt"
+    # actor
+    actor = _resolve_actor(cand, sent, s_index, mentions, discourse, previous, speaker)
+    if actor is None:
+        return None
+    is_weak_cue = cand.cue.lower_ in FUTURE_FORMS or cand.cue.lower_ in GAAN_FORMS
+    if is_weak_cue and not cand.passive and not cand.er_komt:
+        if cand.actor_token is None or not _is_actor_token(cand.actor_token, mentions):
+            return None
+        if _lemma(main) in OUTCOME_VERBS or main.lower_ in OUTCOME_VERBS:
+            return None
+        if _hedged(sent, clause):
+            return None
+        if cond is not None and cond[0].lower().startswith("als het ") and "zullen" not in cond[0]:
+            pass
+    if cand.er_komt:
+        if cond is not None:
+            return None  # "Als het kabinet valt, komen er verkiezingen": a hypothetical
+        if speaker is None and not _has_purpose(main):
+            return None
+    if (
+        cand.passive
+        and cand.actor_token is not None
+        and _is_actor_token(cand.actor_token, mentions)
+        and not any(c.dep_ == "obl:agent" for c in main.children)
+    ):
+        pass
+    # polarity: negation in the committed clause (not in the condition)
+    neg_tokens = [
+        t for t in clause
+        if t.lower_ in NEGATIONS and not (cond_span and cond_span[0] <= t.idx < cond_span[1])
+    ] + [c for c in cand.cue.children if c.lower_ in NEGATIONS]  # fmt: skip
+    negative = cand.negative or bool(neg_tokens) or cand.kind is K.REFUSAL
+    kind = cand.kind
+    if kind is K.PLAN and cand.cue.lower_ == "plan" and neg_tokens:
+        kind = K.REFUSAL  # "niet van plan"
+    if kind in (K.WILLINGNESS, K.INTENT) and any(c.lower_ in NEGATIONS for c in cand.cue.children):
+        kind = K.REFUSAL
+    # deadline: searched in the committed clause only, with the speaker and condition masked
+    c_start = min(clause[0].idx, cand.cue.idx)
+    c_end = max(clause[-1].idx + len(clause[-1].text), cand.cue.idx + len(cand.cue.text))
+    masks = [cond_span] if cond_span else []
+    if speaker is not None:
+        masks.append((speaker.start, speaker.end))
+    if rep_verb is not None:
+        masks.append((rep_verb.idx, rep_verb.idx + len(rep_verb.text)))
+    masked = _mask(doc.text[c_start:c_end], c_start, masks)
+    found = find_deadline(masked)
+    deadline_text = deadline = precision = None
+    dl_ids: set[int] = set()
+    if found is not None:
+        deadline_text = doc.text[c_start + found.start : c_start + found.end]
+        deadline, precision = resolve_deadline(deadline_text, published)
+        dl_ids = {t.i for t in clause if c_start + found.start <= t.idx < c_start + found.end}
+    action, action_key = _action(cand, clause, actor, speaker, cond_span, dl_ids, neg_tokens)
+    if not action:
+        return None
+    firm = Firmness.TENTATIVE if (
+        cond is not None or kind in (K.INTENT, K.WILLINGNESS)
+        or any(t.lower_ in TENTATIVE or _lemma(t) in TENTATIVE for t in clause)
+    ) else Firmness.FIRM  # fmt: skip
+    confidence = cand.base_confidence
+    if actor.entity_id is None:
+        confidence -= 0.05
+    if cand.passive or cand.er_komt:
+        confidence -= 0.05
+    start = min(
+        c_start, actor.start if actor.sentence == s_index and actor.start >= sent.start_char else c_start
+    )
+    end = max(c_end, start + 1)
+    return Commitment(
+        actor=actor.text,
+        action=action,
+        kind=kind,
+        polarity=Polarity.NEGATIVE if negative else Polarity.POSITIVE,
+        firmness=firm,
+        sentence=s_index,
+        start=start,
+        end=end,
+        confidence=round(max(0.05, min(confidence, 0.99)), 2),
+        extractor_version=EXTRACTOR_VERSION,
+        actor_entity_id=actor.entity_id,
+        speaker=speaker.text if speaker else None,
+        speaker_entity_id=speaker.entity_id if speaker else None,
+        conditional=cond is not None,
+        condition=cond[0] if cond else None,
+        deadline_text=deadline_text,
+        deadline=deadline,
+        deadline_precision=precision,
+        action_key=action_key,
+    )
+
+
+def _has_purpose(tok: Token) -> bool:
+    """ "Er komt een coalitie om een plan te maken": an "om te" clause gives er-komt an agent."""
+    return any(t.lower_ == "om" for t in tok.subtree) and any(t.lower_ == "te" for t in tok.subtree)
+
+
+def _in_quote(sent: Span, tok: Token) -> bool:
+    before = sent.doc.text[sent.start_char : tok.idx]
+    return sum(before.count(q) for q in QUOTE_CHARS) % 2 == 1
+
+
+def _reporting_above(
+    cue: Token, mentions: Sequence[Mention], s_index: int
+) -> tuple[Actor | None, Token | None]:
+    """Speaker of a reporting verb that governs the cue ("Hij zei dat ... zal ...")."""
+    from newsdesk.analyze.attribution import BELIEF, REPORTING
+
+    cur = cue
+    for _ in range(4):
+        if cur.dep_ in ("ROOT",) or cur.head.i == cur.i:
+            return None, None
+        parent = cur.head
+        lemma = _lemma(parent)
+        if cur.dep_ in ("ccomp", "conj", "xcomp", "aux", "aux:pass", "advcl", "parataxis") and (
+            lemma in REPORTING or parent.lower_ in REPORTING or lemma in BELIEF or parent.lower_ in BELIEF
+        ):
+            subj = _subject(parent)
+            if subj is not None:
+                return actor_from_tokens(cue.doc, noun_phrase(subj), mentions, s_index), parent
+            return None, parent
+        cur = parent
+    return None, None
+
+
+def _resolve_actor(
+    cand: _Candidate,
+    sent: Span,
+    s_index: int,
+    mentions: Sequence[Mention],
+    discourse: Discourse,
+    previous: list[Commitment],
+    speaker: Actor | None,
+) -> Actor | None:
+    doc = sent.doc
+    tok = cand.actor_token
+    if cand.er_komt:
+        if _has_purpose(cand.main) and tok is not None:
+            return actor_from_tokens(doc, noun_phrase(tok), mentions, s_index)
+        return speaker
+    if cand.passive:
+        agent = next((c for c in cand.main.children if c.dep_ == "obl:agent"), None)
+        if agent is not None:
+            return actor_from_tokens(doc, noun_phrase(agent), mentions, s_index)
+        if previous:
+            last = previous[-1]
+            return Actor(last.actor, last.start, last.end, last.actor_entity_id, None, False, last.sentence)
+        return None
+    if tok is None:
+        return None
+    np = noun_phrase(tok)
+    actor = actor_from_tokens(doc, np, mentions, s_index)
+    low = tok.lower_
+    # "aangevoerd door het VK en Frankrijk": the parser may make the participle's agent the subject
+    if low in FIRST_PERSON:
+        return speaker or actor
+    if low in PERSONAL_PRONOUNS:
+        plural = None
+        verb = cand.main if cand.main.pos_ in ("VERB", "AUX") else cand.cue
+        num = verb.morph.get("Number") or cand.cue.morph.get("Number")
+        if num:
+            plural = "Plur" in num
+        matrix = _matrix_subject(cand.cue, mentions, s_index)
+        resolved = discourse.resolve(low, before=tok.idx, plural=plural, sentence=s_index, matrix=matrix)
+        return (
+            resolved or (speaker if low in ("hij", "zij", "ze") and speaker and not plural else None) or actor
+        )
+    if low in GROUP_NOUNS and any(c.lower_ in ("de", "deze") for c in tok.children):
+        resolved = discourse.resolve(low, before=tok.idx, plural=None, sentence=s_index)
+        if resolved is not None and resolved.text.casefold() != actor.text.casefold():
+            return resolved
+    return actor
+
+
+def _matrix_subject(cue: Token, mentions: Sequence[Mention], s_index: int) -> Actor | None:
+    """Subject of the verb that embeds the cue's clause ("Hij zei dat hij ...", "afgesproken dat ze")."""
+    cur = cue
+    for _ in range(4):
+        if cur.head.i == cur.i:
+            return None
+        if cur.dep_ in ("ccomp", "xcomp", "advcl"):
+            subj = _subject(cur.head)
+            if subj is not None and subj.i != cue.i:
+                return actor_from_tokens(cue.doc, noun_phrase(subj), mentions, s_index)
+        cur = cur.head
+    return None
+
+
+def _action(
+    cand: _Candidate,
+    clause: Sequence[Token],
+    actor: Actor,
+    speaker: Actor | None,
+    cond_span: tuple[int, int] | None,
+    dl_ids: set[int],
+    neg_tokens: Sequence[Token],
+) -> tuple[str, str]:
+    """The committed predicate phrase ("een plan presenteren aan de Europese Raad") and its key."""
+    main = cand.main
+    skip = set(dl_ids) | {t.i for t in neg_tokens} | ({cand.cue.i} - {main.i})
+    subj = cand.actor_token
+    if subj is not None and not (cand.er_komt and _has_purpose(main)):
+        skip |= {t.i for t in noun_phrase(subj, keep_appos=True)}
+        skip |= {t.i for t in subj.subtree}
+    for t in clause:
+        if t.dep_ in ("aux", "aux:pass", "mark", "punct", "cc", "expl") and t.i != main.i:
+            skip.add(t.i)
+        if t.lower_ in ("om", "te", "er", "dat", "daarna", "ook", "al") and t.i != main.i:
+            skip.add(t.i)
+        if t.lower_ in QUOTE_CHARS or t.text in QUOTE_CHARS:
+            skip.add(t.i)
+        if cond_span and cond_span[0] <= t.idx < cond_span[1]:
+            skip.add(t.i)
+        if speaker and speaker.start <= t.idx < speaker.end:
+            skip.add(t.i)
+        if t.dep_ == "advcl" and t.i != main.i:  # conditions and time clauses are reported apart
+            skip |= {x.i for x in t.subtree}
+    words = [t for t in clause if t.i not in skip]
+    if not words:
+        return "", ""
+    # Dutch main clauses put the finite verb second: move it to the end as an infinitive
+    texts: list[str] = []
+    tail: list[str] = []
+    for t in words:
+        if t.i == main.i and t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm"):
+            tail.append(_lemma(t))
+        elif t.dep_ == "compound:prt" and t.head.i == main.i and tail:
+            tail.insert(0, t.text)
+        else:
+            texts.append(t.text)
+    action = " ".join(texts + tail)
+    action = re.sub(r"\s+([,.;:!?])", r"\1", action).strip(" ,.;:")
+    content = sorted(
+        {
+            _lemma(t)
+            for t in words
+            if t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM") and _lemma(t) not in ("zullen", "gaan")
+        }
+    )
+    return action, " ".join(content)
+
+
+def _dedupe(items: list[Commitment]) -> list[Commitment]:
+    """One record per (sentence, action span): the most confident one."""
+    best: dict[tuple[int, int, int], Commitment] = {}
+    for c in items:
+        key = (c.sentence, c.start, c.end)
+        if key not in best or c.confidence > best[key].confidence:
+            best[key] = c
+    out = sorted(best.values(), key=lambda c: (c.start, c.end))
+    # a lexical cue and a future auxiliary on the same main verb: keep one
+    final: list[Commitment] = []
+    for c in out:
+        if final and final[-1].sentence == c.sentence and final[-1].action == c.action:
+            if c.confidence > final[-1].confidence:
+                final[-1] = c
+            continue
+        final.append(c)
+    return final
