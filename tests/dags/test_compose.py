@@ -190,3 +190,40 @@ def test_docker_compose_config_is_valid() -> None:
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_postgres_init_script_creates_the_warehouse_database(database_url: str) -> None:
+    """Run docker/postgres/init-newsdesk-db.sh as the postgres image would, against the test server."""
+    import uuid
+
+    import psycopg
+    from newsdesk.store.db import migrate
+    from psycopg import sql
+
+    if not shutil.which("psql"):
+        pytest.skip("no psql on PATH")
+    info = psycopg.conninfo.conninfo_to_dict(database_url)
+    name = f"nd_init_{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "PGHOST": str(info.get("host", "")),
+        "PGPORT": str(info.get("port", "5432")),
+        "PGPASSWORD": str(info.get("password", "")),
+        "POSTGRES_USER": str(info.get("user", "postgres")),
+        "POSTGRES_DB": str(info["dbname"]),
+        "NEWSDESK_DB_USER": name,
+        "NEWSDESK_DB_PASSWORD": "it's-a-test",  # a quote: the script must not build SQL by hand
+        "NEWSDESK_DB_NAME": name,
+    }
+    script = PROJECT_DIR / "docker" / "postgres" / "init-newsdesk-db.sh"
+    try:
+        result = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        owner_url = psycopg.conninfo.make_conninfo(
+            database_url, dbname=name, user=name, password="it's-a-test"
+        )
+        assert "0001_create_core_tables" in migrate(owner_url)
+    finally:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
