@@ -103,6 +103,8 @@ def run_standalone(
         **os.environ,
         **standalone_env(project_dir, database_url, port=port, host=host, metadata_url=metadata_url),
     }
+    # Airflow imports thousands of modules in each of its five processes: let them cache bytecode.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     prepare(env)
     home = Path(env["AIRFLOW_HOME"])
     log.info(
