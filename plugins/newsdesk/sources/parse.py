@@ -62,8 +62,8 @@ def _sniff_binary(head: bytes) -> str | None:
         if head.startswith(magic):
             return kind
     if b"\x00" in head[:1024] and not head.startswith(_BOMS):
-        # UTF-16/32 XML without a BOM still starts with "<" next to NULs
-        if not (head.startswith((b"<\x00", b"\x00<"))):
+        # UTF-16/32 XML without a BOM still starts with "<" padded by NULs
+        if not head[:4].replace(b"\x00", b"").startswith(b"<"):
             return "binary data"
     return None
 
@@ -305,9 +305,7 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> Par
     if stripped.startswith((b"{", b"[")) or media in ("application/feed+json", "application/json"):
         if stripped.startswith((b"{", b"[")):
             return _parse_json_feed(body, url)
-    html_at = _HTML_ROOT.search(head)
-    if html_at:
-        feed_at = _FEED_ROOT.search(head)
-        if feed_at is None or feed_at.start() > html_at.start():
-            return ParsedFeed(error="HTML page, not a feed")
+    # An HTML page, unless a feed root follows (some feeds carry an HTML doctype)
+    if _HTML_ROOT.search(head) and not _FEED_ROOT.search(head):
+        return ParsedFeed(error="HTML page, not a feed")
     return _parse_with_feedparser(body, url, content_type)
