@@ -274,3 +274,58 @@ def test_conditional_get_304(conn, server):
     assert summary.not_modified == 1
     assert (second["status"], second["http_status"], second["http_etag"]) == ("not_modified", 304, '"abc"')
     assert second["last_body_hash"] == first["last_body_hash"]
+
+
+# --- article pages: robots.txt and the same bounds ----------------------------------------------
+
+
+def page_settings(*servers) -> HttpSettings:
+    return HttpSettings(allow_private=tuple(s.host_port for s in servers), per_host_delay_s=0.0,
+                        read_timeout_s=0.5, total_timeout_s=2.0)
+
+
+HTML = "<html><head><meta charset='utf-8'><title>Één</title></head><body>café</body></html>".encode()
+
+
+def test_pages_respect_robots_txt_fetched_once_per_host():
+    with fs.FaultServer() as site:
+        site.route("/robots.txt", fs.respond(200, b"User-agent: *\nDisallow: /private/\n", {"Content-Type": "text/plain"}))
+        site.route("/a", fs.respond(200, HTML, {"Content-Type": "text/html; charset=ISO-8859-1"}))
+        site.route("/b", fs.respond(200, HTML, {"Content-Type": "text/html"}))
+        site.route("/private/c", fs.respond(200, HTML))
+        with Fetcher(page_settings(site)) as fetcher:
+            results = {r.url: r for r in fetcher.fetch_pages([site.url("/a"), site.url("/b"), site.url("/private/c")])}
+        a, b, c = (results[site.url(p)] for p in ("/a", "/b", "/private/c"))
+        assert (a.status, a.http_status, a.body, a.charset) == ("ok", 200, HTML, "utf-8")
+        assert b.status == "ok" and b.final_url == site.url("/b")
+        assert c.status == "blocked" and c.error == "disallowed by robots.txt"
+        assert len(site.hits("/robots.txt")) == 1 and site.hits("/private/c") == []
+
+
+def test_robots_404_allows_and_robots_503_defers():
+    with fs.FaultServer() as open_site, fs.FaultServer() as down_site:
+        open_site.route("/a", fs.respond(200, HTML))  # /robots.txt: the server's default 404
+        down_site.route("/robots.txt", fs.respond(503, b""))
+        down_site.route("/a", fs.respond(200, HTML))
+        with Fetcher(page_settings(open_site, down_site)) as fetcher:
+            results = {r.url: r for r in fetcher.fetch_pages([open_site.url("/a"), down_site.url("/a")])}
+        assert results[open_site.url("/a")].status == "ok"
+        deferred = results[down_site.url("/a")]
+        assert deferred.status == "temporary" and "robots.txt unavailable" in deferred.error
+        assert deferred.retry_after_s and deferred.retry_after_s > 0
+        assert down_site.hits("/a") == []
+
+
+def test_page_faults_are_results_not_exceptions():
+    with fs.FaultServer() as site:
+        site.route("/robots.txt", fs.respond(200, b""))
+        site.route("/to-private", fs.redirect("http://192.168.1.1/admin"))
+        site.route("/gone", fs.respond(410, b""))
+        site.route("/reset", fs.reset())
+        urls = [site.url(p) for p in ("/to-private", "/gone", "/reset")] + ["ftp://example.org/x"]
+        with Fetcher(page_settings(site)) as fetcher:
+            results = {r.url: r for r in fetcher.fetch_pages(urls)}
+        assert results[urls[0]].status == "blocked" and "private" in results[urls[0]].error
+        assert results[urls[1]].status == "hard" and results[urls[1]].http_status == 410
+        assert results[urls[2]].status == "temporary"
+        assert results[urls[3]].status == "blocked" and "scheme" in results[urls[3]].error
