@@ -172,3 +172,65 @@ def analyze_and_publish(context: dict[str, Any]) -> dict[str, int]:
     counts = analyze_articles(context)
     _emit(context, [ENTITIES, COMMITMENTS], counts)
     return counts
+
+
+def refetch_articles(context: dict[str, Any]) -> dict[str, int]:
+    from newsdesk.fetch import Fetcher
+    from newsdesk.pipeline.articles import refetch_articles as pipeline_refetch
+
+    with recorded_run(context) as (settings, conn, run_id):
+        with Fetcher(settings.http) as fetcher:
+            counts = pipeline_refetch(conn, fetcher, settings, now=_now(context))
+        return _finish(conn, run_id, counts, "refetch_articles")
+
+
+def prune_raw_html(context: dict[str, Any]) -> dict[str, int]:
+    from datetime import timedelta
+
+    from newsdesk.store.articles import prune_raw_html as store_prune
+
+    with recorded_run(context) as (settings, conn, run_id):
+        cutoff = _now(context) - timedelta(days=settings.raw_html_retention_days)
+        pruned = store_prune(conn, older_than=cutoff)
+        conn.commit()
+        return _finish(conn, run_id, {"pruned": pruned}, "prune_raw_html")
+
+
+def feed_health_report(context: dict[str, Any]) -> dict[str, int]:
+    from newsdesk.store.health import write_health_report
+
+    with recorded_run(context) as (settings, conn, run_id):
+        rows = write_health_report(conn, _now(context).date())
+        for row in rows:
+            log.info("feed %-40s %-8s %s", row["name"][:40], row["health"], row["detail"])
+        counts: dict[str, int] = {}
+        for row in rows:
+            counts[row["health"]] = counts.get(row["health"], 0) + 1
+        return _finish(conn, run_id, counts, "feed_health_report")
+
+
+def reprocess(params: dict[str, Any], context: dict[str, Any]) -> dict[str, int]:
+    """Re-run analysis for the selected articles, replacing their rows (idempotent)."""
+    from datetime import timedelta
+
+    from newsdesk.pipeline.analysis import analyze_pending
+    from newsdesk.store.articles import select_article_ids
+
+    def when(value: Any) -> datetime | None:
+        return datetime.fromisoformat(str(value)).replace(tzinfo=UTC) if value else None
+
+    with recorded_run(context) as (settings, conn, run_id):
+        ids = select_article_ids(
+            conn,
+            published_from=when(params.get("date_from")),
+            # date_to is inclusive: articles published on that day are part of the range
+            published_to=(end + timedelta(days=1)) if (end := when(params.get("date_to"))) else None,
+            feeds=list(params.get("feeds") or []),
+            analyzed_by=params.get("analyzer_version") or None,
+        )
+        counts = {"selected": len(ids)}
+        if ids:
+            summary = analyze_pending(conn, settings, now=datetime.now(UTC), article_ids=ids, force=True,
+                                      max_articles=len(ids))
+            counts.update(summary.as_dict())
+        return _finish(conn, run_id, counts, "reprocess")

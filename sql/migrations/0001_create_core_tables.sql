@@ -233,3 +233,15 @@ CREATE TABLE commitments (
 CREATE INDEX commitments_key_idx ON commitments (commitment_key);
 CREATE INDEX commitments_deadline_idx ON commitments (deadline) WHERE deadline IS NOT NULL;
 CREATE INDEX commitments_actor_entity_idx ON commitments (actor_entity_id);
+
+-- Daily feed-health report written by newsdesk_maintenance (dead, silent, slow, ok).
+CREATE TABLE feed_health_reports (
+    report_date  date NOT NULL,
+    feed_id      bigint NOT NULL REFERENCES feeds ON DELETE CASCADE,
+    health       text NOT NULL CHECK (health IN ('ok', 'dead', 'failing', 'silent', 'slow', 'disabled')),
+    detail       text NOT NULL,
+    new_entries_7d integer NOT NULL DEFAULT 0,
+    errors_7d    integer NOT NULL DEFAULT 0,
+    median_duration_ms integer,
+    PRIMARY KEY (report_date, feed_id)
+);

@@ -21,7 +21,7 @@ def airflow_db() -> None:
 def dagbag(airflow_db: None) -> object:
     from airflow.dag_processing.dagbag import DagBag
 
-    return DagBag(dag_folder=str(PROJECT_DIR / "dags"), include_examples=False)
+    return DagBag(dag_folder=str(PROJECT_DIR / "dags"))
 
 
 @pytest.fixture

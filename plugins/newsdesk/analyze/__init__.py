@@ -1,1 +1,123 @@
-"""analyze stage."""
+"""analyze stage: Dutch article text -> sentences, entity mentions (and later commitments).
+
+Public API used by the pipeline and the CLI: ``split_dated_text``, ``analyze_text``,
+``analyze_docs``. The spaCy pipeline is loaded by ``nlp.load_nlp`` (bundled Dutch model unless a
+package or path is named); mentions and canonical entities come from ``entities``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from newsdesk.analyze.entities import EntityCatalog, EntityResolver, load_entity_catalog
+from newsdesk.analyze.nlp import load_nlp, pipeline_version
+from newsdesk.config import Settings
+from newsdesk.errors import AnalysisError
+from newsdesk.models import Analysis
+
+__all__ = [
+    "EntityCatalog",
+    "EntityResolver",
+    "analyze_doc",
+    "analyze_docs",
+    "analyze_text",
+    "load_entity_catalog",
+    "load_nlp",
+    "split_dated_text",
+]
+
+log = logging.getLogger(__name__)
+
+# "date 2025-03 ..." or "date 2025-03-02\n..." at the very start of a seed-format article.
+_DATE_PREFIX = re.compile(r"\A\s*date[ \t]+(\d{4}-\d{2}(?:-\d{2})?)(?=\s|\Z)")
+
+
+def split_dated_text(raw: str) -> tuple[str | None, str]:
+    """Split a seed-format article into (its date as written, or None; the body text)."""
+    match = _DATE_PREFIX.match(raw)
+    if match is None:
+        return None, raw.lstrip()
+    return match.group(1), raw[match.end() :].lstrip()
+
+
+def _default_catalog_path() -> Path:
+    return Settings.from_env().seeds_dir / "entities.csv"
+
+
+@lru_cache(maxsize=4)
+def _resolver(catalog_path: Path) -> EntityResolver:
+    return EntityResolver(load_entity_catalog(catalog_path))
+
+
+def _sentences(doc: Doc) -> tuple[tuple[int, int], ...]:
+    if not doc.has_annotation("SENT_START") and not doc.has_annotation("DEP"):
+        return ((0, len(doc.text)),) if doc.text else ()
+    return tuple((s.start_char, s.end_char) for s in doc.sents)
+
+
+def analyze_doc(doc: Doc, *, nlp: Language, resolver: EntityResolver, published: date | None = None) -> Analysis:
+    """Everything derived from one processed Doc; the hook where commitment extraction joins.
+
+    ``published`` anchors relative deadlines for the commitment extractor (not used yet).
+    """
+    sentences = _sentences(doc)
+    mentions = resolver.mentions(doc, [start for start, _ in sentences] or [0])
+    return Analysis(
+        analyzer_version=f"{pipeline_version(nlp)}+{resolver.version}",
+        mentions=tuple(mentions),
+        commitments=(),
+        sentences=sentences,
+    )
+
+
+def analyze_text(
+    text: str,
+    *,
+    published: date | None = None,
+    model: str | None = None,
+    catalog_path: Path | None = None,
+) -> Analysis:
+    """Analyse one article body (offsets in the result are into ``text``)."""
+    nlp = load_nlp(model)
+    resolver = _resolver(catalog_path or _default_catalog_path())
+    try:
+        doc = nlp(text)
+    except Exception as exc:  # spaCy/thinc errors on odd input: the article fails, not the batch
+        raise AnalysisError(f"spaCy failed on a text of {len(text)} characters: {exc}") from exc
+    return analyze_doc(doc, nlp=nlp, resolver=resolver, published=published)
+
+
+def analyze_docs(
+    texts: Iterable[tuple[str, date | None]],
+    *,
+    model: str | None = None,
+    catalog_path: Path | None = None,
+    batch_size: int = 32,
+) -> Iterator[Analysis]:
+    """Batch variant of ``analyze_text`` through ``nlp.pipe``; yields one Analysis per input, in order."""
+    nlp = load_nlp(model)
+    resolver = _resolver(catalog_path or _default_catalog_path())
+    try:
+        for doc, published in nlp.pipe(texts, as_tuples=True, batch_size=batch_size):
+            yield analyze_doc(doc, nlp=nlp, resolver=resolver, published=published)
+    except AnalysisError:
+        raise
+    except Exception as exc:
+        raise AnalysisError(f"spaCy failed while processing a batch: {exc}") from exc
+
+
+
+
+def analyzer_version(model: str | None = None, catalog_path: Path | None = None) -> str:
+    """The version ``analyze_*`` would stamp on an Analysis now (to select articles to (re)analyse)."""
+    nlp = load_nlp(model)
+    resolver = _resolver(catalog_path or _default_catalog_path())
+    return analyze_doc(nlp.make_doc(""), nlp=nlp, resolver=resolver).analyzer_version

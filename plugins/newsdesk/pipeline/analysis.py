@@ -42,7 +42,7 @@ def analyze_pending(
 
     ``force`` re-analyses ``article_ids`` even when the current analyzer already did (reprocess).
     """
-    version = analyzer_version(settings.nlp_model)
+    version = analyzer_version(settings.nlp_model, settings.seeds_dir / "entities.csv")
     catalog = settings.seeds_dir / "entities.csv"
     total = mentions = commitments = failed = 0
     last_id = 0  # keyset cursor: an article that failed is not picked again in this run

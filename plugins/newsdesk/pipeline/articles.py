@@ -12,7 +12,7 @@ import psycopg
 from newsdesk.config import Settings
 from newsdesk.extract import estimated_similarity, extract_article, lsh_bands, NEAR_DUPLICATE_THRESHOLD
 from newsdesk.fetch import Fetcher
-from newsdesk.models import ArticleStatus, FetchStatus, PageFetch
+from newsdesk.models import Article, ArticleStatus, FetchStatus, PageFetch
 from newsdesk.sources import canonicalize_url
 from newsdesk.store import articles as article_store
 from newsdesk.store import pages as page_store
@@ -92,17 +92,61 @@ def _store_one(
         )
         conn.commit()
         return "not_articles" if article.status not in (ArticleStatus.ERROR,) else "failed"
+    stored, duplicate_of = _store_article(conn, page.page_id, article, fetched, now=now)
+    if duplicate_of is not None and stored.created:
+        return "duplicates"
+    return "new" if stored.created else "changed" if stored.changed else "unchanged"
+
+
+def _store_article(
+    conn: psycopg.Connection, page_id: int, article: Article, fetched: PageFetch, *, now: datetime
+) -> tuple[article_store.StoredArticle, int | None]:
     canonical = _canonical(article.canonical_url, fetched)
     bands = lsh_bands(article.minhash) if article.minhash else []
     duplicate_of = _find_original(conn, article.content_hash or "", article.minhash, bands, canonical)
     stored = article_store.store_article(
-        conn, page_id=page.page_id, article=article, canonical_url=canonical, bands=bands,
+        conn, page_id=page_id, article=article, canonical_url=canonical, bands=bands,
         duplicate_of=duplicate_of, now=now, raw_html=fetched.body,
     )
     conn.commit()
-    if duplicate_of is not None and stored.created:
-        return "duplicates"
-    return "new" if stored.created else "changed" if stored.changed else "unchanged"
+    return stored, duplicate_of
+
+
+# Re-fetch an article one hour and one day after it was first stored: most corrections happen then.
+REFETCH_CHECKPOINTS_S = (3600, 86400)
+
+
+def refetch_articles(
+    conn: psycopg.Connection,
+    fetcher: Fetcher,
+    settings: Settings,
+    *,
+    now: datetime,
+    checkpoints_s: Sequence[int] = REFETCH_CHECKPOINTS_S,
+    limit: int = 500,
+) -> dict[str, int]:
+    """Fetch recent articles again; a changed text becomes a new version (and is analysed again)."""
+    todo = article_store.due_refetches(conn, now, checkpoints_s=checkpoints_s, limit=limit)
+    by_url = {t.url: t for t in todo}
+    counts = {"checked": 0, "changed": 0, "unchanged": 0, "failed": 0}
+    for fetched in fetcher.fetch_pages(list(by_url)):
+        item = by_url[fetched.url]
+        counts["checked"] += 1
+        article = None
+        if fetched.status is FetchStatus.OK:
+            article = extract_article(fetched.body, url=fetched.final_url or fetched.url, charset=fetched.charset)
+        if article is None or article.status is not ArticleStatus.OK:
+            # Keep the stored version: a page that is gone or now paywalled did not change the story.
+            reason = fetched.error or (article.reason if article else None) or str(fetched.status)
+            log.info("re-fetch of article %s kept the stored version: %s", item.article_id, reason)
+            article_store.mark_checked(conn, item.article_id, now)
+            conn.commit()
+            counts["failed"] += 1
+            continue
+        stored, _ = _store_article(conn, item.page_id, article, fetched, now=now)
+        counts["changed" if stored.changed else "unchanged"] += 1
+    log.info("re-fetch: %s", counts)
+    return counts
 
 
 def _canonical(declared: str | None, fetched: PageFetch) -> str:

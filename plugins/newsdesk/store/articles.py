@@ -210,3 +210,67 @@ def articles_to_analyze(
         },
     ).fetchall()
     return list(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class RefetchTodo:
+    article_id: int
+    page_id: int
+    url: str
+
+
+def due_refetches(
+    conn: psycopg.Connection, now: datetime, *, checkpoints_s: Sequence[int], limit: int = 500
+) -> list[RefetchTodo]:
+    """Articles that passed a re-fetch checkpoint (seconds after first fetch) since they were last checked.
+
+    With checkpoints (3600, 86400) an article is looked at again one hour and one day after it
+    was first stored; a changed text then becomes a new version.
+    """
+    rows = conn.execute(
+        """
+        SELECT a.article_id, p.page_id, p.url
+          FROM articles a
+          JOIN LATERAL (SELECT min(fetched_at) AS first_fetched FROM article_versions v
+                         WHERE v.article_id = a.article_id) f ON true
+          JOIN LATERAL (SELECT page_id, url FROM pages WHERE pages.article_id = a.article_id
+                         ORDER BY page_id LIMIT 1) p ON true
+         WHERE EXISTS (SELECT 1 FROM unnest(%(checkpoints)s::int[]) AS c(secs)
+                        WHERE f.first_fetched + make_interval(secs => c.secs) <= %(now)s
+                          AND a.last_checked_at < f.first_fetched + make_interval(secs => c.secs))
+         ORDER BY a.article_id
+         LIMIT %(limit)s
+        """,
+        {"checkpoints": list(checkpoints_s), "now": now, "limit": limit},
+    ).fetchall()
+    return [RefetchTodo(r["article_id"], r["page_id"], r["url"]) for r in rows]
+
+
+def mark_checked(conn: psycopg.Connection, article_id: int, now: datetime) -> None:
+    """A re-fetch that failed still counts as a look at that checkpoint (the failure is logged)."""
+    conn.execute("UPDATE articles SET last_checked_at = %s WHERE article_id = %s", (now, article_id))
+
+
+def select_article_ids(
+    conn: psycopg.Connection,
+    *,
+    published_from: datetime | None = None,
+    published_to: datetime | None = None,
+    feeds: Sequence[str] = (),
+    analyzed_by: str | None = None,
+) -> list[int]:
+    """Articles for a reprocess run: by publication range, feed (name or URL), previous analyzer version."""
+    rows = conn.execute(
+        """
+        SELECT a.article_id FROM articles a
+         WHERE (%(start)s::timestamptz IS NULL OR coalesce(a.published_at, a.fetched_at) >= %(start)s)
+           AND (%(end)s::timestamptz IS NULL OR coalesce(a.published_at, a.fetched_at) < %(end)s)
+           AND (cardinality(%(feeds)s::text[]) = 0 OR EXISTS (
+                SELECT 1 FROM article_sources s JOIN feeds f USING (feed_id)
+                 WHERE s.article_id = a.article_id AND (f.name = ANY(%(feeds)s) OR f.url = ANY(%(feeds)s))))
+           AND (%(version)s::text IS NULL OR a.analyzer_version = %(version)s)
+         ORDER BY a.article_id
+        """,
+        {"start": published_from, "end": published_to, "feeds": list(feeds), "version": analyzed_by},
+    ).fetchall()
+    return [r["article_id"] for r in rows]

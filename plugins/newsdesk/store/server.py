@@ -17,6 +17,9 @@ from newsdesk.errors import DatabaseError
 
 log = logging.getLogger(__name__)
 
+# pgserver stops a server whose handle is garbage-collected: keep the handles for the process.
+_SERVERS: dict[Path, Any] = {}
+
 
 def start_embedded(data_dir: Path, *, database: str = "newsdesk", keep_running: bool = True) -> str:
     """Start (or reuse) the embedded server in ``data_dir``; return a URL of ``database``.
@@ -34,6 +37,7 @@ def start_embedded(data_dir: Path, *, database: str = "newsdesk", keep_running: 
     data_dir.mkdir(parents=True, exist_ok=True)
     try:
         server: Any = pgserver.get_server(data_dir, cleanup_mode=None if keep_running else "stop")
+        _SERVERS[data_dir] = server
         exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
         if "1 row" not in exists:
             server.psql(f'CREATE DATABASE "{database}";')

@@ -1,0 +1,59 @@
+"""
+### newsdesk_maintenance
+
+Daily upkeep of the warehouse:
+
+* `refetch_articles` — recent articles are fetched again one hour and one day after they were
+  first stored (`newsdesk_ingest` does this too, every run); a changed text becomes a new version.
+* `prune_raw_html` — raw HTML older than `NEWSDESK_RAW_HTML_RETENTION_DAYS` is dropped.
+* `feed_health_report` — dead, failing, silent and slow feeds, in the task log and in
+  `feed_health_reports`.
+* `check_*` — data-quality checks (common-sql check operators): a failed check fails its task.
+
+newsdesk has no materialised views, so there is nothing to refresh.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.providers.common.sql.operators.sql import SQLCheckOperator
+from airflow.sdk import dag, get_current_context, task
+
+from newsdesk_airflow import tasks
+from newsdesk_airflow.assets import CONNECTION_ID, HTTP_POOL
+from newsdesk_airflow.checks import QUALITY_CHECKS
+
+
+@dag(
+    dag_id="newsdesk_maintenance",
+    schedule="@daily",
+    start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args={"owner": "newsdesk", "retries": 2, "retry_delay": timedelta(minutes=5)},
+    tags=["newsdesk", "maintenance"],
+    doc_md=__doc__,
+)
+def newsdesk_maintenance() -> None:
+    @task(pool=HTTP_POOL)
+    def refetch_articles() -> dict[str, int]:
+        return tasks.refetch_articles(get_current_context())
+
+    @task
+    def prune_raw_html() -> dict[str, int]:
+        return tasks.prune_raw_html(get_current_context())
+
+    @task
+    def feed_health_report() -> dict[str, int]:
+        return tasks.feed_health_report(get_current_context())
+
+    upkeep = [refetch_articles(), prune_raw_html(), feed_health_report()]
+    for name, sql in QUALITY_CHECKS.items():
+        upkeep >> SQLCheckOperator(
+            task_id=f"check_{name}", conn_id=CONNECTION_ID, sql=sql, retries=1, retry_delay=timedelta(minutes=1)
+        )
+
+
+newsdesk_maintenance()

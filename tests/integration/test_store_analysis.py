@@ -1,0 +1,87 @@
+"""Analysis rows: entities upserted by stable id, an article's mentions/commitments replaced as a unit."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+from newsdesk.models import (
+    ENTITY_NAMESPACE, Analysis, Commitment, CommitmentKind, DatePrecision, EntityLabel, EntityRef, Firmness,
+    Mention, Polarity,
+)
+from newsdesk.store.analysis import replace_analysis
+from newsdesk.store.db import connect
+
+NOW = datetime(2025, 3, 2, tzinfo=UTC)
+TEXT = "Premier Dick Schoof zei dat Nederland op 6 maart een plan presenteert. Schoof was in Londen."
+
+
+def _ref(name: str, label: EntityLabel) -> EntityRef:
+    return EntityRef(str(uuid.uuid5(ENTITY_NAMESPACE, f"{label}:{name.casefold()}")), name, label)
+
+
+SCHOOF = _ref("Dick Schoof", EntityLabel.PER)
+NL = _ref("Nederland", EntityLabel.LOC)
+
+
+def _analysis(version: str, with_commitment: bool = True) -> Analysis:
+    mentions = (
+        Mention("Dick Schoof", EntityLabel.PER, 8, 19, 0, SCHOOF),
+        Mention("Nederland", EntityLabel.LOC, 28, 37, 0, NL),
+        Mention("Schoof", EntityLabel.PER, 71, 77, 1, SCHOOF),
+    )
+    commitment = Commitment(
+        actor="Nederland", action="een plan presenteren", kind=CommitmentKind.PLAN,
+        polarity=Polarity.POSITIVE, firmness=Firmness.FIRM, sentence=0, start=0, end=70, confidence=0.9,
+        extractor_version="test", actor_entity_id=NL.entity_id, speaker="Dick Schoof",
+        speaker_entity_id=SCHOOF.entity_id, deadline_text="op 6 maart", deadline=date(2025, 3, 6),
+        deadline_precision=DatePrecision.DAY, action_key="plan presenteren",
+    )
+    return Analysis(version, mentions, (commitment,) if with_commitment else ())
+
+
+def _article(conn) -> int:
+    return conn.execute(
+        "INSERT INTO articles (canonical_url, url, text, content_hash, published_at) "
+        "VALUES ('https://x/1', 'https://x/1', %s, 'h', %s) RETURNING article_id", (TEXT, NOW)
+    ).fetchone()["article_id"]
+
+
+def test_replace_analysis_is_idempotent(clean_db: str) -> None:
+    assert TEXT[8:19] == "Dick Schoof" and TEXT[71:77] == "Schoof" and TEXT[28:37] == "Nederland"
+    with connect(clean_db) as conn:
+        article_id = _article(conn)
+        conn.commit()
+        first = replace_analysis(conn, article_id, _analysis("v1"), now=NOW)
+        second = replace_analysis(conn, article_id, _analysis("v1"), now=NOW)
+        assert first == second == {"mentions": 3, "commitments": 1}
+        assert conn.execute("SELECT count(*) AS n FROM entities").fetchone()["n"] == 2
+        assert conn.execute("SELECT count(*) AS n FROM mentions").fetchone()["n"] == 3
+        row = conn.execute("SELECT * FROM v_commitments").fetchone()
+        assert row["actor_canonical"] == "Nederland" and row["speaker_canonical"] == "Dick Schoof"
+        assert row["deadline"] == date(2025, 3, 6) and row["deadline_precision"] == "day"
+        tracked = conn.execute("SELECT articles FROM v_commitment_tracking").fetchone()
+        assert tracked["articles"] == 1
+        aliases = {r["alias"] for r in conn.execute("SELECT alias FROM entity_aliases")}
+        assert aliases == {"Dick Schoof", "Schoof", "Nederland"}
+        analysed = conn.execute("SELECT analyzer_version, analyzed_at FROM articles").fetchone()
+        assert analysed["analyzer_version"] == "v1" and analysed["analyzed_at"] == NOW
+
+
+def test_reanalysis_replaces_rows_and_tracks_across_articles(clean_db: str) -> None:
+    with connect(clean_db) as conn:
+        a1 = _article(conn)
+        a2 = conn.execute(
+            "INSERT INTO articles (canonical_url, url, text, content_hash) VALUES ('https://y/2', 'https://y/2', %s, "
+            "'h2') RETURNING article_id", (TEXT,)
+        ).fetchone()["article_id"]
+        conn.commit()
+        replace_analysis(conn, a1, _analysis("v1"), now=NOW)
+        replace_analysis(conn, a2, _analysis("v1"), now=NOW)
+        tracked = conn.execute("SELECT commitment_key, articles FROM v_commitment_tracking").fetchall()
+        assert len(tracked) == 1 and tracked[0]["articles"] == 2
+        replace_analysis(conn, a1, _analysis("v2", with_commitment=False), now=NOW)
+        assert conn.execute("SELECT count(*) AS n FROM commitments").fetchone()["n"] == 1
+        assert conn.execute(
+            "SELECT count(*) AS n FROM commitments WHERE article_id = %s", (a1,)
+        ).fetchone()["n"] == 0
