@@ -27,8 +27,10 @@ REPORTING = frozenset(
     "kondigde kondigt".split()
 )
 # Reporting verbs that mark a forecast or opinion: what they report is not a commitment.
-BELIEF = frozenset("verwachten verwacht verwachtte denken denkt dachten voorspellen voorspelt vinden vindt vond "
-                   "vrezen vreest hopen hoopt menen meent".split())  # fmt: skip
+BELIEF = frozenset(
+    "verwachten verwacht verwachtte denken denkt dachten voorspellen voorspelt vinden vindt vond "
+    "vrezen vreest hopen hoopt menen meent".split()
+)
 
 PERSONAL_PRONOUNS = frozenset("ik wij we hij zij ze het u jij je jullie men".split())
 FIRST_PERSON = frozenset("ik wij we".split())
@@ -62,6 +64,10 @@ def noun_phrase(token: Token, *, keep_appos: bool = False) -> list[Token]:
         for child in t.children:
             if child.dep_ in drop and child.i != token.i:
                 continue
+            if child.is_space or child.pos_ in ("VERB", "AUX"):
+                continue  # ", aangevoerd door ...": a participle clause is not part of the name
+            if any(g.dep_ == "case" and g.lower_ not in ("van", "uit", "voor") for g in child.children):
+                continue  # "planners ... bij elkaar": a PP of the verb the parser hung on the noun
             walk(child)
 
     walk(token)

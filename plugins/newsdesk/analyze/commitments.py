@@ -118,6 +118,7 @@ class _Candidate:
     negative: bool = False
     announce: Token | None = None  # "kondigde aan dat ...": the announcing verb
     er_komt: bool = False
+    actor_span: list[Token] | None = None  # word-order fallback when the parse gives no usable subject
 
 
 def find_commitments(doc: Doc, mentions: Sequence[Mention], *, published: date | None) -> list[Commitment]:
@@ -167,6 +168,63 @@ def _subject_up(t: Token) -> Token | None:
         else:
             return None
     return None
+
+
+_NOMINAL = ("NOUN", "PROPN", "PRON", "NUM", "ADJ", "X")
+_NP_ADP = frozenset("van uit".split())
+_BOUNDARY = frozenset(", ; : dat die om zodat omdat terwijl en maar want".split()) | set(QUOTE_CHARS)
+
+
+def _usable_subject(t: Token | None) -> bool:
+    return t is not None and t.pos_ in _NOMINAL and t.lower_ not in ("dat", "die", "er", "zich", "elkaar")
+
+
+def _np_after(doc: Doc, i: int, end: int) -> list[Token]:
+    """A noun phrase by word order from token ``i``: determiners, adjectives, names, nouns, 'en', 'van'."""
+    out: list[Token] = []
+    while i < end:
+        t = doc[i]
+        if t.is_space:
+            break
+        if t.pos_ in ("DET", "ADJ", "NUM", "PROPN", "NOUN") or (t.pos_ == "PRON" and not out):
+            out.append(t)
+        elif t.lower_ in ("en", "of") and out and i + 1 < end and doc[i + 1].pos_ in ("DET", "PROPN", "NOUN", "ADJ"):
+            out.append(t)
+        elif t.lower_ in _NP_ADP and out and i + 1 < end and doc[i + 1].pos_ in ("DET", "PROPN", "NOUN", "ADJ"):
+            out.append(t)
+        else:
+            break
+        if t.pos_ == "PRON" and len(out) == 1:
+            break
+        i += 1
+    while out and out[-1].pos_ in ("DET", "CCONJ", "ADP") or (out and out[-1].lower_ in ("en", "of", "van", "uit")):
+        out.pop()
+    return out if any(t.pos_ in ("NOUN", "PROPN", "PRON") for t in out) else []
+
+
+def _fallback_subject(cue: Token) -> list[Token]:
+    """Subject by Dutch word order: the noun phrase opening the clause before the finite cue, or after it."""
+    doc, sent = cue.doc, cue.sent
+    j = cue.i - 1
+    while j >= sent.start and doc[j].lower_ not in _BOUNDARY and not doc[j].is_space:
+        j -= 1
+    start = j + 1
+    if start < cue.i:
+        np = _np_after(doc, start, cue.i)
+        if np and np[-1].i == cue.i - 1:
+            return np
+        if np and doc[start].pos_ != "ADV" and j >= sent.start and doc[j].lower_ in ("dat", "die"):
+            return np
+    if j >= sent.start and doc[j].text == ",":
+        # "Een groep landen, aangevoerd door ..., gaat": the phrase before the first comma
+        first = next((t.i for t in sent if not t.is_space), sent.start)
+        np = _np_after(doc, first, cue.i)
+        if np and doc[np[-1].i + 1].text == ",":
+            opener = doc[first]
+            if opener.lower_ not in ("als", "indien", "mits", "wanneer", "zodra", "volgens"):
+                return np
+    # inversion ("Als ..., zullen het VK en Europa helpen"; "Zo willen de Europeanen ...")
+    return _np_after(doc, cue.i + 1, sent.end)
 
 
 def _is_past(t: Token) -> bool:
@@ -244,15 +302,53 @@ def _candidates(sent: Span) -> list[_Candidate]:
         if cand is not None and cand.main.i not in used_mains:
             cands.append(cand)
             used_mains.add(cand.main.i)
+    for cand in cands:
+        if not cand.er_komt and not _usable_subject(cand.actor_token):
+            span = _fallback_subject(_finite_near(cand.cue))
+            if span:
+                cand.actor_span = span
+                cand.actor_token = _np_head(span)
     return cands
+
+
+def _finite_near(cue: Token) -> Token:
+    """The finite verb that carries the cue's clause (the cue itself, its copula or auxiliary)."""
+    if cue.pos_ in ("VERB", "AUX") and "Fin" in cue.morph.get("VerbForm"):
+        return cue
+    for t in (*cue.children, *cue.head.children, cue.head):
+        if t.dep_ in ("cop", "aux", "ROOT") and t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm"):
+            return t
+    for t in reversed(cue.doc[cue.sent.start : cue.i]):
+        if t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm"):
+            return t
+    return cue
+
+
+def _np_head(span: Sequence[Token]) -> Token:
+    head = span[0]
+    for t in span:
+        if t.lower_ in _NP_ADP or t.lower_ in ("en", "of"):
+            break
+        if t.pos_ in ("NOUN", "PROPN", "PRON"):
+            head = t
+    return head
 
 
 def _next_infinitive(tok: Token) -> Token | None:
     """Word-order fallback: the first infinitive after ``tok`` in its sentence ("bereid ... te sturen")."""
-    for t in tok.doc[tok.i + 1 : tok.sent.end]:
-        if t.text in ",;:" and t.i > tok.i + 1:
+    doc = tok.doc
+    for t in doc[tok.i + 1 : tok.sent.end]:
+        if (t.text in ",;:" and t.i > tok.i + 1) or t.is_space:
             return None
         if t.pos_ in ("VERB", "AUX") and "Inf" in t.morph.get("VerbForm"):
+            return t
+        # a mis-tagged infinitive ("presenteren" as a noun): lower-case -en word not after a determiner
+        prev = doc[t.i - 1]
+        if (
+            t.text.islower() and t.text.endswith("en") and len(t.text) > 4 and t.pos_ in ("NOUN", "VERB", "AUX")
+            and prev.pos_ not in ("DET", "ADJ", "NUM") and prev.lower_ not in ("om", "meer", "veel", "geen")
+            and (t.i + 1 >= tok.sent.end or doc[t.i + 1].pos_ in ("PUNCT", "ADP", "SCONJ", "CCONJ", "SPACE"))
+        ):
             return t
     return None
 
@@ -382,8 +478,8 @@ def _clause_tokens(main: Token) -> list[Token]:
             walk(c, False)
 
     walk(main, True)
-    out.sort(key=lambda t: t.i)
-    return out
+    sent = main.sent
+    return sorted((t for t in out if not t.is_space and sent.start <= t.i < sent.end), key=lambda t: t.i)
 
 
 def _is_actor_token(tok: Token, mentions: Sequence[Mention]) -> bool:
@@ -492,7 +588,8 @@ def _build(
     if cand.er_komt:
         if cond is not None:
             return None  # "Als het kabinet valt, komen er verkiezingen": a hypothetical
-        if speaker is None and not _has_purpose(main):
+        if speaker is None and not (_has_purpose(main) and cand.actor_token is not None
+                                    and _is_actor_token(cand.actor_token, mentions)):
             return None
     if (
         cand.passive
@@ -612,7 +709,7 @@ def _resolve_actor(
     doc = sent.doc
     tok = cand.actor_token
     if cand.er_komt:
-        if _has_purpose(cand.main) and tok is not None:
+        if _has_purpose(cand.main) and tok is not None and _is_actor_token(tok, mentions):
             return actor_from_tokens(doc, noun_phrase(tok), mentions, s_index)
         return speaker
     if cand.passive:
@@ -625,7 +722,7 @@ def _resolve_actor(
         return None
     if tok is None:
         return None
-    np = noun_phrase(tok)
+    np = cand.actor_span or noun_phrase(tok)
     actor = actor_from_tokens(doc, np, mentions, s_index)
     low = tok.lower_
     # "aangevoerd door het VK en Frankrijk": the parser may make the participle's agent the subject
@@ -677,8 +774,9 @@ def _action(
     skip = set(dl_ids) | {t.i for t in neg_tokens} | ({cand.cue.i} - {main.i})
     subj = cand.actor_token
     if subj is not None and not (cand.er_komt and _has_purpose(main)):
-        skip |= {t.i for t in noun_phrase(subj, keep_appos=True)}
-        skip |= {t.i for t in subj.subtree}
+        skip |= {t.i for t in (cand.actor_span or noun_phrase(subj, keep_appos=True))}
+        if cand.actor_span is None:
+            skip |= {t.i for t in subj.subtree}
     for t in clause:
         if t.dep_ in ("aux", "aux:pass", "mark", "punct", "cc", "expl") and t.i != main.i:
             skip.add(t.i)
