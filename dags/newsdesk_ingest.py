@@ -6,6 +6,8 @@ Poll the feeds that are due, fetch and clean the new articles, store them in the
 * `sync_feeds` — the feed list (`NEWSDESK_FEEDS_FILE`, default `seeds/feeds.toml`) into `feeds`.
 * `poll_feeds` — one mapped task per feed shard; conditional GETs, the adaptive schedule.
 * `fetch_articles` — one mapped task per page shard; pages are downloaded politely and cleaned.
+* `refetch_articles` — articles stored an hour or a day ago are fetched again; a changed text
+  becomes a new version.
 * `publish` — emits the `newsdesk_articles` Asset (with counts) when articles were stored,
   which schedules `newsdesk_analyze`.
 
@@ -60,16 +62,23 @@ def newsdesk_ingest() -> None:
     def fetch_articles(shard: dict[str, int]) -> dict[str, int]:
         return tasks.fetch_articles(shard, get_current_context())
 
+    @task(pool=HTTP_POOL)
+    def refetch_articles() -> dict[str, int]:
+        return tasks.refetch_articles(get_current_context())
+
     @task(outlets=[ARTICLES])
-    def publish(polled: list[dict[str, int]], fetched: list[dict[str, int]]) -> dict[str, int]:
-        return tasks.publish_articles(polled, fetched, get_current_context())
+    def publish(
+        polled: list[dict[str, int]], fetched: list[dict[str, int]], refetched: dict[str, int]
+    ) -> dict[str, int]:
+        return tasks.publish_articles(polled, [*fetched, refetched], get_current_context())
 
     shards = plan_shards()
     polled = poll_feeds.expand(shard=shards)
     fetched = fetch_articles.expand(shard=shards)
+    refetched = refetch_articles()
     sync_feeds() >> shards
-    polled >> fetched
-    publish(polled, fetched)
+    polled >> fetched >> refetched
+    publish(polled, fetched, refetched)
 
 
 newsdesk_ingest()
