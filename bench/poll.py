@@ -43,11 +43,11 @@ def feed_body(feed: int, items: int) -> bytes:
         parts.append(
             f"<item><title>Bericht {item} van feed {feed}: minister belooft actie</title>"
             f"<link>https://bench{feed % 50}.example.nl/artikel/{feed}-{item}?utm_source=rss</link>"
-            f"<guid isPermaLink=\"false\">bench-{feed}-{item}</guid>"
+            f'<guid isPermaLink="false">bench-{feed}-{item}</guid>'
             f"<description>&lt;p&gt;Samenvatting van bericht {item} in feed {feed}, met wat tekst "
             f"om het realistisch te houden.&lt;/p&gt;</description>"
             f"<pubDate>Tue, 04 Mar 2025 {10 + minute // 60 % 12:02d}:{minute % 60:02d}:00 +0100</pubDate>"
-            f"<dc:creator xmlns:dc=\"http://purl.org/dc/elements/1.1/\">Redactie</dc:creator></item>"
+            f'<dc:creator xmlns:dc="http://purl.org/dc/elements/1.1/">Redactie</dc:creator></item>'
         )
     parts.append("</channel></rss>")
     return "".join(parts).encode()
@@ -62,18 +62,23 @@ def serve(port_file: str, feeds: int, items: int, etag: bool) -> None:
                 head = await reader.readuntil(b"\r\n\r\n")
                 lines = head.decode("latin-1").split("\r\n")
                 path = lines[0].split(" ")[1]
-                headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)}
+                headers = {
+                    k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)
+                }
                 body = bodies.get(path)
                 tag = f'"{path}"'
                 if body is None:
                     writer.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
                 elif etag and headers.get("if-none-match") == tag:
-                    writer.write(f"HTTP/1.1 304 Not Modified\r\nETag: {tag}\r\nContent-Length: 0\r\n\r\n".encode())
+                    writer.write(
+                        f"HTTP/1.1 304 Not Modified\r\nETag: {tag}\r\nContent-Length: 0\r\n\r\n".encode()
+                    )
                 else:
                     extra = f"ETag: {tag}\r\n" if etag else ""
                     writer.write(
                         f"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml; charset=utf-8\r\n{extra}"
-                        f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+                        f"Content-Length: {len(body)}\r\n\r\n".encode()
+                        + body
                     )
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
@@ -110,24 +115,35 @@ def database(base: str | None, state: Path) -> tuple[str, str, str]:
 
 
 def counts(conn) -> dict[str, int]:
-    return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("pages", "feed_entries", "feed_fetches")}
+    return {
+        t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("pages", "feed_entries", "feed_fetches")
+    }
 
 
 def run(args: argparse.Namespace) -> dict[str, object]:
     import psycopg
-    from psycopg import sql
-
     from newsdesk.config import HttpSettings, Settings
     from newsdesk.fetch import Fetcher
     from newsdesk.models import Feed
     from newsdesk.pipeline.polling import poll_feeds
     from newsdesk.store.db import migrate
     from newsdesk.store.feeds import due_feeds, sync_feeds
+    from psycopg import sql
 
     tmp = Path(tempfile.mkdtemp(prefix="newsdesk-bench-"))
     port_file = tmp / "port"
     server = subprocess.Popen(
-        [sys.executable, __file__, "--serve", str(port_file), "--feeds", str(args.feeds), "--items", str(args.items)]
+        [
+            sys.executable,
+            __file__,
+            "--serve",
+            str(port_file),
+            "--feeds",
+            str(args.feeds),
+            "--items",
+            str(args.items),
+        ]
         + (["--etag"] if args.etag else [])
     )
     base = name = None
@@ -166,7 +182,9 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             warm = poll_feeds(conn, fetcher, states, settings, now=later)
             warm_wall, warm_cpu = time.perf_counter() - wall, time.process_time() - cpu
             after_warm = counts(conn)
-            feeds_touched = conn.execute("SELECT count(*) FROM feeds WHERE updated_at = %s", (later,)).fetchone()[0]
+            feeds_touched = conn.execute(
+                "SELECT count(*) FROM feeds WHERE updated_at = %s", (later,)
+            ).fetchone()[0]
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -211,10 +229,16 @@ def main() -> None:
         ("cold rows pages/feed_entries/feed_fetches", "/".join(str(v) for v in result["cold_rows"].values())),
         ("unchanged poll wall (s)", result["warm_wall_s"]),
         ("unchanged poll CPU per feed (ms)", result["warm_cpu_ms_per_feed"]),
-        ("unchanged poll statuses", f"ok={result['warm_summary']['ok']} unchanged={result['warm_summary']['unchanged']} "
-                                    f"not_modified={result['warm_summary']['not_modified']} errors={result['warm_summary']['errors']}"),
-        ("rows written pages/feed_entries/feed_fetches",
-         "/".join(str(v) for v in result["warm_rows_written"].values())),
+        (
+            "unchanged poll statuses",
+            f"ok={result['warm_summary']['ok']} unchanged={result['warm_summary']['unchanged']} "
+            f"not_modified={result['warm_summary']['not_modified']} "
+            f"errors={result['warm_summary']['errors']}",
+        ),
+        (
+            "rows written pages/feed_entries/feed_fetches",
+            "/".join(str(v) for v in result["warm_rows_written"].values()),
+        ),
         ("feed rows updated (schedule)", result["warm_feed_rows_updated"]),
     ]
     width = max(len(k) for k, _ in rows)

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-
 from newsdesk.config import HttpSettings, PollSettings, Settings
 from newsdesk.fetch import Fetcher
 from newsdesk.models import Feed
@@ -52,7 +51,9 @@ def make_settings(server) -> Settings:
         per_host_delay_s=0.0,
         per_host_concurrency=8,
     )
-    return Settings(http=http, poll=PollSettings(min_interval_s=300, default_interval_s=900, disable_after_failures=3))
+    return Settings(
+        http=http, poll=PollSettings(min_interval_s=300, default_interval_s=900, disable_after_failures=3)
+    )
 
 
 def poll_once(conn, server, urls: list[str], now: datetime = NOW):
@@ -93,19 +94,41 @@ CASES = [
     ("http-500", fs.respond(500, b"oops"), "temporary", "HTTP 500", 500),
     ("http-429", fs.respond(429, b"slow down"), "temporary", "HTTP 429", 429),
     ("http-404", fs.respond(404, b"gone?"), "hard", "HTTP 404", 404),
-    ("oversized", fs.respond(200, b"<rss>" + b" " * (MAX_BODY + 10), RSS_TYPE), "soft", "body too large", 200),
+    (
+        "oversized",
+        fs.respond(200, b"<rss>" + b" " * (MAX_BODY + 10), RSS_TYPE),
+        "soft",
+        "body too large",
+        200,
+    ),
     ("oversized-stream", fs.streamed(100, b" " * 10_000), "soft", "exceeds the 200000 byte limit", 200),
     ("gzip-bomb", fs.gzip_bomb(30_000_000), "soft", "decompression bomb", 200),
     ("truncated", fs.truncated(RSS[:500], len(RSS), RSS_TYPE), "temporary", "truncated body", 200),
     ("reset", fs.reset(), "temporary", "", None),
-    ("html", fs.respond(200, (FEEDS / "page.html").read_bytes(), {"Content-Type": "text/html"}), "soft", "HTML page", 200),
+    (
+        "html",
+        fs.respond(200, (FEEDS / "page.html").read_bytes(), {"Content-Type": "text/html"}),
+        "soft",
+        "HTML page",
+        200,
+    ),
     ("empty", fs.respond(200, b"", RSS_TYPE), "soft", "empty body", 200),
-    ("binary", fs.respond(200, (FEEDS / "binary.png").read_bytes(), {"Content-Type": "image/png"}), "soft", "binary", 200),
+    (
+        "binary",
+        fs.respond(200, (FEEDS / "binary.png").read_bytes(), {"Content-Type": "image/png"}),
+        "soft",
+        "binary",
+        200,
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "handler", "status", "fragment", "http_status"), CASES, ids=[c[0] for c in CASES])
-def test_fault_is_recorded_and_nothing_else_is_lost(conn, server, name, handler, status, fragment, http_status):
+@pytest.mark.parametrize(
+    ("name", "handler", "status", "fragment", "http_status"), CASES, ids=[c[0] for c in CASES]
+)
+def test_fault_is_recorded_and_nothing_else_is_lost(
+    conn, server, name, handler, status, fragment, http_status
+):
     bad = server.route(f"/{name}", handler)
     good = setup_feeds(conn, server, bad)
     summary = poll_once(conn, server, [good, bad])
@@ -131,7 +154,11 @@ def test_503_with_retry_after_seconds_and_http_date(conn, server):
     seconds = server.route("/503-seconds", fs.respond(503, b"", {"Retry-After": "7200"}))
     date = server.route(
         "/503-date",
-        fs.respond(503, b"", {"Retry-After": "Wed, 21 Oct 2015 09:28:00 GMT", "Date": "Wed, 21 Oct 2015 07:28:00 GMT"}),
+        fs.respond(
+            503,
+            b"",
+            {"Retry-After": "Wed, 21 Oct 2015 09:28:00 GMT", "Date": "Wed, 21 Oct 2015 07:28:00 GMT"},
+        ),
     )
     good = setup_feeds(conn, server, seconds)
     sync_feeds(conn, [Feed(good, "good"), Feed(seconds, "s"), Feed(date, "d")])
@@ -177,7 +204,10 @@ def test_redirect_loop_and_too_many_redirects(conn, server):
     conn.commit()
     poll_once(conn, server, [good, loop, chain])
     assert last_fetch(conn, loop)["status"] == "hard" and "redirect loop" in last_fetch(conn, loop)["error"]
-    assert last_fetch(conn, chain)["status"] == "hard" and "too many redirects" in last_fetch(conn, chain)["error"]
+    assert (
+        last_fetch(conn, chain)["status"] == "hard"
+        and "too many redirects" in last_fetch(conn, chain)["error"]
+    )
     assert len(server.hits("/hop3")) == 1 and server.hits("/hop4") == []  # max_redirects = 3
 
 
@@ -231,7 +261,9 @@ def test_connection_refused_is_hard(conn, server):
 def test_wrong_charset_header_still_stores_correct_text(conn, server):
     url = server.route(
         "/charset",
-        fs.respond(200, (FEEDS / "wrong_charset.xml").read_bytes(), {"Content-Type": "text/xml; charset=ISO-8859-1"}),
+        fs.respond(
+            200, (FEEDS / "wrong_charset.xml").read_bytes(), {"Content-Type": "text/xml; charset=ISO-8859-1"}
+        ),
     )
     setup_feeds(conn, server, url)
     poll_once(conn, server, [url])
@@ -280,8 +312,12 @@ def test_conditional_get_304(conn, server):
 
 
 def page_settings(*servers) -> HttpSettings:
-    return HttpSettings(allow_private=tuple(s.host_port for s in servers), per_host_delay_s=0.0,
-                        read_timeout_s=0.5, total_timeout_s=2.0)
+    return HttpSettings(
+        allow_private=tuple(s.host_port for s in servers),
+        per_host_delay_s=0.0,
+        read_timeout_s=0.5,
+        total_timeout_s=2.0,
+    )
 
 
 HTML = "<html><head><meta charset='utf-8'><title>Één</title></head><body>café</body></html>".encode()
@@ -289,12 +325,18 @@ HTML = "<html><head><meta charset='utf-8'><title>Één</title></head><body>café
 
 def test_pages_respect_robots_txt_fetched_once_per_host():
     with fs.FaultServer() as site:
-        site.route("/robots.txt", fs.respond(200, b"User-agent: *\nDisallow: /private/\n", {"Content-Type": "text/plain"}))
+        site.route(
+            "/robots.txt",
+            fs.respond(200, b"User-agent: *\nDisallow: /private/\n", {"Content-Type": "text/plain"}),
+        )
         site.route("/a", fs.respond(200, HTML, {"Content-Type": "text/html; charset=ISO-8859-1"}))
         site.route("/b", fs.respond(200, HTML, {"Content-Type": "text/html"}))
         site.route("/private/c", fs.respond(200, HTML))
         with Fetcher(page_settings(site)) as fetcher:
-            results = {r.url: r for r in fetcher.fetch_pages([site.url("/a"), site.url("/b"), site.url("/private/c")])}
+            results = {
+                r.url: r
+                for r in fetcher.fetch_pages([site.url("/a"), site.url("/b"), site.url("/private/c")])
+            }
         a, b, c = (results[site.url(p)] for p in ("/a", "/b", "/private/c"))
         assert (a.status, a.http_status, a.body, a.charset) == ("ok", 200, HTML, "utf-8")
         assert b.status == "ok" and b.final_url == site.url("/b")

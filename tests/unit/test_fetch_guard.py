@@ -8,7 +8,6 @@ import zlib
 from datetime import UTC, datetime
 
 import pytest
-
 from newsdesk.config import HttpSettings
 from newsdesk.fetch.charset import detect_charset
 from newsdesk.fetch.download import _Decoder, _TooLarge, parse_retry_after, status_for_http
@@ -21,11 +20,22 @@ ip = ipaddress.ip_address
 @pytest.mark.parametrize(
     ("address", "kind"),
     [
-        ("93.184.216.34", None), ("2606:4700::1111", None), ("127.0.0.1", "loopback"), ("::1", "loopback"),
-        ("10.1.2.3", "private"), ("192.168.0.1", "private"), ("172.16.0.1", "private"),
-        ("169.254.169.254", "cloud metadata"), ("fd00:ec2::254", "cloud metadata"), ("169.254.1.1", "link-local"),
-        ("fe80::1", "link-local"), ("224.0.0.1", "multicast"), ("0.0.0.0", "unspecified"),
-        ("100.64.0.1", "reserved"), ("240.0.0.1", "reserved"), ("::ffff:10.0.0.1", "private"),
+        ("93.184.216.34", None),
+        ("2606:4700::1111", None),
+        ("127.0.0.1", "loopback"),
+        ("::1", "loopback"),
+        ("10.1.2.3", "private"),
+        ("192.168.0.1", "private"),
+        ("172.16.0.1", "private"),
+        ("169.254.169.254", "cloud metadata"),
+        ("fd00:ec2::254", "cloud metadata"),
+        ("169.254.1.1", "link-local"),
+        ("fe80::1", "link-local"),
+        ("224.0.0.1", "multicast"),
+        ("0.0.0.0", "unspecified"),
+        ("100.64.0.1", "reserved"),
+        ("240.0.0.1", "reserved"),
+        ("::ffff:10.0.0.1", "private"),
         ("fc00::1", "private"),
     ],
 )
@@ -50,7 +60,9 @@ def test_retry_after():
     assert parse_retry_after("120") == 120
     assert parse_retry_after(" 0 ") == 0
     assert parse_retry_after(None) is None and parse_retry_after("soon") is None
-    assert parse_retry_after("Wed, 21 Oct 2015 07:30:00 GMT", server_date="Wed, 21 Oct 2015 07:28:00 GMT") == 120
+    assert (
+        parse_retry_after("Wed, 21 Oct 2015 07:30:00 GMT", server_date="Wed, 21 Oct 2015 07:28:00 GMT") == 120
+    )
     now = datetime(2015, 10, 21, 7, 0, tzinfo=UTC)
     assert parse_retry_after("Wed, 21 Oct 2015 08:00:00 GMT", now=now) == 3600
     assert parse_retry_after("Wed, 21 Oct 2015 06:00:00 GMT", now=now) == 0
@@ -58,8 +70,17 @@ def test_retry_after():
 
 @pytest.mark.parametrize(
     ("code", "status"),
-    [(200, "ok"), (304, "not_modified"), (404, "hard"), (410, "hard"), (403, "hard"), (429, "temporary"),
-     (500, "temporary"), (503, "temporary"), (408, "temporary")],
+    [
+        (200, "ok"),
+        (304, "not_modified"),
+        (404, "hard"),
+        (410, "hard"),
+        (403, "hard"),
+        (429, "temporary"),
+        (500, "temporary"),
+        (503, "temporary"),
+        (408, "temporary"),
+    ],
 )
 def test_status_mapping(code, status):
     assert status_for_http(code) == FetchStatus(status)
@@ -84,7 +105,7 @@ def test_decoder_caps_decoded_bytes():
     decoder = _Decoder(["gzip"], settings)
     with pytest.raises(_TooLarge, match="decompression bomb"):
         for start in range(0, len(bomb), 1024):
-            decoder.feed(bomb[start:start + 1024])
+            decoder.feed(bomb[start : start + 1024])
     assert decoder.decoded <= 100_000 + 1 + 100_000  # stopped right after the cap, not at 5 MB
     fine = _Decoder(["deflate"], settings)
     fine.feed(zlib.compress(b"hello world"))

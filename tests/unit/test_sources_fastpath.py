@@ -6,7 +6,6 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-
 from newsdesk.sources.fastparse import fast_parse
 from newsdesk.sources.parse import _parse_with_feedparser
 
@@ -29,7 +28,8 @@ CASES = {
     "atom10.xml": (FEEDS / "atom10.xml").read_bytes(),
     "bench": _bench_feed(),
     "permalink-guid": b'<rss version="2.0"><channel><item><guid>https://x.nl/a?utm_source=1</guid>'
-    b"<title>t</title></item><item><guid isPermaLink=\"false\">id-2</guid><title>u</title></item></channel></rss>",
+    b'<title>t</title></item><item><guid isPermaLink="false">id-2</guid><title>u</title></item>'
+    b"</channel></rss>",
     "xhtml-atom": b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>1</id><title type="xhtml">'
     b'<div xmlns="http://www.w3.org/1999/xhtml">A <b>bold</b> title</div></title>'
     b'<link rel="enclosure" href="https://x.nl/e.mp3"/><link href="https://x.nl/1"/>'
@@ -53,7 +53,8 @@ def test_fast_path_matches_feedparser(name):
     [
         (FEEDS / "illformed.xml").read_bytes(),
         (FEEDS / "atom03.xml").read_bytes(),
-        b'<!DOCTYPE rss [<!ENTITY e "x">]><rss version="2.0"><channel><item><title>&e;</title></item></channel></rss>',
+        b'<!DOCTYPE rss [<!ENTITY e "x">]><rss version="2.0"><channel><item><title>&e;</title></item>'
+        b"</channel></rss>",
         b'<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://b.nl/"><entry><id>1</id></entry></feed>',
     ],
 )
@@ -62,6 +63,6 @@ def test_fast_path_steps_aside(body):
 
 
 def test_charset_disagreement_goes_to_feedparser():
-    body = '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel/></rss>'.encode()
+    body = b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel/></rss>'
     assert fast_parse(body, URL, "text/xml; charset=windows-1252") is None
     assert fast_parse(body, URL, "text/xml; charset=UTF-8") is not None

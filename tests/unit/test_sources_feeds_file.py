@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from newsdesk.errors import ConfigError
 from newsdesk.sources import load_feeds
 
@@ -57,7 +56,10 @@ enabled = false
         ('[[feed]]\nurl = "https://a/x"\n', "name"),
         ('[[feed]]\nurl = "https://a/x"\nname = "A"\npoll_interval = 5\n', "at least 60"),
         ('[[feed]]\nurl = "https://a/x"\nname = "A"\nenabeld = false\n', "enabeld"),
-        ('[[feed]]\nurl = "https://a/x"\nname = "A"\n[[feed]]\nurl = "https://a/x"\nname = "B"\n', "listed twice"),
+        (
+            '[[feed]]\nurl = "https://a/x"\nname = "A"\n[[feed]]\nurl = "https://a/x"\nname = "B"\n',
+            "listed twice",
+        ),
         ("[[feed]\nurl=", "not valid TOML"),
     ],
 )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from newsdesk.sources import canonicalize_url
 
 
@@ -32,7 +31,9 @@ def test_canonical_forms(raw, expected):
 
 
 def test_relative_links_resolve_against_base():
-    assert canonicalize_url("/artikel/2?utm_source=x", base="https://NOS.nl/feed") == "https://nos.nl/artikel/2"
+    assert (
+        canonicalize_url("/artikel/2?utm_source=x", base="https://NOS.nl/feed") == "https://nos.nl/artikel/2"
+    )
 
 
 def test_non_http_schemes_are_returned_unchanged():

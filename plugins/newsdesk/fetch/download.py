@@ -42,7 +42,9 @@ class Download:
     duration_ms: int = 0
 
 
-def parse_retry_after(value: str | None, *, server_date: str | None = None, now: datetime | None = None) -> int | None:
+def parse_retry_after(
+    value: str | None, *, server_date: str | None = None, now: datetime | None = None
+) -> int | None:
     """Retry-After as seconds (delta-seconds or HTTP date), never negative; None if absent/garbled.
 
     An HTTP date is measured against the response's own Date header when present, so a skewed
@@ -110,7 +112,10 @@ class _Decoder:
     def _check(self) -> None:
         if self.decoded > self._cap:
             if self._chain:
-                raise _TooLarge(f"decompression bomb guard: more than {self._cap} decoded bytes from {self.raw} on the wire")
+                raise _TooLarge(
+                    f"decompression bomb guard: more than {self._cap} decoded bytes "
+                    f"from {self.raw} on the wire"
+                )
             raise _TooLarge(f"body exceeds the {self._cap} byte limit")
         if self._chain and self.decoded > _BOMB_FLOOR and self.decoded > self.raw * self._ratio:
             raise _TooLarge(
@@ -191,10 +196,14 @@ def _describe_connect_error(exc: BaseException) -> tuple[FetchStatus, str]:
     return FetchStatus.TEMPORARY, f"connect error: {text}"
 
 
-async def _read_body(response: httpx.Response, settings: HttpSettings) -> tuple[FetchStatus, bytes, str | None, int]:
+async def _read_body(
+    response: httpx.Response, settings: HttpSettings
+) -> tuple[FetchStatus, bytes, str | None, int]:
     """(status, body, error, wire bytes) for a 2xx response, streaming under the caps."""
     encodings = [
-        part.strip().lower() for part in response.headers.get("content-encoding", "").split(",") if part.strip()
+        part.strip().lower()
+        for part in response.headers.get("content-encoding", "").split(",")
+        if part.strip()
     ]
     try:
         decoder = _Decoder(encodings, settings)
@@ -202,7 +211,12 @@ async def _read_body(response: httpx.Response, settings: HttpSettings) -> tuple[
         return FetchStatus.SOFT, b"", f"unsupported content-encoding: {exc}", 0
     length = response.headers.get("content-length", "")
     if length.isdigit() and int(length) > settings.max_body_bytes:
-        return FetchStatus.SOFT, b"", f"body too large: Content-Length {length} exceeds {settings.max_body_bytes}", 0
+        return (
+            FetchStatus.SOFT,
+            b"",
+            f"body too large: Content-Length {length} exceeds {settings.max_body_bytes}",
+            0,
+        )
     try:
         async for chunk in response.aiter_raw():
             decoder.feed(chunk)
@@ -284,16 +298,24 @@ async def fetch_url(
         result.status = FetchStatus.HARD if exc.permanent else FetchStatus.TEMPORARY
         result.error = str(exc)
     except httpx.ConnectTimeout:
-        result.status, result.error = FetchStatus.TEMPORARY, f"connect timeout after {settings.connect_timeout_s:g}s"
+        result.status, result.error = (
+            FetchStatus.TEMPORARY,
+            f"connect timeout after {settings.connect_timeout_s:g}s",
+        )
     except httpx.ReadTimeout:
-        result.status, result.error = FetchStatus.TEMPORARY, f"read timeout after {settings.read_timeout_s:g}s"
+        result.status, result.error = (
+            FetchStatus.TEMPORARY,
+            f"read timeout after {settings.read_timeout_s:g}s",
+        )
     except httpx.TimeoutException as exc:
         result.status, result.error = FetchStatus.TEMPORARY, f"timeout: {type(exc).__name__}"
     except httpx.ConnectError as exc:
         result.status, result.error = _describe_connect_error(exc)
     except httpx.RemoteProtocolError as exc:
         text = str(exc)
-        reason = "truncated body" if "incomplete" in text or "complete message body" in text else "protocol error"
+        reason = (
+            "truncated body" if "incomplete" in text or "complete message body" in text else "protocol error"
+        )
         result.status, result.error = FetchStatus.TEMPORARY, f"{reason}: {text}"
     except (httpx.ReadError, httpx.WriteError) as exc:
         result.status, result.error = FetchStatus.TEMPORARY, f"connection reset: {exc or type(exc).__name__}"

@@ -151,7 +151,9 @@ class Fetcher:
 
     async def _open_client(self) -> None:
         s = self.settings
-        limits = httpx.Limits(max_connections=max(1, s.concurrency), max_keepalive_connections=max(1, s.concurrency))
+        limits = httpx.Limits(
+            max_connections=max(1, s.concurrency), max_keepalive_connections=max(1, s.concurrency)
+        )
         transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False, retries=0)
         # httpx has no public hook for the network backend; the pool is rebuilt with the guard
         # so that every connection (every redirect hop, every keep-alive reconnect) is checked.
@@ -168,7 +170,10 @@ class Fetcher:
         self._client = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(
-                connect=s.connect_timeout_s, read=s.read_timeout_s, write=s.read_timeout_s, pool=s.total_timeout_s
+                connect=s.connect_timeout_s,
+                read=s.read_timeout_s,
+                write=s.read_timeout_s,
+                pool=s.total_timeout_s,
             ),
             follow_redirects=False,
             trust_env=False,  # a proxy would resolve names itself, behind the SSRF guard's back
@@ -194,9 +199,16 @@ class Fetcher:
     async def _get(self, url: str, headers: dict[str, str], *, max_body_bytes: int | None = None) -> Download:
         assert self._client is not None and self._global is not None
         async with self._gate(url), self._global:
-            return await fetch_url(self._client, url, self.settings, headers=headers, max_body_bytes=max_body_bytes)
+            return await fetch_url(
+                self._client, url, self.settings, headers=headers, max_body_bytes=max_body_bytes
+            )
 
-    def _run(self, items: Sequence[T], work: Callable[[T], Awaitable[Any]], failed: Callable[[T, BaseException], Any]) -> Iterator[Any]:
+    def _run(
+        self,
+        items: Sequence[T],
+        work: Callable[[T], Awaitable[Any]],
+        failed: Callable[[T, BaseException], Any],
+    ) -> Iterator[Any]:
         """Run ``work`` over ``items`` concurrently; yield results as they finish."""
         if not items:
             return
@@ -237,10 +249,10 @@ class Fetcher:
             while True:
                 try:
                     item = results.get(timeout=1.0)
-                except queue.Empty:
+                except queue.Empty as empty:
                     if future.done():
                         future.result()  # surfaces a crash of the batch itself
-                        raise FetchError("fetch batch ended without finishing")
+                        raise FetchError("fetch batch ended without finishing") from empty
                     continue
                 if item is _DONE:
                     break
@@ -289,7 +301,10 @@ class Fetcher:
 
         def failed(state: FeedState, exc: BaseException) -> FeedDownload:
             return FeedDownload(
-                feed_id=state.feed_id, url=state.url, status=FetchStatus.SOFT, started_at=now,
+                feed_id=state.feed_id,
+                url=state.url,
+                status=FetchStatus.SOFT,
+                started_at=now,
                 error=f"unexpected error: {type(exc).__name__}: {exc}"[:500],
             )
 
@@ -307,7 +322,9 @@ class Fetcher:
             rules = self._robots.get(origin)
             if rules is not None and rules.expires > time.monotonic():
                 return rules
-            got = await self._get(f"{origin}/robots.txt", {"Accept": "text/plain"}, max_body_bytes=ROBOTS_MAX_BYTES)
+            got = await self._get(
+                f"{origin}/robots.txt", {"Accept": "text/plain"}, max_body_bytes=ROBOTS_MAX_BYTES
+            )
             if got.status is FetchStatus.SOFT and got.error and "exceeds" in got.error:
                 # RFC 9309: rules beyond the size limit may be ignored; what was read is not kept,
                 # so treat an oversized file as no rules rather than as a disallow.
@@ -348,6 +365,8 @@ class Fetcher:
             )
 
         def failed(url: str, exc: BaseException) -> PageFetch:
-            return PageFetch(url=url, status=FetchStatus.SOFT, error=f"unexpected error: {type(exc).__name__}: {exc}"[:500])
+            return PageFetch(
+                url=url, status=FetchStatus.SOFT, error=f"unexpected error: {type(exc).__name__}: {exc}"[:500]
+            )
 
         yield from self._run(ordered, work, failed)

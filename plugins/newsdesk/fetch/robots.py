@@ -44,7 +44,9 @@ class RobotsRules:
         return float(delay) if delay is not None else None
 
 
-def rules_from_response(status: FetchStatus, http_status: int | None, body: bytes, error: str | None) -> RobotsRules:
+def rules_from_response(
+    status: FetchStatus, http_status: int | None, body: bytes, error: str | None
+) -> RobotsRules:
     now = time.monotonic()
     if status is FetchStatus.OK:
         parser = RobotFileParser()

@@ -99,15 +99,23 @@ def poll_feeds(
             poll = poll_from_download(download, state)
         except Exception as exc:  # a parser bug on one feed is that feed's soft failure
             log.exception("could not process the download of feed %s (%s)", download.feed_id, download.url)
-            poll = FeedPoll(download.feed_id, download.url, FetchStatus.SOFT, download.started_at,
-                            download.http_status, error=f"processing failed: {type(exc).__name__}: {exc}"[:500])
+            poll = FeedPoll(
+                download.feed_id,
+                download.url,
+                FetchStatus.SOFT,
+                download.started_at,
+                download.http_status,
+                error=f"processing failed: {type(exc).__name__}: {exc}"[:500],
+            )
         try:
             new = apply_poll(conn, poll, settings.poll, now=now, run_id=run_id)
         except DatabaseError as exc:
             # Most likely this feed's data (the transaction rolled back); record the failure without
             # entries. If even that fails, the database is the problem: let the batch fail.
             log.error("storing the poll of feed %s (%s) failed: %s", poll.feed_id, poll.url, exc)
-            poll = replace(poll, status=FetchStatus.SOFT, entries=(), error=f"could not store entries: {exc}"[:500])
+            poll = replace(
+                poll, status=FetchStatus.SOFT, entries=(), error=f"could not store entries: {exc}"[:500]
+            )
             new = apply_poll(conn, poll, settings.poll, now=now, run_id=run_id)
         counts["feeds"] += 1
         counts["new_entries"] += new

@@ -35,7 +35,12 @@ _CHARSET = re.compile(r";\s*charset\s*=\s*\"?([^\s\";]+)", re.I)
 _DECL = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 
 _PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=False, remove_comments=True
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    huge_tree=False,
+    recover=False,
+    remove_comments=True,
 )
 
 
@@ -90,7 +95,12 @@ def _rss_items(channel: Any, items: Iterable[Any], ns: str, language: str | None
         if ns == RSS1:
             guid = item.get(f"{RDF}about") or None
         link = _text(item, f"{ns}link")
-        if not link and guid_el is not None and guid and (guid_el.get("isPermaLink") or "true").lower() != "false":
+        if (
+            not link
+            and guid_el is not None
+            and guid
+            and (guid_el.get("isPermaLink") or "true").lower() != "false"
+        ):
             link = guid  # feedparser's rule: a permalink guid is the link when there is none
         summary = _text(item, f"{ns}description")
         if not summary:
@@ -129,7 +139,9 @@ def _atom_entries(feed: Any, language: str | None) -> Iterable[dict[str, Any]]:
         summary_el = entry.find(f"{ATOM}summary")
         if summary_el is None or not _atom_text(summary_el):
             summary_el = entry.find(f"{ATOM}content")
-        authors = [a.findtext(f"{ATOM}name") or a.findtext(f"{ATOM}email") for a in entry.iterfind(f"{ATOM}author")]
+        authors = [
+            a.findtext(f"{ATOM}name") or a.findtext(f"{ATOM}email") for a in entry.iterfind(f"{ATOM}author")
+        ]
         yield {
             "guid": entry.findtext(f"{ATOM}id"),
             "link": link,
@@ -161,7 +173,13 @@ def fast_parse(body: bytes, url: str, content_type: str | None) -> tuple[list[Fe
             return None
         version = root.get("version", "")
         netscape = "netscape" in (root.getroottree().docinfo.doctype or "").lower()
-        fmt = {"2.0": "rss20", "0.91": "rss091n" if netscape else "rss091u", "0.92": "rss092", "0.93": "rss093", "0.94": "rss094"}.get(version)
+        fmt = {
+            "2.0": "rss20",
+            "0.91": "rss091n" if netscape else "rss091u",
+            "0.92": "rss092",
+            "0.93": "rss093",
+            "0.94": "rss094",
+        }.get(version)
         if fmt is None:
             return None
         language = channel.findtext("language") or root.get(XML_LANG)

@@ -111,6 +111,8 @@ def load_feeds(path: Path) -> list[Feed]:
     seen: dict[str, str] = {}
     for feed in feeds:
         if feed.url in seen:
-            raise ConfigError(f"invalid feeds file {path}: {feed.url} is listed twice ({seen[feed.url]}, {feed.name})")
+            raise ConfigError(
+                f"invalid feeds file {path}: {feed.url} is listed twice ({seen[feed.url]}, {feed.name})"
+            )
         seen[feed.url] = feed.name
     return feeds

@@ -195,7 +195,9 @@ def _fp_entries(parsed: Any, url: str) -> tuple[list[FeedEntry], int]:
                 # RSS 1.0's dc:date arrives as "updated": for a feed entry it is the publication date
                 # dict.get: FeedParserDict.get maps missing keys onto each other (with a warning)
                 published=struct_to_utc(
-                    dict.get(raw, "published_parsed") or dict.get(raw, "created_parsed") or dict.get(raw, "updated_parsed")
+                    dict.get(raw, "published_parsed")
+                    or dict.get(raw, "created_parsed")
+                    or dict.get(raw, "updated_parsed")
                 ),
                 updated=struct_to_utc(dict.get(raw, "updated_parsed")),
                 language=detail.get("language") or feed_language,
@@ -210,7 +212,9 @@ def _fp_entries(parsed: Any, url: str) -> tuple[list[FeedEntry], int]:
     return entries, skipped
 
 
-def _parse_with_feedparser(body: bytes, url: str, content_type: str | None, *, fast: bool = True) -> ParsedFeed:
+def _parse_with_feedparser(
+    body: bytes, url: str, content_type: str | None, *, fast: bool = True
+) -> ParsedFeed:
     content_type, charset_note = _charset_fix(body, content_type)
     if fast and charset_note is None:
         quick = fast_parse(body, url, content_type)
@@ -221,15 +225,17 @@ def _parse_with_feedparser(body: bytes, url: str, content_type: str | None, *, f
     # No content-location: feedparser would resolve guids against it as if they were links.
     headers = {"content-type": content_type or "application/xml"}
     try:
-        parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
+        parsed = feedparser.parse(
+            body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+        )
     except Exception as exc:  # feedparser should not raise, but its parsers are third-party code
         return ParsedFeed(error=f"feed parser failed: {type(exc).__name__}: {exc}")
     version = parsed.get("version") or ""
     entries, skipped = _fp_entries(parsed, url)
     problems = [note for note in (charset_note,) if note]
-    exc = parsed.get("bozo_exception")
-    if parsed.get("bozo") and not isinstance(exc, feedparser.NonXMLContentType):  # a label, not damage
-        problems.append(f"{type(exc).__name__}: {exc}" if exc else "ill-formed feed")
+    bozo = parsed.get("bozo_exception")
+    if parsed.get("bozo") and not isinstance(bozo, feedparser.NonXMLContentType):  # a label, not damage
+        problems.append(f"{type(bozo).__name__}: {bozo}" if bozo else "ill-formed feed")
     if skipped:
         problems.append(f"{skipped} entries without id, link or title skipped")
     problem = "; ".join(problems)[:1000] or None

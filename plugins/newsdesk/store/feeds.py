@@ -109,15 +109,21 @@ class Decision:
     disabled_reason: str | None
 
 
-def decide(row: FeedRow, poll: FeedPoll, *, new_entries: int, now: datetime, policy: PollSettings) -> Decision:
+def decide(
+    row: FeedRow, poll: FeedPoll, *, new_entries: int, now: datetime, policy: PollSettings
+) -> Decision:
     """Apply the polling policy to one poll outcome."""
     if poll.status in SUCCESS:
         if row.configured_interval_s:
             interval = row.configured_interval_s  # the feeds file wins over the adaptive schedule
         else:
-            times = [e.published or e.updated for e in poll.entries if e.published or e.updated]
+            times = [t for e in poll.entries if (t := e.published or e.updated) is not None]
             interval = adaptive_interval(
-                row.poll_interval_s, new_entries=new_entries, entry_times=times, now=now, policy=policy  # type: ignore[arg-type]
+                row.poll_interval_s,
+                new_entries=new_entries,
+                entry_times=times,
+                now=now,
+                policy=policy,
             )
         fresh_body = poll.status is not FetchStatus.NOT_MODIFIED
         return Decision(
@@ -140,7 +146,9 @@ def decide(row: FeedRow, poll: FeedPoll, *, new_entries: int, now: datetime, pol
         reason = "410 Gone: the feed was removed permanently"
     elif poll.status in HARD_FAILURES and hard >= policy.disable_after_failures:
         reason = f"{hard} consecutive hard failures; last: {poll.error or poll.status.value}"[:500]
-    delay = backoff_delay(failures, interval_s=row.poll_interval_s, retry_after_s=poll.retry_after_s, policy=policy)
+    delay = backoff_delay(
+        failures, interval_s=row.poll_interval_s, retry_after_s=poll.retry_after_s, policy=policy
+    )
     return Decision(
         poll_interval_s=row.poll_interval_s,
         next_poll_at=now + timedelta(seconds=delay),
@@ -167,7 +175,15 @@ def sync_feeds(conn: psycopg.Connection, feeds: Sequence[Feed]) -> dict[str, int
     (see ``enable_feed``). Feeds missing from the file are disabled, never deleted: their
     history stays.
     """
-    counts = {"feeds": len(feeds), "inserted": 0, "updated": 0, "enabled": 0, "disabled": 0, "removed": 0, "unchanged": 0}
+    counts = {
+        "feeds": len(feeds),
+        "inserted": 0,
+        "updated": 0,
+        "enabled": 0,
+        "disabled": 0,
+        "removed": 0,
+        "unchanged": 0,
+    }
     try:
         with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
             existing = {
@@ -182,17 +198,30 @@ def sync_feeds(conn: psycopg.Connection, feeds: Sequence[Feed]) -> dict[str, int
                 if row is None:
                     cur.execute(
                         """INSERT INTO feeds (url, name, site, language, tags, enabled, seed_enabled,
-                                              configured_interval_s, poll_interval_s, disabled_reason, disabled_at)
+                                              configured_interval_s, poll_interval_s, disabled_reason,
+                                              disabled_at)
                            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, COALESCE(%s, 900), %s,
                                    CASE WHEN %s THEN NULL ELSE now() END)""",
-                        (feed.url, feed.name, feed.site, feed.language, list(feed.tags), feed.enabled,
-                         feed.enabled, feed.poll_interval_s, feed.poll_interval_s,
-                         None if feed.enabled else DISABLED_IN_FILE, feed.enabled),
+                        (
+                            feed.url,
+                            feed.name,
+                            feed.site,
+                            feed.language,
+                            list(feed.tags),
+                            feed.enabled,
+                            feed.enabled,
+                            feed.poll_interval_s,
+                            feed.poll_interval_s,
+                            None if feed.enabled else DISABLED_IN_FILE,
+                            feed.enabled,
+                        ),
                     )
                     counts["inserted"] += 1
                     continue
                 changed = (
-                    row["name"] != feed.name or row["site"] != feed.site or row["language"] != feed.language
+                    row["name"] != feed.name
+                    or row["site"] != feed.site
+                    or row["language"] != feed.language
                     or list(row["tags"] or []) != list(feed.tags)
                     or row["configured_interval_s"] != feed.poll_interval_s
                 )
@@ -202,8 +231,15 @@ def sync_feeds(conn: psycopg.Connection, feeds: Sequence[Feed]) -> dict[str, int
                                   configured_interval_s = %s,
                                   poll_interval_s = COALESCE(%s, poll_interval_s), updated_at = now()
                             WHERE feed_id = %s""",
-                        (feed.name, feed.site, feed.language, list(feed.tags), feed.poll_interval_s,
-                         feed.poll_interval_s, row["feed_id"]),
+                        (
+                            feed.name,
+                            feed.site,
+                            feed.language,
+                            list(feed.tags),
+                            feed.poll_interval_s,
+                            feed.poll_interval_s,
+                            row["feed_id"],
+                        ),
                     )
                 if not feed.enabled and (row["enabled"] or row["seed_enabled"]):
                     cur.execute(
@@ -214,7 +250,8 @@ def sync_feeds(conn: psycopg.Connection, feeds: Sequence[Feed]) -> dict[str, int
                     )
                     counts["disabled"] += 1
                 elif feed.enabled and (
-                    not row["seed_enabled"] or (not row["enabled"] and row["disabled_reason"] == REMOVED_FROM_FILE)
+                    not row["seed_enabled"]
+                    or (not row["enabled"] and row["disabled_reason"] == REMOVED_FROM_FILE)
                 ):
                     _enable(cur, row["feed_id"])
                     counts["enabled"] += 1
@@ -284,9 +321,14 @@ def due_feeds(
         raise DatabaseError(f"could not read due feeds: {exc}") from exc
     return [
         FeedState(
-            feed_id=r["feed_id"], url=r["url"], etag=r["http_etag"], last_modified=r["http_last_modified"],
-            last_body_hash=r["last_body_hash"], consecutive_failures=r["consecutive_failures"],
-            poll_interval_s=r["poll_interval_s"], next_poll_at=r["next_poll_at"],
+            feed_id=r["feed_id"],
+            url=r["url"],
+            etag=r["http_etag"],
+            last_modified=r["http_last_modified"],
+            last_body_hash=r["last_body_hash"],
+            consecutive_failures=r["consecutive_failures"],
+            poll_interval_s=r["poll_interval_s"],
+            next_poll_at=r["next_poll_at"],
         )
         for r in rows
     ]
@@ -306,7 +348,9 @@ def _storable(entries: Sequence[FeedEntry]) -> list[FeedEntry]:
     return list(out.values())
 
 
-def _store_entries(cur: psycopg.Cursor[Any], feed_id: int, entries: Sequence[FeedEntry], now: datetime) -> int:
+def _store_entries(
+    cur: psycopg.Cursor[Any], feed_id: int, entries: Sequence[FeedEntry], now: datetime
+) -> int:
     candidates = _storable(entries)
     if not candidates:
         return 0
@@ -316,7 +360,8 @@ def _store_entries(cur: psycopg.Cursor[Any], feed_id: int, entries: Sequence[Fee
         row[0]
         for row in cur.execute(
             """SELECT entry_guid FROM feed_entries WHERE feed_id = %(f)s AND entry_guid = ANY(%(g)s)
-               UNION SELECT entry_guid FROM article_sources WHERE feed_id = %(f)s AND entry_guid = ANY(%(g)s)""",
+               UNION
+               SELECT entry_guid FROM article_sources WHERE feed_id = %(f)s AND entry_guid = ANY(%(g)s)""",
             {"f": feed_id, "g": guids},
         ).fetchall()
     }
@@ -340,22 +385,27 @@ def _store_entries(cur: psycopg.Cursor[Any], feed_id: int, entries: Sequence[Fee
     missing = [u for u in set(urls) if u not in page_ids]
     if missing:  # inserted by a concurrent transaction after this statement's snapshot
         page_ids.update(
-            {url: pid for pid, url in cur.execute("SELECT page_id, url FROM pages WHERE url = ANY(%s)", (missing,))}
+            {
+                url: pid
+                for pid, url in cur.execute("SELECT page_id, url FROM pages WHERE url = ANY(%s)", (missing,))
+            }
         )
     cur.execute(
         """INSERT INTO feed_entries (feed_id, entry_guid, page_id, title, summary, authors,
                                      published_at, updated_at, language, first_seen_at)
-           SELECT %(f)s, g, pid, t, s, CASE WHEN a = '' THEN '{}'::text[] ELSE string_to_array(a, %(sep)s) END,
+           SELECT %(f)s, g, pid, t, s,
+                  CASE WHEN a = '' THEN '{}'::text[] ELSE string_to_array(a, %(sep)s) END,
                   p, u, l, %(now)s
              FROM unnest(%(g)s::text[], %(pid)s::bigint[], %(t)s::text[], %(s)s::text[], %(a)s::text[],
-                         %(p)s::timestamptz[], %(u)s::timestamptz[], %(l)s::text[]) AS x(g, pid, t, s, a, p, u, l)
+                         %(p)s::timestamptz[], %(u)s::timestamptz[], %(l)s::text[])
+                  AS x(g, pid, t, s, a, p, u, l)
            ON CONFLICT (feed_id, entry_guid) DO NOTHING""",
         {
             "f": feed_id,
             "sep": _AUTHOR_SEP,
             "now": now,
             "g": [e.guid for e in fresh],
-            "pid": [page_ids[e.link] for e in fresh],  # type: ignore[index]
+            "pid": [page_ids[e.link] for e in fresh if e.link],
             "t": [e.title for e in fresh],
             "s": [e.summary for e in fresh],
             "a": [_AUTHOR_SEP.join(e.authors) for e in fresh],
@@ -368,7 +418,12 @@ def _store_entries(cur: psycopg.Cursor[Any], feed_id: int, entries: Sequence[Fee
 
 
 def apply_poll(
-    conn: psycopg.Connection, poll: FeedPoll, policy: PollSettings, *, now: datetime, run_id: int | None = None
+    conn: psycopg.Connection,
+    poll: FeedPoll,
+    policy: PollSettings,
+    *,
+    now: datetime,
+    run_id: int | None = None,
 ) -> int:
     """Record one poll and apply the whole policy in one transaction; return the new entries.
 
@@ -390,12 +445,19 @@ def apply_poll(
                 (poll.feed_id,),
             ).fetchone()
             if row is None:
-                log.warning("poll of feed %s (%s) not recorded: the feed no longer exists", poll.feed_id, poll.url)
+                log.warning(
+                    "poll of feed %s (%s) not recorded: the feed no longer exists", poll.feed_id, poll.url
+                )
                 return 0
             state = FeedRow(
-                row["poll_interval_s"], row["configured_interval_s"], row["consecutive_failures"],
-                row["consecutive_hard_failures"], row["http_etag"], row["http_last_modified"],
-                row["last_body_hash"], row["last_new_entry_at"],
+                row["poll_interval_s"],
+                row["configured_interval_s"],
+                row["consecutive_failures"],
+                row["consecutive_hard_failures"],
+                row["http_etag"],
+                row["http_last_modified"],
+                row["last_body_hash"],
+                row["last_new_entry_at"],
             )
             new = 0
             if poll.status is FetchStatus.OK and poll.entries:
@@ -406,10 +468,10 @@ def apply_poll(
             cur.execute(
                 """WITH logged AS (
                        INSERT INTO feed_fetches (feed_id, started_at, status, http_status, duration_ms, bytes,
-                                                 entries_seen, entries_new, error, parse_problem, retry_after_s,
-                                                 run_id)
-                       VALUES (%(id)s, %(started)s, %(status)s, %(http)s, %(ms)s, %(bytes)s, %(seen)s, %(new)s,
-                               %(error)s, %(problem)s, %(retry)s, %(run)s))
+                                                 entries_seen, entries_new, error, parse_problem,
+                                                 retry_after_s, run_id)
+                       VALUES (%(id)s, %(started)s, %(status)s, %(http)s, %(ms)s, %(bytes)s, %(seen)s,
+                               %(new)s, %(error)s, %(problem)s, %(retry)s, %(run)s))
                    UPDATE feeds
                       SET poll_interval_s = %(interval)s, next_poll_at = %(next)s, last_polled_at = %(now)s,
                           last_success_at = CASE WHEN %(ok)s THEN %(now)s ELSE last_success_at END,
@@ -423,14 +485,27 @@ def apply_poll(
                           updated_at = %(now)s
                     WHERE feed_id = %(id)s""",
                 {
-                    "id": poll.feed_id, "started": poll.started_at, "status": poll.status.value,
-                    "http": poll.http_status, "ms": max(poll.duration_ms, 0), "bytes": max(poll.bytes, 0),
-                    "seen": len(poll.entries), "new": new, "error": poll.error, "problem": poll.parse_problem,
-                    "retry": poll.retry_after_s, "run": run_id,
-                    "interval": decision.poll_interval_s, "next": decision.next_poll_at, "now": now,
-                    "ok": decision.success, "etag": decision.etag,
-                    "lm": decision.last_modified, "hash": decision.last_body_hash,
-                    "fails": decision.consecutive_failures, "hard": decision.consecutive_hard_failures,
+                    "id": poll.feed_id,
+                    "started": poll.started_at,
+                    "status": poll.status.value,
+                    "http": poll.http_status,
+                    "ms": max(poll.duration_ms, 0),
+                    "bytes": max(poll.bytes, 0),
+                    "seen": len(poll.entries),
+                    "new": new,
+                    "error": poll.error,
+                    "problem": poll.parse_problem,
+                    "retry": poll.retry_after_s,
+                    "run": run_id,
+                    "interval": decision.poll_interval_s,
+                    "next": decision.next_poll_at,
+                    "now": now,
+                    "ok": decision.success,
+                    "etag": decision.etag,
+                    "lm": decision.last_modified,
+                    "hash": decision.last_body_hash,
+                    "fails": decision.consecutive_failures,
+                    "hard": decision.consecutive_hard_failures,
                     "reason": decision.disabled_reason,
                 },
             )
