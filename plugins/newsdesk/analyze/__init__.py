@@ -63,7 +63,9 @@ def _sentences(doc: Doc) -> tuple[tuple[int, int], ...]:
     return tuple((s.start_char, s.end_char) for s in doc.sents)
 
 
-def analyze_doc(doc: Doc, *, nlp: Language, resolver: EntityResolver, published: date | None = None) -> Analysis:
+def analyze_doc(
+    doc: Doc, *, nlp: Language, resolver: EntityResolver, published: date | None = None
+) -> Analysis:
     """Everything derived from one processed Doc; the hook where commitment extraction joins.
 
     ``published`` anchors relative deadlines for the commitment extractor (not used yet).
@@ -112,8 +114,6 @@ def analyze_docs(
         raise
     except Exception as exc:
         raise AnalysisError(f"spaCy failed while processing a batch: {exc}") from exc
-
-
 
 
 def analyzer_version(model: str | None = None, catalog_path: Path | None = None) -> str:

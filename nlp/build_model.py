@@ -1,0 +1,247 @@
+"""Build newsdesk's own Dutch spaCy pipeline end to end: convert, train, assemble, evaluate, card.
+
+    .venv/bin/python nlp/build_model.py                 # everything (about an hour on one core)
+    .venv/bin/python nlp/build_model.py --steps assemble,evaluate,card   # reuse trained parts
+
+Owns the recipe only: the corpora readers and splits live in nlp/corpora.py, the evaluation in
+bench/nlp_eval.py. Two pipelines are trained separately (NER on CoNLL-2002; tagger/morphology and
+dependency parser on UD Dutch) and assembled with sourced components, so each gets its own
+tok2vec sized for its task. Training is single-process on the CPU (threads pinned to one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import corpora  # noqa: E402
+
+log = logging.getLogger("build_model")
+
+BUNDLED = ROOT / "plugins" / "newsdesk" / "analyze" / "bundled" / "nl_newsdesk"
+WORK = HERE / ".work"
+STEPS = ("convert", "train-ner", "train-syntax", "assemble", "evaluate", "card")
+MODEL_NAME = "newsdesk"  # spaCy prefixes the language: the package is nl_newsdesk
+MODEL_VERSION = "0.1.0"
+SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(SINGLE_THREAD)
+    return env
+
+
+def convert(corpora_root: Path, work: Path) -> None:
+    """Write the DocBins that `spacy train` reads."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    out = work / "corpus"
+    out.mkdir(parents=True, exist_ok=True)
+    nlp = spacy.blank("nl")
+    for split, docs in corpora.ner_splits(nlp.vocab, corpora_root).items():
+        DocBin(docs=docs, store_user_data=False).to_disk(out / f"ner-{split}.spacy")
+        log.info("ner-%s: %d docs, %d tokens", split, len(docs), sum(len(d) for d in docs))
+    for split, docs in corpora.ud_splits(corpora_root).items():
+        DocBin(docs=docs, store_user_data=False).to_disk(out / f"ud-{split}.spacy")
+        log.info("ud-%s: %d docs, %d tokens", split, len(docs), sum(len(d) for d in docs))
+
+
+def train(
+    config: Path, output: Path, train_path: Path, dev_path: Path, overrides: list[str], minutes: float | None
+) -> float:
+    """Run `spacy train` in a child process (one thread); returns the wall time in seconds.
+
+    With a time budget the child gets SIGINT when it runs out: spaCy then still writes
+    model-last (with averaged weights), and model-best is whatever the dev set chose so far.
+    """
+    if output.exists():
+        shutil.rmtree(output)
+    cmd = [
+        sys.executable, "-m", "spacy", "train", str(config),
+        "--output", str(output),
+        "--paths.train", str(train_path),
+        "--paths.dev", str(dev_path),
+        *overrides,
+    ]  # fmt: skip
+    log.info("running %s (budget %s min)", " ".join(cmd), minutes)
+    started = time.monotonic()
+    child = subprocess.Popen(cmd, env=_env())
+    try:
+        code = child.wait(timeout=None if minutes is None else minutes * 60)
+    except subprocess.TimeoutExpired:
+        log.info("time budget of %s min used up: stopping %s", minutes, config.name)
+        child.send_signal(signal.SIGINT)
+        child.wait()
+        code = 0 if (output / "model-last" / "config.cfg").exists() else 1
+    if code != 0:
+        raise SystemExit(f"spacy train failed for {config} (exit {code})")
+    return time.monotonic() - started
+
+
+def resume_config(config: Path, resume: Path, out: Path) -> Path:
+    """The NER config with tok2vec and ner sourced from ``resume``: training goes on from there."""
+    from spacy import util
+
+    cfg = util.load_config(config)
+    cfg["components"]["tok2vec"] = {"source": str(resume.resolve())}
+    cfg["components"]["ner"] = {"source": str(resume.resolve())}
+    cfg.to_disk(out)
+    return out
+
+
+def trained_before(timings: dict[str, float], key: str, resume: Path | None) -> float:
+    """Training time already spent on the run being resumed (for the model card)."""
+    return timings.get(key, 0.0) if resume else 0.0
+
+
+def assemble(work: Path, out: Path, ner_model: str, syntax_model: str) -> None:
+    """Syntax pipeline + the NER (with its own inlined tok2vec) + rule lemmatizer -> `out`."""
+    import spacy
+
+    nlp = spacy.load(work / "syntax" / syntax_model)
+    ner_nlp = spacy.load(work / ner_model if "/" in ner_model else work / "ner" / ner_model)
+    # The NER listened to its pipeline's shared tok2vec; give it a private copy so it can live
+    # next to the syntax tok2vec (different width, different training data).
+    ner_nlp.replace_listeners("tok2vec", "ner", ["model.tok2vec"])
+    nlp.add_pipe("ner", source=ner_nlp)
+    # Dutch rule lemmatizer from spacy-lookups-data; needs the morphologizer's POS.
+    lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "rule"}, after="morphologizer")
+    lemmatizer.initialize()
+    nlp.meta.update(
+        {
+            "name": MODEL_NAME,
+            "version": MODEL_VERSION,
+            "description": "newsdesk's Dutch pipeline: morphology, dependencies, lemmas, NER "
+            "(PER/ORG/LOC/MISC). Research use only (CoNLL-2002 licence); see MODEL_CARD.md.",
+            "author": "newsdesk contributors",
+            "license": "research-only (NER: CoNLL-2002); syntax: CC BY-SA 4.0 (UD Dutch)",
+            "sources": [
+                {"name": "CoNLL-2002 Dutch NER (ned.train)", "license": "research use only"},
+                {"name": "UD Dutch Alpino (dev+test)", "license": "CC BY-SA 4.0"},
+                {"name": "UD Dutch LassySmall (dev+test)", "license": "CC BY-SA 4.0"},
+                {"name": "spacy-lookups-data nl lemma tables", "license": "MIT"},
+            ],
+        }
+    )
+    if out.exists():
+        shutil.rmtree(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    nlp.to_disk(out)
+    log.info("assembled %s: %s", out, nlp.pipe_names)
+
+
+def evaluate(model: Path, corpora_root: Path, work: Path) -> dict[str, object]:
+    """Run bench/nlp_eval.py on the assembled pipeline; returns its JSON line."""
+    result = work / "eval.json"
+    cmd = [
+        sys.executable, str(ROOT / "bench" / "nlp_eval.py"),
+        "--model", str(model), "--corpora", str(corpora_root), "--json-out", str(result),
+    ]  # fmt: skip
+    subprocess.run(cmd, check=True, env=_env())
+    return json.loads(result.read_text(encoding="utf-8"))
+
+
+def dir_size_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+def write_card(out: Path, figures: dict[str, object], training: dict[str, float], argv: list[str]) -> None:
+    from model_card import render
+
+    text = render(figures=figures, training=training, size_mb=dir_size_mb(out), argv=argv,
+                  built=dt.date.today().isoformat(), version=MODEL_VERSION)  # fmt: skip
+    (out / "MODEL_CARD.md").write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--corpora", help="corpora folder (default $NEWSDESK_CORPORA or /work/shared/corpora)"
+    )
+    parser.add_argument("--work", type=Path, default=WORK, help="scratch folder for corpora and runs")
+    parser.add_argument("--out", type=Path, default=BUNDLED, help="where the pipeline is written")
+    parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated subset of {STEPS}")
+    parser.add_argument("--ner-steps", type=int, default=12000, help="max optimizer steps for NER")
+    parser.add_argument("--syntax-steps", type=int, default=6000, help="max optimizer steps for syntax")
+    parser.add_argument("--ner-minutes", type=float, default=40, help="time budget for NER training")
+    parser.add_argument("--syntax-minutes", type=float, default=20, help="time budget for syntax training")
+    parser.add_argument(
+        "--ner-resume",
+        type=Path,
+        help="continue NER training from this pipeline folder (e.g. nlp/.work/ner/model-last)",
+    )
+    parser.add_argument(
+        "--ner-model",
+        default="model-best",
+        help="which NER run output to ship (model-best, or a path relative to --work)",
+    )
+    parser.add_argument("--syntax-model", default="model-last", help="which syntax run output to ship")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+
+    steps = [s.strip() for s in args.steps.split(",") if s.strip()]
+    unknown = set(steps) - set(STEPS)
+    if unknown:
+        parser.error(f"unknown steps: {sorted(unknown)}")
+    root = corpora.corpora_dir(args.corpora)
+    work: Path = args.work
+    corpus = work / "corpus"
+    timings_file = work / "timings.json"
+    timings: dict[str, float] = (
+        json.loads(timings_file.read_text(encoding="utf-8")) if timings_file.exists() else {}
+    )
+
+    trained: dict[str, float] = {}
+    if "convert" in steps:
+        convert(root, work)
+    if "train-ner" in steps:
+        config = HERE / "configs" / "ner.cfg"
+        if args.ner_resume:
+            config = resume_config(config, args.ner_resume, work / "ner-resume.cfg")
+        trained["ner_s"] = trained_before(timings, "ner_s", args.ner_resume) + train(
+            config, work / ("ner" if not args.ner_resume else "ner-resumed"),
+            corpus / "ner-train.spacy", corpus / "ner-dev.spacy",
+            ["--training.max_steps", str(args.ner_steps)], args.ner_minutes,
+        )  # fmt: skip
+    if "train-syntax" in steps:
+        # The held-out UD slice is only logged during training: the last model is shipped, so
+        # no choice is made on it.
+        trained["syntax_s"] = train(
+            HERE / "configs" / "syntax.cfg", work / "syntax",
+            corpus / "ud-train.spacy", corpus / "ud-heldout.spacy",
+            ["--training.max_steps", str(args.syntax_steps)], args.syntax_minutes,
+        )  # fmt: skip
+    if trained:
+        # Re-read first: the two trainings may run as separate invocations at the same time.
+        timings = json.loads(timings_file.read_text(encoding="utf-8")) if timings_file.exists() else {}
+        timings.update(trained)
+        timings_file.write_text(json.dumps(timings), encoding="utf-8")
+    if "assemble" in steps:
+        assemble(work, args.out, args.ner_model, args.syntax_model)
+    figures: dict[str, object] = {}
+    if "evaluate" in steps:
+        figures = evaluate(args.out, root, work)
+    if "card" in steps:
+        if not figures and (work / "eval.json").exists():
+            figures = json.loads((work / "eval.json").read_text(encoding="utf-8"))
+        write_card(args.out, figures, timings, sys.argv[1:] if argv is None else argv)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,54 @@
+"""Loading of the spaCy pipeline: the bundled Dutch model, or any pipeline the user names.
+
+Owns the choice of pipeline (``Settings.nlp_model`` / NEWSDESK_NLP_MODEL) and the translation of
+spaCy's load errors into ``AnalysisError``. Pipelines are loaded lazily and cached per process.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from newsdesk.errors import AnalysisError
+
+log = logging.getLogger(__name__)
+
+BUNDLED_MODEL = Path(__file__).resolve().parent / "bundled" / "nl_newsdesk"
+
+
+def model_location(name: str | None) -> str | Path:
+    """None -> the bundled pipeline's folder; otherwise the package name or path as given."""
+    return BUNDLED_MODEL if name is None else name
+
+
+@lru_cache(maxsize=4)
+def load_nlp(name: str | None = None) -> Language:
+    """The pipeline ``name`` (package name or path; None: bundled), loaded once per process."""
+    location = model_location(name)
+    started = time.perf_counter()
+    try:
+        nlp = spacy.load(location)
+    except OSError as exc:
+        # spaCy raises OSError (E050/E053) for an unknown package or a folder without config.cfg.
+        hint = (
+            "the bundled pipeline is missing; rebuild it with `make nlp-model`"
+            if name is None
+            else "install the package (e.g. `uv add` its wheel) or give a pipeline folder"
+        )
+        raise AnalysisError(f"cannot load spaCy pipeline {str(location)!r}: {hint} ({exc})") from exc
+    except Exception as exc:  # incompatible versions, corrupt weights, missing factories
+        raise AnalysisError(f"spaCy pipeline {str(location)!r} failed to load: {exc}") from exc
+    log.info("loaded spaCy pipeline %s (%s) in %.2fs", location, ",".join(nlp.pipe_names),
+             time.perf_counter() - started)  # fmt: skip
+    return nlp
+
+
+def pipeline_version(nlp: Language) -> str:
+    """``nl_newsdesk-0.1.0`` from the pipeline's meta."""
+    meta = nlp.meta
+    return f"{meta.get('lang', 'xx')}_{meta.get('name', 'pipeline')}-{meta.get('version', '0')}"

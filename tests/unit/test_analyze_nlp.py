@@ -1,0 +1,41 @@
+"""load_nlp: a named pipeline (package or path) and clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import spacy
+from newsdesk.analyze import analyze_text
+from newsdesk.analyze.nlp import load_nlp
+from newsdesk.errors import AnalysisError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_unknown_package_is_an_analysis_error() -> None:
+    with pytest.raises(AnalysisError, match="nl_no_such_pipeline"):
+        load_nlp("nl_no_such_pipeline")
+
+
+def test_folder_without_pipeline_is_an_analysis_error(tmp_path: Path) -> None:
+    with pytest.raises(AnalysisError, match="cannot load spaCy pipeline"):
+        load_nlp(str(tmp_path))
+
+
+def test_any_spacy_pipeline_can_be_used(tmp_path: Path) -> None:
+    # A pipeline without NER still yields sentences and catalog mentions.
+    nlp = spacy.blank("nl")
+    nlp.add_pipe("sentencizer")
+    nlp.to_disk(tmp_path / "mini")
+    result = analyze_text(
+        "De NAVO vergadert. Het VK doet mee.",
+        model=str(tmp_path / "mini"),
+        catalog_path=ROOT / "seeds" / "entities.csv",
+    )
+    assert result.sentences == ((0, 18), (19, 35))
+    assert [(m.text, m.entity.canonical, m.sentence) for m in result.mentions] == [
+        ("NAVO", "NAVO", 0),
+        ("VK", "Verenigd Koninkrijk", 1),
+    ]
+    assert result.analyzer_version.startswith("nl_pipeline-0.0.0+rules")
