@@ -41,6 +41,9 @@ GROUP_NOUNS = frozenset(
 )  # fmt: skip
 
 
+COLLECTIVE_NOUNS = frozenset("coalitie groep alliantie".split())
+
+
 @dataclass(frozen=True, slots=True)
 class Actor:
     """An actor as written, where it is, and the entity it names (if any)."""
@@ -127,10 +130,9 @@ def speaker_of(
     for tok in sent:
         low = tok.lower_
         if low == "volgens" or low == "aldus":
-            # "volgens hem" / "aldus FNV-voorzitter X": the noun phrase after the word
-            head = tok.head if tok.dep_ == "case" and tok.head.i > tok.i else _next_nominal(tok)
-            if head is not None and head.i not in exclude:
-                np = noun_phrase(head)
+            # "volgens minister Keijzer" / "aldus FNV-voorzitter X": the noun phrase after the word, by word order
+            np = _words_after(tok)
+            if np:
                 return actor_from_tokens(doc, np, mentions, sentence), tok
     for tok in sent:
         if tok.i in exclude or tok.pos_ not in ("VERB", "AUX"):
@@ -142,6 +144,24 @@ def speaker_of(
             if subj is not None and subj.i not in exclude:
                 return actor_from_tokens(doc, noun_phrase(subj), mentions, sentence), tok
     return None, None
+
+
+def _words_after(tok: Token) -> list[Token]:
+    doc = tok.doc
+    out: list[Token] = []
+    for t in doc[tok.i + 1 : tok.sent.end]:
+        if t.pos_ in ("DET", "ADJ", "NOUN", "PROPN", "NUM", "X") or (t.pos_ == "PRON" and not out):
+            out.append(t)
+            if t.pos_ == "PRON":
+                break
+        elif t.lower_ in ("van", "der", "den", "de") and out:
+            out.append(t)
+        else:
+            break
+    while out and out[-1].pos_ in ("DET", "ADP") or (out and out[-1].lower_ in ("van", "der", "den")):
+        out.pop()
+    # a lower-case noun after a name is the clause's subject, not the speaker ("volgens Rutte landen ...")
+    return out
 
 
 def is_belief_verb(token: Token | None) -> bool:
@@ -207,6 +227,7 @@ def _compatible(actor: Actor, head: str, plural: bool | None) -> bool:
         return actor.label in (EntityLabel.ORG, EntityLabel.LOC, None) and not actor.plural
     if head in ("ze", "zij"):
         return plural is None or actor.plural == plural
-    if head in GROUP_NOUNS:
-        return actor.plural or actor.label in (EntityLabel.ORG, EntityLabel.LOC)
-    return head in actor.text.casefold()
+    if head in COLLECTIVE_NOUNS:
+        return actor.plural  # "de coalitie": a group named before ("het VK en Frankrijk", "Europese landen")
+    # "de landen", "de partijen": only an antecedent that uses the same word
+    return head in actor.text.casefold() and actor.plural

@@ -248,7 +248,7 @@ def _candidates(sent: Span) -> list[_Candidate]:
     for tok in sent:
         low, lemma = tok.lower_, _lemma(tok)
         # separable verbs: "zegt ... toe", "spraken ... af", "kondigde ... aan"
-        prt = next((c.lower_ for c in tok.children if c.dep_ == "compound:prt"), None)
+        prt = next((c.lower_ for c in tok.children if c.dep_ == "compound:prt"), None) or _loose_particle(tok)
         key = f"{low}_{prt}" if prt else low
         kind = VERB_CUES.get(key) or VERB_CUES.get(lemma) or VERB_CUES.get(low)
         if prt and lemma + prt in ("toezeggen",):
@@ -313,10 +313,13 @@ def _candidates(sent: Span) -> list[_Candidate]:
 
 def _finite_near(cue: Token) -> Token:
     """The finite verb that carries the cue's clause (the cue itself, its copula or auxiliary)."""
-    if cue.pos_ in ("VERB", "AUX") and "Fin" in cue.morph.get("VerbForm"):
+    if cue.pos_ in ("VERB", "AUX") and "Inf" not in cue.morph.get("VerbForm"):
         return cue
     for t in (*cue.children, *cue.head.children, cue.head):
         if t.dep_ in ("cop", "aux", "ROOT") and t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm"):
+            return t
+    for t in cue.doc[cue.i + 1 : min(cue.i + 3, cue.sent.end)]:  # "(niet van plan) is", "(bereid) zijn"
+        if _lemma(t) == "zijn" or t.lower_ in ("is", "zijn", "was", "waren"):
             return t
     for t in reversed(cue.doc[cue.sent.start : cue.i]):
         if t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm"):
@@ -332,6 +335,22 @@ def _np_head(span: Sequence[Token]) -> Token:
         if t.pos_ in ("NOUN", "PROPN", "PRON"):
             head = t
     return head
+
+
+_PARTICLES = frozenset("toe af aan".split())
+
+
+def _loose_particle(tok: Token) -> str | None:
+    """A separable particle the parser did not attach: "kondigde ... aan dat", "zegt toe dat"."""
+    if tok.pos_ not in ("VERB", "AUX"):
+        return None
+    doc = tok.doc
+    for t in doc[tok.i + 1 : tok.sent.end]:
+        if t.lower_ in ("dat", ",", ".", "om") or t.pos_ in ("VERB", "AUX"):
+            return None
+        if t.lower_ in _PARTICLES and (t.i + 1 >= tok.sent.end or doc[t.i + 1].lower_ in ("dat", ",", ".", "om", "te")):
+            return t.lower_
+    return None
 
 
 def _next_infinitive(tok: Token) -> Token | None:
@@ -366,6 +385,14 @@ def _lexical(tok: Token, kind: CommitmentKind) -> _Candidate | None:
         ),
         None,
     )
+    if comp is None:  # "belooft dat ... gaat" hung as advcl/obl: a verb after the cue with its own "dat"
+        comp = next(
+            (
+                c for c in tok.children
+                if c.i > tok.i and c.pos_ in ("VERB", "AUX") and c.dep_ not in ("aux", "cop", "parataxis", "conj")
+            ),
+            None,
+        )  # fmt: skip
     if comp is None:
         comp = next(
             (c for c in tok.children if c.dep_ in ("obj", "obl") and c.pos_ in ("NOUN", "PROPN")), None
@@ -432,7 +459,7 @@ def _gaan(tok: Token) -> _Candidate | None:
     if tok.dep_ == "aux" and tok.head.pos_ == "VERB" and "Inf" in tok.head.morph.get("VerbForm"):
         main = tok.head
     else:
-        main = _infinitive_complement(tok)
+        main = _infinitive_complement(tok) or _next_infinitive(tok)
     if main is None:
         # "aan de slag gaan", "aan het werk gaan", "akkoord gaan"
         text = " ".join(t.lower_ for t in tok.sent)
@@ -713,7 +740,10 @@ def _resolve_actor(
             return actor_from_tokens(doc, noun_phrase(tok), mentions, s_index)
         return speaker
     if cand.passive:
-        agent = next((c for c in cand.main.children if c.dep_ == "obl:agent"), None)
+        agent = next(
+            (c for c in cand.main.children if c.dep_ == "obl:agent" and any(g.lower_ == "door" for g in c.children)),
+            None,
+        )
         if agent is not None:
             return actor_from_tokens(doc, noun_phrase(agent), mentions, s_index)
         if previous:

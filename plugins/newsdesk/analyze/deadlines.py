@@ -63,7 +63,11 @@ _SEASON = "|".join(sorted(SEASONS, key=len, reverse=True))
 _DAY = "|".join(WEEKDAYS)
 _UNIT = r"dag|dagen|week|weken|maand|maanden|jaar|jaren|kwartaal|kwartalen"
 # Words that open a deadline phrase; "voor"/"vóór" and "uiterlijk" change the resolution.
-_LEAD = r"(?:(?:uiterlijk|ten laatste|al|nog|pas|ergens)\s+)?(?:(?:vóór|voor|op|per|in|tegen|vanaf|rond|tot|na|eind|begin|medio|half|halverwege|eind(?:e)?|aan het (?:eind|begin) van|in de loop van)\s+)?"
+_LEAD = (
+    r"(?:(?:uiterlijk|ten laatste|al|nog|pas|ergens)\s+)?"
+    r"(?:(?:vóór|voor|op|per|in|tegen|vanaf|rond|tot|na|eind|begin|medio|half|halverwege|eind(?:e)?"
+    r"|aan het (?:eind|begin) van|in de loop van)\s+)?"
+)
 
 VAGUE = (
     r"binnenkort|op (?:korte|middellange|lange) termijn|op termijn|zo (?:snel|spoedig) mogelijk|"
@@ -87,12 +91,14 @@ _PATTERNS: list[tuple[str, str]] = [
     ("year", rf"{_LEAD}(?P<year>(?:19|20)\d\d)"),
     (
         "rel_year",
-        rf"{_LEAD}(?P<rel>dit|volgend|komend|het komende|het volgende|het nieuwe|vorig)\s+(?P<unit>jaar|seizoen|schooljaar)",
+        rf"{_LEAD}(?P<rel>dit|volgend|komend|het komende|het volgende|het nieuwe|vorig)\s+"
+        r"(?P<unit>jaar|seizoen|schooljaar)",
     ),
     ("rel_period", rf"{_LEAD}(?P<rel>deze|volgende|komende|aanstaande)\s+(?P<unit>week|maand)"),
     (
         "within",
-        rf"(?P<lead>binnen|over|in|uiterlijk over|de komende|in de komende|binnen de komende)\s+(?P<n>{_NUM})\s+(?P<unit>{_UNIT})",
+        r"(?P<lead>binnen|over|in|uiterlijk over|de komende|in de komende|binnen de komende)\s+"
+        rf"(?P<n>{_NUM})\s+(?P<unit>{_UNIT})",
     ),
     ("weekday", rf"(?:(?:op|aanstaande|komende|volgende)\s+)?(?P<wd>{_DAY})(?:\s*(?:ochtend|middag|avond))?"),
     ("tomorrow", r"(?P<rel>overmorgen|morgen)"),
