@@ -103,6 +103,10 @@ def mention_in(mentions: Sequence[Mention], start: int, end: int) -> Mention | N
 
 def actor_from_tokens(doc: Doc, tokens: Sequence[Token], mentions: Sequence[Mention], sentence: int) -> Actor:
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    # widen to names the phrase cuts through ("Von" of "Von der Leyen")
+    for m in mentions:
+        if m.start < end and start < m.end and m.sentence == sentence or (m.start < end and start < m.end):
+            start, end = min(start, m.start), max(end, m.end)
     mention = mention_in(mentions, start, end)
     head = max(tokens, key=lambda t: -len(list(t.ancestors)))  # the shallowest token
     plural = (
@@ -113,7 +117,7 @@ def actor_from_tokens(doc: Doc, tokens: Sequence[Token], mentions: Sequence[Ment
     # "het Verenigd Koninkrijk en Frankrijk": a coordination names no single entity
     entity = None if plural and any(t.dep_ == "conj" for t in tokens) else mention
     return Actor(
-        text=span_text(doc, tokens), start=start, end=end,
+        text=doc.text[start:end], start=start, end=end,
         entity_id=entity.entity.entity_id if entity else None,
         label=entity.label if entity else None, plural=plural, sentence=sentence,
     )  # fmt: skip
@@ -188,6 +192,7 @@ class Discourse:
 
     def __init__(self) -> None:
         self.actors: list[Actor] = []
+        self.committed: list[Actor] = []  # actors of commitments found so far: preferred antecedents
         self.entities: list[tuple[int, Mention]] = []
 
     def add(self, actor: Actor) -> None:
@@ -204,6 +209,10 @@ class Discourse:
         head = low[-1] if low else ""
         if matrix is not None and _compatible(matrix, head, plural):
             return matrix  # "Hij zei dat hij ...", "hebben afgesproken dat ze ...": the matrix subject
+        if head in COLLECTIVE_NOUNS:
+            for actor in reversed(self.committed):
+                if actor.start < before and sentence - actor.sentence <= 6 and _compatible(actor, head, plural):
+                    return actor
         if head in ("hij", "zij", "ze") and not plural:
             for start, m in reversed(self.entities):
                 if start < before and m.label is EntityLabel.PER:
@@ -228,6 +237,8 @@ def _compatible(actor: Actor, head: str, plural: bool | None) -> bool:
     if head in ("ze", "zij"):
         return plural is None or actor.plural == plural
     if head in COLLECTIVE_NOUNS:
-        return actor.plural  # "de coalitie": a group named before ("het VK en Frankrijk", "Europese landen")
+        # "de coalitie": a group named before ("het VK en Frankrijk", "een groep Europese landen")
+        low = actor.text.casefold()
+        return actor.plural or any(w in low for w in ("groep", "landen", "coalitie", "alliantie", " en "))
     # "de landen", "de partijen": only an antecedent that uses the same word
     return head in actor.text.casefold() and actor.plural

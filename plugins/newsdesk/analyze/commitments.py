@@ -132,6 +132,10 @@ def find_commitments(doc: Doc, mentions: Sequence[Mention], *, published: date |
             record = _build(cand, sent, s_index, mentions, discourse, results, published, prev_speaker)
             if record is not None:
                 results.append(record)
+                discourse.committed.append(
+                    Actor(record.actor, record.start, record.end, record.actor_entity_id, None,
+                          " en " in record.actor or record.actor.casefold().endswith("en"), s_index)
+                )  # fmt: skip
         speaker, _ = speaker_of(sent, set(), mentions, s_index)
         prev_speaker = speaker
         for tok in sent:
@@ -186,6 +190,11 @@ def _np_after(doc: Doc, i: int, end: int) -> list[Token]:
         t = doc[i]
         if t.is_space:
             break
+        after_noun = bool(out) and out[-1].pos_ in ("NOUN", "PROPN")
+        if after_noun and t.pos_ in ("DET", "NUM"):
+            break  # "de gemeente | de huren": a second noun phrase starts
+        if not out and t.pos_ in ("PRON", "DET") and "Yes" in t.morph.get("Poss"):
+            return []  # "hun defensie-uitgaven": an object, not a subject
         if t.pos_ in ("DET", "ADJ", "NUM", "PROPN", "NOUN") or (t.pos_ == "PRON" and not out):
             out.append(t)
         elif t.lower_ in ("en", "of") and out and i + 1 < end and doc[i + 1].pos_ in ("DET", "PROPN", "NOUN", "ADJ"):
@@ -224,6 +233,8 @@ def _fallback_subject(cue: Token) -> list[Token]:
             if opener.lower_ not in ("als", "indien", "mits", "wanneer", "zodra", "volgens"):
                 return np
     # inversion ("Als ..., zullen het VK en Europa helpen"; "Zo willen de Europeanen ...")
+    if "Fin" not in cue.morph.get("VerbForm") and cue.lower_ not in FUTURE_FORMS | GAAN_FORMS:
+        return []
     return _np_after(doc, cue.i + 1, sent.end)
 
 
@@ -255,7 +266,7 @@ def _candidates(sent: Span) -> list[_Candidate]:
             kind = K.PLEDGE
         if kind is None and prt:
             kind = VERB_CUES.get(prt + lemma)
-        if kind is not None and tok.pos_ in ("VERB", "AUX"):
+        if kind is not None and (tok.pos_ in ("VERB", "AUX") or low in _UNAMBIGUOUS_FORMS):
             if kind is K.INTENT and lemma in ("willen", "wil", "wilde", "wilt"):
                 cand = _willen(tok)
             else:
@@ -303,18 +314,27 @@ def _candidates(sent: Span) -> list[_Candidate]:
             cands.append(cand)
             used_mains.add(cand.main.i)
     for cand in cands:
-        if not cand.er_komt and not _usable_subject(cand.actor_token):
-            span = _fallback_subject(_finite_near(cand.cue))
-            if span:
-                cand.actor_span = span
-                cand.actor_token = _np_head(span)
+        if cand.er_komt or cand.passive:
+            continue
+        # Dutch word order places the subject reliably (before a verb-second finite verb, right
+        # after it in inversion, first after "dat"); it beats a weak parser's nsubj arc.
+        span = _fallback_subject(_finite_near(cand.cue))
+        if span and not (cand.actor_token is not None and cand.actor_token.i in {t.i for t in span}):
+            cand.actor_span = span
+            cand.actor_token = _np_head(span)
+        elif span and cand.actor_token is not None:
+            cand.actor_span = None  # the parser agrees: keep its (fuller) noun phrase
     return cands
 
 
 def _finite_near(cue: Token) -> Token:
     """The finite verb that carries the cue's clause (the cue itself, its copula or auxiliary)."""
-    if cue.pos_ in ("VERB", "AUX") and "Inf" not in cue.morph.get("VerbForm"):
+    form = cue.morph.get("VerbForm")
+    if cue.pos_ in ("VERB", "AUX") and ("Fin" in form or (not form and cue.dep_ not in ("xcomp", "ccomp"))):
         return cue
+    for t in cue.children:  # "heeft beloofd", "hebben afgesproken"
+        if t.dep_ in ("aux", "aux:pass") and t.i < cue.i:
+            return t
     for t in (*cue.children, *cue.head.children, cue.head):
         if t.dep_ in ("cop", "aux", "ROOT") and t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm"):
             return t
@@ -338,6 +358,11 @@ def _np_head(span: Sequence[Token]) -> Token:
 
 
 _PARTICLES = frozenset("toe af aan".split())
+# Cue forms that are verbs whatever the tagger says ("beloofd/NOUN").
+_UNAMBIGUOUS_FORMS = frozenset(
+    "beloofd belooft beloofde toegezegd afgesproken overeengekomen besloten besloot aangekondigd weigert "
+    "weigerde geweigerd weigeren overweegt garandeert gegarandeerd ingestemd".split()
+)
 
 
 def _loose_particle(tok: Token) -> str | None:
