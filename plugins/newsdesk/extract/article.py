@@ -12,12 +12,14 @@ from __future__ import annotations
 import html as html_lib
 import logging
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
+from trafilatura.metadata import extract_metadata
 from trafilatura.utils import load_html
 
 from newsdesk.extract import boilerplate
@@ -36,11 +38,15 @@ SHELL_WORDS = 200
 # Teaser blocks (<article> elements, teaser-classed items) that make a page without article
 # metadata an index page.
 INDEX_TEASERS = 4
+# Median paragraph length (characters) below which a teaser-rich page reads as a list of teasers.
+INDEX_PARAGRAPH_CHARS = 120
 
 _BLOCK_TAGS = {"p", "head", "quote", "list", "item", "code"}
 _TEASER_COUNT = etree.XPath(
     "count(//body//article | //body//*[contains(concat(' ', normalize-space(@class), ' '), ' teaser ')])"
 )
+_ELEMENT_COUNT = etree.XPath("count(//*)")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SPACE = re.compile(r"\s+")
 _LIVE_MARKER = re.compile(r"live-?blog|live-?ticker|liveupdates|live-updates", re.IGNORECASE)
 _PAYWALL_MARKER = re.compile(r"paywall|premium-?wall|subscriber-?only|regwall|meter-?wall", re.IGNORECASE)
@@ -71,7 +77,11 @@ def _blocks(body: etree._Element) -> list[str]:
 
 
 def _word_count(text: str) -> int:
-    return len(text.split())
+    """Words, with Chinese/Japanese characters counted two to a word (those scripts use no spaces)."""
+    cjk = len(_CJK.findall(text))
+    if not cjk:
+        return len(text.split())
+    return len(_CJK.sub(" ", text).split()) + cjk // 2
 
 
 def _attr_match(tree: HtmlElement, pattern: re.Pattern[str]) -> bool:
@@ -85,7 +95,14 @@ def _teasers(tree: HtmlElement) -> int:
     return int(_TEASER_COUNT(tree))
 
 
-def _classify(tree: HtmlElement, meta: PageMeta, words: int) -> tuple[ArticleStatus, str] | None:
+def _median_len(paragraphs: list[str]) -> int:
+    lengths = sorted(len(p) for p in paragraphs)
+    return lengths[len(lengths) // 2] if lengths else 0
+
+
+def _classify(
+    tree: HtmlElement, meta: PageMeta, words: int, paragraphs: list[str]
+) -> tuple[ArticleStatus, str] | None:
     """Decide whether the page is not an article; None means it is one."""
     is_article_type = bool(meta.types & ARTICLE_TYPES) or meta.og_type == "article"
     if meta.types & LIVE_TYPES or (words < SHELL_WORDS and _attr_match(tree, _LIVE_MARKER)):
@@ -95,7 +112,12 @@ def _classify(tree: HtmlElement, meta: PageMeta, words: int) -> tuple[ArticleSta
         return ArticleStatus.PAYWALL, f"paywall stub: only a {words}-word teaser is public"
     if not is_article_type:
         teasers = _teasers(tree)
-        if meta.types & LISTING_TYPES or teasers >= INDEX_TEASERS:
+        # Articles carry teaser blocks too (sidebars, "more news"); an index page's own text is
+        # only teaser-sized: short, or made of short paragraphs.
+        if meta.types & LISTING_TYPES or (
+            teasers >= INDEX_TEASERS
+            and (words < SHELL_WORDS or _median_len(paragraphs) < INDEX_PARAGRAPH_CHARS)
+        ):
             return ArticleStatus.NOT_ARTICLE, f"index page: {teasers} teasers and no article metadata"
     if words == 0:
         return ArticleStatus.NO_TEXT, "no article text found on the page"
@@ -124,24 +146,74 @@ def _day(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.strptime(value[:10], "%Y-%m-%d").replace(tzinfo=UTC)
+        # A day without a time is kept as noon UTC: the same calendar day from UTC-11 to UTC+11.
+        return datetime.strptime(value[:10], "%Y-%m-%d").replace(hour=12, tzinfo=UTC)
     except ValueError:
         return None
 
 
-def _trafilatura(tree: HtmlElement, url: str) -> Any:
-    # include_tables off: tables in news pages are mostly scoreboards, election grids and
-    # layout; they do not read as paragraphs. Comments off: never article text.
+@dataclass(frozen=True, slots=True)
+class ExtractionSettings:
+    """trafilatura knobs, chosen by measurement with bench/extraction.py (see the module notes)."""
+
+    fast: bool = False
+    favor_precision: bool = False
+    favor_recall: bool = False
+    # Tables in news pages are mostly scoreboards, election grids and layout; they do not read
+    # as paragraphs.
+    include_tables: bool = False
+
+
+SETTINGS = ExtractionSettings()
+# Parsed pages with more elements than this are extracted in trafilatura's fast mode (no
+# readability/justext comparison): those fallbacks grow worse than linearly with page size.
+MAX_ELEMENTS_FULL = 15_000
+# A fast-mode result with fewer paragraphs or words than this is retried with the fallbacks.
+FULL_RETRY_BLOCKS = 5
+FULL_RETRY_WORDS = 250
+
+
+def _trafilatura_body(text: str, url: str, settings: ExtractionSettings, fast: bool) -> Any:
+    # A string, not our tree: trafilatura deep-copies a tree it is handed, which costs more
+    # than parsing again. Comments off: never article text.
     return bare_extraction(
-        tree,
+        text,
         url=url,
-        with_metadata=True,
+        with_metadata=False,
+        fast=fast or settings.fast,
+        favor_precision=settings.favor_precision,
+        favor_recall=settings.favor_recall,
         include_comments=False,
-        include_tables=False,
+        include_tables=settings.include_tables,
         include_images=False,
         include_links=False,
         include_formatting=False,
     )
+
+
+def _extract_body(text: str, url: str, tree: HtmlElement) -> tuple[Any, str | None]:
+    """trafilatura in fast mode first; its fallback extractors only when the result looks partial.
+
+    Measured on bench/extraction.py: the fallbacks (readability, jusText) change the result on
+    few pages, all of which show the same signature in fast mode (few paragraphs, little text),
+    and they cost ~40% of the time on every page.
+    """
+    document = _trafilatura_body(text, url, SETTINGS, fast=True)
+    if SETTINGS.fast:
+        return document, None
+    blocks = _blocks(document.body) if document is not None else []
+    if len(blocks) >= FULL_RETRY_BLOCKS and _word_count(" ".join(blocks)) >= FULL_RETRY_WORDS:
+        return document, None
+    elements = int(_ELEMENT_COUNT(tree))
+    if elements > MAX_ELEMENTS_FULL:
+        return document, f"{elements} elements: extracted without fallback extractors"
+    retry = _trafilatura_body(text, url, SETTINGS, fast=False)
+    return (retry if retry is not None else document), None
+
+
+def _heuristic_meta(tree: HtmlElement, url: str) -> Any:
+    """trafilatura's metadata heuristics (title from <title>/h1, bylines, htmldate)."""
+    return extract_metadata(tree, default_url=url)
 
 
 def extract_article(
@@ -185,26 +257,33 @@ def _extract(
         return Article(url=url, status=ArticleStatus.ERROR, reason="unparseable HTML: not an HTML document")
 
     meta = read_page_meta(tree, url)
-    document = _trafilatura(tree, url)
+    # Declared metadata first; trafilatura's heuristics (the slowest part: htmldate) only for
+    # what the page does not declare.
+    heuristic = None
+    if not (meta.title and meta.published and (meta.authors or meta.meta_authors)):
+        heuristic = _heuristic_meta(tree, url)
+    notes = list(page.notes)
+    document, fallback_note = _extract_body(page.text, url, tree)
+    if fallback_note:
+        notes.append(fallback_note)
 
     blocks = _blocks(document.body) if document is not None else []
-    title = meta.title or (document.title if document is not None else None) or feed_title
+    title = meta.title or (heuristic.title if heuristic is not None else None) or feed_title
     # JSON-LD headlines often carry HTML entities (&uuml;) that JSON does not decode
     title = _clean_space(html_lib.unescape(title)) if title else None
-    authors = _dedupe(meta.authors or meta.meta_authors or _split_authors(document and document.author))
+    authors = _dedupe(meta.authors or meta.meta_authors or _split_authors(heuristic and heuristic.author))
     blocks = boilerplate.clean(blocks, title=title, authors=authors)
     text = "\n\n".join(blocks)
     words = _word_count(text)
 
-    published = meta.published or _day(document.date if document is not None else None) or feed_published
+    published = meta.published or _day(heuristic.date if heuristic is not None else None) or feed_published
+    published = published.astimezone(UTC) if published and published.tzinfo else published
     if published is not None and published.tzinfo is None:
         published = published.replace(tzinfo=UTC)
-    published = published.astimezone(UTC) if published else None
     updated = meta.modified
-    site_name = meta.site_name or (document.sitename if document is not None else None)
-    notes = list(page.notes)
+    site_name = meta.site_name or (heuristic.sitename if heuristic is not None else None)
 
-    verdict = _classify(tree, meta, words)
+    verdict = _classify(tree, meta, words, blocks)
     if verdict is not None:
         status, reason = verdict
         return Article(
