@@ -609,6 +609,10 @@ def _build(
     main = cand.main
     clause = _clause_tokens(main)
     clause_ids = {t.i for t in clause} | {cand.cue.i}
+    words = _word_span(cand)
+    if words:
+        clause_ids |= {t.i for t in words}
+        clause = words
     # the speaker: reporting verb above the cue ("zei dat ...") or beside it (", zei X"), volgens/aldus
     speaker, rep_verb = _reporting_above(cand.cue, mentions, s_index)
     if speaker is None:
@@ -714,6 +718,49 @@ def _build(
         deadline_precision=precision,
         action_key=action_key,
     )
+
+
+_CLAUSE_END = frozenset(",;:.!?") | set(QUOTE_CHARS)
+
+
+def _word_span(cand: _Candidate) -> list[Token]:
+    """The committed clause by word order: after the subject (or the cue) up to the clause boundary.
+
+    Dutch puts the verb cluster at the clause end, so the span from the subject (verb-final and
+    verb-second clauses) or from the cue (inversion) to the next comma, "en dat" or reporting verb
+    is the clause, whatever attachment errors the parser made inside it.
+    """
+    from newsdesk.analyze.attribution import REPORTING
+
+    cue, main = cand.cue, cand.main
+    doc, sent = cue.doc, cue.sent
+    subj: list[Token] = []
+    if cand.actor_span:
+        subj = list(cand.actor_span)
+    elif cand.actor_token is not None and not cand.passive:
+        subj = noun_phrase(cand.actor_token)
+    left = cue.i + 1
+    if subj and subj[-1].i < cue.i and not any(t.text == "," for t in doc[subj[-1].i + 1 : cue.i]):
+        left = subj[-1].i + 1
+    elif subj and cue.i < subj[0].i <= cue.i + 2:
+        left = subj[-1].i + 1
+    if cand.passive or cand.er_komt:
+        left = min(left, cue.i + 1)
+    last = max(main.i, cue.i)
+    i = left
+    while i < sent.end:
+        t = doc[i]
+        if i > last:
+            if t.text in _CLAUSE_END or t.is_space:
+                break
+            if t.lower_ in ("en", "maar", "of") and i + 1 < sent.end and doc[i + 1].lower_ in ("dat", "die", "om"):
+                break
+            if t.pos_ in ("VERB", "AUX") and (_lemma(t) in REPORTING or t.lower_ in REPORTING) and t.i != main.i:
+                break
+        elif t.is_space:
+            break
+        i += 1
+    return [t for t in doc[left:i] if not t.is_space]
 
 
 def _has_purpose(tok: Token) -> bool:
@@ -833,9 +880,11 @@ def _action(
         if cand.actor_span is None:
             skip |= {t.i for t in subj.subtree}
     for t in clause:
-        if t.dep_ in ("aux", "aux:pass", "mark", "punct", "cc", "expl") and t.i != main.i:
+        if t.dep_ in ("aux", "aux:pass", "cop", "punct", "expl") and t.i != main.i and t.i > main.i - 4:
             skip.add(t.i)
-        if t.lower_ in ("om", "te", "er", "dat", "daarna", "ook", "al") and t.i != main.i:
+        if t.lower_ in ("zal", "zullen", "zult", "is", "zijn", "heeft", "hebben") and t.i != main.i:
+            skip.add(t.i)
+        if t.lower_ in ("er", "dat", "daarna", "ook", "al", "volgens", "aldus", "toe", "af") and t.i != main.i:
             skip.add(t.i)
         if t.lower_ in QUOTE_CHARS or t.text in QUOTE_CHARS:
             skip.add(t.i)
@@ -860,6 +909,13 @@ def _action(
             texts.append(t.text)
     action = " ".join(texts + tail)
     action = re.sub(r"\s+([,.;:!?])", r"\1", action).strip(" ,.;:")
+    action = re.sub(r"^(?:om|dat|van)\s+", "", action)
+    # the complement's own infinitive ends the phrase: "troepen naar Oekraïne te sturen" -> "... sturen",
+    # "bij te dragen" -> "bijdragen"; a purpose clause inside keeps its "om ... te"
+    action = re.sub(r"\b(uit|aan|op|af|toe|bij|mee|in|door|terug|over|samen|voor|vast|weg)\s+te\s+(\w+)$", r"\1\2", action)
+    action = re.sub(r"\bte\s+(\w+)$", r"\1", action)
+    if cand.er_komt:
+        action = "er komt " + re.sub(r"\s*\b(?:komt|komen|zal komen)$", "", action)
     content = sorted(
         {
             _lemma(t)
