@@ -23,7 +23,7 @@ REPORTING = frozenset(
     "verklaren verklaarde verklaart vertellen vertelde vertelt bevestigen bevestigde bevestigt "
     "herhalen herhaalde herhaalt schrijven schreef schrijft laten liet onderstrepen onderstreepte "
     "verzekeren verzekerde beweren beweerde antwoorden antwoordde reageren reageerde twitteren "
-    "toelichten lichtte waarschuwen waarschuwde zeggen_erbij bekendmaken maakte maken aankondigen "
+    "toelichten lichtte waarschuwen waarschuwde zeggen_erbij bekendmaken aankondigen "
     "kondigde kondigt".split()
 )
 # Reporting verbs that mark a forecast or opinion: what they report is not a commitment.
@@ -143,10 +143,15 @@ def speaker_of(
             continue
         if tok.lemma_.lower() in REPORTING or tok.lower_ in REPORTING:
             subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubj:pass")), None)
-            if subj is None:
+            np = noun_phrase(subj) if subj is not None else _name_before(tok)
+            if not np:
                 subj = _next_nominal(tok)
-            if subj is not None and subj.i not in exclude:
-                return actor_from_tokens(doc, noun_phrase(subj), mentions, sentence), tok
+                np = noun_phrase(subj) if subj is not None else []
+            if np and not any(t.i in exclude for t in np):
+                # "zei topvrouw Marjan Rintel": a title and the name after it
+                while np[-1].i + 1 < sent.end and doc[np[-1].i + 1].pos_ == "PROPN":
+                    np = [*np, doc[np[-1].i + 1]]
+                return actor_from_tokens(doc, np, mentions, sentence), tok
     return None, None
 
 
@@ -170,6 +175,18 @@ def _words_after(tok: Token) -> list[Token]:
 
 def is_belief_verb(token: Token | None) -> bool:
     return token is not None and (token.lemma_.lower() in BELIEF or token.lower_ in BELIEF)
+
+
+def _name_before(tok: Token) -> list[Token]:
+    """"Schoof benadrukte": the name or noun phrase opening the sentence right before the verb."""
+    doc = tok.doc
+    j = tok.i - 1
+    while j >= tok.sent.start and doc[j].pos_ in ("PROPN", "NOUN", "DET", "ADJ"):
+        j -= 1
+    np = list(doc[j + 1 : tok.i])
+    if not np or (j >= tok.sent.start and doc[j].text not in ",\"'“”"):
+        return []
+    return np if any(t.pos_ in ("PROPN", "NOUN") for t in np) else []
 
 
 def _next_nominal(tok: Token) -> Token | None:

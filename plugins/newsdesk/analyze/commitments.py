@@ -176,7 +176,7 @@ def _subject_up(t: Token) -> Token | None:
 
 _NOMINAL = ("NOUN", "PROPN", "PRON", "NUM", "ADJ", "X")
 _NP_ADP = frozenset("van uit".split())
-_BOUNDARY = frozenset(", ; : dat die om zodat omdat terwijl en maar want".split()) | set(QUOTE_CHARS)
+_BOUNDARY = frozenset(", ; : dat die om zodat omdat terwijl want".split()) | set(QUOTE_CHARS)
 
 
 def _usable_subject(t: Token | None) -> bool:
@@ -318,7 +318,8 @@ def _candidates(sent: Span) -> list[_Candidate]:
             continue
         # Dutch word order places the subject reliably (before a verb-second finite verb, right
         # after it in inversion, first after "dat"); it beats a weak parser's nsubj arc.
-        span = _fallback_subject(_finite_near(cand.cue))
+        anchor = cand.main if cand.cue.pos_ == "NOUN" and cand.main.pos_ in ("VERB", "AUX") else cand.cue
+        span = _fallback_subject(_finite_near(anchor))
         if span and not (cand.actor_token is not None and cand.actor_token.i in {t.i for t in span}):
             cand.actor_span = span
             cand.actor_token = _np_head(span)
@@ -332,14 +333,14 @@ def _finite_near(cue: Token) -> Token:
     form = cue.morph.get("VerbForm")
     if cue.pos_ in ("VERB", "AUX") and ("Fin" in form or (not form and cue.dep_ not in ("xcomp", "ccomp"))):
         return cue
-    for t in cue.children:  # "heeft beloofd", "hebben afgesproken"
-        if t.dep_ in ("aux", "aux:pass") and t.i < cue.i:
+    for t in cue.children:  # "heeft beloofd", "hebben afgesproken", "is bereid"
+        if t.dep_ in ("aux", "aux:pass", "cop") and t.pos_ in ("VERB", "AUX"):
             return t
-    for t in (*cue.children, *cue.head.children, cue.head):
-        if t.dep_ in ("cop", "aux", "ROOT") and t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm"):
+    for t in cue.doc[cue.i + 1 : min(cue.i + 3, cue.sent.end)]:  # "(niet van plan) is", "(gedaan) heeft"
+        if t.lower_ in ("is", "zijn", "was", "waren", "ben", "bent", "heeft", "hebben", "had", "hadden"):
             return t
-    for t in cue.doc[cue.i + 1 : min(cue.i + 3, cue.sent.end)]:  # "(niet van plan) is", "(bereid) zijn"
-        if _lemma(t) == "zijn" or t.lower_ in ("is", "zijn", "was", "waren"):
+    for t in reversed(cue.doc[max(cue.sent.start, cue.i - 2) : cue.i]):  # "is bereid", "zijn het eens"
+        if t.lower_ in ("is", "zijn", "was", "waren", "ben", "bent", "heeft", "hebben"):
             return t
     for t in reversed(cue.doc[cue.sent.start : cue.i]):
         if t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm"):
@@ -384,6 +385,8 @@ def _next_infinitive(tok: Token) -> Token | None:
     for t in doc[tok.i + 1 : tok.sent.end]:
         if (t.text in ",;:" and t.i > tok.i + 1) or t.is_space:
             return None
+        if t.lower_ in ("zijn", "worden", "hebben", "is", "wordt", "heeft"):
+            continue  # the copula of "bereid zijn", not the committed verb
         if t.pos_ in ("VERB", "AUX") and "Inf" in t.morph.get("VerbForm"):
             return t
         # a mis-tagged infinitive ("presenteren" as a noun): lower-case -en word not after a determiner
@@ -391,7 +394,10 @@ def _next_infinitive(tok: Token) -> Token | None:
         if (
             t.text.islower() and t.text.endswith("en") and len(t.text) > 4 and t.pos_ in ("NOUN", "VERB", "AUX")
             and prev.pos_ not in ("DET", "ADJ", "NUM") and prev.lower_ not in ("om", "meer", "veel", "geen")
-            and (t.i + 1 >= tok.sent.end or doc[t.i + 1].pos_ in ("PUNCT", "ADP", "SCONJ", "CCONJ", "SPACE"))
+            and (
+                t.pos_ == "VERB" or t.i + 1 >= tok.sent.end
+                or doc[t.i + 1].pos_ in ("PUNCT", "ADP", "SCONJ", "CCONJ", "SPACE")
+            )
         ):
             return t
     return None
@@ -400,6 +406,8 @@ def _next_infinitive(tok: Token) -> Token | None:
 def _lexical(tok: Token, kind: CommitmentKind) -> _Candidate | None:
     if _is_past(tok) and any(_lemma(a) == "hebben" and _is_past(a) for a in tok.children if a.dep_ == "aux"):
         return None  # pluperfect: "had beloofd ... maar deed dat niet"
+    if any(t.lower_ in ("had", "hadden") for t in tok.doc[max(tok.sent.start, tok.i - 3) : tok.i]):
+        return None
     if _is_past(tok) and tok.pos_ in ("VERB", "AUX") and tok.dep_ != "ROOT" and kind is K.INTENT:
         return None
     comp = next(
@@ -616,10 +624,14 @@ def _build(
     # the speaker: reporting verb above the cue ("zei dat ...") or beside it (", zei X"), volgens/aldus
     speaker, rep_verb = _reporting_above(cand.cue, mentions, s_index)
     if speaker is None:
-        speaker, rep_verb = speaker_of(sent, clause_ids, mentions, s_index)
+        speaker, rep_verb = speaker_of(sent, {t.i for t in words} | {cand.cue.i} if words else clause_ids,
+                                       mentions, s_index)  # fmt: skip
     quoted = _in_quote(sent, cand.cue)
     if speaker is None and quoted and prev_speaker is not None:
         speaker = prev_speaker
+    if speaker is not None and speaker.text.casefold() in ("hij", "zij", "ze", "hem", "haar"):
+        # "volgens haar", "Hij zei": the person last named
+        speaker = discourse.resolve("hij", before=speaker.start, plural=False, sentence=s_index) or speaker
     if is_belief_verb(rep_verb):
         return None  # "verwacht DNB", "vindt de SP": a forecast or opinion
     # condition
@@ -831,11 +843,12 @@ def _resolve_actor(
     if low in FIRST_PERSON:
         return speaker or actor
     if low in PERSONAL_PRONOUNS:
-        plural = None
-        verb = cand.main if cand.main.pos_ in ("VERB", "AUX") else cand.cue
-        num = verb.morph.get("Number") or cand.cue.morph.get("Number")
-        if num:
-            plural = "Plur" in num
+        plural: bool | None = None
+        if low in ("hij", "het"):
+            plural = False
+        elif low in ("ze", "zij"):
+            num = _finite_near(cand.cue).morph.get("Number")
+            plural = ("Plur" in num) if num else None
         matrix = _matrix_subject(cand.cue, mentions, s_index)
         resolved = discourse.resolve(low, before=tok.idx, plural=plural, sentence=s_index, matrix=matrix)
         return (
@@ -873,7 +886,8 @@ def _action(
 ) -> tuple[str, str]:
     """The committed predicate phrase ("een plan presenteren aan de Europese Raad") and its key."""
     main = cand.main
-    skip = set(dl_ids) | {t.i for t in neg_tokens} | ({cand.cue.i} - {main.i})
+    noun_cue = cand.cue.pos_ == "NOUN" or cand.cue.lower_ in NOUN_CUES
+    skip = set(dl_ids) | {t.i for t in neg_tokens} | (set() if noun_cue else {cand.cue.i} - {main.i})
     subj = cand.actor_token
     if subj is not None and not (cand.er_komt and _has_purpose(main)):
         skip |= {t.i for t in (cand.actor_span or noun_phrase(subj, keep_appos=True))}
@@ -895,13 +909,21 @@ def _action(
         if t.dep_ == "advcl" and t.i != main.i:  # conditions and time clauses are reported apart
             skip |= {x.i for x in t.subtree}
     words = [t for t in clause if t.i not in skip]
+    dat = next((t for t in clause if t.lower_ == "dat" and t.i > cand.cue.i and t.i < main.i), None)
+    if dat is not None and cand.kind is not K.PLAN or (dat is not None and cand.announce is None):
+        # "afgesproken dat ze Oekraïne blijven steunen": the complement is the action
+        words = [t for t in words if t.i > dat.i]
+        if words and words[0].lower_ in PERSONAL_PRONOUNS:
+            words = words[1:]
     if not words:
         return "", ""
     # Dutch main clauses put the finite verb second: move it to the end as an infinitive
     texts: list[str] = []
     tail: list[str] = []
     for t in words:
-        if t.i == main.i and t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm"):
+        if t.i == main.i and t.pos_ in ("VERB", "AUX") and (
+            "Fin" in t.morph.get("VerbForm") or (noun_cue and "Part" in t.morph.get("VerbForm"))
+        ):
             tail.append(_lemma(t))
         elif t.dep_ == "compound:prt" and t.head.i == main.i and tail:
             tail.insert(0, t.text)
