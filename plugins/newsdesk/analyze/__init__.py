@@ -17,6 +17,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from newsdesk.analyze.commitments import EXTRACTOR_VERSION, find_commitments
 from newsdesk.analyze.entities import EntityCatalog, EntityResolver, load_entity_catalog
 from newsdesk.analyze.nlp import load_nlp, pipeline_version
 from newsdesk.config import Settings
@@ -68,14 +69,15 @@ def analyze_doc(
 ) -> Analysis:
     """Everything derived from one processed Doc; the hook where commitment extraction joins.
 
-    ``published`` anchors relative deadlines for the commitment extractor (not used yet).
+    ``published`` anchors relative deadlines for the commitment extractor.
     """
     sentences = _sentences(doc)
     mentions = resolver.mentions(doc, [start for start, _ in sentences] or [0])
+    commitments = find_commitments(doc, mentions, published=published)
     return Analysis(
-        analyzer_version=f"{pipeline_version(nlp)}+{resolver.version}",
+        analyzer_version=f"{pipeline_version(nlp)}+{resolver.version}+{EXTRACTOR_VERSION}",
         mentions=tuple(mentions),
-        commitments=(),
+        commitments=tuple(commitments),
         sentences=sentences,
     )
 
