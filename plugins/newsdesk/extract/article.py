@@ -126,6 +126,17 @@ def _classify(
     return None
 
 
+def _strip_site_suffix(title: str | None, site_name: str | None) -> str | None:
+    """'Headline | Site' -> 'Headline' when the suffix is the site's own name (og:title habit)."""
+    if not title or not site_name:
+        return title
+    for separator in (" | ", " - ", " – ", " — ", " :: "):
+        head, _, tail = title.rpartition(separator)
+        if head and tail.strip().casefold() == site_name.strip().casefold():
+            return head.strip()
+    return title
+
+
 def _split_authors(value: str | None) -> list[str]:
     if not value:
         return []
@@ -282,6 +293,7 @@ def _extract(
         published = published.replace(tzinfo=UTC)
     updated = meta.modified
     site_name = meta.site_name or (heuristic.sitename if heuristic is not None else None)
+    title = _strip_site_suffix(title, site_name)
 
     verdict = _classify(tree, meta, words, blocks)
     if verdict is not None:
