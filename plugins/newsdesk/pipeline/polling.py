@@ -1,14 +1,22 @@
 """Polling feeds: fetch (conditional GET) -> unchanged-body check -> parse -> canonical links ->
-apply the polling policy and store new entries, one feed at a time as downloads finish.
+apply the polling policy and store new entries.
+
+Downloads are parsed as they finish; the outcomes are recorded in batches (``apply_polls``: one
+transaction and a handful of set-based statements per batch) by a writer thread, so that the
+database works while the next downloads are parsed. A batch is written when it reaches
+``BATCH_FEEDS`` feeds or ``BATCH_ENTRIES`` entries, or ``BATCH_SECONDS`` after its first poll.
 
 A feed's failure is data (a status and reason in its fetch-log row); only a database that
-cannot record anything at all stops the batch, so that Airflow retries it.
+cannot record anything at all stops the run, so that Airflow retries it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 
@@ -19,9 +27,13 @@ from newsdesk.errors import DatabaseError
 from newsdesk.fetch import Fetcher, body_hash
 from newsdesk.models import FeedDownload, FeedEntry, FeedPoll, FeedState, FetchStatus
 from newsdesk.sources import canonicalize_url, parse_feed
-from newsdesk.store.feeds import apply_poll
+from newsdesk.store.feeds import apply_poll, apply_polls
 
 log = logging.getLogger(__name__)
+
+BATCH_FEEDS = 100
+BATCH_ENTRIES = 5_000
+BATCH_SECONDS = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,42 +93,78 @@ def poll_from_download(download: FeedDownload, state: FeedState) -> FeedPoll:
     )
 
 
-def poll_feeds(
+def _processed(download: FeedDownload, state: FeedState) -> FeedPoll:
+    try:
+        return poll_from_download(download, state)
+    except Exception as exc:  # a parser bug on one feed is that feed's soft failure
+        log.exception("could not process the download of feed %s (%s)", download.feed_id, download.url)
+        return FeedPoll(
+            download.feed_id,
+            download.url,
+            FetchStatus.SOFT,
+            download.started_at,
+            download.http_status,
+            error=f"processing failed: {type(exc).__name__}: {exc}"[:500],
+        )
+
+
+def _record(
     conn: psycopg.Connection,
-    fetcher: Fetcher,
-    states: Sequence[FeedState],
+    polls: Sequence[FeedPoll],
     settings: Settings,
-    *,
     now: datetime,
-    run_id: int | None = None,
-) -> PollSummary:
-    """Poll ``states`` concurrently and record every outcome; return the run's counts."""
-    by_id = {state.feed_id: state for state in states}
-    counts = {"feeds": 0, "ok": 0, "not_modified": 0, "unchanged": 0, "errors": 0, "new_entries": 0}
-    for download in fetcher.fetch_feeds(list(by_id.values()), now=now):
-        state = by_id[download.feed_id]
-        try:
-            poll = poll_from_download(download, state)
-        except Exception as exc:  # a parser bug on one feed is that feed's soft failure
-            log.exception("could not process the download of feed %s (%s)", download.feed_id, download.url)
-            poll = FeedPoll(
-                download.feed_id,
-                download.url,
-                FetchStatus.SOFT,
-                download.started_at,
-                download.http_status,
-                error=f"processing failed: {type(exc).__name__}: {exc}"[:500],
-            )
+    run_id: int | None,
+) -> list[tuple[FeedPoll, int]]:
+    """Record a batch of polls; on failure, feed by feed (a failing feed loses only its entries)."""
+    try:
+        return list(zip(polls, apply_polls(conn, polls, settings.poll, now=now, run_id=run_id), strict=True))
+    except DatabaseError as exc:
+        log.warning("storing a batch of %s polls failed, storing them one by one: %s", len(polls), exc)
+    out = []
+    for poll in polls:
         try:
             new = apply_poll(conn, poll, settings.poll, now=now, run_id=run_id)
         except DatabaseError as exc:
             # Most likely this feed's data (the transaction rolled back); record the failure without
-            # entries. If even that fails, the database is the problem: let the batch fail.
+            # entries. If even that fails, the database is the problem: let the run fail.
             log.error("storing the poll of feed %s (%s) failed: %s", poll.feed_id, poll.url, exc)
             poll = replace(
                 poll, status=FetchStatus.SOFT, entries=(), error=f"could not store entries: {exc}"[:500]
             )
             new = apply_poll(conn, poll, settings.poll, now=now, run_id=run_id)
+        out.append((poll, new))
+    return out
+
+
+class _Writer:
+    """A thread that records batches of polls while the caller keeps parsing downloads.
+
+    It is the only user of the connection while it runs. At most two batches wait for it, so
+    memory stays bounded when the database is slower than the network.
+    """
+
+    def __init__(self, record: Callable[[Sequence[FeedPoll]], list[tuple[FeedPoll, int]]]) -> None:
+        self._record = record
+        self._queue: queue.Queue[list[FeedPoll] | None] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.counts = {"feeds": 0, "ok": 0, "not_modified": 0, "unchanged": 0, "errors": 0, "new_entries": 0}
+        self._thread = threading.Thread(target=self._run, name="newsdesk-poll-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (batch := self._queue.get()) is not None:
+            if self.error is not None:
+                continue  # drain: the run is failing anyway
+            try:
+                recorded = self._record(batch)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+                self.error = exc
+                continue
+            for poll, new in recorded:
+                self._count(poll, new)
+
+    def _count(self, poll: FeedPoll, new: int) -> None:
+        counts = self.counts
         counts["feeds"] += 1
         counts["new_entries"] += new
         if poll.status is FetchStatus.OK:
@@ -128,6 +176,58 @@ def poll_feeds(
         else:
             counts["errors"] += 1
             log.info("feed %s (%s): %s %s", poll.feed_id, poll.url, poll.status.value, poll.error)
-    summary = PollSummary(**counts)
+
+    def submit(self, batch: list[FeedPoll]) -> None:
+        while True:
+            if self.error is not None:
+                raise self.error
+            try:
+                self._queue.put(batch, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+    def close(self) -> None:
+        """Wait for every submitted batch to be recorded; raise the writer's error, if any."""
+        self._queue.put(None)
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+
+
+def poll_feeds(
+    conn: psycopg.Connection,
+    fetcher: Fetcher,
+    states: Sequence[FeedState],
+    settings: Settings,
+    *,
+    now: datetime,
+    run_id: int | None = None,
+) -> PollSummary:
+    """Poll ``states`` concurrently and record every outcome; return the run's counts."""
+    by_id = {state.feed_id: state for state in states}
+    writer = _Writer(lambda polls: _record(conn, polls, settings, now, run_id))
+    batch: list[FeedPoll] = []
+    entries = 0
+    opened = 0.0
+    try:
+        for download in fetcher.fetch_feeds(list(by_id.values()), now=now):
+            poll = _processed(download, by_id[download.feed_id])
+            if not batch:
+                opened = time.monotonic()
+            batch.append(poll)
+            entries += len(poll.entries)
+            if (
+                len(batch) >= BATCH_FEEDS
+                or entries >= BATCH_ENTRIES
+                or time.monotonic() - opened >= BATCH_SECONDS
+            ):
+                writer.submit(batch)
+                batch, entries = [], 0
+        if batch:
+            writer.submit(batch)
+    finally:
+        writer.close()  # also on error: what was submitted is recorded before the error surfaces
+    summary = PollSummary(**writer.counts)
     log.info("polled %s feeds: %s", summary.feeds, summary.as_dict())
     return summary

@@ -1,10 +1,11 @@
 """Feeds, their polling state, the fetch log and new feed entries (tables feeds, feed_fetches,
 feed_entries, and the insertion of new ``pages`` rows).
 
-``apply_poll`` is the one place the polling policy lives: in one transaction it writes the
-fetch-log row, the feed's new state (validators, body hash, failure counters, next poll time,
-disabling) and the poll's new entries. The arithmetic is in pure functions (``adaptive_interval``,
-``backoff_delay``, ``decide``) so it can be tested without a database.
+``apply_polls`` (``apply_poll`` for a single feed) is the one place the polling policy lives: in
+one transaction it writes each poll's fetch-log row, the feed's new state (validators, body hash,
+failure counters, next poll time, disabling) and the poll's new entries, set-wise for a whole
+batch. The arithmetic is in pure functions (``adaptive_interval``, ``backoff_delay``, ``decide``)
+so it can be tested without a database.
 """
 
 from __future__ import annotations
@@ -334,7 +335,7 @@ def due_feeds(
     ]
 
 
-# --- applying one poll --------------------------------------------------------------------------
+# --- applying polls -----------------------------------------------------------------------------
 
 
 def _storable(entries: Sequence[FeedEntry]) -> list[FeedEntry]:
@@ -348,73 +349,240 @@ def _storable(entries: Sequence[FeedEntry]) -> list[FeedEntry]:
     return list(out.values())
 
 
-def _store_entries(
-    cur: psycopg.Cursor[Any], feed_id: int, entries: Sequence[FeedEntry], now: datetime
-) -> int:
-    candidates = _storable(entries)
-    if not candidates:
-        return 0
-    guids = [e.guid for e in candidates]
-    # An entry is known by (feed, guid) whether it still waits in feed_entries or became an article.
-    known = {
-        row[0]
-        for row in cur.execute(
-            """SELECT entry_guid FROM feed_entries WHERE feed_id = %(f)s AND entry_guid = ANY(%(g)s)
-               UNION
-               SELECT entry_guid FROM article_sources WHERE feed_id = %(f)s AND entry_guid = ANY(%(g)s)""",
-            {"f": feed_id, "g": guids},
-        ).fetchall()
-    }
-    fresh = [e for e in candidates if e.guid not in known]
-    if not fresh:
-        return 0
-    urls = [e.link for e in fresh]
-    published = [e.published for e in fresh]
-    rows = cur.execute(
-        """WITH input AS (SELECT * FROM unnest(%(u)s::text[], %(p)s::timestamptz[]) AS t(url, published)),
-                ins AS (INSERT INTO pages (url, feed_published_at, first_seen_at, next_attempt_at)
-                        SELECT DISTINCT ON (url) url, published, %(now)s, %(now)s FROM input ORDER BY url
-                        ON CONFLICT (url) DO NOTHING
-                        RETURNING page_id, url)
-           SELECT page_id, url FROM ins
-           UNION ALL
-           SELECT p.page_id, p.url FROM pages p WHERE p.url IN (SELECT url FROM input)""",
-        {"u": urls, "p": published, "now": now},
-    ).fetchall()
-    page_ids = {url: page_id for page_id, url in rows}
-    missing = [u for u in set(urls) if u not in page_ids]
-    if missing:  # inserted by a concurrent transaction after this statement's snapshot
-        page_ids.update(
-            {
-                url: pid
-                for pid, url in cur.execute("SELECT page_id, url FROM pages WHERE url = ANY(%s)", (missing,))
-            }
-        )
+# Every storable entry of a batch of polls goes through this table: one COPY, then set-based
+# inserts. Dropped explicitly after use (and ON COMMIT), so a caller's outer transaction can
+# apply several batches.
+_ENTRIES_TABLE = """CREATE TEMP TABLE poll_entries_in (
+    seq integer NOT NULL, feed_id bigint NOT NULL, guid text NOT NULL, link text NOT NULL,
+    title text, summary text, authors text[] NOT NULL, published timestamptz, updated timestamptz,
+    language text) ON COMMIT DROP"""
+# An entry is known by (feed, guid) whether it still waits in feed_entries or became an article.
+_FRESH = """
+    NOT EXISTS (SELECT 1 FROM feed_entries fe WHERE fe.feed_id = t.feed_id AND fe.entry_guid = t.guid)
+    AND NOT EXISTS (SELECT 1 FROM article_sources s
+                     WHERE s.feed_id = t.feed_id AND s.entry_guid = t.guid)"""
+
+
+def _store_entries(cur: psycopg.Cursor[Any], polls: Sequence[FeedPoll], now: datetime) -> dict[int, int]:
+    """Store the new entries of several polls (distinct feeds); new entries per feed_id."""
+    rows = []
+    seq = 0
+    for poll in polls:
+        for e in _storable(poll.entries):
+            rows.append(
+                (
+                    seq,
+                    poll.feed_id,
+                    e.guid,
+                    e.link,
+                    e.title,
+                    e.summary,
+                    list(e.authors),
+                    e.published,
+                    e.updated,
+                    e.language,
+                )
+            )
+            seq += 1
+    if not rows:
+        return {}
+    cur.execute(_ENTRIES_TABLE)
+    with cur.copy(
+        "COPY poll_entries_in (seq, feed_id, guid, link, title, summary, authors, published, updated,"
+        " language) FROM STDIN"
+    ) as copy:
+        for row in rows:
+            copy.write_row(row)
+    # Pages in url order (as every poller inserts them), so two batches sharing links cannot
+    # deadlock; of several entries with one link, the first one's date is the page's.
     cur.execute(
-        """INSERT INTO feed_entries (feed_id, entry_guid, page_id, title, summary, authors,
-                                     published_at, updated_at, language, first_seen_at)
-           SELECT %(f)s, g, pid, t, s,
-                  CASE WHEN a = '' THEN '{}'::text[] ELSE string_to_array(a, %(sep)s) END,
-                  p, u, l, %(now)s
-             FROM unnest(%(g)s::text[], %(pid)s::bigint[], %(t)s::text[], %(s)s::text[], %(a)s::text[],
-                         %(p)s::timestamptz[], %(u)s::timestamptz[], %(l)s::text[])
-                  AS x(g, pid, t, s, a, p, u, l)
-           ON CONFLICT (feed_id, entry_guid) DO NOTHING""",
-        {
-            "f": feed_id,
-            "sep": _AUTHOR_SEP,
-            "now": now,
-            "g": [e.guid for e in fresh],
-            "pid": [page_ids[e.link] for e in fresh if e.link],
-            "t": [e.title for e in fresh],
-            "s": [e.summary for e in fresh],
-            "a": [_AUTHOR_SEP.join(e.authors) for e in fresh],
-            "p": published,
-            "u": [e.updated for e in fresh],
-            "l": [e.language for e in fresh],
-        },
+        f"""INSERT INTO pages (url, feed_published_at, first_seen_at, next_attempt_at)
+            SELECT DISTINCT ON (t.link) t.link, t.published, %(now)s, %(now)s
+              FROM poll_entries_in t
+             WHERE {_FRESH}
+             ORDER BY t.link, t.seq
+            ON CONFLICT (url) DO NOTHING""",
+        {"now": now},
     )
-    return max(cur.rowcount, 0)
+    # A separate statement: its snapshot sees pages a concurrent poller committed meanwhile.
+    counts = cur.execute(
+        f"""WITH ins AS (
+                INSERT INTO feed_entries (feed_id, entry_guid, page_id, title, summary, authors,
+                                          published_at, updated_at, language, first_seen_at)
+                SELECT t.feed_id, t.guid, p.page_id, t.title, t.summary, t.authors, t.published,
+                       t.updated, t.language, %(now)s
+                  FROM poll_entries_in t JOIN pages p ON p.url = t.link
+                 WHERE {_FRESH}
+                 ORDER BY t.seq
+                ON CONFLICT (feed_id, entry_guid) DO NOTHING
+                RETURNING feed_id)
+            SELECT feed_id, count(*) FROM ins GROUP BY feed_id""",
+        {"now": now},
+    ).fetchall()
+    cur.execute("DROP TABLE poll_entries_in")
+    return {feed_id: n for feed_id, n in counts}
+
+
+_RECORD = """
+    WITH input AS (
+        SELECT * FROM unnest(%(id)s::bigint[], %(started)s::timestamptz[], %(status)s::text[],
+                             %(http)s::integer[], %(ms)s::integer[], %(bytes)s::bigint[],
+                             %(seen)s::integer[], %(new)s::integer[], %(error)s::text[],
+                             %(problem)s::text[], %(retry)s::integer[], %(interval)s::integer[],
+                             %(next)s::timestamptz[], %(ok)s::boolean[], %(etag)s::text[],
+                             %(lm)s::text[], %(hash)s::text[], %(fails)s::integer[],
+                             %(hard)s::integer[], %(reason)s::text[])
+               WITH ORDINALITY
+               AS i(id, started, status, http, ms, bytes, seen, new, error, problem, retry, interval,
+                    next, ok, etag, lm, hash, fails, hard, reason, ord)),
+    logged AS (
+        INSERT INTO feed_fetches (feed_id, started_at, status, http_status, duration_ms, bytes,
+                                  entries_seen, entries_new, error, parse_problem, retry_after_s, run_id)
+        SELECT id, started, status, http, ms, bytes, seen, new, error, problem, retry, %(run)s
+          FROM input ORDER BY ord)
+    UPDATE feeds
+       SET poll_interval_s = i.interval, next_poll_at = i.next, last_polled_at = %(now)s,
+           last_success_at = CASE WHEN i.ok THEN %(now)s ELSE feeds.last_success_at END,
+           last_new_entry_at = CASE WHEN i.new > 0 THEN %(now)s ELSE feeds.last_new_entry_at END,
+           last_status = i.status, http_etag = i.etag, http_last_modified = i.lm,
+           last_body_hash = i.hash, consecutive_failures = i.fails, consecutive_hard_failures = i.hard,
+           enabled = CASE WHEN i.reason IS NULL THEN feeds.enabled ELSE false END,
+           disabled_reason = COALESCE(i.reason, feeds.disabled_reason),
+           disabled_at = CASE WHEN i.reason IS NULL THEN feeds.disabled_at ELSE %(now)s END,
+           updated_at = %(now)s
+      FROM input i
+     WHERE feeds.feed_id = i.id"""
+
+
+def _apply_distinct(
+    conn: psycopg.Connection,
+    polls: Sequence[FeedPoll],
+    policy: PollSettings,
+    now: datetime,
+    run_id: int | None,
+) -> list[int]:
+    """One transaction for polls of distinct feeds."""
+    with conn.transaction(), conn.cursor(row_factory=tuple_row) as cur:
+        # synchronous_commit off for this transaction only: a poll is cheap to repeat. If the
+        # server crashes before the commit reaches disk (a fraction of a second), the whole batch
+        # is lost together (log, state, entries) and its feeds are simply polled again.
+        cur.execute("SELECT set_config('synchronous_commit', 'off', true)")
+        # Locked in feed_id order, so that overlapping batches wait rather than deadlock.
+        states = {
+            r[0]: FeedRow(*r[1:])
+            for r in cur.execute(
+                """SELECT feed_id, poll_interval_s, configured_interval_s, consecutive_failures,
+                          consecutive_hard_failures, http_etag, http_last_modified, last_body_hash,
+                          last_new_entry_at
+                     FROM feeds WHERE feed_id = ANY(%s) ORDER BY feed_id FOR UPDATE""",
+                ([p.feed_id for p in polls],),
+            )
+        }
+        known = []
+        for poll in polls:
+            if poll.feed_id in states:
+                known.append(poll)
+            else:
+                log.warning(
+                    "poll of feed %s (%s) not recorded: the feed no longer exists", poll.feed_id, poll.url
+                )
+        if not known:
+            return [0] * len(polls)
+        new = _store_entries(cur, [p for p in known if p.status is FetchStatus.OK and p.entries], now)
+        cols: dict[str, list[Any]] = {
+            k: []
+            for k in (
+                "id",
+                "started",
+                "status",
+                "http",
+                "ms",
+                "bytes",
+                "seen",
+                "new",
+                "error",
+                "problem",
+                "retry",
+                "interval",
+                "next",
+                "ok",
+                "etag",
+                "lm",
+                "hash",
+                "fails",
+                "hard",
+                "reason",
+            )
+        }
+        for poll in known:
+            n = new.get(poll.feed_id, 0)
+            d = decide(states[poll.feed_id], poll, new_entries=n, now=now, policy=policy)
+            for key, value in (
+                ("id", poll.feed_id),
+                ("started", poll.started_at),
+                ("status", poll.status.value),
+                ("http", poll.http_status),
+                ("ms", max(poll.duration_ms, 0)),
+                ("bytes", max(poll.bytes, 0)),
+                ("seen", len(poll.entries)),
+                ("new", n),
+                ("error", poll.error),
+                ("problem", poll.parse_problem),
+                ("retry", poll.retry_after_s),
+                ("interval", d.poll_interval_s),
+                ("next", d.next_poll_at),
+                ("ok", d.success),
+                ("etag", d.etag),
+                ("lm", d.last_modified),
+                ("hash", d.last_body_hash),
+                ("fails", d.consecutive_failures),
+                ("hard", d.consecutive_hard_failures),
+                ("reason", d.disabled_reason),
+            ):
+                cols[key].append(value)
+            if d.disabled_reason:
+                log.warning("feed %s (%s) disabled: %s", poll.feed_id, poll.url, d.disabled_reason)
+        # One statement for every fetch-log row and every feed's new state.
+        cur.execute(_RECORD, {**cols, "run": run_id, "now": now})
+    return [new.get(p.feed_id, 0) if p.feed_id in states else 0 for p in polls]
+
+
+def apply_polls(
+    conn: psycopg.Connection,
+    polls: Sequence[FeedPoll],
+    policy: PollSettings,
+    *,
+    now: datetime,
+    run_id: int | None = None,
+) -> list[int]:
+    """Record several polls and apply the policy to each, in one transaction; new entries per poll.
+
+    The same as ``apply_poll`` on each poll in turn (the policy is decided per feed by
+    ``decide``), with every write of the batch done set-wise: one COPY of all storable entries,
+    one insert into ``pages``, one into ``feed_entries``, one statement for all fetch-log rows
+    and feed states. Polls of a feed that appears more than once are applied in order.
+    """
+    if not polls:
+        return []
+    rounds: list[list[int]] = []  # indexes into polls; a round has each feed at most once
+    seen: dict[int, int] = {}
+    for index, poll in enumerate(polls):
+        r = seen.get(poll.feed_id, 0)
+        seen[poll.feed_id] = r + 1
+        if r == len(rounds):
+            rounds.append([])
+        rounds[r].append(index)
+    out = [0] * len(polls)
+    try:
+        with conn.transaction():
+            for indexes in rounds:
+                counts = _apply_distinct(conn, [polls[i] for i in indexes], policy, now, run_id)
+                for i, n in zip(indexes, counts, strict=True):
+                    out[i] = n
+    except psycopg.Error as exc:
+        what = f"feed {polls[0].feed_id}" if len(polls) == 1 else f"{len(polls)} feeds"
+        raise DatabaseError(f"could not record the poll of {what}: {exc}") from exc
+    return out
 
 
 def apply_poll(
@@ -432,85 +600,4 @@ def apply_poll(
     ``feed_entries`` row per new (feed, guid). An entry already known by its guid is not new,
     even if its link changed.
     """
-    try:
-        with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
-            # synchronous_commit off for this transaction only: a poll is cheap to repeat. If the
-            # server crashes before the commit reaches disk (a fraction of a second), the whole poll
-            # is lost together (log, state, entries) and the feed is simply polled again.
-            row = cur.execute(
-                """SELECT poll_interval_s, configured_interval_s, consecutive_failures,
-                          consecutive_hard_failures, http_etag, http_last_modified, last_body_hash,
-                          last_new_entry_at, set_config('synchronous_commit', 'off', true) AS sync
-                     FROM feeds WHERE feed_id = %s FOR UPDATE""",
-                (poll.feed_id,),
-            ).fetchone()
-            if row is None:
-                log.warning(
-                    "poll of feed %s (%s) not recorded: the feed no longer exists", poll.feed_id, poll.url
-                )
-                return 0
-            state = FeedRow(
-                row["poll_interval_s"],
-                row["configured_interval_s"],
-                row["consecutive_failures"],
-                row["consecutive_hard_failures"],
-                row["http_etag"],
-                row["http_last_modified"],
-                row["last_body_hash"],
-                row["last_new_entry_at"],
-            )
-            new = 0
-            if poll.status is FetchStatus.OK and poll.entries:
-                with conn.cursor(row_factory=tuple_row) as plain:
-                    new = _store_entries(plain, poll.feed_id, poll.entries, now)
-            decision = decide(state, poll, new_entries=new, now=now, policy=policy)
-            # One statement for the fetch-log row and the feed's new state: one round trip.
-            cur.execute(
-                """WITH logged AS (
-                       INSERT INTO feed_fetches (feed_id, started_at, status, http_status, duration_ms, bytes,
-                                                 entries_seen, entries_new, error, parse_problem,
-                                                 retry_after_s, run_id)
-                       VALUES (%(id)s, %(started)s, %(status)s, %(http)s, %(ms)s, %(bytes)s, %(seen)s,
-                               %(new)s, %(error)s, %(problem)s, %(retry)s, %(run)s))
-                   UPDATE feeds
-                      SET poll_interval_s = %(interval)s, next_poll_at = %(next)s, last_polled_at = %(now)s,
-                          last_success_at = CASE WHEN %(ok)s THEN %(now)s ELSE last_success_at END,
-                          last_new_entry_at = CASE WHEN %(new)s > 0 THEN %(now)s ELSE last_new_entry_at END,
-                          last_status = %(status)s, http_etag = %(etag)s, http_last_modified = %(lm)s,
-                          last_body_hash = %(hash)s, consecutive_failures = %(fails)s,
-                          consecutive_hard_failures = %(hard)s,
-                          enabled = CASE WHEN %(reason)s::text IS NULL THEN enabled ELSE false END,
-                          disabled_reason = COALESCE(%(reason)s, disabled_reason),
-                          disabled_at = CASE WHEN %(reason)s::text IS NULL THEN disabled_at ELSE %(now)s END,
-                          updated_at = %(now)s
-                    WHERE feed_id = %(id)s""",
-                {
-                    "id": poll.feed_id,
-                    "started": poll.started_at,
-                    "status": poll.status.value,
-                    "http": poll.http_status,
-                    "ms": max(poll.duration_ms, 0),
-                    "bytes": max(poll.bytes, 0),
-                    "seen": len(poll.entries),
-                    "new": new,
-                    "error": poll.error,
-                    "problem": poll.parse_problem,
-                    "retry": poll.retry_after_s,
-                    "run": run_id,
-                    "interval": decision.poll_interval_s,
-                    "next": decision.next_poll_at,
-                    "now": now,
-                    "ok": decision.success,
-                    "etag": decision.etag,
-                    "lm": decision.last_modified,
-                    "hash": decision.last_body_hash,
-                    "fails": decision.consecutive_failures,
-                    "hard": decision.consecutive_hard_failures,
-                    "reason": decision.disabled_reason,
-                },
-            )
-            if decision.disabled_reason:
-                log.warning("feed %s (%s) disabled: %s", poll.feed_id, poll.url, decision.disabled_reason)
-    except psycopg.Error as exc:
-        raise DatabaseError(f"could not record the poll of feed {poll.feed_id}: {exc}") from exc
-    return new
+    return apply_polls(conn, [poll], policy, now=now, run_id=run_id)[0]

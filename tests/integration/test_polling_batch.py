@@ -1,0 +1,160 @@
+"""apply_polls (a batch of polls in one transaction) against apply_poll one poll at a time, and
+the poller's fallback when a batch cannot be stored, on the real database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+import pytest
+from newsdesk.config import PollSettings, Settings
+from newsdesk.models import Feed, FeedEntry, FeedPoll, FetchStatus
+from newsdesk.pipeline.polling import _record
+from newsdesk.store.feeds import apply_poll, apply_polls, sync_feeds
+from psycopg.rows import dict_row
+
+NOW = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1)
+POLICY = PollSettings(disable_after_failures=2)
+FEED_STATE = (
+    "poll_interval_s, next_poll_at, last_polled_at, last_success_at, last_new_entry_at, last_status, "
+    "http_etag, http_last_modified, last_body_hash, consecutive_failures, consecutive_hard_failures, "
+    "enabled, disabled_reason, disabled_at"
+)
+
+
+@pytest.fixture
+def conn(clean_db):
+    with psycopg.connect(clean_db, row_factory=dict_row, autocommit=True) as connection:
+        yield connection
+
+
+def entry(guid: str, link: str, hours: int = 1) -> FeedEntry:
+    return FeedEntry(
+        guid=guid, link=link, title=f"title {guid}", authors=("A",), published=NOW - timedelta(hours=hours)
+    )
+
+
+def scenario(ids: dict[str, int], prefix: str) -> list[list[FeedPoll]]:
+    """Rounds of polls over feeds a..e; links are shared between feeds and with the other prefix."""
+    a, b, c, d, e = (ids[k] for k in "abcde")
+    shared = "https://news.example/shared"
+    first = [
+        FeedPoll(
+            a,
+            "a",
+            FetchStatus.OK,
+            NOW,
+            200,
+            etag='"a1"',
+            body_hash="ha",
+            entries=(entry("g1", shared), entry("g2", f"https://{prefix}.example/2", 3), entry("g2", "x")),
+        ),
+        FeedPoll(b, "b", FetchStatus.OK, NOW, 200, body_hash="hb", entries=(entry("b1", shared),)),
+        FeedPoll(c, "c", FetchStatus.HARD, NOW, 404, error="HTTP 404"),
+        FeedPoll(d, "d", FetchStatus.TEMPORARY, NOW, 503, retry_after_s=7200),
+        FeedPoll(999_999, "gone", FetchStatus.OK, NOW, 200, entries=(entry("z", shared),)),
+        # the same feed twice in one batch: applied in order, the second sees the first's state
+        FeedPoll(e, "e", FetchStatus.OK, NOW, 200, body_hash="he", entries=(entry("e1", shared),)),
+        FeedPoll(
+            e,
+            "e",
+            FetchStatus.OK,
+            NOW,
+            200,
+            body_hash="he2",
+            entries=(entry("e1", shared), entry("e2", f"https://{prefix}.example/e2")),
+        ),
+    ]
+    second = [
+        FeedPoll(a, "a", FetchStatus.NOT_MODIFIED, NOW, 304),
+        FeedPoll(b, "b", FetchStatus.UNCHANGED, NOW, 200, body_hash="hb"),
+        FeedPoll(c, "c", FetchStatus.HARD, NOW, 404, error="HTTP 404"),  # second hard failure: disabled
+        FeedPoll(d, "d", FetchStatus.OK, NOW, 200, body_hash="hd", entries=(entry("d1", shared),)),
+        FeedPoll(e, "e", FetchStatus.SOFT, NOW, 200, error="not a feed"),
+    ]
+    return [first, second]
+
+
+def snapshot(conn: psycopg.Connection, ids: dict[str, int]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for name, feed_id in sorted(ids.items()):
+        out[f"feed {name}"] = conn.execute(
+            f"SELECT {FEED_STATE} FROM feeds WHERE feed_id = %s", (feed_id,)
+        ).fetchone()
+        out[f"fetches {name}"] = conn.execute(
+            "SELECT status, http_status, entries_seen, entries_new, error, retry_after_s, run_id "
+            "FROM feed_fetches WHERE feed_id = %s ORDER BY fetch_id",
+            (feed_id,),
+        ).fetchall()
+        out[f"entries {name}"] = conn.execute(
+            "SELECT fe.entry_guid, p.url, fe.title, fe.authors, fe.published_at, p.feed_published_at "
+            "FROM feed_entries fe JOIN pages p USING (page_id) WHERE fe.feed_id = %s ORDER BY 1",
+            (feed_id,),
+        ).fetchall()
+    return out
+
+
+def test_apply_polls_equals_apply_poll_one_by_one(conn):
+    feeds = [Feed(f"https://{p}{k}.example/rss", k) for p in ("one", "batch") for k in "abcde"]
+    sync_feeds(conn, feeds)
+    rows = conn.execute("SELECT feed_id, url FROM feeds").fetchall()
+    by_url = {r["url"]: r["feed_id"] for r in rows}
+    one = {k: by_url[f"https://one{k}.example/rss"] for k in "abcde"}
+    batch = {k: by_url[f"https://batch{k}.example/rss"] for k in "abcde"}
+
+    singles = [[apply_poll(conn, p, POLICY, now=NOW, run_id=None) for p in r] for r in scenario(one, "one")]
+    batched = [apply_polls(conn, r, POLICY, now=NOW) for r in scenario(batch, "batch")]
+
+    assert singles == batched == [[2, 1, 0, 0, 0, 1, 1], [0, 0, 0, 1, 0]]
+    want, got = snapshot(conn, one), snapshot(conn, batch)
+    for key in want:  # links of the "one" feeds carry their prefix; the shared link is one page
+        assert str(got[key]).replace("batch", "one") == str(want[key]), key
+    assert got["feed c"]["enabled"] is False and got["feed c"]["consecutive_hard_failures"] == 2
+    assert conn.execute("SELECT count(*) AS n FROM pages").fetchone()["n"] == 5
+    assert conn.execute("SELECT count(*) AS n FROM feed_fetches WHERE feed_id = 999999").fetchone()["n"] == 0
+    assert apply_polls(conn, [], POLICY, now=NOW) == []
+
+
+def test_apply_polls_inside_a_callers_transaction(clean_db):
+    """Two batches in one outer transaction: the entries' temporary table does not collide."""
+    with psycopg.connect(clean_db) as conn:
+        sync_feeds(conn, [Feed("https://a.example/rss", "a")])
+        feed_id = conn.execute("SELECT feed_id FROM feeds").fetchone()[0]
+        with conn.transaction():
+            for n in range(2):
+                poll = FeedPoll(
+                    feed_id,
+                    "a",
+                    FetchStatus.OK,
+                    NOW,
+                    200,
+                    entries=(entry(f"g{n}", f"https://a.example/{n}"),),
+                )
+                assert apply_polls(conn, [poll], POLICY, now=NOW) == [1]
+        assert conn.execute("SELECT count(*) FROM feed_entries").fetchone()[0] == 2
+
+
+def test_a_feed_that_cannot_be_stored_does_not_sink_its_batch(conn):
+    sync_feeds(conn, [Feed("https://good.example/rss", "good"), Feed("https://bad.example/rss", "bad")])
+    ids = {r["url"]: r["feed_id"] for r in conn.execute("SELECT feed_id, url FROM feeds").fetchall()}
+    good, bad = ids["https://good.example/rss"], ids["https://bad.example/rss"]
+    polls = [
+        FeedPoll(good, "good", FetchStatus.OK, NOW, 200, entries=(entry("g", "https://good.example/1"),)),
+        # PostgreSQL text cannot hold NUL: this feed's entries cannot be stored
+        FeedPoll(
+            bad,
+            "bad",
+            FetchStatus.OK,
+            NOW,
+            200,
+            entries=(FeedEntry(guid="b", link="https://bad.example/1", title="nul \x00 here"),),
+        ),
+    ]
+    recorded = _record(conn, polls, Settings(poll=POLICY), NOW, None)
+    assert [(p.feed_id, p.status, n) for p, n in recorded] == [
+        (good, FetchStatus.OK, 1),
+        (bad, FetchStatus.SOFT, 0),
+    ]
+    assert recorded[1][0].error.startswith("could not store entries")
+    statuses = conn.execute("SELECT feed_id, status FROM feed_fetches ORDER BY fetch_id").fetchall()
+    assert [(r["feed_id"], r["status"]) for r in statuses] == [(good, "ok"), (bad, "soft")]
