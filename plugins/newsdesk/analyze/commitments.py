@@ -176,6 +176,7 @@ def _subject_up(t: Token) -> Token | None:
 
 _NOMINAL = ("NOUN", "PROPN", "PRON", "NUM", "ADJ", "X")
 _NP_ADP = frozenset("van uit".split())
+_AUX_FORMS = frozenset("heeft hebben had hadden is zijn was waren zal zullen wordt worden werd".split())
 _BOUNDARY = frozenset(", ; : dat die om zodat omdat terwijl want".split()) | set(QUOTE_CHARS)
 
 
@@ -220,8 +221,9 @@ def _fallback_subject(cue: Token) -> list[Token]:
     start = j + 1
     if start < cue.i:
         np = _np_after(doc, start, cue.i)
-        if np and np[-1].i == cue.i - 1:
-            return np
+        between = doc[np[-1].i + 1 : cue.i] if np else []
+        if np and all(t.pos_ == "AUX" or t.lower_ in _AUX_FORMS for t in between):
+            return np  # "Het college ... heeft besloten": only auxiliaries between subject and cue
         if np and doc[start].pos_ != "ADV" and j >= sent.start and doc[j].lower_ in ("dat", "die"):
             return np
     if j >= sent.start and doc[j].text == ",":
@@ -249,6 +251,9 @@ def _infinitive_complement(t: Token) -> Token | None:
             and c.pos_ in ("VERB", "AUX")
             and ("Inf" in c.morph.get("VerbForm") or any(g.lower_ == "te" for g in c.children))
         ):
+            return c
+    for c in t.children:  # an infinitive the tagger took for a plural noun ("opstellen/NOUN/xcomp")
+        if c.dep_ in ("xcomp", "ccomp", "advcl") and c.pos_ == "NOUN" and c.text.islower() and c.text.endswith("en"):
             return c
     return None
 
@@ -318,7 +323,7 @@ def _candidates(sent: Span) -> list[_Candidate]:
             continue
         # Dutch word order places the subject reliably (before a verb-second finite verb, right
         # after it in inversion, first after "dat"); it beats a weak parser's nsubj arc.
-        anchor = cand.main if cand.cue.pos_ == "NOUN" and cand.main.pos_ in ("VERB", "AUX") else cand.cue
+        anchor = cand.main if cand.cue.lower_ in NOUN_CUES and cand.main.pos_ in ("VERB", "AUX") else cand.cue
         span = _fallback_subject(_finite_near(anchor))
         if span and not (cand.actor_token is not None and cand.actor_token.i in {t.i for t in span}):
             cand.actor_span = span
@@ -448,8 +453,10 @@ def _lexical(tok: Token, kind: CommitmentKind) -> _Candidate | None:
 def _willen(tok: Token) -> _Candidate | None:
     if _is_past(tok):
         return None
-    comp = _infinitive_complement(tok) or (
-        tok.head if tok.dep_ == "aux" and tok.head.pos_ == "VERB" else None
+    comp = (
+        _infinitive_complement(tok)
+        or (tok.head if tok.dep_ == "aux" and tok.head.pos_ == "VERB" else None)
+        or _next_infinitive(tok)
     )
     if comp is not None and any(c.lower_ == "dat" and c.dep_ == "mark" for c in comp.children):
         return None  # "willen dat de regering aftreedt": a wish about others
