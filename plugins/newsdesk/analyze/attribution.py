@@ -103,6 +103,13 @@ def mention_in(mentions: Sequence[Mention], start: int, end: int) -> Mention | N
 
 def actor_from_tokens(doc: Doc, tokens: Sequence[Token], mentions: Sequence[Mention], sentence: int) -> Actor:
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    # a quoted name: "een 'coalition of the willing'" up to the closing quote
+    opening = doc[tokens[0].i - 1] if tokens[0].i > 0 else None
+    if opening is not None and opening.text in "'\"‘“" and tokens[0].i - 1 >= tokens[0].sent.start:
+        for t in doc[tokens[-1].i + 1 : min(tokens[-1].i + 6, tokens[0].sent.end)]:
+            if t.text in "'\"’”":
+                end = t.idx
+                break
     # widen to names the phrase cuts through ("Von" of "Von der Leyen")
     for m in mentions:
         if m.start < end and start < m.end and m.sentence == sentence or (m.start < end and start < m.end):

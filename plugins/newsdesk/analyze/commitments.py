@@ -582,6 +582,13 @@ def _is_actor_token(tok: Token, mentions: Sequence[Mention]) -> bool:
     return any(w in ACTOR_NOUNS for w in np_words[-1:])
 
 
+def _names_actor(tok: Token, mentions: Sequence[Mention]) -> bool:
+    """"Er komt een coalitie / een 'coalition of the willing' om ...": a body that will act."""
+    return _is_actor_token(tok, mentions) or any(
+        t.lower_ in ACTOR_NOUNS or t.lower_ in ("coalition", "taskforce", "werkgroep") for t in noun_phrase(tok)
+    )
+
+
 def _hedged(sent: Span, clause: Sequence[Token]) -> bool:
     words = {t.lower_ for t in clause}
     if words & HEDGES:
@@ -664,7 +671,8 @@ def _build(
         if cond is not None:
             return None  # "Als het kabinet valt, komen er verkiezingen": a hypothetical
         if speaker is None and not (_has_purpose(main) and cand.actor_token is not None
-                                    and _is_actor_token(cand.actor_token, mentions)):
+                                    and _names_actor(cand.actor_token, mentions)
+                                    ):
             return None
     if (
         cand.passive
@@ -827,7 +835,7 @@ def _resolve_actor(
     doc = sent.doc
     tok = cand.actor_token
     if cand.er_komt:
-        if _has_purpose(cand.main) and tok is not None and _is_actor_token(tok, mentions):
+        if _has_purpose(cand.main) and tok is not None and _names_actor(tok, mentions):
             return actor_from_tokens(doc, noun_phrase(tok), mentions, s_index)
         return speaker
     if cand.passive:
@@ -893,10 +901,10 @@ def _action(
 ) -> tuple[str, str]:
     """The committed predicate phrase ("een plan presenteren aan de Europese Raad") and its key."""
     main = cand.main
-    noun_cue = cand.cue.pos_ == "NOUN" or cand.cue.lower_ in NOUN_CUES
+    noun_cue = cand.cue.lower_ in NOUN_CUES
     skip = set(dl_ids) | {t.i for t in neg_tokens} | (set() if noun_cue else {cand.cue.i} - {main.i})
     subj = cand.actor_token
-    if subj is not None and not (cand.er_komt and _has_purpose(main)):
+    if subj is not None and not cand.er_komt:  # "er komt een fonds": the subject is what is promised
         skip |= {t.i for t in (cand.actor_span or noun_phrase(subj, keep_appos=True))}
         if cand.actor_span is None:
             skip |= {t.i for t in subj.subtree}
@@ -916,6 +924,17 @@ def _action(
         if t.dep_ == "advcl" and t.i != main.i:  # conditions and time clauses are reported apart
             skip |= {x.i for x in t.subtree}
     words = [t for t in clause if t.i not in skip]
+    if cand.er_komt and _has_purpose(main) and actor.start >= cand.cue.idx:
+        # "Er komt een coalitie ... om een vredesplan te maken": the purpose is the action
+        doc = main.doc
+        om = next((t for t in doc[cand.cue.i : main.sent.end] if t.lower_ == "om"), None)
+        if om is not None:
+            words = []
+            for t in doc[om.i + 1 : main.sent.end]:
+                if t.text in _CLAUSE_END or t.is_space:
+                    break
+                words.append(t)
+            cand = _Candidate(cand.cue, cand.cue, cand.kind, None, cand.base_confidence)
     dat = next((t for t in clause if t.lower_ == "dat" and t.i > cand.cue.i and t.i < main.i), None)
     if dat is not None and cand.kind is not K.PLAN or (dat is not None and cand.announce is None):
         # "afgesproken dat ze Oekraïne blijven steunen": the complement is the action
