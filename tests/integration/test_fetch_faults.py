@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from newsdesk.config import HttpSettings, PollSettings, Settings
 from newsdesk.fetch import Fetcher
-from newsdesk.models import Feed
+from newsdesk.models import Feed, FeedState
 from newsdesk.pipeline.polling import poll_feeds
 from newsdesk.store.feeds import due_feeds, sync_feeds
 
@@ -371,3 +371,75 @@ def test_page_faults_are_results_not_exceptions():
         assert results[urls[1]].status == "hard" and results[urls[1]].http_status == 410
         assert results[urls[2]].status == "temporary"
         assert results[urls[3]].status == "blocked" and "scheme" in results[urls[3]].error
+
+
+# --- keep-alive: a conditional GET reuses the connection -----------------------------------------
+
+
+class KeepAliveServer:
+    """Answers every request on a connection until the client closes it; counts connections."""
+
+    def __init__(self, answers: dict[str, bytes]) -> None:
+        import socket
+        import threading
+
+        self.answers = answers
+        self.connections = 0
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(16)
+        self.port = self._sock.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        import threading
+
+        while True:
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+
+    def _handle(self, conn) -> None:
+        data = b""
+        with conn:
+            while True:
+                while b"\r\n\r\n" not in data:
+                    piece = conn.recv(65536)
+                    if not piece:
+                        return
+                    data += piece
+                head, data = data.split(b"\r\n\r\n", 1)
+                path = head.split(b" ", 2)[1].decode()
+                conn.sendall(self.answers[path])
+
+    def close(self) -> None:
+        self._sock.close()
+
+
+def test_304_and_error_answers_keep_the_connection_alive():
+    not_modified = b'HTTP/1.1 304 Not Modified\r\nETag: "x"\r\nContent-Length: 0\r\n\r\n'
+    missing = b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found"
+    server = KeepAliveServer({"/a": not_modified, "/b": missing})
+    try:
+        http = HttpSettings(
+            allow_private=(f"127.0.0.1:{server.port}",),
+            concurrency=1,
+            per_host_concurrency=1,
+            per_host_delay_s=0.0,
+            read_timeout_s=2.0,
+        )
+        states = [
+            FeedState(i, f"http://127.0.0.1:{server.port}/{p}", '"x"', None, None, 0, 900, NOW)
+            for i, p in enumerate("abab")
+        ]
+        with Fetcher(http) as fetcher:
+            got = sorted(
+                (d.feed_id, d.status.value, d.http_status) for d in fetcher.fetch_feeds(states, now=NOW)
+            )
+        assert got == [(0, "not_modified", 304), (1, "hard", 404), (2, "not_modified", 304), (3, "hard", 404)]
+        assert server.connections == 1
+    finally:
+        server.close()

@@ -24,6 +24,10 @@ from newsdesk.models import FetchStatus
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _BOMB_FLOOR = 1024 * 1024  # the ratio guard applies above this many decoded bytes
+# An unread body (304, error page, redirect) up to this size is read and dropped, so that the
+# connection goes back to the pool instead of being closed: a 304 poll then costs no new connection.
+_DRAIN_BYTES = 64 * 1024
+_DRAIN_SECONDS = 1.0
 
 
 @dataclass(slots=True)
@@ -165,6 +169,26 @@ class _Decoder:
         return b"".join(self.parts), complete
 
 
+async def _drain(response: httpx.Response) -> None:
+    """Read and drop a small unread body so the connection can be reused; never fails.
+
+    A body that is large, slow or broken is left alone: closing the response then closes the
+    connection, as before. Nothing read here changes the outcome of the request.
+    """
+    length = response.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > _DRAIN_BYTES):
+        return
+    try:
+        async with asyncio.timeout(_DRAIN_SECONDS):
+            read = 0
+            async for chunk in response.aiter_raw():
+                read += len(chunk)
+                if read > _DRAIN_BYTES:
+                    return
+    except (TimeoutError, httpx.HTTPError, OSError):
+        return
+
+
 def _scheme_refusal(url: str) -> str | None:
     try:
         parts = urlsplit(url)
@@ -273,6 +297,7 @@ async def fetch_url(
                             break
                         seen.add(target)
                         current = target
+                        await _drain(response)
                         continue
                     result.status = status_for_http(code)
                     result.retry_after_s = parse_retry_after(
@@ -282,10 +307,12 @@ async def fetch_url(
                         result.status, result.body, result.error, result.wire_bytes = await _read_body(
                             response, settings
                         )
-                    elif code in REDIRECTS or 300 <= code < 400 and code != 304:
-                        result.error = f"HTTP {code} without a usable Location"
-                    elif result.status is not FetchStatus.NOT_MODIFIED:
-                        result.error = f"HTTP {code} {response.reason_phrase}".strip()
+                    else:
+                        if code in REDIRECTS or 300 <= code < 400 and code != 304:
+                            result.error = f"HTTP {code} without a usable Location"
+                        elif result.status is not FetchStatus.NOT_MODIFIED:
+                            result.error = f"HTTP {code} {response.reason_phrase}".strip()
+                        await _drain(response)
                 finally:
                     await response.aclose()
                 break
