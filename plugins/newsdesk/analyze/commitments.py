@@ -101,7 +101,7 @@ ACTOR_NOUNS = frozenset(
     "coalitiepartijen ministers".split()
 )  # fmt: skip
 CONDITION_RX = re.compile(
-    r"(?:^|[,;:]\s*|\b(?:en|maar)\s+)(?P<cond>(?:als|indien|mits|tenzij|wanneer|zodra|op voorwaarde dat)\s[^,;:]+)",
+    r"(?:^\s*|[,;:.!?]\s+|\n\s*|\b(?:en|maar)\s+)(?P<cond>(?:als|indien|mits|tenzij|wanneer|zodra|op voorwaarde dat)\s[^,;:]+)",
     re.IGNORECASE,
 )
 QUOTE_CHARS = "\"'“”„‘’«»"
@@ -194,6 +194,8 @@ def _np_after(doc: Doc, i: int, end: int) -> list[Token]:
         after_noun = bool(out) and out[-1].pos_ in ("NOUN", "PROPN")
         if after_noun and t.pos_ in ("DET", "NUM"):
             break  # "de gemeente | de huren": a second noun phrase starts
+        if after_noun and t.pos_ == "ADJ" and not (i + 1 < end and doc[i + 1].pos_ in ("NOUN", "PROPN")):
+            break  # "het VK | bereid": a predicate adjective, not part of the name
         if not out and t.pos_ in ("PRON", "DET") and "Yes" in t.morph.get("Poss"):
             return []  # "hun defensie-uitgaven": an object, not a subject
         if t.pos_ in ("DET", "ADJ", "NUM", "PROPN", "NOUN") or (t.pos_ == "PRON" and not out):
@@ -643,6 +645,8 @@ def _build(
     quoted = _in_quote(sent, cand.cue)
     if speaker is None and quoted and prev_speaker is not None:
         speaker = prev_speaker
+    if speaker is not None and speaker.text.casefold() in FIRST_PERSON and quoted and prev_speaker is not None:
+        speaker = prev_speaker  # "We moeten ... laten weten": the quoted person speaks
     if speaker is not None and speaker.text.casefold() in ("hij", "zij", "ze", "hem", "haar"):
         # "volgens haar", "Hij zei": the person last named
         speaker = discourse.resolve("hij", before=speaker.start, plural=False, sentence=s_index) or speaker
@@ -835,7 +839,8 @@ def _resolve_actor(
     doc = sent.doc
     tok = cand.actor_token
     if cand.er_komt:
-        if _has_purpose(cand.main) and tok is not None and _names_actor(tok, mentions):
+        om = next((t.i for t in doc[cand.cue.i : sent.end] if t.lower_ == "om"), sent.end)
+        if _has_purpose(cand.main) and tok is not None and tok.i < om and _names_actor(tok, mentions):
             return actor_from_tokens(doc, noun_phrase(tok), mentions, s_index)
         return speaker
     if cand.passive:
@@ -865,6 +870,8 @@ def _resolve_actor(
             num = _finite_near(cand.cue).morph.get("Number")
             plural = ("Plur" in num) if num else None
         matrix = _matrix_subject(cand.cue, mentions, s_index)
+        if matrix is None and speaker is not None and speaker.sentence == s_index and speaker.start < tok.idx:
+            matrix = speaker  # "Schoof zei erbij dat hij ...": the reporter, even if no entity was found
         resolved = discourse.resolve(low, before=tok.idx, plural=plural, sentence=s_index, matrix=matrix)
         return (
             resolved or (speaker if low in ("hij", "zij", "ze") and speaker and not plural else None) or actor

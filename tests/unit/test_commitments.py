@@ -1,0 +1,82 @@
+"""Commitments with the bundled Dutch pipeline: the seed article and a dev-set regression floor.
+
+Skipped when the bundled pipeline has not been built (``make nlp-model``). The floor is a
+regression guard measured with bench/commitments_eval.py, not a quality target.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from newsdesk.analyze.commitments import find_commitments
+from newsdesk.analyze.entities import EntityResolver, load_entity_catalog
+from newsdesk.analyze.nlp import BUNDLED_MODEL, load_nlp
+from newsdesk.models import Commitment, CommitmentKind, Polarity
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures" / "commitments"
+DEV_F1_FLOOR = 0.85  # measured 0.958 with nl_newsdesk-0.1.0 (bench/commitments_eval.py); margin for retrains
+
+pytestmark = pytest.mark.skipif(
+    not (BUNDLED_MODEL / "config.cfg").exists(), reason="bundled pipeline not built (make nlp-model)"
+)
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Any:
+    return load_nlp(None)
+
+
+@pytest.fixture(scope="module")
+def resolver() -> EntityResolver:
+    return EntityResolver(load_entity_catalog(ROOT / "seeds" / "entities.csv"))
+
+
+@pytest.fixture(scope="module")
+def seed(nlp: Any, resolver: EntityResolver) -> tuple[str, list[Commitment]]:
+    from newsdesk.analyze import split_dated_text
+    from newsdesk.jsonout import parse_date_prefix
+
+    date_text, body = split_dated_text((ROOT / "seeds" / "seed_article.txt").read_text(encoding="utf-8"))
+    doc = nlp(body)
+    return body, find_commitments(doc, resolver.mentions(doc), published=parse_date_prefix(date_text))
+
+
+def _sentence_with(body: str, found: list[Commitment], needle: str) -> list[Commitment]:
+    at = body.index(needle)
+    return [c for c in found if c.start <= at < c.end or (c.start <= at + len(needle) <= c.end)]
+
+
+def test_seed_core_commitments(seed: tuple[str, list[Commitment]]) -> None:
+    body, found = seed
+    commission = _sentence_with(body, found, "op 6 maart een plan presenteren")
+    assert any(c.deadline == date(2025, 3, 6) and "Commissie" in c.actor for c in commission)
+    britten = _sentence_with(body, found, "bereid zijn troepen")
+    assert any(c.kind is CommitmentKind.WILLINGNESS and "Britten" in c.actor for c in britten)
+    refusal = _sentence_with(body, found, "geen concrete toezeggingen")
+    assert any(c.polarity is Polarity.NEGATIVE for c in refusal)
+    conditional = _sentence_with(body, found, "helpen die te verdedigen")
+    assert any(c.conditional and c.condition and "wapenstilstand" in c.condition for c in conditional)
+
+
+def test_seed_demand_is_not_a_commitment(seed: tuple[str, list[Commitment]]) -> None:
+    body, found = seed
+    assert _sentence_with(body, found, "moeten dringend meer geld investeren") == []
+
+
+def test_seed_figures_and_dev_floor() -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from commitments_eval import evaluate_items, load_set  # type: ignore[import-not-found]
+
+    nlp = load_nlp(None)
+    resolver = EntityResolver(load_entity_catalog(ROOT / "seeds" / "entities.csv"))
+    seed_fig = evaluate_items(nlp, resolver, load_set("seed")).figures()
+    assert seed_fig["recall"] >= 0.6, seed_fig
+    dev = [json.loads(line) for line in (FIXTURES / "dev.jsonl").read_text(encoding="utf-8").splitlines()]
+    fig = evaluate_items(nlp, resolver, dev).figures()
+    assert fig["f1"] >= DEV_F1_FLOOR, fig
