@@ -61,6 +61,10 @@ def convert(corpora_root: Path, work: Path) -> None:
         log.info("ud-%s: %d docs, %d tokens", split, len(docs), sum(len(d) for d in docs))
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def train(
     config: Path, output: Path, train_path: Path, dev_path: Path, overrides: list[str], minutes: float | None
 ) -> float:
@@ -80,7 +84,8 @@ def train(
     ]  # fmt: skip
     log.info("running %s (budget %s min)", " ".join(cmd), minutes)
     started = time.monotonic()
-    child = subprocess.Popen(cmd, env=_env())
+    # A child started from a background job inherits SIGINT ignored: give it the default back.
+    child = subprocess.Popen(cmd, env=_env(), preexec_fn=_default_sigint)
     try:
         code = child.wait(timeout=None if minutes is None else minutes * 60)
     except subprocess.TimeoutExpired:

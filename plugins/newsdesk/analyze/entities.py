@@ -298,8 +298,11 @@ class EntityResolver:
         entry = self.catalog.lookup(cand.text)
         if entry is not None:
             return entry.ref
-        if cand.label is EntityLabel.PER and _surname_only(cand.text):
-            key = normalise(cand.text)
+        # Surname-only mentions; also when the NER typed a known surname as ORG/LOC/MISC
+        # ("Schoof" as ORG), which is the commonest error on news text.
+        key = normalise(cand.text)
+        known_surname = key in self.catalog.by_surname or any(sur == key for _, sur, _ in people)
+        if _surname_only(cand.text) and (cand.label is EntityLabel.PER or known_surname):
             before = [ref for pos, sur, ref in people if sur == key and pos < cand.start]
             anywhere = {ref.entity_id: ref for _, sur, ref in people if sur == key}
             if before:
@@ -317,6 +320,8 @@ class EntityResolver:
         """Surnames the NER missed: of a person named in this article, or of a catalog person
         (the latter not at a sentence start, where capitalised common words would match)."""
         article = {sur for _, sur, _ in people}
+        # A catalog surname already mentioned in this article may also start a sentence.
+        seen = {normalise(c.text) for c in chosen}
         covered = [(c.start, c.end) for c in chosen]
         found: list[_Candidate] = []
         i = 0
@@ -328,7 +333,9 @@ class EntityResolver:
                 if any(s < span.end_char and span.start_char < e for s, e in covered):
                     continue
                 key = normalise(span.text)
-                known = key in article or (key in self.catalog.by_surname and not doc[i].is_sent_start)
+                known = key in article or (
+                    key in self.catalog.by_surname and (not doc[i].is_sent_start or key in seen)
+                )
                 if known and (n == 1 or span[0].text.casefold() in _PARTICLES):
                     found.append(
                         _Candidate(span.start_char, span.end_char, span.text, EntityLabel.PER, None, False)
