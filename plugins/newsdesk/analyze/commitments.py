@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 __all__ = ["EXTRACTOR_VERSION", "find_commitments"]
 
 # Bump when the rules change behaviour; it is part of the analyzer_version of every analysis.
-EXTRACTOR_VERSION = "commitments-1"
+EXTRACTOR_VERSION = "commitments-2"
 
 K = CommitmentKind
 # Lexical cues: lemma (or frequent form) -> kind. Forms guard against a missing lemma.
@@ -153,7 +153,7 @@ def _lemma(t: Token) -> str:
 
 def _subject(t: Token) -> Token | None:
     for c in t.children:
-        if c.dep_ in ("nsubj", "nsubj:pass"):
+        if c.dep_ in ("nsubj", "nsubj:pass") and not c.is_space:
             return c
     return None
 
@@ -327,6 +327,8 @@ def _candidates(sent: Span) -> list[_Candidate]:
         # after it in inversion, first after "dat"); it beats a weak parser's nsubj arc.
         anchor = cand.main if cand.cue.lower_ in NOUN_CUES and cand.main.pos_ in ("VERB", "AUX") else cand.cue
         span = _fallback_subject(_finite_near(anchor))
+        if any(t.i == cand.cue.i for t in span):  # "het VK bereid (is)": the cue ends the subject
+            span = [t for t in span if t.i < cand.cue.i]
         if span and not (cand.actor_token is not None and cand.actor_token.i in {t.i for t in span}):
             cand.actor_span = span
             cand.actor_token = _np_head(span)
@@ -356,12 +358,12 @@ def _finite_near(cue: Token) -> Token:
 
 
 def _np_head(span: Sequence[Token]) -> Token:
-    head = span[0]
+    head = span[-1]
     for t in span:
         if t.lower_ in _NP_ADP or t.lower_ in ("en", "of"):
             break
-        if t.pos_ in ("NOUN", "PROPN", "PRON"):
-            head = t
+        if t.pos_ in ("NOUN", "PROPN", "PRON", "ADJ", "X") and not (t.pos_ == "PRON" and t.i != span[0].i):
+            head = t  # the last nominal before "van"/"en" ("het VK", tagged ADJ, still heads its phrase)
     return head
 
 
@@ -528,7 +530,10 @@ def _has_er(t: Token) -> bool:
 def _er_komt(tok: Token, *, future: bool = False) -> _Candidate | None:
     subj = _subject(tok)
     if subj is None:
-        subj = next((t for t in tok.doc[tok.i + 1 : tok.sent.end] if t.pos_ in ("NOUN", "PROPN")), None)
+        # "dat er meer ruimte zal komen": the noun after "er"; "Er komt een coalitie": after the verb
+        er = next((t for t in tok.doc[tok.sent.start : tok.i] if t.lower_ == "er"), None)
+        scan = tok.doc[er.i + 1 : tok.i] if er is not None else tok.doc[tok.i + 1 : tok.sent.end]
+        subj = next((t for t in scan if t.pos_ in ("NOUN", "PROPN")), None)
     return _Candidate(tok, tok, K.PLAN, subj, 0.6, er_komt=True)
 
 
@@ -777,6 +782,10 @@ def _word_span(cand: _Candidate) -> list[Token]:
         left = subj[-1].i + 1
     if cand.passive or cand.er_komt:
         left = min(left, cue.i + 1)
+    if cand.er_komt:  # "dat er meer ruimte zal komen": the content sits between "er" and the verb
+        er = next((t for t in reversed(doc[sent.start : cue.i]) if t.lower_ == "er"), None)
+        if er is not None and not any(t.text == "," for t in doc[er.i : cue.i]):
+            left = er.i + 1
     last = max(main.i, cue.i)
     i = left
     while i < sent.end:
