@@ -134,3 +134,59 @@ def test_long_guid_is_hashed():
     body = f'<rss version="2.0"><channel><item><guid>{guid}</guid><link>https://x.nl/1</link></item></channel></rss>'
     (entry,) = parse_feed(body.encode(), url=URL, content_type="application/rss+xml").entries
     assert entry.guid.startswith("sha256:") and len(entry.guid) < 100
+
+
+# --- the urljoin fast path of make_entry ----------------------------------------------------------
+
+TRICKY_LINKS = [
+    "https://a.example/x",
+    "http://a.example",
+    "https://a.example/x?",
+    "https://a.example/x#",
+    "https://a.example/x?#",
+    "https://a.example/x?a=1#",
+    "https://a.example/x?a=1#f?g#h",
+    "https://a.example/x;p",
+    "https://a.example/x;p?q=1",
+    "https://a.example/x?q=1;2",
+    "https://a.example/a/../b/./c",
+    "https://a.example//double//slash",
+    "https://a.example/x y",
+    "https://a.example/x\ty",
+    "https://a.example/x\ny",
+    "https://[::1]/x",
+    "https://[::1/x",
+    "https://a.example:99999/x",
+    "https://a.example:abc/x",
+    "https://user:pw@a.example/x",
+    "https://bücher.example/x",
+    "https://a.example/ü",
+    "HTTPS://A.EXAMPLE/x",
+    "http:///x",
+    "http:/x",
+    "http:x",
+    "https:x",
+    "//other.example/x",
+    "/rooted?x=1",
+    "relative/path",
+    "?only=query",
+    "#only-fragment",
+    "mailto:a@b.example",
+    "https://a.example?x",
+    "https://a.example#f",
+    "ftp://a.example/x",
+]
+
+
+@pytest.mark.parametrize("base", ["https://feeds.example/rss", "http://feeds.example/a/b/rss?x=1"])
+def test_absolute_links_equal_urljoin(base):
+    from urllib.parse import urljoin
+
+    from newsdesk.sources.parse import _absolute
+
+    for link in TRICKY_LINKS:
+        try:
+            want = urljoin(base, link)
+        except ValueError:
+            want = None
+        assert _absolute(link, base) == want, link

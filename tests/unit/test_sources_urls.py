@@ -45,3 +45,33 @@ def test_idempotent_and_unparseable():
     once = canonicalize_url("HTTPS://Nos.nl:443/a/?z=1&a=2&utm_term=q#f")
     assert canonicalize_url(once) == once
     assert canonicalize_url("http://[::1") == "http://[::1"  # invalid: left alone, no exception
+
+
+def test_poll_canonical_links_equal_canonicalize_with_base():
+    """The poller skips the second urljoin for plain absolute links: same canonical links."""
+    from newsdesk.models import FeedEntry
+    from newsdesk.pipeline.polling import _canonical_entries
+    from newsdesk.sources.parse import _absolute
+
+    base = "https://feeds.example/a/rss?x=1"
+    raw = [
+        "https://a.example/x?utm_source=rss&b=2&a=1",
+        "https://a.example/x? ",
+        "https://a.example/x#frag ",
+        "HTTPS://A.EXAMPLE:443/./x/../y",
+        "/rooted?fbclid=1",
+        "relative",
+        "mailto:a@b.example",
+        "https://a.example/x;p",
+        "https://[::1]/x",
+        "",
+    ]
+    entries = [
+        FeedEntry(guid=str(i), link=_absolute(link, base) or link or None) for i, link in enumerate(raw)
+    ]
+    got = [e.link for e in _canonical_entries(entries, base)]
+    want = []
+    for e in entries:
+        link = canonicalize_url(e.link, base=base) if e.link else None
+        want.append(link if link and link.startswith(("http://", "https://")) else None)
+    assert got == want

@@ -27,6 +27,7 @@ from newsdesk.errors import DatabaseError
 from newsdesk.fetch import Fetcher, body_hash
 from newsdesk.models import FeedDownload, FeedEntry, FeedPoll, FeedState, FetchStatus
 from newsdesk.sources import canonicalize_url, parse_feed
+from newsdesk.sources.parse import is_plain_absolute
 from newsdesk.store.feeds import apply_poll, apply_polls
 
 log = logging.getLogger(__name__)
@@ -54,10 +55,31 @@ class PollSummary:
 def _canonical_entries(entries: Sequence[FeedEntry], feed_url: str) -> tuple[FeedEntry, ...]:
     out = []
     for entry in entries:
-        link = canonicalize_url(entry.link, base=feed_url) if entry.link else None
-        if link and not link.startswith(("http://", "https://")):
-            link = None  # mailto:, javascript: ... can never become a page
-        out.append(replace(entry, link=link) if link != entry.link else entry)
+        link = entry.link
+        if link:
+            stripped = link.strip()
+            # The parser already joined links with the feed URL; a plain absolute link would come
+            # out of urljoin unchanged, so it skips the second join.
+            if is_plain_absolute(stripped):
+                link = canonicalize_url(stripped)
+            else:
+                link = canonicalize_url(link, base=feed_url)
+            if not link.startswith(("http://", "https://")):
+                link = None  # mailto:, javascript: ... can never become a page
+        else:
+            link = None
+        if link != entry.link:  # built directly: dataclasses.replace costs more than the rest
+            entry = FeedEntry(
+                guid=entry.guid,
+                link=link,
+                title=entry.title,
+                summary=entry.summary,
+                authors=entry.authors,
+                published=entry.published,
+                updated=entry.updated,
+                language=entry.language,
+            )
+        out.append(entry)
     return tuple(out)
 
 

@@ -8,6 +8,7 @@ that could be recovered plus a ``problem`` text for ill-formed input, or an ``er
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -111,9 +112,33 @@ def _bounded_guid(guid: str) -> str:
     return "sha256:" + hashlib.sha256(guid.encode("utf-8", "replace")).hexdigest()
 
 
+# An absolute http(s) URL that urljoin would hand back unchanged whatever the (valid) base:
+# a host without brackets, no params (";" in the path), no empty "?" or "#", no tab or line
+# break (urlsplit deletes those). Most feed links are; they skip urljoin's parsing.
+_PLAIN_ABSOLUTE = re.compile(
+    r"https?://[^/?#;\[\]\t\r\n]+(?:/[^?#;\t\r\n]*)?(?:\?[^#\t\r\n]+)?(?:#[^\t\r\n]+)?"
+)
+
+
+def is_plain_absolute(link: str) -> bool:
+    """True if ``urljoin(base, link) == link`` for any valid http(s) base (a fast-path test)."""
+    return link.isascii() and _PLAIN_ABSOLUTE.fullmatch(link) is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def _valid_base(url: str) -> bool:
+    try:
+        urljoin(url, "x")
+    except ValueError:
+        return False
+    return True
+
+
 def _absolute(link: str | None, url: str) -> str | None:
     if not link:
         return None
+    if is_plain_absolute(link) and _valid_base(url):
+        return link
     try:
         return urljoin(url, link)
     except ValueError:
