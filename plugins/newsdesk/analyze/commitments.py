@@ -340,11 +340,15 @@ def _candidates(sent: Span) -> list[_Candidate]:
 def _finite_near(cue: Token) -> Token:
     """The finite verb that carries the cue's clause (the cue itself, its copula or auxiliary)."""
     form = cue.morph.get("VerbForm")
-    if cue.pos_ in ("VERB", "AUX") and ("Fin" in form or (not form and cue.dep_ not in ("xcomp", "ccomp"))):
+    if cue.pos_ in ("VERB", "AUX") and "Fin" in form:
         return cue
     for t in cue.children:  # "heeft beloofd", "hebben afgesproken", "is bereid"
         if t.dep_ in ("aux", "aux:pass", "cop") and t.pos_ in ("VERB", "AUX"):
             return t
+    if cue.head.i < cue.i and cue.head.lower_ in _AUX_FORMS:  # "heeft ... beloofd" hung the other way round
+        return cue.head
+    if cue.pos_ in ("VERB", "AUX") and not form and cue.dep_ not in ("xcomp", "ccomp"):
+        return cue
     for t in cue.doc[cue.i + 1 : min(cue.i + 3, cue.sent.end)]:  # "(niet van plan) is", "(gedaan) heeft"
         if t.lower_ in ("is", "zijn", "was", "waren", "ben", "bent", "heeft", "hebben", "had", "hadden"):
             return t
@@ -937,7 +941,10 @@ def _action(
             skip.add(t.i)
         if speaker and speaker.start <= t.idx < speaker.end:
             skip.add(t.i)
-        if t.dep_ == "advcl" and t.i != main.i:  # conditions and time clauses are reported apart
+        if (
+            t.dep_ == "advcl" and t.i != main.i and any(c.dep_ == "mark" and c.lower_ != "te" for c in t.children)
+            and not any(x.i == main.i for x in t.subtree)
+        ):  # conditions and time clauses are reported apart
             skip |= {x.i for x in t.subtree}
     words = [t for t in clause if t.i not in skip]
     if cand.er_komt and _has_purpose(main) and actor.start >= cand.cue.idx:
