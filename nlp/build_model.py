@@ -99,12 +99,12 @@ def train(
 
 
 def resume_config(config: Path, resume: Path, out: Path) -> Path:
-    """The NER config with tok2vec and ner sourced from ``resume``: training goes on from there."""
+    """``config`` with every component sourced from ``resume``: training goes on from there."""
     from spacy import util
 
     cfg = util.load_config(config)
-    cfg["components"]["tok2vec"] = {"source": str(resume.resolve())}
-    cfg["components"]["ner"] = {"source": str(resume.resolve())}
+    for name in cfg["nlp"]["pipeline"]:
+        cfg["components"][name] = {"source": str(resume.resolve())}
     cfg.to_disk(out)
     return out
 
@@ -118,7 +118,7 @@ def assemble(work: Path, out: Path, ner_model: str, syntax_model: str) -> None:
     """Syntax pipeline + the NER (with its own inlined tok2vec) + rule lemmatizer -> `out`."""
     import spacy
 
-    nlp = spacy.load(work / "syntax" / syntax_model)
+    nlp = spacy.load(work / syntax_model if "/" in syntax_model else work / "syntax" / syntax_model)
     ner_nlp = spacy.load(work / ner_model if "/" in ner_model else work / "ner" / ner_model)
     # The NER listened to its pipeline's shared tok2vec; give it a private copy so it can live
     # next to the syntax tok2vec (different width, different training data).
@@ -196,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
         help="which NER run output to ship (model-best, or a path relative to --work)",
     )
     parser.add_argument("--syntax-model", default="model-last", help="which syntax run output to ship")
+    parser.add_argument(
+        "--syntax-resume", type=Path, help="continue syntax training from this pipeline folder"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
@@ -226,8 +229,11 @@ def main(argv: list[str] | None = None) -> int:
     if "train-syntax" in steps:
         # The held-out UD slice is only logged during training: the last model is shipped, so
         # no choice is made on it.
-        trained["syntax_s"] = train(
-            HERE / "configs" / "syntax.cfg", work / "syntax",
+        config = HERE / "configs" / "syntax.cfg"
+        if args.syntax_resume:
+            config = resume_config(config, args.syntax_resume, work / "syntax-resume.cfg")
+        trained["syntax_s"] = trained_before(timings, "syntax_s", args.syntax_resume) + train(
+            config, work / ("syntax" if not args.syntax_resume else "syntax-resumed"),
             corpus / "ud-train.spacy", corpus / "ud-heldout.spacy",
             ["--training.max_steps", str(args.syntax_steps)], args.syntax_minutes,
         )  # fmt: skip

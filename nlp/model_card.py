@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the model card template has long Markdown table rows)
 """MODEL_CARD.md of the bundled pipeline, rendered from the measured figures."""
 
 from __future__ import annotations
@@ -56,6 +57,20 @@ Training time (wall clock, one thread each, on a machine shared with other jobs)
 syntax {syntax_min} min. The build machine was shared: wall-clock figures include other people's
 work; the per-CPU-second figures are what one dedicated core does.
 
+## Against the goals of the issue
+
+| goal | measured | met |
+| --- | --- | --- |
+| NER F1 >= 0.85 on ned.testa | {ner_f} | {ok_f1} |
+| >= 5,000 words/s on one core | {words_per_cpu_s} per CPU-second | {ok_speed} |
+| load <= 2 s | {load_cpu_s} s CPU ({load_s} s wall) | {ok_load} |
+| <= 40 MB | {size_mb} MB | {ok_size} |
+
+Training was cut by its time budget on a machine shared with other jobs (`--ner-minutes`,
+`--syntax-minutes`), far from convergence: a rebuild on an idle core with larger budgets, or
+continued with `--ner-resume` / `--syntax-resume`, should score higher. Most of the load time is
+the Dutch tokenizer's ~4,600 exception rules, which every Dutch spaCy pipeline loads.
+
 Limits: CoNLL-2002 is Belgian newspaper text from 2000, so recent names are learnt from nothing;
 newsdesk's catalog (seeds/entities.csv) and its alias/surname rules fill that gap after the model.
 The UD training data is small (about 72k words), so parses of long news sentences are rough.
@@ -78,6 +93,14 @@ def render(*, figures: dict[str, Any], training: dict[str, float], size_mb: floa
                 "words_per_s", "words_per_cpu_s", "load_s", "load_cpu_s", "peak_rss_mb", "ner_test_words", "ud_heldout_words"):  # fmt: skip
         values.setdefault(key, "n/a")
     values["size_mb"] = round(size_mb, 1)
+
+    def ok(value: Any, test: Any) -> str:
+        return "n/a" if not isinstance(value, int | float) else ("yes" if test(value) else "no")
+
+    values["ok_f1"] = ok(figures.get("ner_f"), lambda v: v >= 0.85)
+    values["ok_speed"] = ok(figures.get("words_per_cpu_s"), lambda v: v >= 5000)
+    values["ok_load"] = ok(figures.get("load_cpu_s"), lambda v: v <= 2)
+    values["ok_size"] = ok(size_mb, lambda v: v <= 40)
     per_type = ""
     for label, s in (figures.get("ner_per_type") or {}).items():
         per_type += f"| &nbsp;&nbsp;{label} P / R / F1 | {s['p']} / {s['r']} / {s['f']} |\n"

@@ -167,3 +167,21 @@ def test_bad_catalog_is_a_config_error(tmp_path: Path) -> None:
         load_entity_catalog(bad)
     with pytest.raises(ConfigError):
         load_entity_catalog(tmp_path / "missing.csv")
+
+
+def test_known_surname_typed_org_by_the_ner_is_the_person(resolver: EntityResolver) -> None:
+    text = "Premier Schoof was in Londen. Starmer zei dat. Later zei Schoof niets."
+    doc = make_doc(text, [("Schoof", "ORG"), ("Londen", "LOC"), ("Schoof", "ORG")])
+    got = [(m.text, m.label, m.entity.canonical) for m in resolver.mentions(doc)]
+    assert got == [
+        ("Schoof", EntityLabel.PER, "Dick Schoof"),
+        ("Londen", EntityLabel.LOC, "Londen"),
+        # "Starmer" starts a sentence and was not mentioned before: not guessed from the catalog.
+        ("Schoof", EntityLabel.PER, "Dick Schoof"),
+    ]
+
+
+def test_sentence_initial_catalog_surname_once_mentioned(resolver: EntityResolver) -> None:
+    text = "Dat zei Starmer zondag. Starmer ging daarna naar huis."
+    got = [(m.text, m.sentence, m.entity.canonical) for m in resolver.mentions(make_doc(text, []))]
+    assert got == [("Starmer", 0, "Keir Starmer"), ("Starmer", 1, "Keir Starmer")]

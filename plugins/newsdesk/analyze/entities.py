@@ -182,8 +182,8 @@ class _Candidate:
 def _label(value: str) -> EntityLabel | None:
     value = value.upper()
     # OntoNotes-style labels of other pipelines (nl_core_news_*: PERSON, GPE, NORP ...).
-    aliases = {"PERSON": "PER", "GPE": "LOC", "FAC": "LOC", "NORP": "MISC", "EVENT": "MISC", "PRODUCT": "MISC",
-               "WORK_OF_ART": "MISC", "LAW": "MISC", "LANGUAGE": "MISC"}  # fmt: skip
+    aliases = {"PERSON": "PER", "GPE": "LOC", "FAC": "LOC", "NORP": "MISC", "EVENT": "MISC",
+               "PRODUCT": "MISC", "WORK_OF_ART": "MISC", "LAW": "MISC", "LANGUAGE": "MISC"}  # fmt: skip
     try:
         return EntityLabel(aliases.get(value, value))
     except ValueError:
@@ -340,6 +340,7 @@ class EntityResolver:
                     found.append(
                         _Candidate(span.start_char, span.end_char, span.text, EntityLabel.PER, None, False)
                     )
+                    seen.add(key)
                     i += n - 1
                     break
             i += 1
