@@ -234,8 +234,13 @@ class Discourse:
         if matrix is not None and _compatible(matrix, head, plural):
             return matrix  # "Hij zei dat hij ...", "hebben afgesproken dat ze ...": the matrix subject
         if head in COLLECTIVE_NOUNS:
-            for actor in reversed(self.committed):
-                if actor.start < before and sentence - actor.sentence <= 6 and _compatible(actor, head, plural):
+            recent = [a for a in reversed(self.committed) if a.start < before and sentence - a.sentence <= 6]
+            # a named group ("een groep landen", "het VK en Frankrijk") before any plural ("de Europeanen")
+            for actor in recent:
+                if any(w in actor.text.casefold() for w in ("groep", "coalit", "alliantie", "landen", " en ")):
+                    return actor
+            for actor in recent:
+                if _compatible(actor, head, plural):
                     return actor
         if head in ("hij", "zij", "ze") and not plural:
             for start, m in reversed(self.entities):

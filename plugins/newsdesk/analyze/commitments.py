@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 __all__ = ["EXTRACTOR_VERSION", "find_commitments"]
 
 # Bump when the rules change behaviour; it is part of the analyzer_version of every analysis.
-EXTRACTOR_VERSION = "commitments-2"
+EXTRACTOR_VERSION = "commitments-3"
 
 K = CommitmentKind
 # Lexical cues: lemma (or frequent form) -> kind. Forms guard against a missing lemma.
@@ -251,7 +251,11 @@ def _infinitive_complement(t: Token) -> Token | None:
         if (
             c.dep_ in ("xcomp", "ccomp", "advcl", "obj")
             and c.pos_ in ("VERB", "AUX")
-            and ("Inf" in c.morph.get("VerbForm") or any(g.lower_ == "te" for g in c.children))
+            and (
+                "Inf" in c.morph.get("VerbForm")
+                or any(g.lower_ == "te" for g in c.children)
+                or (c.dep_ in ("xcomp", "ccomp") and c.i > t.i and not any(g.dep_ == "mark" for g in c.children))
+            )
         ):
             return c
     for c in t.children:  # an infinitive the tagger took for a plural noun ("opstellen/NOUN/xcomp")
@@ -340,13 +344,16 @@ def _candidates(sent: Span) -> list[_Candidate]:
 def _finite_near(cue: Token) -> Token:
     """The finite verb that carries the cue's clause (the cue itself, its copula or auxiliary)."""
     form = cue.morph.get("VerbForm")
+    for t in cue.children:  # "heeft beloofd", "hebben afgesproken", "is bereid" (even if mis-tagged finite)
+        if t.dep_ in ("aux", "aux:pass", "cop") and t.pos_ in ("VERB", "AUX") and t.lower_ in _AUX_FORMS:
+            return t
+    if cue.head.i < cue.i and cue.head.lower_ in _AUX_FORMS and cue.lower_ not in FUTURE_FORMS | GAAN_FORMS:
+        return cue.head  # "heeft ... beloofd" hung the other way round
     if cue.pos_ in ("VERB", "AUX") and "Fin" in form:
         return cue
-    for t in cue.children:  # "heeft beloofd", "hebben afgesproken", "is bereid"
+    for t in cue.children:
         if t.dep_ in ("aux", "aux:pass", "cop") and t.pos_ in ("VERB", "AUX"):
             return t
-    if cue.head.i < cue.i and cue.head.lower_ in _AUX_FORMS:  # "heeft ... beloofd" hung the other way round
-        return cue.head
     if cue.pos_ in ("VERB", "AUX") and not form and cue.dep_ not in ("xcomp", "ccomp"):
         return cue
     for t in cue.doc[cue.i + 1 : min(cue.i + 3, cue.sent.end)]:  # "(niet van plan) is", "(gedaan) heeft"
