@@ -28,7 +28,7 @@ import httpx
 from newsdesk.config import HttpSettings
 from newsdesk.errors import FetchError
 from newsdesk.fetch.charset import detect_charset
-from newsdesk.fetch.download import Download, fetch_url
+from newsdesk.fetch.download import Download, HttpClient, fetch_url
 from newsdesk.fetch.guard import AddressPolicy, GuardedBackend
 from newsdesk.fetch.robots import ROBOTS_MAX_BYTES, RobotsRules, rules_from_response
 from newsdesk.models import FeedDownload, FeedState, FetchStatus, PageFetch
@@ -154,7 +154,7 @@ class Fetcher:
         self._policy = AddressPolicy(settings.allow_private)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
-        self._client: httpx.AsyncClient | None = None
+        self._client: HttpClient | None = None
         self._gates: dict[str, _HostGate] = {}
         self._robots: dict[str, RobotsRules] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
@@ -200,34 +200,19 @@ class Fetcher:
 
     async def _open_client(self) -> None:
         s = self.settings
-        limits = httpx.Limits(
-            max_connections=max(1, s.concurrency), max_keepalive_connections=max(1, s.concurrency)
-        )
-        transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False, retries=0)
-        # httpx has no public hook for the network backend; the pool is rebuilt with the guard
-        # so that every connection (every redirect hop, every keep-alive reconnect) is checked.
-        transport._pool = _Pool(
-            ssl_context=transport._pool._ssl_context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
+        # Every connection (every redirect hop, every keep-alive reconnect) goes through the guard.
+        pool = _Pool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=max(1, s.concurrency),
+            max_keepalive_connections=max(1, s.concurrency),
+            keepalive_expiry=5.0,
             http1=True,
             http2=False,
             retries=0,
             network_backend=GuardedBackend(self._policy),
         )
-        self._client = httpx.AsyncClient(
-            transport=transport,
-            timeout=httpx.Timeout(
-                connect=s.connect_timeout_s,
-                read=s.read_timeout_s,
-                write=s.read_timeout_s,
-                pool=s.total_timeout_s,
-            ),
-            follow_redirects=False,
-            trust_env=False,  # a proxy would resolve names itself, behind the SSRF guard's back
-            headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
-        )
+        # No proxy from the environment: a proxy would resolve names itself, behind the guard's back.
+        self._client = HttpClient(pool, s, {"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"})
         self._global = asyncio.Semaphore(max(1, s.concurrency))
 
     async def _close_client(self) -> None:
