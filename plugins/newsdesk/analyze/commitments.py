@@ -239,7 +239,16 @@ def _fallback_subject(cue: Token) -> list[Token]:
     # inversion ("Als ..., zullen het VK en Europa helpen"; "Zo willen de Europeanen ...")
     if "Fin" not in cue.morph.get("VerbForm") and cue.lower_ not in FUTURE_FORMS | GAAN_FORMS:
         return []
-    return _np_after(doc, cue.i + 1, sent.end)
+    i = cue.i + 1
+    while i < sent.end:  # "zullen in elk geval ook het VK en Europa ...": skip adverbials before the subject
+        words = " ".join(t.lower_ for t in doc[i : min(i + 3, sent.end)])
+        if words.startswith(("in elk geval", "in ieder geval", "in elk opzicht", "op hun beurt")):
+            i += 3
+        elif doc[i].pos_ == "ADV" and doc[i].lower_ not in ("er", "niet"):
+            i += 1
+        else:
+            break
+    return _np_after(doc, i, sent.end)
 
 
 def _is_past(t: Token) -> bool:
