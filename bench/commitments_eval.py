@@ -32,12 +32,13 @@ from typing import Any  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "commitments"
 
+# after . ! ? (and a closing quote) before a capital, digit or opening quote; and at every line break
 _SENT_END = re.compile(r"(?<=[.!?])[\"'”’]?\s+(?=[\"'“‘A-Z0-9À-Ý])|\n+")
 _STOP = frozenset("de het een van en der von den dat ze zij hij".split())
 
 
 def gold_sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence: split after . ! ? (and a closing quote) before a capital, and at line breaks."""
+    """(start, end) of each sentence, split as _SENT_END says; independent of any model."""
     spans: list[tuple[int, int]] = []
     pos = 0
     for m in _SENT_END.finditer(text):
@@ -196,21 +197,28 @@ def main(argv: list[str] | None = None) -> int:
     nlp = load_nlp(args.model)
     resolver = EntityResolver(load_entity_catalog(ROOT / "seeds" / "entities.csv"))
     results: dict[str, dict[str, float]] = {}
-    header = f"{'set':8} {'gold':>5} {'pred':>5} {'P':>6} {'R':>6} {'F1':>6} {'pol':>6} {'dl':>6} {'kind':>6} {'cond':>6} {'spk':>6} {'sent/s':>7}"
+    columns = ("gold", "predicted", "precision", "recall", "f1", "polarity_acc", "deadline_acc", "kind_acc",
+               "conditional_acc", "speaker_acc", "sentences_per_s")  # fmt: skip
+    titles = ("gold", "pred", "P", "R", "F1", "pol", "dl", "kind", "cond", "spk", "sent/s")
+    header = f"{'set':8} " + " ".join(f"{t:>7}" for t in titles)
     print(header)
     print("-" * len(header))
     for name in args.sets.split(","):
         tally = evaluate_items(nlp, resolver, load_set(name))
         fig = tally.figures()
         results[name] = fig
-        print(f"{name:8} {fig['gold']:>5} {fig['predicted']:>5} {fig['precision']:>6.3f} {fig['recall']:>6.3f} "
-              f"{fig['f1']:>6.3f} {fig['polarity_acc']:>6.3f} {fig['deadline_acc']:>6.3f} {fig['kind_acc']:>6.3f} "
-              f"{fig['conditional_acc']:>6.3f} {fig['speaker_acc']:>6.3f} {fig['sentences_per_s']:>7.1f}")  # fmt: skip
+        cells = [f"{fig[c]:>7}" if isinstance(fig[c], int) else f"{fig[c]:>7.3f}" for c in columns[:-1]]
+        print(f"{name:8} " + " ".join(cells) + f" {fig['sentences_per_s']:>7.1f}")
         if args.verbose:
             for line in tally.errors:
                 print("   ", line)
-    print(json.dumps({"bench": "commitments", "extractor_version": EXTRACTOR_VERSION,
-                      "pipeline": pipeline_version(nlp), "results": results}, ensure_ascii=False))  # fmt: skip
+    record = {
+        "bench": "commitments",
+        "extractor_version": EXTRACTOR_VERSION,
+        "pipeline": pipeline_version(nlp),
+        "results": results,
+    }
+    print(json.dumps(record, ensure_ascii=False))
     return 0
 
 

@@ -118,7 +118,7 @@ def actor_from_tokens(doc: Doc, tokens: Sequence[Token], mentions: Sequence[Ment
     head = max(tokens, key=lambda t: -len(list(t.ancestors)))  # the shallowest token
     plural = (
         any(t.dep_ == "conj" for t in tokens)
-        or "Plur" in head.morph.get("Number")
+        or "Plur" in head.morph.get("Number", [])
         or head.lower_ in ("we", "wij", "zij", "jullie")
     )
     # "het Verenigd Koninkrijk en Frankrijk": a coordination names no single entity
@@ -141,7 +141,7 @@ def speaker_of(
     for tok in sent:
         low = tok.lower_
         if low == "volgens" or low == "aldus":
-            # "volgens minister Keijzer" / "aldus FNV-voorzitter X": the noun phrase after the word, by word order
+            # "volgens minister Keijzer" / "aldus FNV-voorzitter X": the phrase after the word, by word order
             np = _words_after(tok)
             if np:
                 return actor_from_tokens(doc, np, mentions, sentence), tok
@@ -185,7 +185,7 @@ def is_belief_verb(token: Token | None) -> bool:
 
 
 def _name_before(tok: Token) -> list[Token]:
-    """"Schoof benadrukte": the name or noun phrase opening the sentence right before the verb."""
+    """ "Schoof benadrukte": the name or noun phrase opening the sentence right before the verb."""
     doc = tok.doc
     j = tok.i - 1
     while j >= tok.sent.start and doc[j].pos_ in ("PROPN", "NOUN", "DET", "ADJ"):
@@ -237,7 +237,9 @@ class Discourse:
             recent = [a for a in reversed(self.committed) if a.start < before and sentence - a.sentence <= 6]
             # a named group ("een groep landen", "het VK en Frankrijk") before any plural ("de Europeanen")
             for actor in recent:
-                if any(w in actor.text.casefold() for w in ("groep", "coalit", "alliantie", "landen", " en ")):
+                if any(
+                    w in actor.text.casefold() for w in ("groep", "coalit", "alliantie", "landen", " en ")
+                ):
                     return actor
             for actor in recent:
                 if _compatible(actor, head, plural):

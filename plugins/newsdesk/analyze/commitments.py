@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 __all__ = ["EXTRACTOR_VERSION", "find_commitments"]
 
 # Bump when the rules change behaviour; it is part of the analyzer_version of every analysis.
-EXTRACTOR_VERSION = "commitments-3"
+EXTRACTOR_VERSION = "commitments-4"
 
 K = CommitmentKind
 # Lexical cues: lemma (or frequent form) -> kind. Forms guard against a missing lemma.
@@ -101,7 +101,8 @@ ACTOR_NOUNS = frozenset(
     "coalitiepartijen ministers".split()
 )  # fmt: skip
 CONDITION_RX = re.compile(
-    r"(?:^\s*|[,;:.!?]\s+|\n\s*|\b(?:en|maar)\s+)(?P<cond>(?:als|indien|mits|tenzij|wanneer|zodra|op voorwaarde dat)\s[^,;:]+)",
+    r"(?:^\s*|[,;:.!?]\s+|\n\s*|\b(?:en|maar)\s+)"
+    r"(?P<cond>(?:als|indien|mits|tenzij|wanneer|zodra|op voorwaarde dat)\s[^,;:]+)",
     re.IGNORECASE,
 )
 QUOTE_CHARS = "\"'“”„‘’«»"
@@ -196,20 +197,31 @@ def _np_after(doc: Doc, i: int, end: int) -> list[Token]:
             break  # "de gemeente | de huren": a second noun phrase starts
         if after_noun and t.pos_ == "ADJ" and not (i + 1 < end and doc[i + 1].pos_ in ("NOUN", "PROPN")):
             break  # "het VK | bereid": a predicate adjective, not part of the name
-        if not out and t.pos_ in ("PRON", "DET") and "Yes" in t.morph.get("Poss"):
+        if not out and t.pos_ in ("PRON", "DET") and "Yes" in t.morph.get("Poss", []):
             return []  # "hun defensie-uitgaven": an object, not a subject
         if t.pos_ in ("DET", "ADJ", "NUM", "PROPN", "NOUN") or (t.pos_ == "PRON" and not out):
             out.append(t)
-        elif t.lower_ in ("en", "of") and out and i + 1 < end and doc[i + 1].pos_ in ("DET", "PROPN", "NOUN", "ADJ"):
+        elif (
+            t.lower_ in ("en", "of")
+            and out
+            and i + 1 < end
+            and doc[i + 1].pos_ in ("DET", "PROPN", "NOUN", "ADJ")
+        ):
             out.append(t)
-        elif t.lower_ in _NP_ADP and out and i + 1 < end and doc[i + 1].pos_ in ("DET", "PROPN", "NOUN", "ADJ"):
+        elif (
+            t.lower_ in _NP_ADP and out and i + 1 < end and doc[i + 1].pos_ in ("DET", "PROPN", "NOUN", "ADJ")
+        ):
             out.append(t)
         else:
             break
         if t.pos_ == "PRON" and len(out) == 1:
             break
         i += 1
-    while out and out[-1].pos_ in ("DET", "CCONJ", "ADP") or (out and out[-1].lower_ in ("en", "of", "van", "uit")):
+    while (
+        out
+        and out[-1].pos_ in ("DET", "CCONJ", "ADP")
+        or (out and out[-1].lower_ in ("en", "of", "van", "uit"))
+    ):
         out.pop()
     return out if any(t.pos_ in ("NOUN", "PROPN", "PRON") for t in out) else []
 
@@ -223,7 +235,7 @@ def _fallback_subject(cue: Token) -> list[Token]:
     start = j + 1
     if start < cue.i:
         np = _np_after(doc, start, cue.i)
-        between = doc[np[-1].i + 1 : cue.i] if np else []
+        between: list[Token] = list(doc[np[-1].i + 1 : cue.i]) if np else []
         if np and all(t.pos_ == "AUX" or t.lower_ in _AUX_FORMS for t in between):
             return np  # "Het college ... heeft besloten": only auxiliaries between subject and cue
         if np and doc[start].pos_ != "ADV" and j >= sent.start and doc[j].lower_ in ("dat", "die"):
@@ -237,7 +249,7 @@ def _fallback_subject(cue: Token) -> list[Token]:
             if opener.lower_ not in ("als", "indien", "mits", "wanneer", "zodra", "volgens"):
                 return np
     # inversion ("Als ..., zullen het VK en Europa helpen"; "Zo willen de Europeanen ...")
-    if "Fin" not in cue.morph.get("VerbForm") and cue.lower_ not in FUTURE_FORMS | GAAN_FORMS:
+    if "Fin" not in cue.morph.get("VerbForm", []) and cue.lower_ not in FUTURE_FORMS | GAAN_FORMS:
         return []
     i = cue.i + 1
     while i < sent.end:  # "zullen in elk geval ook het VK en Europa ...": skip adverbials before the subject
@@ -252,7 +264,7 @@ def _fallback_subject(cue: Token) -> list[Token]:
 
 
 def _is_past(t: Token) -> bool:
-    return "Past" in t.morph.get("Tense")
+    return "Past" in t.morph.get("Tense", [])
 
 
 def _infinitive_complement(t: Token) -> Token | None:
@@ -261,14 +273,23 @@ def _infinitive_complement(t: Token) -> Token | None:
             c.dep_ in ("xcomp", "ccomp", "advcl", "obj")
             and c.pos_ in ("VERB", "AUX")
             and (
-                "Inf" in c.morph.get("VerbForm")
+                "Inf" in c.morph.get("VerbForm", [])
                 or any(g.lower_ == "te" for g in c.children)
-                or (c.dep_ in ("xcomp", "ccomp") and c.i > t.i and not any(g.dep_ == "mark" for g in c.children))
+                or (
+                    c.dep_ in ("xcomp", "ccomp")
+                    and c.i > t.i
+                    and not any(g.dep_ == "mark" for g in c.children)
+                )
             )
         ):
             return c
     for c in t.children:  # an infinitive the tagger took for a plural noun ("opstellen/NOUN/xcomp")
-        if c.dep_ in ("xcomp", "ccomp", "advcl") and c.pos_ == "NOUN" and c.text.islower() and c.text.endswith("en"):
+        if (
+            c.dep_ in ("xcomp", "ccomp", "advcl")
+            and c.pos_ == "NOUN"
+            and c.text.islower()
+            and c.text.endswith("en")
+        ):
             return c
     return None
 
@@ -352,7 +373,7 @@ def _candidates(sent: Span) -> list[_Candidate]:
 
 def _finite_near(cue: Token) -> Token:
     """The finite verb that carries the cue's clause (the cue itself, its copula or auxiliary)."""
-    form = cue.morph.get("VerbForm")
+    form = cue.morph.get("VerbForm", [])
     for t in cue.children:  # "heeft beloofd", "hebben afgesproken", "is bereid" (even if mis-tagged finite)
         if t.dep_ in ("aux", "aux:pass", "cop") and t.pos_ in ("VERB", "AUX") and t.lower_ in _AUX_FORMS:
             return t
@@ -372,7 +393,7 @@ def _finite_near(cue: Token) -> Token:
         if t.lower_ in ("is", "zijn", "was", "waren", "ben", "bent", "heeft", "hebben"):
             return t
     for t in reversed(cue.doc[cue.sent.start : cue.i]):
-        if t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm"):
+        if t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm", []):
             return t
     return cue
 
@@ -403,7 +424,9 @@ def _loose_particle(tok: Token) -> str | None:
     for t in doc[tok.i + 1 : tok.sent.end]:
         if t.lower_ in ("dat", ",", ".", "om") or t.pos_ in ("VERB", "AUX"):
             return None
-        if t.lower_ in _PARTICLES and (t.i + 1 >= tok.sent.end or doc[t.i + 1].lower_ in ("dat", ",", ".", "om", "te")):
+        if t.lower_ in _PARTICLES and (
+            t.i + 1 >= tok.sent.end or doc[t.i + 1].lower_ in ("dat", ",", ".", "om", "te")
+        ):
             return t.lower_
     return None
 
@@ -416,15 +439,20 @@ def _next_infinitive(tok: Token) -> Token | None:
             return None
         if t.lower_ in ("zijn", "worden", "hebben", "is", "wordt", "heeft"):
             continue  # the copula of "bereid zijn", not the committed verb
-        if t.pos_ in ("VERB", "AUX") and "Inf" in t.morph.get("VerbForm"):
+        if t.pos_ in ("VERB", "AUX") and "Inf" in t.morph.get("VerbForm", []):
             return t
         # a mis-tagged infinitive ("presenteren" as a noun): lower-case -en word not after a determiner
         prev = doc[t.i - 1]
         if (
-            t.text.islower() and t.text.endswith("en") and len(t.text) > 4 and t.pos_ in ("NOUN", "VERB", "AUX")
-            and prev.pos_ not in ("DET", "ADJ", "NUM") and prev.lower_ not in ("om", "meer", "veel", "geen")
+            t.text.islower()
+            and t.text.endswith("en")
+            and len(t.text) > 4
+            and t.pos_ in ("NOUN", "VERB", "AUX")
+            and prev.pos_ not in ("DET", "ADJ", "NUM")
+            and prev.lower_ not in ("om", "meer", "veel", "geen")
             and (
-                t.pos_ == "VERB" or t.i + 1 >= tok.sent.end
+                t.pos_ == "VERB"
+                or t.i + 1 >= tok.sent.end
                 or doc[t.i + 1].pos_ in ("PUNCT", "ADP", "SCONJ", "CCONJ", "SPACE")
             )
         ):
@@ -451,7 +479,9 @@ def _lexical(tok: Token, kind: CommitmentKind) -> _Candidate | None:
         comp = next(
             (
                 c for c in tok.children
-                if c.i > tok.i and c.pos_ in ("VERB", "AUX") and c.dep_ not in ("aux", "cop", "parataxis", "conj")
+                if c.i > tok.i
+                and c.pos_ in ("VERB", "AUX")
+                and c.dep_ not in ("aux", "cop", "parataxis", "conj")
             ),
             None,
         )  # fmt: skip
@@ -520,7 +550,8 @@ def _future(tok: Token, kind: CommitmentKind, conf: float) -> _Candidate | None:
 
 
 def _gaan(tok: Token) -> _Candidate | None:
-    if tok.dep_ == "aux" and tok.head.pos_ == "VERB" and "Inf" in tok.head.morph.get("VerbForm"):
+    main: Token | None
+    if tok.dep_ == "aux" and tok.head.pos_ == "VERB" and "Inf" in tok.head.morph.get("VerbForm", []):
         main = tok.head
     else:
         main = _infinitive_complement(tok) or _next_infinitive(tok)
@@ -610,9 +641,10 @@ def _is_actor_token(tok: Token, mentions: Sequence[Mention]) -> bool:
 
 
 def _names_actor(tok: Token, mentions: Sequence[Mention]) -> bool:
-    """"Er komt een coalitie / een 'coalition of the willing' om ...": a body that will act."""
+    """ "Er komt een coalitie / een 'coalition of the willing' om ...": a body that will act."""
     return _is_actor_token(tok, mentions) or any(
-        t.lower_ in ACTOR_NOUNS or t.lower_ in ("coalition", "taskforce", "werkgroep") for t in noun_phrase(tok)
+        t.lower_ in ACTOR_NOUNS or t.lower_ in ("coalition", "taskforce", "werkgroep")
+        for t in noun_phrase(tok)
     )
 
 
@@ -670,7 +702,12 @@ def _build(
     quoted = _in_quote(sent, cand.cue)
     if speaker is None and quoted and prev_speaker is not None:
         speaker = prev_speaker
-    if speaker is not None and speaker.text.casefold() in FIRST_PERSON and quoted and prev_speaker is not None:
+    if (
+        speaker is not None
+        and speaker.text.casefold() in FIRST_PERSON
+        and quoted
+        and prev_speaker is not None
+    ):
         speaker = prev_speaker  # "We moeten ... laten weten": the quoted person speaks
     if speaker is not None and speaker.text.casefold() in ("hij", "zij", "ze", "hem", "haar"):
         # "volgens haar", "Hij zei": the person last named
@@ -699,9 +736,9 @@ def _build(
     if cand.er_komt:
         if cond is not None:
             return None  # "Als het kabinet valt, komen er verkiezingen": a hypothetical
-        if speaker is None and not (_has_purpose(main) and cand.actor_token is not None
-                                    and _names_actor(cand.actor_token, mentions)
-                                    ):
+        if speaker is None and not (
+            _has_purpose(main) and cand.actor_token is not None and _names_actor(cand.actor_token, mentions)
+        ):
             return None
     if (
         cand.passive
@@ -813,9 +850,17 @@ def _word_span(cand: _Candidate) -> list[Token]:
         if i > last:
             if t.text in _CLAUSE_END or t.is_space:
                 break
-            if t.lower_ in ("en", "maar", "of") and i + 1 < sent.end and doc[i + 1].lower_ in ("dat", "die", "om"):
+            if (
+                t.lower_ in ("en", "maar", "of")
+                and i + 1 < sent.end
+                and doc[i + 1].lower_ in ("dat", "die", "om")
+            ):
                 break
-            if t.pos_ in ("VERB", "AUX") and (_lemma(t) in REPORTING or t.lower_ in REPORTING) and t.i != main.i:
+            if (
+                t.pos_ in ("VERB", "AUX")
+                and (_lemma(t) in REPORTING or t.lower_ in REPORTING)
+                and t.i != main.i
+            ):
                 break
         elif t.is_space:
             break
@@ -874,7 +919,11 @@ def _resolve_actor(
         return speaker
     if cand.passive:
         agent = next(
-            (c for c in cand.main.children if c.dep_ == "obl:agent" and any(g.lower_ == "door" for g in c.children)),
+            (
+                c
+                for c in cand.main.children
+                if c.dep_ == "obl:agent" and any(g.lower_ == "door" for g in c.children)
+            ),
             None,
         )
         if agent is not None:
@@ -896,7 +945,7 @@ def _resolve_actor(
         if low in ("hij", "het"):
             plural = False
         elif low in ("ze", "zij"):
-            num = _finite_near(cand.cue).morph.get("Number")
+            num = _finite_near(cand.cue).morph.get("Number", [])
             plural = ("Plur" in num) if num else None
         matrix = _matrix_subject(cand.cue, mentions, s_index)
         if matrix is None and speaker is not None and speaker.sentence == s_index and speaker.start < tok.idx:
@@ -949,7 +998,10 @@ def _action(
             skip.add(t.i)
         if t.lower_ in ("zal", "zullen", "zult", "is", "zijn", "heeft", "hebben") and t.i != main.i:
             skip.add(t.i)
-        if t.lower_ in ("er", "dat", "daarna", "ook", "al", "volgens", "aldus", "toe", "af") and t.i != main.i:
+        if (
+            t.lower_ in ("er", "dat", "daarna", "ook", "al", "volgens", "aldus", "toe", "af")
+            and t.i != main.i
+        ):
             skip.add(t.i)
         if t.lower_ in QUOTE_CHARS or t.text in QUOTE_CHARS:
             skip.add(t.i)
@@ -958,7 +1010,9 @@ def _action(
         if speaker and speaker.start <= t.idx < speaker.end:
             skip.add(t.i)
         if (
-            t.dep_ == "advcl" and t.i != main.i and any(c.dep_ == "mark" and c.lower_ != "te" for c in t.children)
+            t.dep_ == "advcl"
+            and t.i != main.i
+            and any(c.dep_ == "mark" and c.lower_ != "te" for c in t.children)
             and not any(x.i == main.i for x in t.subtree)
         ):  # conditions and time clauses are reported apart
             skip |= {x.i for x in t.subtree}
@@ -986,8 +1040,10 @@ def _action(
     texts: list[str] = []
     tail: list[str] = []
     for t in words:
-        if t.i == main.i and t.pos_ in ("VERB", "AUX") and (
-            "Fin" in t.morph.get("VerbForm") or (noun_cue and "Part" in t.morph.get("VerbForm"))
+        if (
+            t.i == main.i
+            and t.pos_ in ("VERB", "AUX")
+            and ("Fin" in t.morph.get("VerbForm", []) or (noun_cue and "Part" in t.morph.get("VerbForm", [])))
         ):
             tail.append(_lemma(t))
         elif t.dep_ == "compound:prt" and t.head.i == main.i and tail:
@@ -999,7 +1055,9 @@ def _action(
     action = re.sub(r"^(?:om|dat|van)\s+", "", action)
     # the complement's own infinitive ends the phrase: "troepen naar Oekraïne te sturen" -> "... sturen",
     # "bij te dragen" -> "bijdragen"; a purpose clause inside keeps its "om ... te"
-    action = re.sub(r"\b(uit|aan|op|af|toe|bij|mee|in|door|terug|over|samen|voor|vast|weg)\s+te\s+(\w+)$", r"\1\2", action)
+    action = re.sub(
+        r"\b(uit|aan|op|af|toe|bij|mee|in|door|terug|over|samen|voor|vast|weg)\s+te\s+(\w+)$", r"\1\2", action
+    )
     action = re.sub(r"\bte\s+(\w+)$", r"\1", action)
     if cand.er_komt:
         action = "er komt " + re.sub(r"\s*\b(?:komt|komen|zal komen)$", "", action)
