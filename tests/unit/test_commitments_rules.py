@@ -270,15 +270,19 @@ def test_dated_pledge_resolves_against_the_article_date() -> None:
 
 
 def test_er_komt_with_volgens_speaker_credits_the_speaker() -> None:
-    doc = parsed("""
+    doc = parsed(
+        """
         Volgens 2 case ADP volgens
         Rutte 3 obl PROPN Rutte
-        komt 0 root VERB komen """ + FIN + """
+        komt 0 root VERB komen """
+        + FIN
+        + """
         er 3 expl ADV er
         een 6 det DET een
         fonds 3 nsubj NOUN fonds
         . 3 punct PUNCT .
-    """)
+    """
+    )
     rutte = mention(doc, "Rutte", EntityLabel.PER)
     c = only(find_commitments(doc, [rutte], published=None))
     assert (c.actor, c.speaker, c.kind) == ("Rutte", "Rutte", CommitmentKind.PLAN)
@@ -286,56 +290,81 @@ def test_er_komt_with_volgens_speaker_credits_the_speaker() -> None:
 
 
 def test_er_komt_without_anyone_announcing_it_is_a_forecast() -> None:
-    doc = parsed("""
+    doc = parsed(
+        """
         Er 2 expl ADV er
-        komt 0 root VERB komen """ + FIN + """
+        komt 0 root VERB komen """
+        + FIN
+        + """
         veel 4 det DET veel
         regen 2 nsubj NOUN regen
         . 2 punct PUNCT .
-    """)
+    """
+    )
     assert find_commitments(doc, [], published=None) == []
 
 
 def test_first_person_in_a_quote_is_the_speaker() -> None:
-    doc = parsed("""
+    doc = parsed(
+        """
         " 4 punct PUNCT "
         We 4 nsubj PRON we
         gaan 4 aux AUX gaan VerbForm=Fin|Tense=Pres|Number=Plur
-        bouwen 0 root VERB bouwen """ + INF + """
+        bouwen 0 root VERB bouwen """
+        + INF
+        + """
         " 4 punct PUNCT "
         , 7 punct PUNCT ,
         zei 4 parataxis VERB zeggen VerbForm=Fin|Tense=Past
         Jansen 7 nsubj PROPN Jansen
         . 4 punct PUNCT .
-    """)
+    """
+    )
     jansen = mention(doc, "Jansen", EntityLabel.PER)
     c = only(find_commitments(doc, [jansen], published=None))
     assert (c.actor, c.actor_entity_id, c.speaker) == ("Jansen", jansen.entity.entity_id, "Jansen")
 
 
 def test_wanting_something_of_others_is_not_a_commitment() -> None:
-    doc = parsed("""
+    doc = parsed(
+        """
         De 2 det DET de
         demonstranten 3 nsubj NOUN demonstrant Number=Plur
-        willen 0 root VERB willen """ + FIN_PL + """
+        willen 0 root VERB willen """
+        + FIN_PL
+        + """
         dat 7 mark SCONJ dat
         de 6 det DET de
         regering 7 nsubj NOUN regering
-        aftreedt 3 ccomp VERB aftreden """ + FIN + """
+        aftreedt 3 ccomp VERB aftreden """
+        + FIN
+        + """
         . 3 punct PUNCT .
-    """)
+    """
+    )
     assert find_commitments(doc, [], published=None) == []
 
 
 def test_refusal_verb_is_negative() -> None:
-    doc = parsed("""
+    doc = parsed(
+        """
         China 2 nsubj PROPN China
-        weigert 0 root VERB weigeren """ + FIN + """
+        weigert 0 root VERB weigeren """
+        + FIN
+        + """
         de 4 det DET de
         export 6 obj NOUN export
         te 6 mark ADP te
-        hervatten 2 xcomp VERB hervatten """ + INF + """
+        hervatten 2 xcomp VERB hervatten """
+        + INF
+        + """
         . 2 punct PUNCT .
-    """)
+    """
+    )
     c = only(find_commitments(doc, [], published=None))
-    assert (c.actor, c.kind, c.polarity, c.action) == ("China", CommitmentKind.REFUSAL, Polarity.NEGATIVE, "de export hervatten")
+    assert (c.actor, c.kind, c.polarity, c.action) == (
+        "China",
+        CommitmentKind.REFUSAL,
+        Polarity.NEGATIVE,
+        "de export hervatten",
+    )
