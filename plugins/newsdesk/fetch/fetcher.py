@@ -109,14 +109,18 @@ class _Pool(httpcore.AsyncConnectionPool):
 
     def _assign_requests_to_connections(self) -> list[Any]:
         closing = []
-        idle = sum(1 for c in self._connections if c.is_idle())
-        for connection in list(self._connections):
-            if connection.is_closed():
-                self._connections.remove(connection)
-            elif connection.is_idle() and idle > self._max_keepalive_connections:
-                self._connections.remove(connection)
-                closing.append(connection)
-                idle -= 1
+        connections = self._connections
+        if any(c.is_closed() for c in connections):
+            connections[:] = [c for c in connections if not c.is_closed()]
+        if len(connections) > self._max_keepalive_connections:
+            idle = sum(1 for c in connections if c.is_idle())
+            for connection in list(connections):
+                if idle <= self._max_keepalive_connections:
+                    break
+                if connection.is_idle():
+                    connections.remove(connection)
+                    closing.append(connection)
+                    idle -= 1
         for pool_request in [r for r in self._requests if r.is_queued()]:
             origin = pool_request.request.url.origin
             chosen = None
