@@ -356,6 +356,18 @@ _ENTRIES_TABLE = """CREATE TEMP TABLE poll_entries_in (
     seq integer NOT NULL, feed_id bigint NOT NULL, guid text NOT NULL, link text NOT NULL,
     title text, summary text, authors text[] NOT NULL, published timestamptz, updated timestamptz,
     language text) ON COMMIT DROP"""
+_ENTRY_TYPES = (
+    "int4",
+    "int8",
+    "text",
+    "text",
+    "text",
+    "text",
+    "text[]",
+    "timestamptz",
+    "timestamptz",
+    "text",
+)
 # An entry is known by (feed, guid) whether it still waits in feed_entries or became an article.
 _FRESH = """
     NOT EXISTS (SELECT 1 FROM feed_entries fe WHERE fe.feed_id = t.feed_id AND fe.entry_guid = t.guid)
@@ -389,8 +401,9 @@ def _store_entries(cur: psycopg.Cursor[Any], polls: Sequence[FeedPoll], now: dat
     cur.execute(_ENTRIES_TABLE)
     with cur.copy(
         "COPY poll_entries_in (seq, feed_id, guid, link, title, summary, authors, published, updated,"
-        " language) FROM STDIN"
+        " language) FROM STDIN (FORMAT BINARY)"
     ) as copy:
+        copy.set_types(_ENTRY_TYPES)  # binary: a third of the client CPU of text COPY
         for row in rows:
             copy.write_row(row)
     # Pages in url order (as every poller inserts them), so two batches sharing links cannot
