@@ -158,3 +158,53 @@ def test_a_feed_that_cannot_be_stored_does_not_sink_its_batch(conn):
     assert recorded[1][0].error.startswith("could not store entries")
     statuses = conn.execute("SELECT feed_id, status FROM feed_fetches ORDER BY fetch_id").fetchall()
     assert [(r["feed_id"], r["status"]) for r in statuses] == [(good, "ok"), (bad, "soft")]
+
+
+class FakeFetcher:
+    """Hands out prepared downloads, then optionally fails like a crashed fetch batch."""
+
+    def __init__(self, downloads, error: Exception | None = None) -> None:
+        self.downloads, self.error = downloads, error
+
+    def fetch_feeds(self, states, *, now):
+        yield from self.downloads
+        if self.error is not None:
+            raise self.error
+
+
+def test_poll_feeds_batches_and_records_what_was_fetched_before_a_crash(clean_db, monkeypatch):
+    import newsdesk.pipeline.polling as polling
+    from newsdesk.errors import FetchError
+    from newsdesk.models import FeedDownload
+    from newsdesk.store.feeds import due_feeds
+
+    monkeypatch.setattr(polling, "BATCH_FEEDS", 2)
+    with psycopg.connect(clean_db) as conn:
+        sync_feeds(conn, [Feed(f"https://f{i}.example/rss", str(i)) for i in range(5)])
+        states = due_feeds(conn, NOW)
+        conn.commit()
+        downloads = [
+            FeedDownload(s.feed_id, s.url, FetchStatus.NOT_MODIFIED, NOW, 304, etag='"x"') for s in states
+        ]
+        summary = polling.poll_feeds(conn, FakeFetcher(downloads), states, Settings(poll=POLICY), now=NOW)
+        assert (summary.feeds, summary.not_modified) == (5, 5)
+        later = NOW + timedelta(days=1)
+        with pytest.raises(FetchError):
+            polling.poll_feeds(
+                conn, FakeFetcher(downloads[:3], FetchError("boom")), states, Settings(poll=POLICY), now=later
+            )
+        logged = conn.execute("SELECT count(*) FROM feed_fetches WHERE started_at = %s", (NOW,)).fetchone()
+        assert logged[0] == 5 + 3  # the three downloads before the crash were recorded
+
+
+def test_poll_feeds_fails_when_the_database_cannot_record_anything(clean_db):
+    from newsdesk.errors import DatabaseError
+    from newsdesk.models import FeedDownload, FeedState
+    from newsdesk.pipeline.polling import poll_feeds
+
+    conn = psycopg.connect(clean_db)
+    conn.close()
+    state = FeedState(1, "https://x.example/rss", None, None, None, 0, 900, NOW)
+    download = FeedDownload(1, state.url, FetchStatus.NOT_MODIFIED, NOW, 304)
+    with pytest.raises(DatabaseError):
+        poll_feeds(conn, FakeFetcher([download]), [state], Settings(poll=POLICY), now=NOW)

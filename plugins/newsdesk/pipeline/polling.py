@@ -246,10 +246,11 @@ def poll_feeds(
             ):
                 writer.submit(batch)
                 batch, entries = [], 0
-        if batch:
-            writer.submit(batch)
     finally:
-        writer.close()  # also on error: what was submitted is recorded before the error surfaces
+        # Also when the downloads stop with an error: what was fetched is recorded first.
+        if batch and writer.error is None:
+            writer.submit(batch)
+        writer.close()
     summary = PollSummary(**writer.counts)
     log.info("polled %s feeds: %s", summary.feeds, summary.as_dict())
     return summary
