@@ -8,6 +8,10 @@ changes no counts. Airflow's metadata lives in SQLite under ``.newsdesk/airflow`
 from __future__ import annotations
 
 import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -49,18 +53,49 @@ def sample_env(settings: Settings, base_url: str) -> dict[str, str]:
     }
 
 
+@contextmanager
+def _output_to(log_path: Path) -> Iterator[None]:
+    """Send everything written to stdout/stderr (Airflow's task logs) to a file, at the fd level."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with log_path.open("ab") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
 def run_demo(settings: Settings, database_url: str, *, port: int, progress: TextIO) -> dict[str, int]:
     migrate(database_url)
     progress.write(f"warehouse migrated; serving the offline sample on 127.0.0.1:{port}\n")
+    log_path = settings.state_dir / "demo.log"
+    progress.write(f"Airflow's task logs go to {log_path}\n")
+    progress.flush()
     with SampleSite(settings.seeds_dir / "sample" / "site", port=port) as site:
         os.environ.update(airflow_env(settings.state_dir, database_url))
         os.environ.update(sample_env(settings, site.base_url))
-        from newsdesk_airflow.runner import prepare_metadata_db, run_dag_once
-
-        prepare_metadata_db()
         for dag_id in DEMO_DAGS:
-            progress.write(f"running {dag_id} ...\n")
+            progress.write(f"running {dag_id} ... ")
             progress.flush()
-            run_dag_once(dag_id, PROJECT_DIR / "dags")
+            started = time.monotonic()
+            try:
+                with _output_to(log_path):
+                    from newsdesk_airflow.runner import prepare_metadata_db, run_dag_once
+
+                    prepare_metadata_db()
+                    run_dag_once(dag_id, PROJECT_DIR / "dags")
+            except Exception:
+                progress.write(f"failed; the end of {log_path}:\n")
+                progress.write("".join(log_path.read_text(errors="replace").splitlines(True)[-40:]))
+                raise
+            progress.write(f"success ({time.monotonic() - started:.0f} s)\n")
     with connect(database_url) as conn:
         return warehouse_summary(conn)

@@ -141,7 +141,7 @@ def test_dockerignore_keeps_secrets_and_local_state_out() -> None:
 
 
 def test_init_migrates_both_databases_and_creates_connection_and_pool(services: dict[str, Any]) -> None:
-    from newsdesk_airflow.assets import CONNECTION_ID, HTTP_POOL
+    from newsdesk_airflow.constants import CONNECTION_ID, HTTP_POOL
 
     assert "airflow-init.sh" in " ".join(services[ONE_SHOT]["command"])
     script = INIT_SCRIPT.read_text(encoding="utf-8")

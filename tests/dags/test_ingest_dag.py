@@ -42,12 +42,12 @@ def test_ingest_stores_the_sample_once(sample_pipeline: str) -> None:
     url = sample_pipeline
     assert run_dag_once("newsdesk_ingest", DAGS) == "success"
     first = _counts(url)
-    assert first["feeds"] == 2
+    assert first["feeds"] == 3
     assert first["articles"] >= 8
     assert first["article_versions"] == first["articles"]
     with psycopg.connect(url) as conn:
         polls = conn.execute("SELECT status, count(*) FROM feed_fetches GROUP BY status").fetchall()
-        assert dict(polls).get("ok") == 2
+        assert dict(polls).get("ok") == 3
         # the seed article is listed by both feeds: one article, two sources
         sources = conn.execute(
             "SELECT count(*) FROM article_sources s JOIN articles a USING (article_id) "
@@ -59,6 +59,13 @@ def test_ingest_stores_the_sample_once(sample_pipeline: str) -> None:
         ).fetchone()[0]
         expected = (PROJECT_DIR / "seeds" / "seed_article.txt").read_text(encoding="utf-8")
         assert seed_text == expected.removeprefix("date 2025-03 ").strip()
+        # the wire story republished by the regional outlet is linked to the original
+        copies = conn.execute(
+            "SELECT c.canonical_url, o.canonical_url FROM articles c JOIN articles o ON o.article_id = c.duplicate_of"
+        ).fetchall()
+        assert [(c.rsplit("/", 1)[1], o.rsplit("/", 1)[1]) for c, o in copies] == [
+            ("europa-trekt-beurs-voor-defensie.html", "brussel-presenteert-defensieplan.html")
+        ]
         # pages that are not articles keep a status and a reason
         not_articles = conn.execute(
             "SELECT status, reason FROM pages WHERE article_id IS NULL"

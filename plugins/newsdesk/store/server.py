@@ -28,6 +28,7 @@ def start_embedded(data_dir: Path, *, database: str = "newsdesk", keep_running: 
     printed connection string works); otherwise it stops when the process exits.
     """
     os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir.parent))  # pgserver/platformdirs needs one
+    logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every command at INFO
     try:
         import pgserver
     except ImportError as exc:  # pragma: no cover - pgserver is a core dependency
