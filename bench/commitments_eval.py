@@ -137,7 +137,10 @@ def score_item(tally: Tally, item_id: str, text: str, preds: list[Any], gold: li
         tally.polarity += hit.polarity.value == g["polarity"]
         tally.kind += hit.kind.value == g["kind"]
         tally.conditional += hit.conditional == g["conditional"]
-        tally.speaker += loose_match(hit.speaker, g.get("speaker"))
+        speaker_ok = loose_match(hit.speaker, g.get("speaker"))
+        tally.speaker += speaker_ok
+        if not speaker_ok:
+            tally.errors.append(f"{item_id} SPEAKER s{g['sentence']} {hit.speaker!r}/{g.get('speaker')!r}")
         ok = deadline_ok(hit, g)
         tally.deadline += ok
         if not ok or hit.polarity.value != g["polarity"]:

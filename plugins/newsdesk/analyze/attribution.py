@@ -26,6 +26,10 @@ REPORTING = frozenset(
     "toelichten lichtte waarschuwen waarschuwde zeggen_erbij bekendmaken aankondigen "
     "kondigde kondigt".split()
 )
+REPORTING_FORMS = frozenset(
+    "zei zegt zeiden gezegd stelde benadrukte benadrukt meldde verklaarde vertelde bevestigde herhaalde "
+    "schreef liet onderstreepte verzekerde beweerde antwoordde reageerde waarschuwde".split()
+)
 # Reporting verbs that mark a forecast or opinion: what they report is not a commitment.
 BELIEF = frozenset(
     "verwachten verwacht verwachtte denken denkt dachten voorspellen voorspelt vinden vindt vond "
@@ -146,9 +150,13 @@ def speaker_of(
             if np:
                 return actor_from_tokens(doc, np, mentions, sentence), tok
     for tok in sent:
-        if tok.i in exclude or tok.pos_ not in ("VERB", "AUX"):
+        if tok.i in exclude:
             continue
-        if tok.lemma_.lower() in REPORTING or tok.lower_ in REPORTING:
+        # a reporting form counts whatever its tag ("gezegd/ADJ"); a lemma only on a verb
+        if tok.lower_ in REPORTING_FORMS or (tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in REPORTING):
+            if tok.lemma_.lower() == "laten" or tok.lower_ in ("liet", "laat", "lieten"):
+                if not any(t.lower_ == "weten" for t in sent[tok.i - sent.start :]):
+                    continue  # "laten rijden" is not "laten weten"
             subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubj:pass")), None)
             np = noun_phrase(subj) if subj is not None else _name_before(tok)
             if not np:
@@ -192,6 +200,17 @@ def _name_before(tok: Token) -> list[Token]:
         j -= 1
     np = list(doc[j + 1 : tok.i])
     if not np or (j >= tok.sent.start and doc[j].text not in ",\"'“”"):
+        # "Starmer had eerder al gezegd": the phrase opening the sentence before its finite auxiliary
+        k = tok.sent.start
+        while k < tok.i and doc[k].pos_ in ("PROPN", "NOUN", "DET"):
+            k += 1
+        between = doc[k + 1 : tok.i]
+        if (
+            k > tok.sent.start and k < tok.i and doc[k].pos_ == "AUX"
+            and any(t.pos_ in ("PROPN", "NOUN") for t in doc[tok.sent.start : k])
+            and all(t.pos_ in ("ADV", "ADJ") for t in between)  # "had eerder al gezegd", nothing else
+        ):  # fmt: skip
+            return list(doc[tok.sent.start : k])
         return []
     return np if any(t.pos_ in ("PROPN", "NOUN") for t in np) else []
 

@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 __all__ = ["EXTRACTOR_VERSION", "find_commitments"]
 
 # Bump when the rules change behaviour; it is part of the analyzer_version of every analysis.
-EXTRACTOR_VERSION = "commitments-4"
+EXTRACTOR_VERSION = "commitments-5"
 
 K = CommitmentKind
 # Lexical cues: lemma (or frequent form) -> kind. Forms guard against a missing lemma.
@@ -890,6 +890,9 @@ def _reporting_above(
             return None, None
         parent = cur.head
         lemma = _lemma(parent)
+        if lemma == "laten" and not any(t.lower_ == "weten" for t in parent.sent):
+            cur = parent  # "laten spelen" is not "laten weten"
+            continue
         if cur.dep_ in ("ccomp", "conj", "xcomp", "aux", "aux:pass", "advcl", "parataxis") and (
             lemma in REPORTING or parent.lower_ in REPORTING or lemma in BELIEF or parent.lower_ in BELIEF
         ):
