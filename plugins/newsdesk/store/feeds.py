@@ -422,11 +422,16 @@ def _store_entries(cur: psycopg.Cursor[Any], polls: Sequence[FeedPoll], now: dat
         f"""WITH ins AS (
                 INSERT INTO feed_entries (feed_id, entry_guid, page_id, title, summary, authors,
                                           published_at, updated_at, language, first_seen_at)
-                SELECT t.feed_id, t.guid, p.page_id, t.title, t.summary, t.authors, t.published,
-                       t.updated, t.language, %(now)s
-                  FROM poll_entries_in t JOIN pages p ON p.url = t.link
-                 WHERE {_FRESH}
-                 ORDER BY t.seq
+                SELECT feed_id, guid, page_id, title, summary, authors, published, updated, language,
+                       %(now)s
+                  -- one index lookup per link, whatever the planner thinks of the unanalysed
+                  -- temp table (a join may hash all of pages); OFFSET 0 keeps it evaluated once
+                  FROM (SELECT t.*, (SELECT p.page_id FROM pages p WHERE p.url = t.link) AS page_id
+                          FROM poll_entries_in t
+                         WHERE {_FRESH}
+                        OFFSET 0) AS x
+                 WHERE page_id IS NOT NULL
+                 ORDER BY seq
                 ON CONFLICT (feed_id, entry_guid) DO NOTHING
                 RETURNING feed_id)
             SELECT feed_id, count(*) FROM ins GROUP BY feed_id""",
