@@ -190,3 +190,49 @@ def test_absolute_links_equal_urljoin(base):
         except ValueError:
             want = None
         assert _absolute(link, base) == want, link
+
+
+def test_text_fast_path_equals_clean_text():
+    import random
+
+    from newsdesk.sources.parse import _text
+    from newsdesk.sources.text import clean_text
+
+    samples = [
+        "Minister belooft actie",
+        "Één café, één ‘quote’ — en meer",
+        " leading",
+        "trailing ",
+        "double  space",
+        "tab\there",
+        "nbsp\xa0here",
+        "line\u2028sep",
+        "a < b",
+        "AT&T",
+        "ctrl\x07char",
+        "del\x7fchar",
+        "c1\x85next",
+        "",
+        " ",
+        "x" * 1000,
+        "x" * 1001,
+        "<b>bold</b>",
+        "&amp;",
+        None,
+        42,
+    ]
+    alphabet = ["a", "Z", " ", "  ", "\t", "\n", "\xa0", "<", ">", "&", ";", "é", "\x00", "\x1f", "\x85", "€"]
+    rng = random.Random(7)
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    for value in samples:
+        for limit in (5, 1000):
+            assert _text(value, limit) == clean_text(value, limit=limit), repr(value)
+
+
+def test_language_cache_equals_clean_language():
+    from newsdesk.sources.parse import _language
+    from newsdesk.sources.text import clean_language
+
+    for value in ["nl", "NL", "nl_NL", "en-US ", "bogus language", "", None, ["nl"], {"x": 1}, 5]:
+        assert _language(value) == clean_language(value)
+        assert _language(value) == clean_language(value)  # and again, from the cache

@@ -145,6 +145,28 @@ def _absolute(link: str | None, url: str) -> str | None:
         return None
 
 
+# Text that clean_text would return unchanged: words of characters that are neither markup,
+# entity, control nor any whitespace, separated by single spaces. Most titles and author names.
+_PLAIN_TEXT = re.compile(r"[^<&\x00-\x1f\x7f\s]+(?: [^<&\x00-\x1f\x7f\s]+)*")
+
+
+def _text(value: object, limit: int) -> str | None:
+    """clean_text, with a fast path for text it would hand back unchanged."""
+    if type(value) is str and len(value) <= limit and _PLAIN_TEXT.fullmatch(value):
+        return value
+    return clean_text(value, limit=limit)
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_language(value: str) -> str | None:
+    return clean_language(value)
+
+
+def _language(value: object) -> str | None:
+    """clean_language, remembered: a feed repeats its language on every entry."""
+    return _cached_language(value) if type(value) is str else clean_language(value)
+
+
 def make_entry(
     *,
     url: str,
@@ -159,14 +181,14 @@ def make_entry(
 ) -> FeedEntry | None:
     """One normalised entry from raw fields; None when nothing identifies it."""
     clean_link = _absolute(clean_token(link), url)
-    clean_title = clean_text(title, limit=TITLE_LIMIT)
-    clean_summary = clean_text(summary, limit=SUMMARY_LIMIT)
+    clean_title = _text(title, TITLE_LIMIT)
+    clean_summary = _text(summary, SUMMARY_LIMIT)
     ident = clean_token(guid) or _fallback_guid(clean_link, clean_title, clean_summary)
     if ident is None:
         return None
     names: list[str] = []
     for author in authors:
-        name = clean_text(author, limit=200)
+        name = _text(author, 200)
         if name and name not in names:
             names.append(name)
     return FeedEntry(
@@ -177,7 +199,7 @@ def make_entry(
         authors=tuple(names),
         published=published,
         updated=updated,
-        language=clean_language(language),
+        language=_language(language),
     )
 
 
