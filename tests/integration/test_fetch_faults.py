@@ -443,3 +443,28 @@ def test_304_and_error_answers_keep_the_connection_alive():
         assert server.connections == 1
     finally:
         server.close()
+
+
+def test_a_full_pool_closes_an_idle_connection_for_another_host():
+    not_modified = b'HTTP/1.1 304 Not Modified\r\nETag: "x"\r\nContent-Length: 0\r\n\r\n'
+    one, two = KeepAliveServer({"/f": not_modified}), KeepAliveServer({"/f": not_modified})
+    try:
+        http = HttpSettings(
+            allow_private=(f"127.0.0.1:{one.port}", f"127.0.0.1:{two.port}"),
+            concurrency=1,  # a pool of one connection
+            per_host_concurrency=1,
+            per_host_delay_s=0.0,
+            read_timeout_s=2.0,
+        )
+        ports = [one.port, two.port, one.port, two.port]
+        states = [
+            FeedState(i, f"http://127.0.0.1:{p}/f", '"x"', None, None, 0, 900, NOW)
+            for i, p in enumerate(ports)
+        ]
+        with Fetcher(http) as fetcher:
+            got = {d.status.value for d in fetcher.fetch_feeds(states, now=NOW)}
+        assert got == {"not_modified"}
+        assert (one.connections, two.connections) == (2, 2)
+    finally:
+        one.close()
+        two.close()

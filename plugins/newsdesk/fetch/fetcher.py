@@ -150,6 +150,10 @@ class _Pool(httpcore.AsyncConnectionPool):
         return closing
 
 
+# The override above reads httpcore 1.x internals; another major version gets the stock pool.
+_POOL = _Pool if httpcore.__version__.startswith("1.") else httpcore.AsyncConnectionPool
+
+
 class Fetcher:
     """Concurrent, polite, bounded downloads of feeds and pages. Use as a context manager."""
 
@@ -205,7 +209,7 @@ class Fetcher:
     async def _open_client(self) -> None:
         s = self.settings
         # Every connection (every redirect hop, every keep-alive reconnect) goes through the guard.
-        pool = _Pool(
+        pool = _POOL(
             ssl_context=httpx.create_ssl_context(trust_env=False),
             max_connections=max(1, s.concurrency),
             max_keepalive_connections=max(1, s.concurrency),
