@@ -88,3 +88,43 @@ def clean_db(database_url: str) -> str:
                 )
             )
     return database_url
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> None:
+    """The session's Airflow metadata database (SQLite in the throw-away AIRFLOW_HOME) and pool."""
+    from newsdesk_airflow.runner import prepare_metadata_db
+
+    prepare_metadata_db()
+
+
+@pytest.fixture(scope="session")
+def sample_site() -> Iterator[object]:
+    """The offline sample website on 127.0.0.1, one port for the session (its URLs get stored)."""
+    from newsdesk.sample import SampleSite
+
+    with SampleSite(PROJECT_DIR / "seeds" / "sample" / "site") as site:
+        yield site
+
+
+@pytest.fixture(scope="session")
+def run_sample_dags(airflow_db: None, sample_site, tmp_path_factory: pytest.TempPathFactory):
+    """Run DAGs with ``dag.test()`` against the offline sample site, into a given warehouse."""
+    from dataclasses import replace
+
+    from newsdesk.config import Settings
+    from newsdesk_airflow.demo import sample_env
+    from newsdesk_airflow.runner import run_dag_once
+    from newsdesk_airflow.settings import url_to_connection_json
+
+    def run(database_url: str, *dag_ids: str) -> None:
+        settings = replace(Settings.from_env(), state_dir=tmp_path_factory.mktemp("state"))
+        with pytest.MonkeyPatch.context() as mp:
+            for key, value in sample_env(settings, sample_site.base_url).items():
+                mp.setenv(key, value)
+            mp.setenv("AIRFLOW_CONN_NEWSDESK_DB", url_to_connection_json(database_url))
+            mp.delenv("NEWSDESK_DATABASE_URL", raising=False)
+            for dag_id in dag_ids:
+                assert run_dag_once(dag_id, PROJECT_DIR / "dags") == "success"
+
+    return run

@@ -1,19 +1,13 @@
-"""``dag.test()`` of the ingest and analyze DAGs against real PostgreSQL and the offline sample."""
+"""``dag.test()`` of every DAG against real PostgreSQL and the offline sample."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from newsdesk.config import Settings
-from newsdesk_airflow.demo import sample_env
-from newsdesk_airflow.settings import url_to_connection_json
-
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-DAGS = PROJECT_DIR / "dags"
 SEED_URL_PART = "coalitie-vredesplan-oekraine"
 
 
@@ -27,20 +21,14 @@ def _counts(url: str) -> dict[str, int]:
 
 
 @pytest.fixture
-def sample_pipeline(airflow_db, sample_site, clean_db, monkeypatch, tmp_path) -> str:
-    settings = replace(Settings.from_env(), state_dir=tmp_path)
-    for key, value in sample_env(settings, sample_site.base_url).items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("AIRFLOW_CONN_NEWSDESK_DB", url_to_connection_json(clean_db))
-    monkeypatch.delenv("NEWSDESK_DATABASE_URL", raising=False)
-    return clean_db
+def sample_pipeline(clean_db: str, run_sample_dags):
+    """(warehouse URL, run(*dag_ids)) for the offline sample."""
+    return clean_db, lambda *dag_ids: run_sample_dags(clean_db, *dag_ids)
 
 
-def test_ingest_stores_the_sample_once(sample_pipeline: str) -> None:
-    from newsdesk_airflow.runner import run_dag_once
-
-    url = sample_pipeline
-    assert run_dag_once("newsdesk_ingest", DAGS) == "success"
+def test_ingest_stores_the_sample_once(sample_pipeline) -> None:
+    url, run = sample_pipeline
+    run("newsdesk_ingest")
     first = _counts(url)
     assert first["feeds"] == 3
     assert first["articles"] >= 8
@@ -78,16 +66,13 @@ def test_ingest_stores_the_sample_once(sample_pipeline: str) -> None:
         assert all(status == "success" for _, status in runs)
 
     # a second run in the same interval writes nothing new
-    assert run_dag_once("newsdesk_ingest", DAGS) == "success"
+    run("newsdesk_ingest")
     assert _counts(url) == first
 
 
-def test_analyze_finds_entities_in_the_sample(sample_pipeline: str) -> None:
-    from newsdesk_airflow.runner import run_dag_once
-
-    url = sample_pipeline
-    run_dag_once("newsdesk_ingest", DAGS)
-    assert run_dag_once("newsdesk_analyze", DAGS) == "success"
+def test_analyze_finds_entities_in_the_sample(sample_pipeline) -> None:
+    url, run = sample_pipeline
+    run("newsdesk_ingest", "newsdesk_analyze")
     after = _counts(url)
     assert after["entities"] > 0 and after["mentions"] > 0
     with psycopg.connect(url) as conn:
@@ -103,5 +88,28 @@ def test_analyze_finds_entities_in_the_sample(sample_pipeline: str) -> None:
         ).fetchone()[0]
         assert inside is True
     # re-analysis with the same analyzer version is a no-op
-    assert run_dag_once("newsdesk_analyze", DAGS) == "success"
+    run("newsdesk_analyze")
     assert _counts(url) == after
+
+
+def test_maintenance_and_reprocess(sample_pipeline) -> None:
+    url, run = sample_pipeline
+    run("newsdesk_ingest", "newsdesk_analyze")
+    analysed = _counts(url)
+    # daily upkeep: re-fetch (nothing due yet), pruning, the health report and every quality check pass
+    run("newsdesk_maintenance")
+    with psycopg.connect(url) as conn:
+        health = conn.execute("SELECT health, count(*) FROM feed_health_reports GROUP BY health").fetchall()
+        assert dict(health) == {"ok": 3}
+        checks = conn.execute(
+            "SELECT task_id, status FROM pipeline_runs WHERE dag_id = 'newsdesk_maintenance' ORDER BY task_id"
+        ).fetchall()
+        assert [t for t, _ in checks] == ["feed_health_report", "prune_raw_html", "refetch_articles"]
+    # a manual reprocess of everything replaces the analysis rows with the same rows
+    run("newsdesk_reprocess")
+    assert _counts(url) == analysed
+    with psycopg.connect(url) as conn:
+        counts = conn.execute(
+            "SELECT counts FROM pipeline_runs WHERE dag_id = 'newsdesk_reprocess'"
+        ).fetchone()[0]
+    assert counts["selected"] == analysed["articles"] == counts["articles"]
