@@ -468,3 +468,105 @@ def test_a_full_pool_closes_an_idle_connection_for_another_host():
     finally:
         one.close()
         two.close()
+
+
+# --- TLS through the asyncio network backend -------------------------------------------------------
+
+
+def _self_signed(tmp_path):
+    x509 = pytest.importorskip("cryptography.x509")
+    import datetime as dt
+    import ipaddress
+
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_file, key_file
+
+
+def test_tls_is_verified_and_kept_alive(tmp_path):
+    import asyncio
+    import http.server
+    import ssl
+    import threading
+
+    from newsdesk.fetch.download import HttpClient, fetch_url
+    from newsdesk.fetch.fetcher import _POOL
+    from newsdesk.fetch.guard import AddressPolicy, GuardedBackend
+
+    cert_file, key_file = _self_signed(tmp_path)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):  # noqa: N802 - the standard library's name
+            if self.headers.get("If-None-Match") == '"t"':
+                self.send_response(304)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("ETag", '"t"')
+            self.send_header("Content-Length", str(len(RSS)))
+            self.end_headers()
+            self.wfile.write(RSS)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"https://127.0.0.1:{server.server_address[1]}/feed"
+    http = HttpSettings(allow_private=(f"127.0.0.1:{server.server_address[1]}",), per_host_delay_s=0.0)
+    try:
+        # the system trust store does not know this certificate: refused, as a hard failure
+        with Fetcher(http) as fetcher:
+            (refused,) = fetcher.fetch_feeds([FeedState(1, url, None, None, None, 0, 900, NOW)], now=NOW)
+        assert refused.status.value == "hard" and "certificate verify failed" in refused.error
+
+        async def trusted():
+            pool = _POOL(
+                ssl_context=ssl.create_default_context(cafile=str(cert_file)),
+                network_backend=GuardedBackend(AddressPolicy(http.allow_private)),
+            )
+            client = HttpClient(pool, http, {"User-Agent": "test"})
+            try:
+                got = [await fetch_url(client, url, http, headers=h) for h in ({}, {"If-None-Match": '"t"'})]
+                return got, len(pool.connections)
+            finally:
+                await client.aclose()
+
+        (first, second), connections = asyncio.run(trusted())
+        assert (first.status.value, first.body) == ("ok", RSS)
+        assert (second.status.value, second.http_status) == ("not_modified", 304)
+        assert connections == 1
+    finally:
+        server.shutdown()

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import select
 import socket
-import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +18,7 @@ from typing import Any
 import httpcore
 
 from newsdesk.errors import FetchError, UnsafeURLError
+from newsdesk.fetch.network import AsyncioBackend
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -123,55 +122,12 @@ class AddressPolicy:
         return f"refused: {shown} port {port} is a {kind} address"
 
 
-def _readable(sock: socket.socket) -> bool:
-    """True if reading would not block: for an idle keep-alive connection, the server hung up."""
-    if sock.fileno() < 0:
-        return True
-    poller = select.poll()
-    poller.register(sock, select.POLLIN)
-    return bool(poller.poll(0))
-
-
-class _Stream(httpcore.AsyncNetworkStream):
-    """A network stream that answers httpcore's "socket"/"is_readable" questions cheaply.
-
-    The connection pool asks every idle connection whether its socket is readable each time it
-    assigns a request; the anyio stream rebuilds a dict of attributes for every such question,
-    which made a keep-alive pool cost more CPU than opening new connections.
-    """
-
-    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
-        self._inner = inner
-        self._socket = inner.get_extra_info("socket")
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._inner.read(max_bytes, timeout)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._inner.write(buffer, timeout)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-    async def start_tls(
-        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
-    ) -> httpcore.AsyncNetworkStream:
-        return _Stream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str) -> Any:
-        if info == "socket" and self._socket is not None:
-            return self._socket
-        if info == "is_readable" and self._socket is not None:
-            return _readable(self._socket)
-        return self._inner.get_extra_info(info)
-
-
 class GuardedBackend(httpcore.AsyncNetworkBackend):
     """Resolve, check every address against the policy, then connect to a checked address."""
 
     def __init__(self, policy: AddressPolicy, inner: httpcore.AsyncNetworkBackend | None = None) -> None:
         self._policy = policy
-        self._inner = inner or httpcore.AnyIOBackend()
+        self._inner = inner or AsyncioBackend()
 
     async def _resolve(self, host: str, port: int) -> list[IPAddress]:
         try:
@@ -210,10 +166,9 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         last: Exception | None = None
         for ip in addresses:
             try:
-                stream = await self._inner.connect_tcp(
+                return await self._inner.connect_tcp(
                     str(ip), port, timeout=timeout, local_address=local_address, socket_options=socket_options
                 )
-                return _Stream(stream)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last = exc
         assert last is not None
