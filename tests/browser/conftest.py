@@ -1,5 +1,5 @@
 """Browser tests: a real ``airflow standalone`` (our plugin, our DAGs) in a throw-away home,
-a warehouse with the hand-written sample rows, and headless Chromium driven by Playwright.
+a warehouse filled by the real DAGs from the offline sample, and headless Chromium driven by Playwright.
 
 Every wait is bounded; the standalone process group is always torn down, first with SIGINT
 (standalone then stops its scheduler, dag-processor, triggerer and API server), then SIGKILL.
@@ -23,7 +23,6 @@ import pytest
 from psycopg import sql
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-SAMPLE_SQL = Path(__file__).resolve().parent / "sample_warehouse.sql"
 OUTPUT_DIR = PROJECT_DIR / "test-output"
 CHROMIUM = os.environ.get("NEWSDESK_CHROMIUM", "/usr/bin/chromium")
 STARTUP_TIMEOUT_S = 360  # a cold standalone on 2 busy cores took 150 s
@@ -54,8 +53,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def sample_warehouse(database_url: str) -> str:
-    """The session warehouse emptied and filled with tests/browser/sample_warehouse.sql."""
+def sample_warehouse(database_url: str, run_sample_dags) -> str:
+    """The session warehouse emptied, then filled by the real DAGs from the offline sample."""
     with psycopg.connect(database_url, autocommit=True) as conn:
         tables = [
             row[0]
@@ -69,8 +68,7 @@ def sample_warehouse(database_url: str) -> str:
                 sql.SQL(", ").join(sql.Identifier(t) for t in tables)
             )
         )
-    with psycopg.connect(database_url) as conn:
-        conn.execute(SAMPLE_SQL.read_bytes())
+    run_sample_dags(database_url, "newsdesk_ingest", "newsdesk_analyze")
     return database_url
 
 
