@@ -7,6 +7,7 @@ here does I/O.
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -132,7 +133,7 @@ class FeedDownload:
     etag: str | None = None
     last_modified: str | None = None
     content_type: str | None = None
-    body: bytes = b""
+    body: builtins.bytes = b""
     error: str | None = None
     retry_after_s: int | None = None
 
@@ -165,7 +166,7 @@ class PageFetch:
     status: FetchStatus
     final_url: str | None = None
     http_status: int | None = None
-    body: bytes = b""
+    body: builtins.bytes = b""
     content_type: str | None = None
     charset: str | None = None
     duration_ms: int = 0

@@ -13,6 +13,7 @@ from newsdesk.analyze import analyze_docs, analyzer_version
 from newsdesk.config import Settings
 from newsdesk.store import analysis as analysis_store
 from newsdesk.store import articles as article_store
+from newsdesk.store.db import Conn
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ class AnalysisSummary:
 
 
 def analyze_pending(
-    conn: psycopg.Connection,
+    conn: Conn,
     settings: Settings,
     *,
     now: datetime,

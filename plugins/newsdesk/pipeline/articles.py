@@ -15,6 +15,7 @@ from newsdesk.fetch import Fetcher
 from newsdesk.models import Article, ArticleStatus, FetchStatus, PageFetch
 from newsdesk.sources import canonicalize_url
 from newsdesk.store import articles as article_store
+from newsdesk.store.db import Conn
 from newsdesk.store import pages as page_store
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ class ArticleSummary:
 
 
 def fetch_and_store_pages(
-    conn: psycopg.Connection,
+    conn: Conn,
     fetcher: Fetcher,
     settings: Settings,
     *,
@@ -68,7 +69,7 @@ def fetch_and_store_pages(
 
 
 def _store_one(
-    conn: psycopg.Connection, page: page_store.PageTodo, fetched: PageFetch, settings: Settings, *, now: datetime
+    conn: Conn, page: page_store.PageTodo, fetched: PageFetch, settings: Settings, *, now: datetime
 ) -> str:
     """Handle one page; returns the ArticleSummary counter it adds to. Never raises for bad input."""
     if fetched.status is not FetchStatus.OK:
@@ -99,7 +100,7 @@ def _store_one(
 
 
 def _store_article(
-    conn: psycopg.Connection, page_id: int, article: Article, fetched: PageFetch, *, now: datetime
+    conn: Conn, page_id: int, article: Article, fetched: PageFetch, *, now: datetime
 ) -> tuple[article_store.StoredArticle, int | None]:
     canonical = _canonical(article.canonical_url, fetched)
     bands = lsh_bands(article.minhash) if article.minhash else []
@@ -117,7 +118,7 @@ REFETCH_CHECKPOINTS_S = (3600, 86400)
 
 
 def refetch_articles(
-    conn: psycopg.Connection,
+    conn: Conn,
     fetcher: Fetcher,
     settings: Settings,
     *,
@@ -161,7 +162,7 @@ def _canonical(declared: str | None, fetched: PageFetch) -> str:
 
 
 def _find_original(
-    conn: psycopg.Connection, content_hash: str, minhash: Sequence[int], bands: Sequence[int], canonical: str
+    conn: Conn, content_hash: str, minhash: Sequence[int], bands: Sequence[int], canonical: str
 ) -> int | None:
     for cand in article_store.duplicate_candidates(
         conn, content_hash=content_hash, bands=bands, exclude_url=canonical

@@ -12,9 +12,8 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-import psycopg
-
 from newsdesk.models import Analysis, Commitment, EntityRef
+from newsdesk.store.db import Conn
 
 
 def _norm(text: str) -> str:
@@ -29,7 +28,7 @@ def commitment_key(c: Commitment) -> tuple[str, str, str]:
     return key, actor_key, action_key
 
 
-def upsert_entities(conn: psycopg.Connection, entities: Iterable[EntityRef], *, curated: bool = False) -> int:
+def upsert_entities(conn: Conn, entities: Iterable[EntityRef], *, curated: bool = False) -> int:
     unique = {e.entity_id: e for e in entities}
     if not unique:
         return 0
@@ -58,7 +57,7 @@ def upsert_entities(conn: psycopg.Connection, entities: Iterable[EntityRef], *, 
     return cur.rowcount
 
 
-def upsert_aliases(conn: psycopg.Connection, aliases: Iterable[tuple[str, str]]) -> None:
+def upsert_aliases(conn: Conn, aliases: Iterable[tuple[str, str]]) -> None:
     """(entity_id, alias) pairs; existing pairs are left alone."""
     rows = sorted(set(aliases))
     if rows:
@@ -68,9 +67,7 @@ def upsert_aliases(conn: psycopg.Connection, aliases: Iterable[tuple[str, str]])
             )
 
 
-def replace_analysis(
-    conn: psycopg.Connection, article_id: int, analysis: Analysis, *, now: datetime
-) -> dict[str, int]:
+def replace_analysis(conn: Conn, article_id: int, analysis: Analysis, *, now: datetime) -> dict[str, int]:
     """Replace the article's mentions and commitments with ``analysis`` (one transaction)."""
     with conn.transaction():
         entities = [m.entity for m in analysis.mentions]
@@ -86,7 +83,9 @@ def replace_analysis(
                 if (m.start, m.end) in seen:  # one row per span: the primary key
                     continue
                 seen.add((m.start, m.end))
-                copy.write_row((article_id, m.start, m.end, m.entity.entity_id, m.text, str(m.label), m.sentence))
+                copy.write_row(
+                    (article_id, m.start, m.end, m.entity.entity_id, m.text, str(m.label), m.sentence)
+                )
         _insert_commitments(conn, article_id, analysis.commitments)
         conn.execute(
             "UPDATE articles SET analyzed_at = %s, analyzer_version = %s WHERE article_id = %s",
@@ -95,7 +94,7 @@ def replace_analysis(
     return {"mentions": len(seen), "commitments": len(analysis.commitments)}
 
 
-def _insert_commitments(conn: psycopg.Connection, article_id: int, commitments: Sequence[Commitment]) -> None:
+def _insert_commitments(conn: Conn, article_id: int, commitments: Sequence[Commitment]) -> None:
     if not commitments:
         return
     with conn.cursor() as cur:
@@ -122,11 +121,26 @@ def _insert_commitments(conn: psycopg.Connection, article_id: int, commitments: 
             """,
             [
                 (
-                    article_id, commitment_key(c)[0], c.actor, c.actor_entity_id, c.speaker,
-                    c.speaker_entity_id, c.action, str(c.kind), str(c.polarity), c.conditional, c.condition,
-                    c.deadline_text, c.deadline,
+                    article_id,
+                    commitment_key(c)[0],
+                    c.actor,
+                    c.actor_entity_id,
+                    c.speaker,
+                    c.speaker_entity_id,
+                    c.action,
+                    str(c.kind),
+                    str(c.polarity),
+                    c.conditional,
+                    c.condition,
+                    c.deadline_text,
+                    c.deadline,
                     str(c.deadline_precision) if c.deadline_precision else None,
-                    str(c.firmness), c.sentence, c.start, c.end, c.confidence, c.extractor_version,
+                    str(c.firmness),
+                    c.sentence,
+                    c.start,
+                    c.end,
+                    c.confidence,
+                    c.extractor_version,
                 )
                 for c in commitments
             ],

@@ -11,9 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import psycopg
-
 from newsdesk.models import Article
+from newsdesk.store.db import Conn
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +30,7 @@ class DuplicateCandidate:
 
 
 def duplicate_candidates(
-    conn: psycopg.Connection, *, content_hash: str, bands: Sequence[int], exclude_url: str
+    conn: Conn, *, content_hash: str, bands: Sequence[int], exclude_url: str
 ) -> list[DuplicateCandidate]:
     """Articles with the same text hash or sharing a MinHash band, other than ``exclude_url``.
 
@@ -53,7 +52,7 @@ def duplicate_candidates(
 
 
 def store_article(
-    conn: psycopg.Connection,
+    conn: Conn,
     *,
     page_id: int,
     article: Article,
@@ -70,7 +69,7 @@ def store_article(
             (canonical_url,),
         ).fetchone()
         if existing is None:
-            article_id = conn.execute(
+            inserted = conn.execute(
                 """
                 INSERT INTO articles (canonical_url, url, title, authors, published_at, updated_at, language,
                                       site_name, text, content_hash, minhash, duplicate_of, fetched_at,
@@ -80,7 +79,9 @@ def store_article(
                 RETURNING article_id
                 """,
                 _article_params(article, canonical_url, duplicate_of, now),
-            ).fetchone()["article_id"]
+            ).fetchone()
+            assert inserted is not None  # INSERT ... RETURNING
+            article_id = inserted["article_id"]
             conn.execute(
                 """INSERT INTO article_versions (article_id, version, title, text, content_hash, fetched_at)
                    VALUES (%s, 1, %s, %s, %s, %s)""",
@@ -112,7 +113,7 @@ def store_article(
     return StoredArticle(article_id, created, changed)
 
 
-def link_sources(conn: psycopg.Connection, *, page_id: int, article_id: int) -> None:
+def link_sources(conn: Conn, *, page_id: int, article_id: int) -> None:
     """Every feed entry pointing at this page becomes an article_sources row (idempotent)."""
     conn.execute(
         """
@@ -146,7 +147,7 @@ def _article_params(article: Article, canonical_url: str, duplicate_of: int | No
     }
 
 
-def _record_new_version(conn: psycopg.Connection, article_id: int, article: Article, now: datetime) -> None:
+def _record_new_version(conn: Conn, article_id: int, article: Article, now: datetime) -> None:
     row = conn.execute(
         """
         UPDATE articles
@@ -169,6 +170,7 @@ def _record_new_version(conn: psycopg.Connection, article_id: int, article: Arti
             "now": now,
         },
     ).fetchone()
+    assert row is not None  # the caller holds the row lock: it exists
     conn.execute(
         """INSERT INTO article_versions (article_id, version, title, text, content_hash, fetched_at)
            VALUES (%s, %s, %s, %s, %s, %s)""",
@@ -176,7 +178,7 @@ def _record_new_version(conn: psycopg.Connection, article_id: int, article: Arti
     )
 
 
-def prune_raw_html(conn: psycopg.Connection, *, older_than: datetime) -> int:
+def prune_raw_html(conn: Conn, *, older_than: datetime) -> int:
     cur = conn.execute(
         "UPDATE pages SET raw_html = NULL WHERE raw_html IS NOT NULL AND raw_fetched_at < %s", (older_than,)
     )
@@ -184,7 +186,7 @@ def prune_raw_html(conn: psycopg.Connection, *, older_than: datetime) -> int:
 
 
 def articles_to_analyze(
-    conn: psycopg.Connection,
+    conn: Conn,
     *,
     analyzer_version: str,
     limit: int,
@@ -220,7 +222,7 @@ class RefetchTodo:
 
 
 def due_refetches(
-    conn: psycopg.Connection, now: datetime, *, checkpoints_s: Sequence[int], limit: int = 500
+    conn: Conn, now: datetime, *, checkpoints_s: Sequence[int], limit: int = 500
 ) -> list[RefetchTodo]:
     """Articles that passed a re-fetch checkpoint (seconds after first fetch) since they were last checked.
 
@@ -246,13 +248,13 @@ def due_refetches(
     return [RefetchTodo(r["article_id"], r["page_id"], r["url"]) for r in rows]
 
 
-def mark_checked(conn: psycopg.Connection, article_id: int, now: datetime) -> None:
+def mark_checked(conn: Conn, article_id: int, now: datetime) -> None:
     """A re-fetch that failed still counts as a look at that checkpoint (the failure is logged)."""
     conn.execute("UPDATE articles SET last_checked_at = %s WHERE article_id = %s", (now, article_id))
 
 
 def select_article_ids(
-    conn: psycopg.Connection,
+    conn: Conn,
     *,
     published_from: datetime | None = None,
     published_to: datetime | None = None,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 
 from newsdesk.config import PROJECT_DIR
 from newsdesk.errors import DatabaseError, MigrationError
@@ -26,6 +26,9 @@ from newsdesk.errors import DatabaseError, MigrationError
 log = logging.getLogger(__name__)
 
 SQL_DIR = PROJECT_DIR / "sql"
+# Every newsdesk connection returns rows as dicts.
+Conn = psycopg.Connection[DictRow]
+
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 # Arbitrary constant identifying "newsdesk migrate" among advisory locks.
 _MIGRATE_LOCK = 7_361_290_114
@@ -62,16 +65,16 @@ def load_migrations(directory: Path | None = None) -> list[Migration]:
     return found
 
 
-def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection:
+def connect(url: str, *, autocommit: bool = False) -> Conn:
     """Open a connection, translating connection failures into DatabaseError."""
     try:
-        return psycopg.connect(url, autocommit=autocommit, row_factory=dict_row)  # type: ignore[arg-type]
+        return psycopg.connect(url, autocommit=autocommit, row_factory=dict_row)
     except psycopg.OperationalError as exc:
         raise DatabaseError(f"cannot connect to the newsdesk database: {exc}") from exc
 
 
 @contextmanager
-def transaction(url: str) -> Iterator[psycopg.Connection]:
+def transaction(url: str) -> Iterator[Conn]:
     """A connection whose work commits on success and rolls back on any exception."""
     with connect(url) as conn:
         with conn.transaction():
@@ -124,7 +127,7 @@ def migrate(url: str, *, directory: Path | None = None) -> list[str]:
     return applied_now
 
 
-def _recreate_views(conn: psycopg.Connection, directory: Path) -> None:
+def _recreate_views(conn: Conn, directory: Path) -> None:
     """Views are derived objects: drop and recreate them all in one transaction, in file order."""
     files = sorted(directory.glob("*.sql")) if directory.is_dir() else []
     try:

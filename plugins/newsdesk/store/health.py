@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-import psycopg
+from newsdesk.store.db import Conn
 
 # Thresholds are deliberately simple and visible in the report's detail text.
 SILENT_DAYS = 7
@@ -12,7 +12,7 @@ SLOW_MS = 5000
 FAILING_AFTER = 3
 
 
-def write_health_report(conn: psycopg.Connection, day: date) -> list[dict]:
+def write_health_report(conn: Conn, day: date) -> list[dict]:
     """Classify every feed from v_feed_health, upsert the day's rows, return them (worst first)."""
     with conn.transaction():
         conn.execute(

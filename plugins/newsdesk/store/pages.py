@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import psycopg
-
 from newsdesk.config import PollSettings
+from newsdesk.store.db import Conn
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +29,7 @@ RETRYABLE = frozenset({"fetch_failed", "error", "blocked", "no_text", "too_short
 
 
 def due_pages(
-    conn: psycopg.Connection,
+    conn: Conn,
     now: datetime,
     *,
     shard: int = 0,
@@ -59,7 +58,7 @@ def due_pages(
 
 
 def record_page_failure(
-    conn: psycopg.Connection,
+    conn: Conn,
     page_id: int,
     *,
     status: str,
@@ -97,7 +96,6 @@ def record_page_failure(
     )
 
 
-def page_counts(conn: psycopg.Connection) -> dict[str, int]:
+def page_counts(conn: Conn) -> dict[str, int]:
     rows = conn.execute("SELECT status, count(*) AS n FROM pages GROUP BY status").fetchall()
     return {r["status"]: r["n"] for r in rows}
-

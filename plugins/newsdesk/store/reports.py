@@ -14,15 +14,12 @@ from typing import Any, cast
 
 import psycopg
 from psycopg.conninfo import make_conninfo
-from psycopg.rows import DictRow
 
 from newsdesk.errors import DatabaseError
-from newsdesk.store.db import connect
+from newsdesk.store.db import Conn, connect
 
 FEED_HISTORY_DAYS = 7
 HOURLY_WINDOW_HOURS = 48
-
-Conn = psycopg.Connection[DictRow]
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import psycopg
 from psycopg.types.json import Jsonb
+
+from newsdesk.store.db import Conn
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +22,7 @@ class RunContext:
     interval_end: datetime | None = None
 
 
-def start_run(conn: psycopg.Connection, ctx: RunContext, *, now: datetime) -> int:
+def start_run(conn: Conn, ctx: RunContext, *, now: datetime) -> int:
     """Create (or, on a task retry, reopen) the run's row and return its id."""
     with conn.transaction():
         row = conn.execute(
@@ -33,14 +34,22 @@ def start_run(conn: psycopg.Connection, ctx: RunContext, *, now: datetime) -> in
                SET started_at = EXCLUDED.started_at, status = 'running', finished_at = NULL, error = NULL
             RETURNING run_id
             """,
-            (ctx.dag_id, ctx.airflow_run_id, ctx.task_id, ctx.map_index, ctx.interval_start,
-             ctx.interval_end, now),
+            (
+                ctx.dag_id,
+                ctx.airflow_run_id,
+                ctx.task_id,
+                ctx.map_index,
+                ctx.interval_start,
+                ctx.interval_end,
+                now,
+            ),
         ).fetchone()
+    assert row is not None  # INSERT ... RETURNING always returns the row
     return int(row["run_id"])
 
 
 def finish_run(
-    conn: psycopg.Connection, run_id: int, *, counts: dict[str, int], now: datetime, error: str | None = None
+    conn: Conn, run_id: int, *, counts: dict[str, int], now: datetime, error: str | None = None
 ) -> None:
     with conn.transaction():
         conn.execute(

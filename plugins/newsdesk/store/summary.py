@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import psycopg
+from newsdesk.store.db import Conn
 
 _COUNTS = {
     "feeds": "SELECT count(*) FROM feeds",
@@ -19,9 +19,10 @@ _COUNTS = {
 }
 
 
-def warehouse_summary(conn: psycopg.Connection) -> dict[str, int]:
+def warehouse_summary(conn: Conn) -> dict[str, int]:
     out: dict[str, int] = {}
     for name, query in _COUNTS.items():
         row = conn.execute(query).fetchone()
-        out[name] = int(next(iter(row.values())) if isinstance(row, dict) else row[0])
+        assert row is not None  # an aggregate always returns a row
+        out[name] = int(next(iter(row.values())))
     return out
