@@ -20,10 +20,9 @@ from datetime import timedelta
 import pendulum
 from airflow.providers.common.sql.operators.sql import SQLCheckOperator
 from airflow.sdk import dag, get_current_context, task
-
 from newsdesk_airflow import tasks
-from newsdesk_airflow.constants import CONNECTION_ID, HTTP_POOL
 from newsdesk_airflow.checks import QUALITY_CHECKS
+from newsdesk_airflow.constants import CONNECTION_ID, HTTP_POOL
 
 
 @dag(
@@ -52,7 +51,11 @@ def newsdesk_maintenance() -> None:
     upkeep = [refetch_articles(), prune_raw_html(), feed_health_report()]
     for name, sql in QUALITY_CHECKS.items():
         upkeep >> SQLCheckOperator(
-            task_id=f"check_{name}", conn_id=CONNECTION_ID, sql=sql, retries=1, retry_delay=timedelta(minutes=1)
+            task_id=f"check_{name}",
+            conn_id=CONNECTION_ID,
+            sql=sql,
+            retries=1,
+            retry_delay=timedelta(minutes=1),
         )
 
 

@@ -69,9 +69,17 @@ def cmd_extract(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
         try:
             body = path.read_bytes()
         except OSError as exc:
-            record: dict[str, Any] = {"source": name, "url": args.url, "title": None, "authors": [],
-                                      "published": None, "language": None, "text": "",
-                                      "status": "error", "reason": f"cannot read file: {exc.strerror}"}
+            record: dict[str, Any] = {
+                "source": name,
+                "url": args.url,
+                "title": None,
+                "authors": [],
+                "published": None,
+                "language": None,
+                "text": "",
+                "status": "error",
+                "reason": f"cannot read file: {exc.strerror}",
+            }
         else:
             article = extract_article(body, url=args.url or path.resolve().as_uri())
             record = {
@@ -103,7 +111,9 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
         date_text, body = split_dated_text(raw)
         inputs.append((name, date_text, body))
     analyses = analyze_docs(
-        ((body, parse_date_prefix(date_text)) for _, date_text, body in inputs), model=model, catalog_path=catalog
+        ((body, parse_date_prefix(date_text)) for _, date_text, body in inputs),
+        model=model,
+        catalog_path=catalog,
     )
     for (name, date_text, body), analysis in zip(inputs, analyses, strict=True):
         out.write(json.dumps(analysis_record(name, date_text, body, analysis), ensure_ascii=False) + "\n")
@@ -127,7 +137,7 @@ def _print_summary(summary: dict[str, int], url: str, out: TextIO) -> None:
     out.write("newsdesk warehouse\n")
     for key, value in summary.items():
         out.write(f"  {key.replace('_', ' '):<{width}}  {value:>8}\n")
-    out.write(f"\nquery it:  psql \"{_redact(url)}\"\n")
+    out.write(f'\nquery it:  psql "{_redact(url)}"\n')
 
 
 def _redact(url: str) -> str:
@@ -170,7 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     with_db(sub.add_parser("migrate", help="apply pending migrations and recreate views")).set_defaults(
-        func=cmd_migrate)
+        func=cmd_migrate
+    )
     p = with_db(sub.add_parser("sync-feeds", help="sync the feed file into the feeds table"))
     p.add_argument("--file", help="feeds.toml (default: NEWSDESK_FEEDS_FILE or seeds/feeds.toml)")
     p.set_defaults(func=cmd_sync_feeds)
@@ -184,13 +195,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="spaCy pipeline (default: NEWSDESK_NLP_MODEL or the bundled one)")
     p.add_argument("files", nargs="+")
     p.set_defaults(func=cmd_analyze)
-    with_db(sub.add_parser("summary", help="counts read back from the warehouse")).set_defaults(func=cmd_summary)
+    with_db(sub.add_parser("summary", help="counts read back from the warehouse")).set_defaults(
+        func=cmd_summary
+    )
     p = with_db(sub.add_parser("demo", help="run the ingest and analyze DAGs once on the offline sample"))
-    p.add_argument("--port", type=int, default=int(os.environ.get("NEWSDESK_SAMPLE_PORT", "8765")),
-                   help="port of the local sample site (its URLs are stored, so keep it fixed)")
+    p.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("NEWSDESK_SAMPLE_PORT", "8765")),
+        help="port of the local sample site (its URLs are stored, so keep it fixed)",
+    )
     p.set_defaults(func=cmd_demo)
     with_db(sub.add_parser("up", help="airflow standalone with newsdesk's DAGs and UI page")).set_defaults(
-        func=cmd_up)
+        func=cmd_up
+    )
     return parser
 
 
@@ -210,4 +228,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-

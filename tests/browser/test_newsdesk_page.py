@@ -49,7 +49,9 @@ def test_newsdesk_page_in_the_airflow_ui(airflow_standalone: Any, browser: Any) 
             assert feeds.get_by_text(name).count() == 1, name
         # the newest sample article with commitments leads the list, linked to its page
         commitments = frame.locator("#commitments")
-        link = commitments.get_by_role("link", name="Van Marum belooft Groningers snellere afhandeling van schade")
+        link = commitments.get_by_role(
+            "link", name="Van Marum belooft Groningers snellere afhandeling van schade"
+        )
         assert link.count() >= 1
         assert link.first.get_attribute("href").endswith(
             "/nieuws/2025/03/van-marum-belooft-snellere-schadeafhandeling-groningen.html"

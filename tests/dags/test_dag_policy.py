@@ -49,9 +49,19 @@ def test_analyze_is_scheduled_on_the_articles_asset(dagbag) -> None:
 def test_no_heavy_work_at_parse_time(path: Path) -> None:
     """DAG files import only Airflow, pendulum and the thin adapter at top level."""
     tree = ast.parse(path.read_text())
-    allowed = {"__future__", "os", "datetime", "pendulum", "airflow.sdk", "newsdesk_airflow",
-               "newsdesk_airflow.assets", "newsdesk_airflow.tasks",
-               "newsdesk_airflow.checks", "newsdesk_airflow.constants", "airflow.providers.common.sql.operators.sql"}
+    allowed = {
+        "__future__",
+        "os",
+        "datetime",
+        "pendulum",
+        "airflow.sdk",
+        "newsdesk_airflow",
+        "newsdesk_airflow.assets",
+        "newsdesk_airflow.tasks",
+        "newsdesk_airflow.checks",
+        "newsdesk_airflow.constants",
+        "airflow.providers.common.sql.operators.sql",
+    }
     for node in tree.body:
         if isinstance(node, ast.Import):
             names = {a.name for a in node.names}

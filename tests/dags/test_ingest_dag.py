@@ -15,8 +15,16 @@ def _counts(url: str) -> dict[str, int]:
     with psycopg.connect(url) as conn:
         return {
             table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 - fixed names
-            for table in ("feeds", "pages", "articles", "article_sources", "article_versions",
-                          "entities", "mentions", "commitments")
+            for table in (
+                "feeds",
+                "pages",
+                "articles",
+                "article_sources",
+                "article_versions",
+                "entities",
+                "mentions",
+                "commitments",
+            )
         }
 
 
@@ -39,7 +47,8 @@ def test_ingest_stores_the_sample_once(sample_pipeline) -> None:
         # the seed article is listed by both feeds: one article, two sources
         sources = conn.execute(
             "SELECT count(*) FROM article_sources s JOIN articles a USING (article_id) "
-            "WHERE a.canonical_url LIKE %s", (f"%{SEED_URL_PART}%",)
+            "WHERE a.canonical_url LIKE %s",
+            (f"%{SEED_URL_PART}%",),
         ).fetchone()[0]
         assert sources == 2
         seed_text = conn.execute(
@@ -55,9 +64,7 @@ def test_ingest_stores_the_sample_once(sample_pipeline) -> None:
             ("europa-trekt-beurs-voor-defensie.html", "brussel-presenteert-defensieplan.html")
         ]
         # pages that are not articles keep a status and a reason
-        not_articles = conn.execute(
-            "SELECT status, reason FROM pages WHERE article_id IS NULL"
-        ).fetchall()
+        not_articles = conn.execute("SELECT status, reason FROM pages WHERE article_id IS NULL").fetchall()
         assert not_articles and all(status != "pending" and reason for status, reason in not_articles)
         runs = conn.execute(
             "SELECT task_id, status FROM pipeline_runs WHERE dag_id = 'newsdesk_ingest'"
@@ -78,9 +85,14 @@ def test_analyze_finds_entities_in_the_sample(sample_pipeline) -> None:
     with psycopg.connect(url) as conn:
         unanalysed = conn.execute("SELECT count(*) FROM articles WHERE analyzed_at IS NULL").fetchone()[0]
         assert unanalysed == 0
-        names = {r[0] for r in conn.execute(
-            "SELECT e.canonical_name FROM mentions m JOIN entities e USING (entity_id) "
-            "JOIN articles a USING (article_id) WHERE a.canonical_url LIKE %s", (f"%{SEED_URL_PART}%",))}
+        names = {
+            r[0]
+            for r in conn.execute(
+                "SELECT e.canonical_name FROM mentions m JOIN entities e USING (entity_id) "
+                "JOIN articles a USING (article_id) WHERE a.canonical_url LIKE %s",
+                (f"%{SEED_URL_PART}%",),
+            )
+        }
         assert {"Dick Schoof", "Keir Starmer", "Verenigd Koninkrijk"} <= names
         inside = conn.execute(
             "SELECT bool_and(m.end_char <= length(a.text) AND substr(a.text, m.start_char + 1, "

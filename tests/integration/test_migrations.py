@@ -8,16 +8,35 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg import sql
-
 from newsdesk.errors import MigrationError
 from newsdesk.store.db import load_migrations, migrate, sql_dir
+from psycopg import sql
 
-VIEWS = {"v_articles", "v_entity_mentions_daily", "v_commitments", "v_commitment_tracking",
-         "v_open_commitments", "v_feed_health"}
-TABLES = {"feeds", "feed_fetches", "pages", "feed_entries", "articles", "article_sources", "article_versions",
-          "article_bands", "entities", "entity_aliases", "mentions", "commitments", "commitment_keys",
-          "pipeline_runs", "schema_migrations"}
+VIEWS = {
+    "v_articles",
+    "v_entity_mentions_daily",
+    "v_commitments",
+    "v_commitment_tracking",
+    "v_open_commitments",
+    "v_feed_health",
+}
+TABLES = {
+    "feeds",
+    "feed_fetches",
+    "pages",
+    "feed_entries",
+    "articles",
+    "article_sources",
+    "article_versions",
+    "article_bands",
+    "entities",
+    "entity_aliases",
+    "mentions",
+    "commitments",
+    "commitment_keys",
+    "pipeline_runs",
+    "schema_migrations",
+}
 
 
 @pytest.fixture
@@ -39,7 +58,9 @@ def test_migrate_creates_schema_and_is_idempotent(empty_db: str) -> None:
     with psycopg.connect(empty_db) as conn:
         tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname='public'")}
         views = {r[0] for r in conn.execute("SELECT viewname FROM pg_views WHERE schemaname='public'")}
-        recorded = conn.execute("SELECT count(*), bool_and(length(checksum) = 64) FROM schema_migrations").fetchone()
+        recorded = conn.execute(
+            "SELECT count(*), bool_and(length(checksum) = 64) FROM schema_migrations"
+        ).fetchone()
     assert TABLES <= tables
     assert VIEWS <= views
     assert recorded == (len(applied), True)

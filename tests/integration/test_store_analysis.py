@@ -6,8 +6,16 @@ import uuid
 from datetime import UTC, date, datetime
 
 from newsdesk.models import (
-    ENTITY_NAMESPACE, Analysis, Commitment, CommitmentKind, DatePrecision, EntityLabel, EntityRef, Firmness,
-    Mention, Polarity,
+    ENTITY_NAMESPACE,
+    Analysis,
+    Commitment,
+    CommitmentKind,
+    DatePrecision,
+    EntityLabel,
+    EntityRef,
+    Firmness,
+    Mention,
+    Polarity,
 )
 from newsdesk.store.analysis import replace_analysis
 from newsdesk.store.db import connect
@@ -31,11 +39,23 @@ def _analysis(version: str, with_commitment: bool = True) -> Analysis:
         Mention("Schoof", EntityLabel.PER, 71, 77, 1, SCHOOF),
     )
     commitment = Commitment(
-        actor="Nederland", action="een plan presenteren", kind=CommitmentKind.PLAN,
-        polarity=Polarity.POSITIVE, firmness=Firmness.FIRM, sentence=0, start=0, end=70, confidence=0.9,
-        extractor_version="test", actor_entity_id=NL.entity_id, speaker="Dick Schoof",
-        speaker_entity_id=SCHOOF.entity_id, deadline_text="op 6 maart", deadline=date(2025, 3, 6),
-        deadline_precision=DatePrecision.DAY, action_key="plan presenteren",
+        actor="Nederland",
+        action="een plan presenteren",
+        kind=CommitmentKind.PLAN,
+        polarity=Polarity.POSITIVE,
+        firmness=Firmness.FIRM,
+        sentence=0,
+        start=0,
+        end=70,
+        confidence=0.9,
+        extractor_version="test",
+        actor_entity_id=NL.entity_id,
+        speaker="Dick Schoof",
+        speaker_entity_id=SCHOOF.entity_id,
+        deadline_text="op 6 maart",
+        deadline=date(2025, 3, 6),
+        deadline_precision=DatePrecision.DAY,
+        action_key="plan presenteren",
     )
     return Analysis(version, mentions, (commitment,) if with_commitment else ())
 
@@ -43,7 +63,8 @@ def _analysis(version: str, with_commitment: bool = True) -> Analysis:
 def _article(conn) -> int:
     return conn.execute(
         "INSERT INTO articles (canonical_url, url, text, content_hash, published_at) "
-        "VALUES ('https://x/1', 'https://x/1', %s, 'h', %s) RETURNING article_id", (TEXT, NOW)
+        "VALUES ('https://x/1', 'https://x/1', %s, 'h', %s) RETURNING article_id",
+        (TEXT, NOW),
     ).fetchone()["article_id"]
 
 
@@ -73,7 +94,8 @@ def test_reanalysis_replaces_rows_and_tracks_across_articles(clean_db: str) -> N
         a1 = _article(conn)
         a2 = conn.execute(
             "INSERT INTO articles (canonical_url, url, text, content_hash) VALUES ('https://y/2', 'https://y/2', %s, "
-            "'h2') RETURNING article_id", (TEXT,)
+            "'h2') RETURNING article_id",
+            (TEXT,),
         ).fetchone()["article_id"]
         conn.commit()
         replace_analysis(conn, a1, _analysis("v1"), now=NOW)
@@ -82,6 +104,7 @@ def test_reanalysis_replaces_rows_and_tracks_across_articles(clean_db: str) -> N
         assert len(tracked) == 1 and tracked[0]["articles"] == 2
         replace_analysis(conn, a1, _analysis("v2", with_commitment=False), now=NOW)
         assert conn.execute("SELECT count(*) AS n FROM commitments").fetchone()["n"] == 1
-        assert conn.execute(
-            "SELECT count(*) AS n FROM commitments WHERE article_id = %s", (a1,)
-        ).fetchone()["n"] == 0
+        assert (
+            conn.execute("SELECT count(*) AS n FROM commitments WHERE article_id = %s", (a1,)).fetchone()["n"]
+            == 0
+        )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import psycopg
-
 from newsdesk.models import Article, ArticleStatus
 from newsdesk.store.articles import duplicate_candidates, store_article
 from newsdesk.store.db import connect
@@ -14,7 +13,9 @@ NOW = datetime(2025, 3, 2, 12, 0, tzinfo=UTC)
 
 
 def _page(conn: psycopg.Connection, url: str, feeds: list[tuple[int, str]]) -> int:
-    page_id = conn.execute("INSERT INTO pages (url) VALUES (%s) RETURNING page_id", (url,)).fetchone()["page_id"]
+    page_id = conn.execute("INSERT INTO pages (url) VALUES (%s) RETURNING page_id", (url,)).fetchone()[
+        "page_id"
+    ]
     for feed_id, guid in feeds:
         conn.execute(
             "INSERT INTO feed_entries (feed_id, entry_guid, page_id, title) VALUES (%s, %s, %s, 'T')",
@@ -32,8 +33,16 @@ def _feed(conn: psycopg.Connection, url: str) -> int:
 def _article(text: str, url: str = "https://nieuws.example/a") -> Article:
     import hashlib
 
-    return Article(url=url, status=ArticleStatus.OK, title="Titel", authors=("A", "B"), language="nl",
-                   text=text, content_hash=hashlib.sha256(text.encode()).hexdigest(), minhash=(1, 2, 3))
+    return Article(
+        url=url,
+        status=ArticleStatus.OK,
+        title="Titel",
+        authors=("A", "B"),
+        language="nl",
+        text=text,
+        content_hash=hashlib.sha256(text.encode()).hexdigest(),
+        minhash=(1, 2, 3),
+    )
 
 
 def test_one_article_two_sources_and_versions(clean_db: str) -> None:
@@ -41,17 +50,36 @@ def test_one_article_two_sources_and_versions(clean_db: str) -> None:
         f1, f2 = _feed(conn, "https://a/feed"), _feed(conn, "https://b/feed")
         page = _page(conn, "https://nieuws.example/a", [(f1, "g1"), (f2, "g2")])
         conn.commit()
-        first = store_article(conn, page_id=page, article=_article("Eerste tekst."),
-                              canonical_url="https://nieuws.example/a", bands=[11, 12], duplicate_of=None,
-                              now=NOW, raw_html=b"<html>")
+        first = store_article(
+            conn,
+            page_id=page,
+            article=_article("Eerste tekst."),
+            canonical_url="https://nieuws.example/a",
+            bands=[11, 12],
+            duplicate_of=None,
+            now=NOW,
+            raw_html=b"<html>",
+        )
         assert first.created and not first.changed
-        again = store_article(conn, page_id=page, article=_article("Eerste tekst."),
-                              canonical_url="https://nieuws.example/a", bands=[11, 12], duplicate_of=None,
-                              now=NOW + timedelta(hours=1))
+        again = store_article(
+            conn,
+            page_id=page,
+            article=_article("Eerste tekst."),
+            canonical_url="https://nieuws.example/a",
+            bands=[11, 12],
+            duplicate_of=None,
+            now=NOW + timedelta(hours=1),
+        )
         assert not again.created and not again.changed
-        changed = store_article(conn, page_id=page, article=_article("Bijgewerkte tekst."),
-                                canonical_url="https://nieuws.example/a", bands=[13], duplicate_of=None,
-                                now=NOW + timedelta(days=1))
+        changed = store_article(
+            conn,
+            page_id=page,
+            article=_article("Bijgewerkte tekst."),
+            canonical_url="https://nieuws.example/a",
+            bands=[13],
+            duplicate_of=None,
+            now=NOW + timedelta(days=1),
+        )
         assert changed.changed and changed.article_id == first.article_id
         row = conn.execute("SELECT version, change_count, text, authors FROM articles").fetchone()
         assert (row["version"], row["change_count"], row["text"]) == (2, 1, "Bijgewerkte tekst.")
@@ -62,20 +90,32 @@ def test_one_article_two_sources_and_versions(clean_db: str) -> None:
         assert [s["feed_id"] for s in sources] == [f1, f2]
         bands = conn.execute("SELECT band FROM article_bands").fetchall()
         assert [b["band"] for b in bands] == [13]
-        page_row = conn.execute("SELECT status, article_id, raw_html IS NOT NULL AS raw FROM pages").fetchone()
+        page_row = conn.execute(
+            "SELECT status, article_id, raw_html IS NOT NULL AS raw FROM pages"
+        ).fetchone()
         assert page_row["status"] == "ok" and page_row["article_id"] == first.article_id
 
 
 def test_duplicate_candidates_by_hash_and_band(clean_db: str) -> None:
     with connect(clean_db) as conn:
         page = _page(conn, "https://nieuws.example/a", [])
-        stored = store_article(conn, page_id=page, article=_article("Zelfde tekst."),
-                               canonical_url="https://nieuws.example/a", bands=[42], duplicate_of=None, now=NOW)
+        stored = store_article(
+            conn,
+            page_id=page,
+            article=_article("Zelfde tekst."),
+            canonical_url="https://nieuws.example/a",
+            bands=[42],
+            duplicate_of=None,
+            now=NOW,
+        )
         art = _article("Zelfde tekst.")
-        by_hash = duplicate_candidates(conn, content_hash=art.content_hash, bands=[], exclude_url="https://b/x")
+        by_hash = duplicate_candidates(
+            conn, content_hash=art.content_hash, bands=[], exclude_url="https://b/x"
+        )
         by_band = duplicate_candidates(conn, content_hash="other", bands=[42], exclude_url="https://b/x")
-        itself = duplicate_candidates(conn, content_hash=art.content_hash, bands=[42],
-                                      exclude_url="https://nieuws.example/a")
+        itself = duplicate_candidates(
+            conn, content_hash=art.content_hash, bands=[42], exclude_url="https://nieuws.example/a"
+        )
     assert [c.article_id for c in by_hash] == [stored.article_id]
     assert [c.article_id for c in by_band] == [stored.article_id]
     assert by_band[0].minhash == (1, 2, 3)

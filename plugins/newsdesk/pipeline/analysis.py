@@ -49,14 +49,17 @@ def analyze_pending(
     last_id = 0  # keyset cursor: an article that failed is not picked again in this run
     while total + failed < max_articles:
         rows = article_store.articles_to_analyze(
-            conn, analyzer_version="" if force else version, limit=batch_size, article_ids=article_ids,
+            conn,
+            analyzer_version="" if force else version,
+            limit=batch_size,
+            article_ids=article_ids,
             after_id=last_id,
         )
         if not rows:
             break
         last_id = rows[-1]["article_id"]
         docs = [(r["text"], r["published_at"].date() if r["published_at"] else None) for r in rows]
-        for row, analysis in zip(rows, analyze_docs(docs, model=settings.nlp_model, catalog_path=catalog)):
+        for row, analysis in zip(rows, analyze_docs(docs, model=settings.nlp_model, catalog_path=catalog), strict=True):
             try:
                 written = analysis_store.replace_analysis(conn, row["article_id"], analysis, now=now)
             except psycopg.Error as exc:  # one article's bad rows must not stop the batch

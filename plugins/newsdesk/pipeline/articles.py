@@ -7,16 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import psycopg
-
 from newsdesk.config import Settings
-from newsdesk.extract import estimated_similarity, extract_article, lsh_bands, NEAR_DUPLICATE_THRESHOLD
+from newsdesk.extract import NEAR_DUPLICATE_THRESHOLD, estimated_similarity, extract_article, lsh_bands
 from newsdesk.fetch import Fetcher
 from newsdesk.models import Article, ArticleStatus, FetchStatus, PageFetch
 from newsdesk.sources import canonicalize_url
 from newsdesk.store import articles as article_store
-from newsdesk.store.db import Conn
 from newsdesk.store import pages as page_store
+from newsdesk.store.db import Conn
 
 log = logging.getLogger(__name__)
 
@@ -74,22 +72,33 @@ def _store_one(
     """Handle one page; returns the ArticleSummary counter it adds to. Never raises for bad input."""
     if fetched.status is not FetchStatus.OK:
         page_store.record_page_failure(
-            conn, page.page_id,
+            conn,
+            page.page_id,
             status=_FETCH_PAGE_STATUS.get(fetched.status, "fetch_failed"),
             reason=f"{fetched.status}: {fetched.error or 'HTTP ' + str(fetched.http_status)}",
-            http_status=fetched.http_status, now=now, policy=settings.poll,
+            http_status=fetched.http_status,
+            now=now,
+            policy=settings.poll,
             retry_after_s=fetched.retry_after_s,
         )
         conn.commit()
         return "failed"
     article = extract_article(
-        fetched.body, url=fetched.final_url or fetched.url, charset=fetched.charset,
-        feed_published=page.feed_published_at, feed_title=page.feed_title,
+        fetched.body,
+        url=fetched.final_url or fetched.url,
+        charset=fetched.charset,
+        feed_published=page.feed_published_at,
+        feed_title=page.feed_title,
     )
     if article.status is not ArticleStatus.OK:
         page_store.record_page_failure(
-            conn, page.page_id, status=str(article.status), reason=article.reason or str(article.status),
-            http_status=fetched.http_status, now=now, policy=settings.poll,
+            conn,
+            page.page_id,
+            status=str(article.status),
+            reason=article.reason or str(article.status),
+            http_status=fetched.http_status,
+            now=now,
+            policy=settings.poll,
         )
         conn.commit()
         return "not_articles" if article.status not in (ArticleStatus.ERROR,) else "failed"
@@ -106,8 +115,14 @@ def _store_article(
     bands = lsh_bands(article.minhash) if article.minhash else []
     duplicate_of = _find_original(conn, article.content_hash or "", article.minhash, bands, canonical)
     stored = article_store.store_article(
-        conn, page_id=page_id, article=article, canonical_url=canonical, bands=bands,
-        duplicate_of=duplicate_of, now=now, raw_html=fetched.body,
+        conn,
+        page_id=page_id,
+        article=article,
+        canonical_url=canonical,
+        bands=bands,
+        duplicate_of=duplicate_of,
+        now=now,
+        raw_html=fetched.body,
     )
     conn.commit()
     return stored, duplicate_of
@@ -135,7 +150,9 @@ def refetch_articles(
         counts["checked"] += 1
         article = None
         if fetched.status is FetchStatus.OK:
-            article = extract_article(fetched.body, url=fetched.final_url or fetched.url, charset=fetched.charset)
+            article = extract_article(
+                fetched.body, url=fetched.final_url or fetched.url, charset=fetched.charset
+            )
         if article is None or article.status is not ArticleStatus.OK:
             # Keep the stored version: a page that is gone or now paywalled did not change the story.
             reason = fetched.error or (article.reason if article else None) or str(fetched.status)
@@ -169,6 +186,10 @@ def _find_original(
     ):
         if cand.content_hash == content_hash:
             return cand.article_id
-        if minhash and cand.minhash and estimated_similarity(tuple(minhash), cand.minhash) >= NEAR_DUPLICATE_THRESHOLD:
+        if (
+            minhash
+            and cand.minhash
+            and estimated_similarity(tuple(minhash), cand.minhash) >= NEAR_DUPLICATE_THRESHOLD
+        ):
             return cand.article_id
     return None
