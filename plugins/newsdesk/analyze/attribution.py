@@ -46,6 +46,18 @@ GROUP_NOUNS = frozenset(
 
 
 COLLECTIVE_NOUNS = frozenset("coalitie groep alliantie".split())
+# Words that end a person's title ("VVD-fractievoorzitter", "Staatssecretaris", "NAVO-chef"): a
+# phrase that ends in one takes the name right after it ("staatssecretaris Eddie van Marum").
+TITLE_ENDINGS = (
+    "minister", "premier", "president", "secretaris", "staatssecretaris", "voorzitter", "leider",
+    "burgemeester", "wethouder", "gedeputeerde", "directeur", "topman", "topvrouw", "woordvoerder",
+    "woordvoerster", "kamerlid", "raadslid", "rector", "trainer", "coach", "chef", "onderhandelaar",
+    "commissaris", "kanselier", "koning", "koningin", "generaal", "voorman", "voorvrouw", "ceo",
+    "bestuurder", "ombudsman", "hoogleraar", "econoom", "advocaat", "eigenaar",
+)  # fmt: skip
+NAME_PARTICLES = frozenset("van der den de te ten ter von le la da del di 't".split())
+# Adverbs and conjunctions the parser may leave at the front of a subject ("Ook VVD-fractievoorzitter").
+LEADING_NON_NAME = frozenset("ook zelfs wel nu dan toen daarna vervolgens en maar alleen echter".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +117,45 @@ def mention_in(mentions: Sequence[Mention], start: int, end: int) -> Mention | N
     return min(inside, key=lambda m: (m.start, rank[m.label], -(m.end - m.start)))
 
 
+def is_title(token: Token) -> bool:
+    low = token.lower_
+    return low.endswith(TITLE_ENDINGS) and token.pos_ in ("NOUN", "PROPN", "X")
+
+
+def with_name(tokens: Sequence[Token]) -> list[Token]:
+    """The phrase without leading adverbs, and with the name after a closing title.
+
+    "Ook VVD-fractievoorzitter | Dilan Yeşilgöz-Zegerius" -> "VVD-fractievoorzitter Dilan
+    Yeşilgöz-Zegerius"; "Staatssecretaris | Eddie van Marum (Herstel Groningen)" -> "Staatssecretaris
+    Eddie van Marum". A name is capitalised words and name particles before a capital.
+    """
+    out = list(tokens)
+    while len(out) > 1 and (out[0].pos_ in ("ADV", "CCONJ") or out[0].lower_ in LEADING_NON_NAME):
+        out = out[1:]
+    if not out or not is_title(out[-1]):
+        return out
+    doc = out[0].doc
+    end = out[-1].sent.end
+    i = out[-1].i + 1
+    while i < end:
+        t = doc[i]
+        if t.text[:1].isupper() and t.pos_ in ("PROPN", "NOUN", "X", "ADJ") and not t.is_space:
+            out.append(t)
+        elif (
+            t.lower_ in NAME_PARTICLES
+            and out[-1].i > tokens[-1].i
+            and i + 1 < end
+            and doc[i + 1].text[:1].isupper()
+        ):
+            out.append(t)
+        else:
+            break
+        i += 1
+    return out
+
+
 def actor_from_tokens(doc: Doc, tokens: Sequence[Token], mentions: Sequence[Mention], sentence: int) -> Actor:
+    tokens = with_name(tokens) or list(tokens)
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
     # a quoted name: "een 'coalition of the willing'" up to the closing quote
     opening = doc[tokens[0].i - 1] if tokens[0].i > 0 else None

@@ -128,7 +128,23 @@ def find_commitments(doc: Doc, mentions: Sequence[Mention], *, published: date |
     discourse.note_mentions(mentions)
     results: list[Commitment] = []
     prev_speaker: Actor | None = None
-    for s_index, sent in enumerate(doc.sents):
+    for s_index, sent in enumerate(_segments_by_sentence(doc)):
+        for seg in sent:
+            prev_speaker = _find_in_segment(seg, s_index, mentions, discourse, results, published, prev_speaker)
+    return _dedupe(results)
+
+
+def _find_in_segment(
+    sent: Span,
+    s_index: int,
+    mentions: Sequence[Mention],
+    discourse: Discourse,
+    results: list[Commitment],
+    published: date | None,
+    prev_speaker: Actor | None,
+) -> Actor | None:
+    doc = sent.doc
+    if True:
         for cand in _candidates(sent):
             record = _build(cand, sent, s_index, mentions, discourse, results, published, prev_speaker)
             if record is not None:
@@ -138,11 +154,64 @@ def find_commitments(doc: Doc, mentions: Sequence[Mention], *, published: date |
                           " en " in record.actor or record.actor.casefold().endswith("en"), s_index)
                 )  # fmt: skip
         speaker, _ = speaker_of(sent, set(), mentions, s_index)
-        prev_speaker = speaker
         for tok in sent:
             if tok.dep_ in ("nsubj", "nsubj:pass") and _is_actor_token(tok, mentions):
-                discourse.add(actor_from_tokens(doc, noun_phrase(tok), mentions, s_index))
-    return _dedupe(results)
+                discourse.add(actor_from_tokens(doc, _clip(noun_phrase(tok)), mentions, s_index))
+    return speaker
+
+
+# --------------------------------------------------------------------------- segments
+
+_HARD_END = frozenset(".!?")
+_SEGMENTS_KEY = "newsdesk_commitment_segments"
+
+
+def _segments_by_sentence(doc: Doc) -> list[list[Span]]:
+    """Each spaCy sentence cut at sentence-final punctuation the parser ran across.
+
+    The bundled parser sometimes joins a narrated sentence and the quote after it ("... landbouw.
+    "Boeren moeten ...", zei Wiersma."); a commitment, its action and its speaker never cross a
+    '.', '!' or '?' followed by a capital, so every rule works on these segments.
+    """
+    cached = doc.user_data.get(_SEGMENTS_KEY)
+    if cached is None:
+        cached = []
+        for sent in doc.sents:
+            cuts = [sent.start]
+            for t in sent:
+                if t.text not in _HARD_END or t.i + 1 >= sent.end:
+                    continue
+                nxt = t.i + 1
+                while nxt < sent.end and doc[nxt].is_space:
+                    nxt += 1
+                if nxt >= sent.end:
+                    continue
+                first = doc[nxt]
+                if first.text in QUOTE_CHARS and nxt + 1 < sent.end:
+                    first = doc[nxt + 1]
+                if first.text[:1].isupper():
+                    cuts.append(nxt)
+            cuts.append(sent.end)
+            cached.append([(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a])
+        doc.user_data[_SEGMENTS_KEY] = cached
+    return [[doc[a:b] for a, b in spans] for spans in cached]
+
+
+def _seg(tok: Token) -> Span:
+    """The segment (see ``_segments_by_sentence``) holding ``tok``."""
+    for spans in _segments_by_sentence(tok.doc):
+        for span in spans:
+            if span.start <= tok.i < span.end:
+                return span
+    return tok.sent
+
+
+def _clip(tokens: list[Token]) -> list[Token]:
+    """A noun phrase cut to the segment of its first token (the parser may reach into the next)."""
+    if not tokens:
+        return tokens
+    seg = _seg(tokens[0])
+    return [t for t in tokens if seg.start <= t.i < seg.end] or tokens[:1]
 
 
 # --------------------------------------------------------------------------- candidates
@@ -228,7 +297,7 @@ def _np_after(doc: Doc, i: int, end: int) -> list[Token]:
 
 def _fallback_subject(cue: Token) -> list[Token]:
     """Subject by Dutch word order: the noun phrase opening the clause before the finite cue, or after it."""
-    doc, sent = cue.doc, cue.sent
+    doc, sent = cue.doc, _seg(cue)
     j = cue.i - 1
     while j >= sent.start and doc[j].lower_ not in _BOUNDARY and not doc[j].is_space:
         j -= 1
@@ -354,6 +423,15 @@ def _candidates(sent: Span) -> list[_Candidate]:
         if cand is not None and cand.main.i not in used_mains:
             cands.append(cand)
             used_mains.add(cand.main.i)
+    kept: list[_Candidate] = []
+    for cand in cands:  # the committed verb lies in the cue's segment, or the candidate goes
+        if not (sent.start <= cand.main.i < sent.end):
+            main = _next_infinitive(cand.cue)
+            if main is None:
+                continue
+            cand.main = main
+        kept.append(cand)
+    cands = kept
     for cand in cands:
         if cand.er_komt or cand.passive:
             continue
@@ -386,13 +464,13 @@ def _finite_near(cue: Token) -> Token:
             return t
     if cue.pos_ in ("VERB", "AUX") and not form and cue.dep_ not in ("xcomp", "ccomp"):
         return cue
-    for t in cue.doc[cue.i + 1 : min(cue.i + 3, cue.sent.end)]:  # "(niet van plan) is", "(gedaan) heeft"
+    for t in cue.doc[cue.i + 1 : min(cue.i + 3, _seg(cue).end)]:  # "(niet van plan) is", "(gedaan) heeft"
         if t.lower_ in ("is", "zijn", "was", "waren", "ben", "bent", "heeft", "hebben", "had", "hadden"):
             return t
-    for t in reversed(cue.doc[max(cue.sent.start, cue.i - 2) : cue.i]):  # "is bereid", "zijn het eens"
+    for t in reversed(cue.doc[max(_seg(cue).start, cue.i - 2) : cue.i]):  # "is bereid", "zijn het eens"
         if t.lower_ in ("is", "zijn", "was", "waren", "ben", "bent", "heeft", "hebben"):
             return t
-    for t in reversed(cue.doc[cue.sent.start : cue.i]):
+    for t in reversed(cue.doc[_seg(cue).start : cue.i]):
         if t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm", []):
             return t
     return cue
@@ -421,11 +499,11 @@ def _loose_particle(tok: Token) -> str | None:
     if tok.pos_ not in ("VERB", "AUX"):
         return None
     doc = tok.doc
-    for t in doc[tok.i + 1 : tok.sent.end]:
+    for t in doc[tok.i + 1 : _seg(tok).end]:
         if t.lower_ in ("dat", ",", ".", "om") or t.pos_ in ("VERB", "AUX"):
             return None
         if t.lower_ in _PARTICLES and (
-            t.i + 1 >= tok.sent.end or doc[t.i + 1].lower_ in ("dat", ",", ".", "om", "te")
+            t.i + 1 >= _seg(tok).end or doc[t.i + 1].lower_ in ("dat", ",", ".", "om", "te")
         ):
             return t.lower_
     return None
@@ -434,7 +512,7 @@ def _loose_particle(tok: Token) -> str | None:
 def _next_infinitive(tok: Token) -> Token | None:
     """Word-order fallback: the first infinitive after ``tok`` in its sentence ("bereid ... te sturen")."""
     doc = tok.doc
-    for t in doc[tok.i + 1 : tok.sent.end]:
+    for t in doc[tok.i + 1 : _seg(tok).end]:
         if (t.text in ",;:" and t.i > tok.i + 1) or t.is_space:
             return None
         if t.lower_ in ("zijn", "worden", "hebben", "is", "wordt", "heeft"):
@@ -452,7 +530,7 @@ def _next_infinitive(tok: Token) -> Token | None:
             and prev.lower_ not in ("om", "meer", "veel", "geen")
             and (
                 t.pos_ == "VERB"
-                or t.i + 1 >= tok.sent.end
+                or t.i + 1 >= _seg(tok).end
                 or doc[t.i + 1].pos_ in ("PUNCT", "ADP", "SCONJ", "CCONJ", "SPACE")
             )
         ):
@@ -463,7 +541,7 @@ def _next_infinitive(tok: Token) -> Token | None:
 def _lexical(tok: Token, kind: CommitmentKind) -> _Candidate | None:
     if _is_past(tok) and any(_lemma(a) == "hebben" and _is_past(a) for a in tok.children if a.dep_ == "aux"):
         return None  # pluperfect: "had beloofd ... maar deed dat niet"
-    if any(t.lower_ in ("had", "hadden") for t in tok.doc[max(tok.sent.start, tok.i - 3) : tok.i]):
+    if any(t.lower_ in ("had", "hadden") for t in tok.doc[max(_seg(tok).start, tok.i - 3) : tok.i]):
         return None
     if _is_past(tok) and tok.pos_ in ("VERB", "AUX") and tok.dep_ != "ROOT" and kind is K.INTENT:
         return None
@@ -557,10 +635,10 @@ def _gaan(tok: Token) -> _Candidate | None:
         main = _infinitive_complement(tok) or _next_infinitive(tok)
     if main is None:
         # "aan de slag gaan", "aan het werk gaan", "akkoord gaan"
-        text = " ".join(t.lower_ for t in tok.sent)
+        text = " ".join(t.lower_ for t in _seg(tok))
         if "aan de slag" in text or "aan het werk" in text:
             main = tok
-        elif any(t.lower_ == "akkoord" for t in tok.sent):
+        elif any(t.lower_ == "akkoord" for t in _seg(tok)):
             return _Candidate(tok, tok, K.AGREEMENT, _subject_up(tok), 0.75)
         else:
             return None
@@ -574,7 +652,7 @@ def _has_er(t: Token) -> bool:
     if any(c.lower_ == "er" for c in t.children):
         return True
     # the parser may attach "er" elsewhere: look in the clause, before the next comma
-    window = t.doc[max(t.sent.start, t.i - 3) : min(t.sent.end, t.i + 3)]
+    window = t.doc[max(_seg(t).start, t.i - 3) : min(_seg(t).end, t.i + 3)]
     return any(w.lower_ == "er" for w in window)
 
 
@@ -582,8 +660,8 @@ def _er_komt(tok: Token, *, future: bool = False) -> _Candidate | None:
     subj = _subject(tok)
     if subj is None:
         # "dat er meer ruimte zal komen": the noun after "er"; "Er komt een coalitie": after the verb
-        er = next((t for t in tok.doc[tok.sent.start : tok.i] if t.lower_ == "er"), None)
-        scan = tok.doc[er.i + 1 : tok.i] if er is not None else tok.doc[tok.i + 1 : tok.sent.end]
+        er = next((t for t in tok.doc[_seg(tok).start : tok.i] if t.lower_ == "er"), None)
+        scan = tok.doc[er.i + 1 : tok.i] if er is not None else tok.doc[tok.i + 1 : _seg(tok).end]
         subj = next((t for t in scan if t.pos_ in ("NOUN", "PROPN")), None)
     return _Candidate(tok, tok, K.PLAN, subj, 0.6, er_komt=True)
 
@@ -603,7 +681,7 @@ def _clause_tokens(main: Token) -> list[Token]:
             walk(c, False)
 
     walk(main, True)
-    sent = main.sent
+    sent = _seg(main)
     return sorted((t for t in out if not t.is_space and sent.start <= t.i < sent.end), key=lambda t: t.i)
 
 
@@ -826,7 +904,7 @@ def _word_span(cand: _Candidate) -> list[Token]:
     from newsdesk.analyze.attribution import REPORTING
 
     cue, main = cand.cue, cand.main
-    doc, sent = cue.doc, cue.sent
+    doc, sent = cue.doc, _seg(cue)
     subj: list[Token] = []
     if cand.actor_span:
         subj = list(cand.actor_span)
@@ -889,8 +967,10 @@ def _reporting_above(
         if cur.dep_ in ("ROOT",) or cur.head.i == cur.i:
             return None, None
         parent = cur.head
+        if not (_seg(cue).start <= parent.i < _seg(cue).end):
+            return None, None  # a reporting verb in the next sentence does not govern this one
         lemma = _lemma(parent)
-        if lemma == "laten" and not any(t.lower_ == "weten" for t in parent.sent):
+        if lemma == "laten" and not any(t.lower_ == "weten" for t in _seg(parent)):
             cur = parent  # "laten spelen" is not "laten weten"
             continue
         if cur.dep_ in ("ccomp", "conj", "xcomp", "aux", "aux:pass", "advcl", "parataxis") and (
@@ -1023,10 +1103,10 @@ def _action(
     if cand.er_komt and _has_purpose(main) and actor.start >= cand.cue.idx:
         # "Er komt een coalitie ... om een vredesplan te maken": the purpose is the action
         doc = main.doc
-        om = next((t for t in doc[cand.cue.i : main.sent.end] if t.lower_ == "om"), None)
+        om = next((t for t in doc[cand.cue.i : _seg(main).end] if t.lower_ == "om"), None)
         if om is not None:
             words = []
-            for t in doc[om.i + 1 : main.sent.end]:
+            for t in doc[om.i + 1 : _seg(main).end]:
                 if t.text in _CLAUSE_END or t.is_space:
                     break
                 words.append(t)
