@@ -159,6 +159,8 @@ def score_item(tally: Tally, item_id: str, text: str, preds: list[Any], gold: li
         tally.polarity += hit.polarity.value == g["polarity"]
         tally.kind += hit.kind.value == g["kind"]
         tally.conditional += hit.conditional == g["conditional"]
+        if hit.conditional != g["conditional"]:
+            tally.errors.append(f"{item_id} CONDITIONAL s{g['sentence']} {hit.condition!r}/{g['conditional']}")
         speaker_ok = loose_match(hit.speaker, g.get("speaker"))
         tally.speaker += speaker_ok
         if not speaker_ok:

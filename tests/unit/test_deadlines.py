@@ -26,6 +26,9 @@ MARCH_2025 = date(2025, 3, 1)  # the seed article: "date 2025-03"
         ("begin volgend jaar", MARCH_2025, date(2026, 3, 31), P.QUARTER),
         ("eind 2026", MARCH_2025, date(2026, 12, 31), P.MONTH),
         ("medio 2026", MARCH_2025, date(2026, 6, 30), P.MONTH),
+        ("vóór eind 2026", MARCH_2025, date(2026, 12, 31), P.MONTH),  # by the end of, not before it
+        ("tot eind 2025", MARCH_2025, date(2025, 12, 31), P.MONTH),
+        ("vóór begin 2027", MARCH_2025, date(2026, 12, 31), P.YEAR),
         ("in 2027", MARCH_2025, date(2027, 12, 31), P.YEAR),
         ("uiterlijk in 2030", MARCH_2025, date(2030, 12, 31), P.YEAR),
         ("voor 2028", MARCH_2025, date(2027, 12, 31), P.YEAR),
@@ -79,3 +82,9 @@ def test_amount_is_not_a_year() -> None:
 def test_weekdays_can_be_skipped() -> None:
     assert find_deadline("zei Starmer zondag na afloop", weekdays=False) is None
     assert find_deadline("De minister stuurt maandag een brief.") is not None
+
+
+def test_recess_that_moves_with_easter_is_found_but_not_resolved() -> None:
+    found = find_deadline("Hij beloofde vóór het Paasreces een brief te sturen.")
+    assert found is not None and found.text == "vóór het Paasreces"
+    assert resolve_deadline(found.text, MARCH_2025) == (None, None)

@@ -132,22 +132,30 @@ def with_name(tokens: Sequence[Token]) -> list[Token]:
     out = list(tokens)
     while len(out) > 1 and (out[0].pos_ in ("ADV", "CCONJ") or out[0].lower_ in LEADING_NON_NAME):
         out = out[1:]
-    if not out or not is_title(out[-1]):
+    if not out or not (is_title(out[-1]) or (out[-1].pos_ == "PROPN" and out[-1].text[:1].isupper())):
         return out
+    name_only = not is_title(out[-1])  # "Dennis | te Kloese": only particles and names continue a name
     doc = out[0].doc
     end = out[-1].sent.end
     i = out[-1].i + 1
     while i < end:
         t = doc[i]
         if t.text[:1].isupper() and t.pos_ in ("PROPN", "NOUN", "X", "ADJ") and not t.is_space:
+            if name_only:
+                break
             out.append(t)
         elif (
             t.lower_ in NAME_PARTICLES
-            and out[-1].i > tokens[-1].i
+            and t.text.islower()
+            and (out[-1].i > tokens[-1].i or name_only)
             and i + 1 < end
             and doc[i + 1].text[:1].isupper()
+            and doc[i + 1].pos_ in ("PROPN", "NOUN", "X")
         ):
             out.append(t)
+            out.append(doc[i + 1])
+            name_only = False  # "te Kloese": the rest of the name may follow
+            i += 1
         else:
             break
         i += 1

@@ -88,6 +88,19 @@ OUTCOME_VERBS = frozenset(
     "ontstaan verdwijnen veranderen duren worden zijn blijken lijken overlijden sterven vallen".split()
 )  # fmt: skip
 NEGATIONS = frozenset("niet geen nooit niets niemand".split())
+# "willen weten", "willen horen": a demand for information, never a commitment.
+INFORMATION_VERBS = frozenset("weten horen begrijpen snappen".split())
+# "eerst zien", "eerst bestuderen", "afwachten": wait-and-see, not a commitment to act.
+WAIT_VERBS = frozenset("zien afwachten bekijken bestuderen kijken onderzoeken evalueren beoordelen".split())
+WAIT_ADVERBS = frozenset("eerst pas".split())
+# Heads of time phrases, which are adverbials and never actors ("vorig jaar", "die week").
+TIME_NOUNS = frozenset(
+    "jaar jaren maand maanden week weken dag dagen eeuw kwartaal seizoen ochtend middag avond nacht "
+    "weekend zomer winter lente herfst voorjaar najaar tijd keer moment periode "
+    "januari februari maart april mei juni juli augustus september oktober november december "
+    "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag".split()
+)  # fmt: skip
+CONDITION_MARKERS = frozenset("als indien mits tenzij wanneer zodra".split())
 ACTOR_NOUNS = frozenset(
     "kabinet regering minister ministers premier president staatssecretaris burgemeester wethouder "
     "gemeente gemeenten gemeenteraad raad college provincie waterschap ministerie partij partijen "
@@ -545,11 +558,17 @@ def _lexical(tok: Token, kind: CommitmentKind) -> _Candidate | None:
         return None
     if _is_past(tok) and tok.pos_ in ("VERB", "AUX") and tok.dep_ != "ROOT" and kind is K.INTENT:
         return None
+    if any(c.dep_ in ("aux", "aux:pass") and _is_past(c) and _lemma(c) in ("worden", "zijn") for c in tok.children):
+        return None  # "dat vorig jaar werd aangekondigd": a past event, not a commitment
+    if any(t.lower_ in ("werd", "werden") for t in tok.doc[max(_seg(tok).start, tok.i - 6) : tok.i]) and (
+        "Part" in tok.morph.get("VerbForm", []) or tok.lower_ in _UNAMBIGUOUS_FORMS
+    ):
+        return None
     comp = next(
         (
             c
             for c in tok.children
-            if c.dep_ in ("xcomp", "ccomp") and c.pos_ in ("VERB", "AUX", "ADJ", "NOUN")
+            if c.dep_ in ("xcomp", "ccomp") and c.pos_ in ("VERB", "AUX", "ADJ", "NOUN") and not _in_condition(c)
         ),
         None,
     )
@@ -560,6 +579,7 @@ def _lexical(tok: Token, kind: CommitmentKind) -> _Candidate | None:
                 if c.i > tok.i
                 and c.pos_ in ("VERB", "AUX")
                 and c.dep_ not in ("aux", "cop", "parataxis", "conj")
+                and not _in_condition(c)
             ),
             None,
         )  # fmt: skip
@@ -582,6 +602,19 @@ def _lexical(tok: Token, kind: CommitmentKind) -> _Candidate | None:
     return _Candidate(tok, comp, kind, _subject_up(tok), conf, announce=announce)
 
 
+def _in_condition(verb: Token) -> bool:
+    """ "als het kabinet ... uitstelt": the verb heads a condition clause (by its marker, or by word order)."""
+    if any(c.dep_ == "mark" and c.lower_ in CONDITION_MARKERS for c in verb.children):
+        return True
+    seg = _seg(verb)
+    for t in reversed(verb.doc[seg.start : verb.i]):
+        if t.lower_ in CONDITION_MARKERS and t.pos_ == "SCONJ":
+            return True
+        if t.text in ",;:" or t.lower_ in ("dat", "om") or (t.pos_ in ("VERB", "AUX") and t.lower_ != "te"):
+            return False
+    return False
+
+
 def _willen(tok: Token) -> _Candidate | None:
     if _is_past(tok):
         return None
@@ -592,6 +625,13 @@ def _willen(tok: Token) -> _Candidate | None:
     )
     if comp is not None and any(c.lower_ == "dat" and c.dep_ == "mark" for c in comp.children):
         return None  # "willen dat de regering aftreedt": a wish about others
+    nxt = next((t for t in tok.doc[tok.i + 1 : _seg(tok).end] if t.pos_ != "ADV" and not t.is_space), None)
+    if nxt is not None and nxt.lower_ == "dat" and nxt.pos_ in ("SCONJ", "PRON") and nxt.dep_ != "obj":
+        return None  # "wil (ook) dat het college ... komt": by word order, whatever the parser hung it on
+    if comp is not None and any(
+        t.lower_ == "dat" and (t.pos_ == "SCONJ" or t.dep_ == "mark") for t in tok.doc[tok.i + 1 : comp.i]
+    ):
+        return None
     if comp is None:
         if any(c.dep_ in ("obj", "ccomp") for c in tok.children):
             return None  # "willen graag een groter huis", "willen dat ..."
@@ -657,6 +697,13 @@ def _has_er(t: Token) -> bool:
 
 
 def _er_komt(tok: Token, *, future: bool = False) -> _Candidate | None:
+    if any((_lemma(c) in OBLIGATION or c.lower_ in OBLIGATION) for c in tok.children if c.dep_ in ("aux", "xcomp")):
+        return None  # "het geld moet er ook echt komen": a demand
+    for t in reversed(tok.doc[_seg(tok).start : tok.i]):
+        if t.text in ",;:" or t.lower_ in ("dat", "die", "om") or t.text in QUOTE_CHARS:
+            break
+        if t.lower_ in OBLIGATION:
+            return None
     subj = _subject(tok)
     if subj is None:
         # "dat er meer ruimte zal komen": the noun after "er"; "Er komt een coalitie": after the verb
@@ -743,6 +790,23 @@ def _condition(sent: Span, clause_start: int, clause_end: int) -> tuple[str, int
             continue
         start = sent.start_char + m.start("cond")
         return cond, start, start + len(cond)
+    # no comma before it: "naar de rechter te stappen als het kabinet ... uitstelt"
+    doc = sent.doc
+    for t in sent:
+        if t.lower_ not in CONDITION_MARKERS or t.pos_ != "SCONJ" or t.i == sent.start:
+            continue
+        end = t.i + 1
+        while end < sent.end and doc[end].text not in ",;:.!?" and doc[end].text not in QUOTE_CHARS:
+            end += 1
+        if (
+            end - t.i < 3
+            or doc[t.i + 1].pos_ not in ("DET", "PRON", "PROPN")
+            or doc[t.i - 1].lower_ in ("zolang", "zo", "net", "dan", "even")
+            or not any(x.pos_ in ("VERB", "AUX") for x in doc[t.i + 2 : end])
+        ):
+            continue  # "als derde eindigen", "als lening doorgeven", "zolang als nodig is": no clause with a subject
+        last = doc[end - 1]
+        return doc.text[t.idx : last.idx + len(last.text)], t.idx, last.idx + len(last.text)
     return None
 
 
@@ -766,6 +830,18 @@ def _build(
 ) -> Commitment | None:
     doc = sent.doc
     main = cand.main
+    if _lemma(main) in INFORMATION_VERBS or main.lower_ in INFORMATION_VERBS:
+        return None  # "willen weten waarom ...": a demand for information
+    if _lemma(main) == "afwachten" or (
+        (_lemma(main) in WAIT_VERBS or main.lower_ in WAIT_VERBS)
+        and any(t.lower_ in WAIT_ADVERBS for t in doc[max(sent.start, cand.cue.i - 4) : main.i])
+    ):
+        return None  # "we willen eerst zien", "wil het plan eerst bestuderen": wait-and-see
+    if cand.actor_token is not None and not cand.er_komt and not cand.passive:
+        np = cand.actor_span or noun_phrase(cand.actor_token)
+        head = _np_head(np) if cand.actor_span else cand.actor_token
+        if _lemma(head) in TIME_NOUNS or head.lower_ in TIME_NOUNS or head.dep_ in ("obl:tmod", "nmod:tmod"):
+            return None  # "vorig jaar": a time adverbial is never the actor
     clause = _clause_tokens(main)
     clause_ids = {t.i for t in clause} | {cand.cue.i}
     words = _word_span(cand)
@@ -926,6 +1002,9 @@ def _word_span(cand: _Candidate) -> list[Token]:
     while i < sent.end:
         t = doc[i]
         if i > last:
+            if t.text == "," and _list_comma(doc, i, sent.end):
+                i += 1  # "in woningen, wegen en onderwijs": a list goes on
+                continue
             if t.text in _CLAUSE_END or t.is_space:
                 break
             if (
@@ -938,12 +1017,23 @@ def _word_span(cand: _Candidate) -> list[Token]:
                 t.pos_ in ("VERB", "AUX")
                 and (_lemma(t) in REPORTING or t.lower_ in REPORTING)
                 and t.i != main.i
+                and (doc[i - 1].text in _CLAUSE_END or (i + 1 < sent.end and doc[i + 1].pos_ in _NOMINAL + ("DET",)))
             ):
-                break
+                break  # ", zei X" / "zei X": not "ter beschikking stelt" at the end of a relative clause
         elif t.is_space:
             break
         i += 1
     return [t for t in doc[left:i] if not t.is_space]
+
+
+def _list_comma(doc: Doc, i: int, end: int) -> bool:
+    """The comma at ``i`` separates items of a noun list ("woningen, wegen en onderwijs")."""
+    j = i + 1
+    seen_noun = False
+    while j < end and doc[j].pos_ in ("NOUN", "PROPN", "ADJ", "DET", "NUM"):
+        seen_noun |= doc[j].pos_ in ("NOUN", "PROPN")
+        j += 1
+    return seen_noun and j < end and doc[j].lower_ in ("en", "of") and doc[i - 1].pos_ in ("NOUN", "PROPN")
 
 
 def _has_purpose(tok: Token) -> bool:
@@ -1087,6 +1177,12 @@ def _action(
         ):
             skip.add(t.i)
         if t.lower_ in QUOTE_CHARS or t.text in QUOTE_CHARS:
+            skip.add(t.i)
+        if t.head.i == cand.cue.i and t.dep_ == "compound:prt" and t.i != main.i:
+            skip.add(t.i)  # "kondigt ... aan": the cue's particle is not part of the action
+        if t.i == cand.cue.i + 1 and t.lower_ in _PARTICLES and t.pos_ in ("ADP", "ADV") and t.i != main.i:
+            skip.add(t.i)
+        if t.i > main.i and t.lower_ in _PARTICLES and t.head.i == cand.cue.i and cand.cue.i != main.i:
             skip.add(t.i)
         if cond_span and cond_span[0] <= t.idx < cond_span[1]:
             skip.add(t.i)

@@ -65,6 +65,7 @@ _UNIT = r"dag|dagen|week|weken|maand|maanden|jaar|jaren|kwartaal|kwartalen"
 # Words that open a deadline phrase; "voor"/"vóór" and "uiterlijk" change the resolution.
 _LEAD = (
     r"(?:(?:uiterlijk|ten laatste|al|nog|pas|ergens)\s+)?"
+    r"(?:(?:vóór|voor|tot)\s+(?=(?:eind|einde|begin|medio|half|halverwege)\s))?"  # "vóór eind 2026"
     r"(?:(?:vóór|voor|op|per|in|tegen|vanaf|rond|tot|na|eind|begin|medio|half|halverwege|eind(?:e)?"
     r"|aan het (?:eind|begin) van|in de loop van)\s+)?"
 )
@@ -72,7 +73,9 @@ _LEAD = (
 VAGUE = (
     r"binnenkort|op (?:korte|middellange|lange) termijn|op termijn|zo (?:snel|spoedig) mogelijk|"
     r"spoedig|meteen|direct|onmiddellijk|per direct|z\.s\.m\.|zsm|in de nabije toekomst|"
-    r"(?:de|in de) komende (?:tijd|jaren|maanden|weken|dagen)|een dezer dagen|zo meteen"
+    r"(?:de|in de) komende (?:tijd|jaren|maanden|weken|dagen)|een dezer dagen|zo meteen|"
+    # recesses that move with Easter or Whitsun: found, not resolved
+    r"(?:vóór|voor|na|tot|in) het (?:paas|pinkster|krokus|mei|voorjaars)reces"
 )
 
 _PATTERNS: list[tuple[str, str]] = [
@@ -122,12 +125,18 @@ def _last_day(year: int, month: int) -> date:
 
 
 def _is_before(text: str) -> bool:
-    return bool(re.match(r"\s*(?:uiterlijk\s+)?(?:vóór|voor)\b", text, re.IGNORECASE))
+    # "vóór eind 2026" is "by the end of 2026"; "vóór begin 2027" stays "before 2027 starts"
+    return bool(
+        re.match(r"\s*(?:uiterlijk\s+)?(?:vóór|voor)\b(?!\s+(?:eind|einde|medio|half|halverwege)\b)", text, re.IGNORECASE)
+    )
 
 
 def _lead_word(text: str) -> str:
     m = re.match(
-        r"\s*(?:(?:uiterlijk|ten laatste|al|nog|pas|ergens)\s+)?(\w+(?:\s+het\s+\w+)?)", text, re.IGNORECASE
+        r"\s*(?:(?:uiterlijk|ten laatste|al|nog|pas|ergens)\s+)?"
+        r"(?:(?:vóór|voor|tot)\s+(?=(?:eind|einde|medio|half|halverwege)\b))?(\w+(?:\s+het\s+\w+)?)",
+        text,
+        re.IGNORECASE,
     )
     return m.group(1).casefold() if m else ""
 
