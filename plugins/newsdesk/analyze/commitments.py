@@ -874,7 +874,7 @@ def _build(
     if cond_span and cond_span[0] <= cand.cue.idx < cond_span[1]:
         return None  # the cue sits inside the condition: "Als er een bestand komt"
     # actor
-    actor = _resolve_actor(cand, sent, s_index, mentions, discourse, previous, speaker)
+    actor = _resolve_actor(cand, sent, s_index, mentions, discourse, previous, speaker, prev_speaker)
     if actor is None:
         return None
     is_weak_cue = cand.cue.lower_ in FUTURE_FORMS or cand.cue.lower_ in GAAN_FORMS
@@ -1082,6 +1082,7 @@ def _resolve_actor(
     discourse: Discourse,
     previous: list[Commitment],
     speaker: Actor | None,
+    prev_speaker: Actor | None = None,
 ) -> Actor | None:
     doc = sent.doc
     tok = cand.actor_token
@@ -1123,6 +1124,16 @@ def _resolve_actor(
         matrix = _matrix_subject(cand.cue, mentions, s_index)
         if matrix is None and speaker is not None and speaker.sentence == s_index and speaker.start < tok.idx:
             matrix = speaker  # "Schoof zei erbij dat hij ...": the reporter, even if no entity was found
+        if (
+            matrix is None
+            and low in ("hij", "zij")
+            and plural is not True
+            and prev_speaker is not None
+            and prev_speaker.sentence >= s_index - 1
+            and prev_speaker.text.casefold() not in PERSONAL_PRONOUNS
+            and tok.i == sent.start
+        ):  # '"...", zei voorzitter X. Zij is wel bereid ...': the person just quoted, whatever NER said
+            return prev_speaker
         resolved = discourse.resolve(low, before=tok.idx, plural=plural, sentence=s_index, matrix=matrix)
         return (
             resolved or (speaker if low in ("hij", "zij", "ze") and speaker and not plural else None) or actor
