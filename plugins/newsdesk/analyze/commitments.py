@@ -53,13 +53,15 @@ log = logging.getLogger(__name__)
 __all__ = ["EXTRACTOR_VERSION", "find_commitments"]
 
 # Bump when the rules change behaviour; it is part of the analyzer_version of every analysis.
-EXTRACTOR_VERSION = "commitments-5"
+EXTRACTOR_VERSION = "commitments-6"
 
 K = CommitmentKind
 # Lexical cues: lemma (or frequent form) -> kind. Forms guard against a missing lemma.
 VERB_CUES: dict[str, CommitmentKind] = {
     **dict.fromkeys("beloven belooft beloofde beloofd beloven toezeggen toegezegd zegt_toe zegde_toe "
                     "garanderen garandeert garandeerde gegarandeerd verzekeren inzetten".split(), K.PLEDGE),
+    **dict.fromkeys("verplichten verplicht verplichtte verplichtten".split(), K.PLEDGE),  # only "zich verplichten"
+    **dict.fromkeys("dreigen dreigt dreigde".split(), K.INTENT),  # a threat, only by an actor
     **dict.fromkeys("afspreken afgesproken spraken_af spreken_af overeenkomen overeengekomen instemmen "
                     "ingestemd akkoord_gaan".split(), K.AGREEMENT),
     **dict.fromkeys("besluiten besloten besluit besloot aankondigen aangekondigd kondigde_aan kondigt_aan "
@@ -74,7 +76,7 @@ ADJ_CUES: dict[str, CommitmentKind] = {
 }
 NOUN_CUES: dict[str, CommitmentKind] = {
     "toezegging": K.PLEDGE, "toezeggingen": K.PLEDGE, "belofte": K.PLEDGE, "beloftes": K.PLEDGE,
-    "beloften": K.PLEDGE, "afspraak": K.AGREEMENT, "afspraken": K.AGREEMENT,
+    "beloften": K.PLEDGE, "afspraak": K.AGREEMENT, "afspraken": K.AGREEMENT, "akkoord": K.AGREEMENT,
 }  # fmt: skip
 FUTURE_FORMS = frozenset("zal zullen zult".split())
 GAAN_FORMS = frozenset("ga gaat gaan".split())
@@ -100,6 +102,12 @@ TIME_NOUNS = frozenset(
     "januari februari maart april mei juni juli augustus september oktober november december "
     "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag".split()
 )  # fmt: skip
+# "gaan" + one of these is an announced action without an infinitive ("gaat in gesprek met ...").
+GAAN_IDIOMS = ("aan de slag", "aan het werk", "in gesprek", "in overleg", "om tafel", "in staking", "in beroep",
+               "naar de rechter")  # fmt: skip
+# Verbs that put a demand on someone else: a cue below them is the demand's content ("vraagt de
+# partijen om snel een akkoord te sluiten", "eist dat ...", "roept op om ...").
+DEMAND_VERBS = frozenset("vragen eisen oproepen verzoeken dwingen aandringen opdragen sommeren".split())
 CONDITION_MARKERS = frozenset("als indien mits tenzij wanneer zodra".split())
 ACTOR_NOUNS = frozenset(
     "kabinet regering minister ministers premier president staatssecretaris burgemeester wethouder "
@@ -283,6 +291,8 @@ def _np_after(doc: Doc, i: int, end: int) -> list[Token]:
             return []  # "hun defensie-uitgaven": an object, not a subject
         if t.pos_ in ("DET", "ADJ", "NUM", "PROPN", "NOUN") or (t.pos_ == "PRON" and not out):
             out.append(t)
+        elif t.pos_ == "PRON" and t.text[:1].isupper() and t.i > doc[i].sent.start and out:
+            out.append(t)  # "netbeheerder TenneT": a capitalised name mis-tagged as a pronoun
         elif (
             t.lower_ in ("en", "of")
             and out
@@ -389,6 +399,10 @@ def _candidates(sent: Span) -> list[_Candidate]:
             kind = K.PLEDGE
         if kind is None and prt:
             kind = VERB_CUES.get(prt + lemma)
+        if kind is not None and lemma.startswith("verplicht") and not any(
+            t.lower_ == "zich" for t in tok.doc[tok.i + 1 : min(tok.i + 4, sent.end)]
+        ):
+            continue  # "X verplicht Y om ...": an obligation on others; "zich verplichten" is a pledge
         if kind is not None and (tok.pos_ in ("VERB", "AUX") or low in _UNAMBIGUOUS_FORMS):
             if kind is K.INTENT and lemma in ("willen", "wil", "wilde", "wilt"):
                 cand = _willen(tok)
@@ -417,7 +431,10 @@ def _candidates(sent: Span) -> list[_Candidate]:
             continue
         if low in NOUN_CUES and tok.dep_ in ("obj", "nsubj:pass", "nsubj"):
             light = tok.head
-            if _lemma(light) in ("doen", "maken", "geven", "hebben") or light.lower_ in ("gedaan", "gemaakt"):
+            if (
+                _lemma(light) in ("doen", "maken", "geven", "hebben", "sluiten")
+                or light.lower_ in ("gedaan", "gemaakt", "gesloten", "sluiten", "sloten", "sloot")
+            ) and (low != "akkoord" or light.lower_ in ("gesloten", "sluiten", "sloten", "sloot", "sluit")):
                 neg = any(c.lower_ == "geen" for c in tok.children)
                 kind = K.REFUSAL if neg and NOUN_CUES[low] is K.PLEDGE else NOUN_CUES[low]
                 cands.append(_Candidate(tok, light, kind, _subject_up(light), 0.8, negative=neg))
@@ -454,6 +471,8 @@ def _candidates(sent: Span) -> list[_Candidate]:
         span = _fallback_subject(_finite_near(anchor))
         if any(t.i == cand.cue.i for t in span):  # "het VK bereid (is)": the cue ends the subject
             span = [t for t in span if t.i < cand.cue.i]
+            if not any(t.pos_ in ("NOUN", "PROPN", "PRON") for t in span):
+                span = []  # "een (akkoord)": a determiner alone is no subject
         if span and not (cand.actor_token is not None and cand.actor_token.i in {t.i for t in span}):
             cand.actor_span = span
             cand.actor_token = _np_head(span)
@@ -519,7 +538,19 @@ def _loose_particle(tok: Token) -> str | None:
             t.i + 1 >= _seg(tok).end or doc[t.i + 1].lower_ in ("dat", ",", ".", "om", "te")
         ):
             return t.lower_
+        if t.i == tok.i + 1 and t.lower_ in _PARTICLES and _te_infinitive_after(t):
+            return t.lower_  # "zegt toe de komende jaren ... te blijven uitbreiden"
     return None
+
+
+def _te_infinitive_after(tok: Token) -> bool:
+    doc = tok.doc
+    for t in doc[tok.i + 1 : _seg(tok).end]:
+        if t.text in ",;:" or t.lower_ in ("dat", "die"):
+            return False
+        if t.lower_ == "te" and t.i + 1 < _seg(tok).end and doc[t.i + 1].pos_ in ("VERB", "AUX"):
+            return True
+    return False
 
 
 def _next_infinitive(tok: Token) -> Token | None:
@@ -629,7 +660,10 @@ def _willen(tok: Token) -> _Candidate | None:
     if nxt is not None and nxt.lower_ == "dat" and nxt.pos_ in ("SCONJ", "PRON") and nxt.dep_ != "obj":
         return None  # "wil (ook) dat het college ... komt": by word order, whatever the parser hung it on
     if comp is not None and any(
-        t.lower_ == "dat" and (t.pos_ == "SCONJ" or t.dep_ == "mark") for t in tok.doc[tok.i + 1 : comp.i]
+        t.lower_ == "dat"
+        and (t.pos_ == "SCONJ" or t.dep_ == "mark")
+        and t.doc[t.i - 1].pos_ not in ("NOUN", "PROPN")  # "het geld dat ...": a relative pronoun
+        for t in tok.doc[tok.i + 1 : comp.i]
     ):
         return None
     if comp is None:
@@ -676,7 +710,7 @@ def _gaan(tok: Token) -> _Candidate | None:
     if main is None:
         # "aan de slag gaan", "aan het werk gaan", "akkoord gaan"
         text = " ".join(t.lower_ for t in _seg(tok))
-        if "aan de slag" in text or "aan het werk" in text:
+        if any(idiom in text for idiom in GAAN_IDIOMS):
             main = tok
         elif any(t.lower_ == "akkoord" for t in _seg(tok)):
             return _Candidate(tok, tok, K.AGREEMENT, _subject_up(tok), 0.75)
@@ -832,6 +866,10 @@ def _build(
     main = cand.main
     if _lemma(main) in INFORMATION_VERBS or main.lower_ in INFORMATION_VERBS:
         return None  # "willen weten waarom ...": a demand for information
+    if any(
+        _lemma(a) in DEMAND_VERBS and sent.start <= a.i < sent.end and a.i < cand.cue.i for a in cand.cue.ancestors
+    ):
+        return None  # the content of a demand on others
     if _lemma(main) == "afwachten" or (
         (_lemma(main) in WAIT_VERBS or main.lower_ in WAIT_VERBS)
         and any(t.lower_ in WAIT_ADVERBS for t in doc[max(sent.start, cand.cue.i - 4) : main.i])
@@ -877,6 +915,10 @@ def _build(
     actor = _resolve_actor(cand, sent, s_index, mentions, discourse, previous, speaker, prev_speaker)
     if actor is None:
         return None
+    if _lemma(cand.cue).startswith("dreig") and (
+        cand.actor_token is None or not _is_actor_token(cand.actor_token, mentions)
+    ):
+        return None  # "dreigen te" is a threat only from an actor ("de dijk dreigt te bezwijken" is not)
     is_weak_cue = cand.cue.lower_ in FUTURE_FORMS or cand.cue.lower_ in GAAN_FORMS
     if is_weak_cue and not cand.passive and not cand.er_komt:
         if cand.actor_token is None or not _is_actor_token(cand.actor_token, mentions):
