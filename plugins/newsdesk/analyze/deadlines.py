@@ -127,7 +127,9 @@ def _last_day(year: int, month: int) -> date:
 def _is_before(text: str) -> bool:
     # "vóór eind 2026" is "by the end of 2026"; "vóór begin 2027" stays "before 2027 starts"
     return bool(
-        re.match(r"\s*(?:uiterlijk\s+)?(?:vóór|voor)\b(?!\s+(?:eind|einde|medio|half|halverwege)\b)", text, re.IGNORECASE)
+        re.match(
+            r"\s*(?:uiterlijk\s+)?(?:vóór|voor)\b(?!\s+(?:eind|einde|medio|half|halverwege)\b)", text, re.IGNORECASE
+        )
     )
 
 
