@@ -82,9 +82,10 @@ def test_seed_figures_and_dev_floor() -> None:
     assert fig["f1"] >= DEV_F1_FLOOR, fig
 
 
-# measured 0.894 (commitments-6, nl_newsdesk-0.1.0, bench/commitments_eval.py); margin for retrains
+# measured 0.894 and 0.920 (commitments-6 on the nl_newsdesk-0.1.0 pipeline before and after the
+# retrain of 29 Nov 2026, bench/commitments_eval.py); margin for retrains
 ARTICLES_F1_FLOOR = 0.8
-ARTICLES_PRECISION_FLOOR = 0.85  # measured 1.000: long articles are where the rules over-coded
+ARTICLES_PRECISION_FLOOR = 0.85  # measured 1.000 on both: long articles are where the rules over-coded
 
 
 def test_articles_floor(nlp: Any, resolver: EntityResolver) -> None:

@@ -200,6 +200,9 @@ def _segments_by_sentence(doc: Doc) -> list[list[Span]]:
         for sent in doc.sents:
             cuts = [sent.start]
             for t in sent:
+                if t.is_space and "\n" in t.text and sent.start < t.i + 1 < sent.end:
+                    cuts.append(t.i + 1)  # a line break ends a subheading or paragraph the parser joined
+                    continue
                 if t.text not in _HARD_END or t.i + 1 >= sent.end:
                     continue
                 nxt = t.i + 1
@@ -371,6 +374,7 @@ def _infinitive_complement(t: Token) -> Token | None:
                     c.dep_ in ("xcomp", "ccomp")
                     and c.i > t.i
                     and not any(g.dep_ == "mark" for g in c.children)
+                    and c.lower_.endswith("n")  # an infinitive form; "meer zeggenschap" is not one
                 )
             )
         ):
@@ -657,8 +661,14 @@ def _willen(tok: Token) -> _Candidate | None:
     if comp is not None and any(c.lower_ == "dat" and c.dep_ == "mark" for c in comp.children):
         return None  # "willen dat de regering aftreedt": a wish about others
     nxt = next((t for t in tok.doc[tok.i + 1 : _seg(tok).end] if t.pos_ != "ADV" and not t.is_space), None)
-    if nxt is not None and nxt.lower_ == "dat" and nxt.pos_ in ("SCONJ", "PRON") and nxt.dep_ != "obj":
-        return None  # "wil (ook) dat het college ... komt": by word order, whatever the parser hung it on
+    if (
+        nxt is not None
+        and nxt.lower_ == "dat"
+        and nxt.i + 1 < _seg(tok).end
+        and tok.doc[nxt.i + 1].pos_ not in ("VERB", "AUX")
+        and tok.doc[nxt.i + 1].lower_ not in ("niet", "graag", "ook", "wel")
+    ):
+        return None  # "wil (ook) dat het college ... komt": by word order, whatever the tagger made of "dat"
     if comp is not None and any(
         t.lower_ == "dat"
         and (t.pos_ == "SCONJ" or t.dep_ == "mark")
