@@ -12,7 +12,7 @@ from typing import Any
 import psycopg
 import pytest
 
-SAMPLE_SQL = Path(__file__).resolve().parents[1] / "browser" / "sample_warehouse.sql"
+SAMPLE_SQL = Path(__file__).resolve().parents[1] / "fixtures" / "plugin" / "sample_warehouse.sql"
 
 
 def load_sample(url: str) -> None:
