@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
+from typing import Any
 
 import psycopg
 
@@ -131,7 +132,7 @@ def _processed(download: FeedDownload, state: FeedState) -> FeedPoll:
 
 
 def _record(
-    conn: psycopg.Connection,
+    conn: psycopg.Connection[Any],
     polls: Sequence[FeedPoll],
     settings: Settings,
     now: datetime,
@@ -218,7 +219,7 @@ class _Writer:
 
 
 def poll_feeds(
-    conn: psycopg.Connection,
+    conn: psycopg.Connection[Any],
     fetcher: Fetcher,
     states: Sequence[FeedState],
     settings: Settings,

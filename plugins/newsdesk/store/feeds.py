@@ -167,7 +167,7 @@ def decide(
 # --- feeds file -> feeds table --------------------------------------------------------------------
 
 
-def sync_feeds(conn: psycopg.Connection, feeds: Sequence[Feed]) -> dict[str, int]:
+def sync_feeds(conn: psycopg.Connection[Any], feeds: Sequence[Feed]) -> dict[str, int]:
     """Make the feeds table follow the feeds file (upsert by url) in one transaction.
 
     The file's ``enabled`` flag is applied when it changes: ``false`` disables the feed,
@@ -285,7 +285,7 @@ def _enable(cur: psycopg.Cursor[Any], feed_id: int) -> None:
     )
 
 
-def enable_feed(conn: psycopg.Connection, url: str) -> bool:
+def enable_feed(conn: psycopg.Connection[Any], url: str) -> bool:
     """Re-enable a feed the policy (or an operator) disabled; False if no such feed."""
     try:
         with conn.transaction(), conn.cursor(row_factory=tuple_row) as cur:
@@ -302,7 +302,7 @@ def enable_feed(conn: psycopg.Connection, url: str) -> bool:
 
 
 def due_feeds(
-    conn: psycopg.Connection, now: datetime, *, shard: int = 0, shards: int = 1, limit: int | None = None
+    conn: psycopg.Connection[Any], now: datetime, *, shard: int = 0, shards: int = 1, limit: int | None = None
 ) -> list[FeedState]:
     """Enabled feeds due at ``now`` in this shard (feed_id modulo shards), most overdue first."""
     if shards < 1 or not 0 <= shard < shards:
@@ -473,7 +473,7 @@ _RECORD = """
 
 
 def _apply_distinct(
-    conn: psycopg.Connection,
+    conn: psycopg.Connection[Any],
     polls: Sequence[FeedPoll],
     policy: PollSettings,
     now: datetime,
@@ -566,7 +566,7 @@ def _apply_distinct(
 
 
 def apply_polls(
-    conn: psycopg.Connection,
+    conn: psycopg.Connection[Any],
     polls: Sequence[FeedPoll],
     policy: PollSettings,
     *,
@@ -604,7 +604,7 @@ def apply_polls(
 
 
 def apply_poll(
-    conn: psycopg.Connection,
+    conn: psycopg.Connection[Any],
     poll: FeedPoll,
     policy: PollSettings,
     *,
