@@ -35,7 +35,7 @@ BUNDLED = ROOT / "plugins" / "newsdesk" / "analyze" / "bundled" / "nl_newsdesk"
 WORK = HERE / ".work"
 STEPS = ("convert", "train-ner", "train-syntax", "assemble", "evaluate", "card")
 MODEL_NAME = "newsdesk"  # spaCy prefixes the language: the package is nl_newsdesk
-MODEL_VERSION = "0.1.0"
+MODEL_VERSION = "0.1.1"
 SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
@@ -183,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated subset of {STEPS}")
     parser.add_argument("--ner-steps", type=int, default=12000, help="max optimizer steps for NER")
     parser.add_argument("--syntax-steps", type=int, default=6000, help="max optimizer steps for syntax")
+    parser.add_argument(
+        "--ner-args", default="", help="extra `spacy train` overrides for NER, e.g. '--training.dropout 0.2'"
+    )
     parser.add_argument("--ner-minutes", type=float, default=40, help="time budget for NER training")
     parser.add_argument("--syntax-minutes", type=float, default=20, help="time budget for syntax training")
     parser.add_argument(
@@ -224,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         trained["ner_s"] = trained_before(timings, "ner_s", args.ner_resume) + train(
             config, work / ("ner" if not args.ner_resume else "ner-resumed"),
             corpus / "ner-train.spacy", corpus / "ner-dev.spacy",
-            ["--training.max_steps", str(args.ner_steps)], args.ner_minutes,
+            ["--training.max_steps", str(args.ner_steps), *args.ner_args.split()], args.ner_minutes,
         )  # fmt: skip
     if "train-syntax" in steps:
         # The held-out UD slice is only logged during training: the last model is shipped, so
