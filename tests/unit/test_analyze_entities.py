@@ -185,3 +185,27 @@ def test_sentence_initial_catalog_surname_once_mentioned(resolver: EntityResolve
     text = "Dat zei Starmer zondag. Starmer ging daarna naar huis."
     got = [(m.text, m.sentence, m.entity.canonical) for m in resolver.mentions(make_doc(text, []))]
     assert got == [("Starmer", 0, "Keir Starmer"), ("Starmer", 1, "Keir Starmer")]
+
+
+def test_ner_spans_running_on_past_a_catalog_name(resolver: EntityResolver) -> None:
+    text = (
+        "Dat zei voorzitter van de Europese Commissie Von der Leyen aan de Europese Raad van "
+        "regeringsleiders. NAVO-secretaris-generaal Rutte was er ook, net als de Amsterdam Airport-baas."
+    )
+    doc = make_doc(
+        text,
+        [
+            ("Europese Commissie Von der Leyen", "ORG"),
+            ("Europese Raad van regeringsleiders", "ORG"),
+            ("NAVO-secretaris-generaal Rutte", "ORG"),
+        ],
+    )
+    got = [(m.text, m.label, m.entity.canonical) for m in resolver.mentions(doc)]
+    assert got == [
+        ("Europese Commissie", EntityLabel.ORG, "Europese Commissie"),
+        ("Von der Leyen", EntityLabel.PER, "Ursula von der Leyen"),
+        ("Europese Raad", EntityLabel.ORG, "Europese Raad"),
+        ("NAVO", EntityLabel.ORG, "NAVO"),
+        ("Rutte", EntityLabel.PER, "Mark Rutte"),
+        ("Amsterdam", EntityLabel.LOC, "Amsterdam"),
+    ]

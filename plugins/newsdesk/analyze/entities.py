@@ -44,7 +44,7 @@ from newsdesk.models import ENTITY_NAMESPACE, EntityLabel, EntityRef, Mention
 log = logging.getLogger(__name__)
 
 # Bump when the resolution rules below change behaviour (part of analyzer_version).
-RULES_VERSION = 1
+RULES_VERSION = 2
 
 # Words that may precede a name inside an NER span but are not part of it.
 _TITLES = frozenset(
@@ -71,9 +71,7 @@ def entity_id(label: EntityLabel | str, canonical: str) -> str:
 
 def make_ref(canonical: str, label: EntityLabel | str, wikidata_id: str | None = None) -> EntityRef:
     lab = EntityLabel(label)
-    return EntityRef(
-        entity_id=entity_id(lab, canonical), canonical=canonical, label=lab, wikidata_id=wikidata_id
-    )
+    return EntityRef(entity_id=entity_id(lab, canonical), canonical=canonical, label=lab, wikidata_id=wikidata_id)
 
 
 def surname_of(name: str) -> str | None:
@@ -160,9 +158,7 @@ def load_entity_catalog(path: Path) -> EntityCatalog:
         if not name:
             raise ConfigError(f"{path}:{lineno}: empty canonical_name")
         aliases = tuple(
-            dict.fromkeys(
-                a.strip() for a in (row["aliases"] or "").split("|") if a.strip() and a.strip() != name
-            )
+            dict.fromkeys(a.strip() for a in (row["aliases"] or "").split("|") if a.strip() and a.strip() != name)
         )
         qid = (row["wikidata_id"] or "").strip() or None
         entries.append(CatalogEntry(name, label, aliases, qid, make_ref(name, label, qid)))
@@ -202,9 +198,7 @@ class EntityResolver:
 
     @property
     def version(self) -> str:
-        return (
-            f"rules{RULES_VERSION}.{self.catalog.digest}" if self.catalog.digest else f"rules{RULES_VERSION}"
-        )
+        return f"rules{RULES_VERSION}.{self.catalog.digest}" if self.catalog.digest else f"rules{RULES_VERSION}"
 
     def _index(self) -> None:
         if self._tokenized:
@@ -230,9 +224,7 @@ class EntityResolver:
                 entry = self._by_tokens.get(tuple(words[i : i + n]))
                 if entry is not None:
                     span = doc[i : i + n]
-                    found.append(
-                        _Candidate(span.start_char, span.end_char, span.text, entry.label, entry, False)
-                    )
+                    found.append(_Candidate(span.start_char, span.end_char, span.text, entry.label, entry, False))
                     i += n
                     break
             else:
@@ -242,9 +234,7 @@ class EntityResolver:
                     head = token.text.split("-", 1)[0]
                     entry = self.catalog.by_surface.get(head)
                     if entry is not None and head[:1].isupper():
-                        found.append(
-                            _Candidate(token.idx, token.idx + len(head), head, entry.label, entry, False)
-                        )
+                        found.append(_Candidate(token.idx, token.idx + len(head), head, entry.label, entry, False))
                 i += 1
         return found
 
@@ -261,7 +251,7 @@ class EntityResolver:
                 tokens[0].text.casefold() in _TITLES
                 or (label is not EntityLabel.PER and tokens[0].text.casefold() in _ARTICLES)
                 # "NAVO-chef Rutte", "NAVO-secretaris-generaal Rutte": a role, not part of the name
-                or (label is EntityLabel.PER and _COMPOUND_TAIL.search(tokens[0].text))
+                or _COMPOUND_TAIL.search(tokens[0].text)
             ):
                 tokens = tokens[1:]
             while tokens and not tokens[-1].text[-1:].isalnum():  # trailing quote or dot
@@ -272,6 +262,28 @@ class EntityResolver:
             text = ent.doc.text[start:end]
             found.append(_Candidate(start, end, text, label, None, True))
         return found
+
+    def _trim_after_catalog(self, text: str, catalog: list[_Candidate], ner: list[_Candidate]) -> list[_Candidate]:
+        """NER spans that run on past a catalog name at their start: ``Europese Raad van
+        regeringsleiders`` (lower-case tail: dropped), ``Europese Commissie Von der Leyen`` (tail is
+        a catalog person: split off as PER). Other run-ons (``Amsterdam Airport``) are kept."""
+        out: list[_Candidate] = []
+        for cand in ner:
+            head = next((m for m in catalog if m.start == cand.start and m.end < cand.end), None)
+            if head is None or self.catalog.lookup(cand.text) is not None:
+                out.append(cand)
+                continue
+            tail = text[head.end : cand.end]
+            offset = head.end + len(tail) - len(tail.lstrip())
+            tail = tail.strip()
+            if not tail or not tail[0].isupper():
+                continue  # the catalog match alone stands for the span
+            person = self.catalog.lookup(tail)
+            if (person is not None and person.label is EntityLabel.PER) or normalise(tail) in self.catalog.by_surname:
+                out.append(_Candidate(offset, offset + len(tail), tail, EntityLabel.PER, None, True))
+                continue
+            out.append(cand)
+        return out
 
     @staticmethod
     def _select(catalog: list[_Candidate], ner: list[_Candidate]) -> list[_Candidate]:
@@ -333,13 +345,9 @@ class EntityResolver:
                 if any(s < span.end_char and span.start_char < e for s, e in covered):
                     continue
                 key = normalise(span.text)
-                known = key in article or (
-                    key in self.catalog.by_surname and (not doc[i].is_sent_start or key in seen)
-                )
+                known = key in article or (key in self.catalog.by_surname and (not doc[i].is_sent_start or key in seen))
                 if known and (n == 1 or span[0].text.casefold() in _PARTICLES):
-                    found.append(
-                        _Candidate(span.start_char, span.end_char, span.text, EntityLabel.PER, None, False)
-                    )
+                    found.append(_Candidate(span.start_char, span.end_char, span.text, EntityLabel.PER, None, False))
                     seen.add(key)
                     i += n - 1
                     break
@@ -348,7 +356,9 @@ class EntityResolver:
 
     def mentions(self, doc: Doc, sentence_starts: Sequence[int] | None = None) -> list[Mention]:
         """Mentions in ``doc`` sorted by start; offsets are into ``doc.text``."""
-        chosen = self._select(self._catalog_candidates(doc), self._ner_candidates(doc.ents))
+        catalog = self._catalog_candidates(doc)
+        ner = self._trim_after_catalog(doc.text, catalog, self._ner_candidates(doc.ents))
+        chosen = self._select(catalog, ner)
         if sentence_starts is None:
             sentence_starts = [s.start_char for s in doc.sents] if doc.has_annotation("SENT_START") else [0]
         # Full person names of this article, keyed by their surname, for surname-only mentions.
