@@ -34,8 +34,7 @@ def _examples(nlp, docs):  # type: ignore[no-untyped-def]
     from spacy.training import Example
 
     return [
-        Example(Doc(nlp.vocab, words=[t.text for t in d], spaces=[bool(t.whitespace_) for t in d]), d)
-        for d in docs
+        Example(Doc(nlp.vocab, words=[t.text for t in d], spaces=[bool(t.whitespace_) for t in d]), d) for d in docs
     ]
 
 
@@ -63,9 +62,7 @@ def run(model: str, corpora_root: Path) -> dict[str, object]:
     wps_cpu = words / (time.process_time() - cpu_started)
 
     size_mb = (
-        sum(p.stat().st_size for p in Path(model).rglob("*") if p.is_file()) / 1e6
-        if Path(model).exists()
-        else None
+        sum(p.stat().st_size for p in Path(model).rglob("*") if p.is_file()) / 1e6 if Path(model).exists() else None
     )
     per_type = {
         label: {k: round(float(v), 4) for k, v in s.items()}

@@ -175,9 +175,7 @@ def write_card(out: Path, figures: dict[str, object], training: dict[str, float]
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--corpora", help="corpora folder (default $NEWSDESK_CORPORA or /work/shared/corpora)"
-    )
+    parser.add_argument("--corpora", help="corpora folder (default $NEWSDESK_CORPORA or /work/shared/corpora)")
     parser.add_argument("--work", type=Path, default=WORK, help="scratch folder for corpora and runs")
     parser.add_argument("--out", type=Path, default=BUNDLED, help="where the pipeline is written")
     parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated subset of {STEPS}")
@@ -199,9 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         help="which NER run output to ship (model-best, or a path relative to --work)",
     )
     parser.add_argument("--syntax-model", default="model-last", help="which syntax run output to ship")
-    parser.add_argument(
-        "--syntax-resume", type=Path, help="continue syntax training from this pipeline folder"
-    )
+    parser.add_argument("--syntax-resume", type=Path, help="continue syntax training from this pipeline folder")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
@@ -213,9 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     work: Path = args.work
     corpus = work / "corpus"
     timings_file = work / "timings.json"
-    timings: dict[str, float] = (
-        json.loads(timings_file.read_text(encoding="utf-8")) if timings_file.exists() else {}
-    )
+    timings: dict[str, float] = json.loads(timings_file.read_text(encoding="utf-8")) if timings_file.exists() else {}
 
     trained: dict[str, float] = {}
     if "convert" in steps:
