@@ -39,13 +39,19 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def _server_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+@pytest.fixture(scope="session")
+def _server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = os.environ.get("NEWSDESK_TEST_DATABASE_URL")
     if url:
-        return url
-    from newsdesk.store.server import start_embedded
+        yield url
+        return
+    from newsdesk.store.server import start_embedded, stop_embedded
 
-    return start_embedded(tmp_path_factory.mktemp("pg") / "data", database="postgres", keep_running=False)
+    # Started without pgserver's own exit-time cleanup (which child processes could trigger too)
+    # and stopped here, explicitly, when the session ends.
+    data_dir = tmp_path_factory.mktemp("pg") / "data"
+    yield start_embedded(data_dir, database="postgres", keep_running=True)
+    stop_embedded(data_dir)
 
 
 def _with_dbname(url: str, dbname: str) -> str:
@@ -55,11 +61,11 @@ def _with_dbname(url: str, dbname: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(_server_url: str) -> Iterator[str]:
     """A fresh, migrated database for this test session."""
     from newsdesk.store.db import migrate
 
-    server = _server_url(tmp_path_factory)
+    server = _server_url
     name = f"newsdesk_test_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))

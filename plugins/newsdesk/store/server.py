@@ -47,3 +47,12 @@ def start_embedded(data_dir: Path, *, database: str = "newsdesk", keep_running: 
     url: str = server.get_uri(database)
     log.info("embedded PostgreSQL ready: %s", url)
     return url
+
+
+def stop_embedded(data_dir: Path) -> None:
+    """Stop a server started by ``start_embedded`` in this process (tests, benchmarks)."""
+    server = _SERVERS.pop(data_dir, None)
+    if server is None:
+        return
+    server.cleanup_mode = "stop"
+    server.cleanup()
