@@ -76,15 +76,13 @@ def database_url(_server_url: str) -> Iterator[str]:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-@pytest.fixture
-def clean_db(database_url: str) -> str:
-    """The session database with every newsdesk table emptied (schema_migrations kept)."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
+def _empty_all_tables(url: str) -> None:
+    """Every newsdesk table emptied (schema_migrations kept), identities restarted."""
+    with psycopg.connect(url, autocommit=True) as conn:
         tables = [
             row[0]
             for row in conn.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                "AND tablename <> 'schema_migrations'"
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'"
             ).fetchall()
         ]
         if tables:
@@ -93,6 +91,18 @@ def clean_db(database_url: str) -> str:
                     sql.SQL(", ").join(sql.Identifier(t) for t in tables)
                 )
             )
+
+
+@pytest.fixture(scope="session")
+def empty_warehouse():
+    """The function that empties a warehouse, for fixtures of a wider scope than ``clean_db``."""
+    return _empty_all_tables
+
+
+@pytest.fixture
+def clean_db(database_url: str) -> str:
+    """The session database with every newsdesk table emptied (schema_migrations kept)."""
+    _empty_all_tables(database_url)
     return database_url
 
 

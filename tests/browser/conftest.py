@@ -18,9 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
-from psycopg import sql
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 OUTPUT_DIR = PROJECT_DIR / "test-output"
@@ -53,21 +51,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def sample_warehouse(database_url: str, run_sample_dags) -> str:
+def sample_warehouse(database_url: str, empty_warehouse, run_sample_dags) -> str:
     """The session warehouse emptied, then filled by the real DAGs from the offline sample."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        tables = [
-            row[0]
-            for row in conn.execute(
-                "SELECT tablename FROM pg_tables "
-                "WHERE schemaname = 'public' AND tablename <> 'schema_migrations'"
-            ).fetchall()
-        ]
-        conn.execute(
-            sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(
-                sql.SQL(", ").join(sql.Identifier(t) for t in tables)
-            )
-        )
+    empty_warehouse(database_url)
     run_sample_dags(database_url, "newsdesk_ingest", "newsdesk_analyze")
     return database_url
 
