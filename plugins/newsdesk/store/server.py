@@ -27,7 +27,10 @@ def start_embedded(data_dir: Path, *, database: str = "newsdesk", keep_running: 
     With ``keep_running`` the server outlives this process (the demo leaves it up so the
     printed connection string works); otherwise it stops when the process exits.
     """
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir.parent))  # pgserver/platformdirs needs one
+    if "XDG_RUNTIME_DIR" not in os.environ:  # pgserver (platformdirs) wants a private runtime dir
+        runtime = data_dir.parent / "run"
+        runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime)
     logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every command at INFO
     try:
         import pgserver
