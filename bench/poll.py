@@ -127,13 +127,14 @@ def counts(conn) -> dict[str, int]:
 
 def run(args: argparse.Namespace) -> dict[str, object]:
     import psycopg
+    from psycopg import sql
+
     from newsdesk.config import HttpSettings, Settings
     from newsdesk.fetch import Fetcher
     from newsdesk.models import Feed
     from newsdesk.pipeline.polling import poll_feeds
     from newsdesk.store.db import migrate
     from newsdesk.store.feeds import due_feeds, sync_feeds
-    from psycopg import sql
 
     tmp = Path(tempfile.mkdtemp(prefix="newsdesk-bench-"))
     port_file = tmp / "port"

@@ -21,6 +21,7 @@ from datetime import timedelta
 
 import pendulum
 from airflow.sdk import dag, get_current_context, task
+
 from newsdesk_airflow import tasks
 from newsdesk_airflow.assets import ARTICLES, HTTP_POOL
 

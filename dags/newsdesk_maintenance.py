@@ -20,6 +20,7 @@ from datetime import timedelta
 import pendulum
 from airflow.providers.common.sql.operators.sql import SQLCheckOperator
 from airflow.sdk import dag, get_current_context, task
+
 from newsdesk_airflow import tasks
 from newsdesk_airflow.checks import QUALITY_CHECKS
 from newsdesk_airflow.constants import CONNECTION_ID, HTTP_POOL

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
+
 from newsdesk_airflow import tasks
 from newsdesk_airflow.assets import COMMITMENTS, ENTITIES
 

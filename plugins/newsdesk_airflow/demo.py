@@ -19,7 +19,6 @@ from newsdesk.config import PROJECT_DIR, Settings
 from newsdesk.sample import SampleSite, render
 from newsdesk.store.db import connect, migrate
 from newsdesk.store.summary import warehouse_summary
-
 from newsdesk_airflow.settings import url_to_connection_json
 
 DEMO_DAGS = ("newsdesk_ingest", "newsdesk_analyze")

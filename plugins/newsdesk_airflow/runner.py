@@ -10,7 +10,6 @@ import logging
 from pathlib import Path
 
 from newsdesk.errors import NewsdeskError
-
 from newsdesk_airflow.constants import HTTP_POOL
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,6 @@ from typing import Any
 
 from newsdesk.config import Settings
 from newsdesk.errors import ConfigError
-
 from newsdesk_airflow.constants import CONNECTION_ID
 
 log = logging.getLogger(__name__)

@@ -185,8 +185,9 @@ def test_postgres_init_script_creates_the_warehouse_database(database_url: str) 
     import uuid
 
     import psycopg
-    from newsdesk.store.db import migrate
     from psycopg import sql
+
+    from newsdesk.store.db import migrate
 
     psql_dir = _psql_dir()
     info = psycopg.conninfo.conninfo_to_dict(database_url)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+
 from newsdesk.config import HttpSettings, PollSettings, Settings
 from newsdesk.fetch import Fetcher
 from newsdesk.models import Feed, FeedState

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import sql
+
 from newsdesk.errors import MigrationError
 from newsdesk.store.db import load_migrations, migrate, sql_dir
-from psycopg import sql
 
 VIEWS = {
     "v_articles",

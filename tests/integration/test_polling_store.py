@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
+from psycopg.rows import dict_row
+
 from newsdesk.config import PollSettings
 from newsdesk.models import Feed, FeedEntry, FeedPoll, FetchStatus
 from newsdesk.store.feeds import apply_poll, due_feeds, enable_feed, sync_feeds
-from psycopg.rows import dict_row
 
 # An hour ahead: feeds inserted during a long test session (next_poll_at = now()) are still due.
 NOW = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import psycopg
+
 from newsdesk.models import Article, ArticleStatus
 from newsdesk.store.articles import duplicate_candidates, store_article
 from newsdesk.store.db import connect

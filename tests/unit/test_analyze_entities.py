@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import spacy
+from spacy.tokens import Doc
+
 from newsdesk.analyze.entities import (
     EntityResolver,
     entity_id,
@@ -17,7 +19,6 @@ from newsdesk.analyze.entities import (
 )
 from newsdesk.errors import ConfigError
 from newsdesk.models import ENTITY_NAMESPACE, EntityLabel
-from spacy.tokens import Doc
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "seeds" / "entities.csv"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import spacy
+
 from newsdesk.analyze import analyze_text
 from newsdesk.analyze.nlp import load_nlp
 from newsdesk.errors import AnalysisError

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from newsdesk.analyze import analyze_docs, analyze_text, split_dated_text
 from newsdesk.analyze.entities import entity_id
 from newsdesk.analyze.nlp import BUNDLED_MODEL, load_nlp

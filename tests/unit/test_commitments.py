@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from newsdesk.analyze.commitments import find_commitments
 from newsdesk.analyze.entities import EntityResolver, load_entity_catalog
 from newsdesk.analyze.nlp import BUNDLED_MODEL, load_nlp

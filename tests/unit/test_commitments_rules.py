@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import date
 
 import spacy
+from spacy.tokens import Doc
+
 from newsdesk.analyze.commitments import EXTRACTOR_VERSION, find_commitments
 from newsdesk.analyze.entities import make_ref
 from newsdesk.models import Commitment, CommitmentKind, EntityLabel, Firmness, Mention, Polarity
-from spacy.tokens import Doc
 
 _VOCAB = spacy.blank("nl").vocab
 FIN = "VerbForm=Fin|Tense=Pres|Number=Sing"

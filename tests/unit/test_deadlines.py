@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from newsdesk.analyze.deadlines import find_deadline, resolve_deadline
 from newsdesk.models import DatePrecision as P
 

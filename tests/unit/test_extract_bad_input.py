@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 import pytest
+
 from newsdesk.extract import extract_article
 from newsdesk.models import ArticleStatus
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from newsdesk.extract import extract_article
 from newsdesk.models import ArticleStatus
 

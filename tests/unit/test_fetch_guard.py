@@ -8,6 +8,7 @@ import zlib
 from datetime import UTC, datetime
 
 import pytest
+
 from newsdesk.config import HttpSettings
 from newsdesk.fetch.charset import detect_charset
 from newsdesk.fetch.download import _Decoder, _TooLarge, parse_retry_after, status_for_http

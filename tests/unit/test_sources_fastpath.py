@@ -6,6 +6,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+
 from newsdesk.sources.fastparse import fast_parse
 from newsdesk.sources.parse import _parse_with_feedparser
 

@@ -18,9 +18,9 @@ from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+
 from newsdesk.errors import ConfigError, NewsdeskError
 from newsdesk.store import reports
-
 from newsdesk_airflow.ui.auth import require_viewer
 
 log = logging.getLogger(__name__)
