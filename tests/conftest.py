@@ -40,18 +40,25 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def _server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def _server_url() -> Iterator[str]:
     url = os.environ.get("NEWSDESK_TEST_DATABASE_URL")
     if url:
         yield url
         return
+    import shutil
+    import tempfile
+
     from newsdesk.store.server import start_embedded, stop_embedded
 
-    # Started without pgserver's own exit-time cleanup (which child processes could trigger too)
-    # and stopped here, explicitly, when the session ends.
-    data_dir = tmp_path_factory.mktemp("pg") / "data"
-    yield start_embedded(data_dir, database="postgres", keep_running=True)
-    stop_embedded(data_dir)
+    # Outside pytest's basetemp: the server runs as another user when we are root, and pytest
+    # resets its basetemp to 0700 whenever a pytest session starts on this machine.
+    # Started without pgserver's exit-time cleanup (child processes inherit it) and stopped here.
+    root = Path(tempfile.mkdtemp(prefix="newsdesk-test-pg-"))
+    try:
+        yield start_embedded(root / "data", database="postgres", keep_running=True)
+    finally:
+        stop_embedded(root / "data")
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _with_dbname(url: str, dbname: str) -> str:

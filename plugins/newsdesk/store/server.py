@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,8 @@ def start_embedded(data_dir: Path, *, database: str = "newsdesk", keep_running: 
     printed connection string works); otherwise it stops when the process exits.
     """
     if "XDG_RUNTIME_DIR" not in os.environ:  # pgserver (platformdirs) wants a private runtime dir
-        runtime = data_dir.parent / "run"
-        runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+        runtime = Path(tempfile.gettempdir()) / f"newsdesk-runtime-{os.getuid()}"
+        runtime.mkdir(mode=0o700, exist_ok=True)
         os.environ["XDG_RUNTIME_DIR"] = str(runtime)
     logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every command at INFO
     try:
