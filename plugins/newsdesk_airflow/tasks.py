@@ -24,11 +24,12 @@ def _run_context(context: dict[str, Any]) -> Any:
     from newsdesk.store.runs import RunContext
 
     ti = context["ti"]
+    map_index = getattr(ti, "map_index", None)
     return RunContext(
         dag_id=ti.dag_id,
         airflow_run_id=ti.run_id,
         task_id=ti.task_id,
-        map_index=getattr(ti, "map_index", -1) if getattr(ti, "map_index", None) is not None else -1,
+        map_index=-1 if map_index is None else map_index,
         interval_start=context.get("data_interval_start"),
         interval_end=context.get("data_interval_end"),
     )
