@@ -96,7 +96,7 @@ def poll_feeds(shard: dict[str, int], context: dict[str, Any]) -> dict[str, int]
         with Fetcher(settings.http) as fetcher:
             summary = pipeline_poll(conn, fetcher, states, settings, now=now, run_id=run_id)
         conn.commit()
-        return _finish(conn, run_id, _as_counts(summary), f"poll_feeds shard {shard['shard']}")
+        return _finish(conn, run_id, summary.as_dict(), f"poll_feeds shard {shard['shard']}")
 
 
 def fetch_articles(shard: dict[str, int], context: dict[str, Any]) -> dict[str, int]:
@@ -126,15 +126,6 @@ def total(results: list[dict[str, int]] | Any) -> dict[str, int]:
         for key, value in (counts or {}).items():
             out[key] = out.get(key, 0) + int(value)
     return out
-
-
-def _as_counts(summary: Any) -> dict[str, int]:
-    if hasattr(summary, "as_dict"):
-        return dict(summary.as_dict())
-    from dataclasses import asdict
-
-    return {k: int(v) for k, v in asdict(summary).items()}
-
 
 
 def _emit(context: dict[str, Any], assets: list[Any], counts: dict[str, int]) -> None:
@@ -231,7 +222,8 @@ def reprocess(params: dict[str, Any], context: dict[str, Any]) -> dict[str, int]
         )
         counts = {"selected": len(ids)}
         if ids:
-            summary = analyze_pending(conn, settings, now=datetime.now(UTC), article_ids=ids, force=True,
-                                      max_articles=len(ids))
+            summary = analyze_pending(
+                conn, settings, now=datetime.now(UTC), article_ids=ids, force=True, max_articles=len(ids)
+            )
             counts.update(summary.as_dict())
         return _finish(conn, run_id, counts, "reprocess")

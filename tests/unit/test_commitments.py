@@ -16,16 +16,12 @@ import pytest
 
 from newsdesk.analyze.commitments import find_commitments
 from newsdesk.analyze.entities import EntityResolver, load_entity_catalog
-from newsdesk.analyze.nlp import BUNDLED_MODEL, load_nlp
+from newsdesk.analyze.nlp import load_nlp
 from newsdesk.models import Commitment, CommitmentKind, Polarity
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "commitments"
 DEV_F1_FLOOR = 0.85  # measured 0.984 (commitments-4, nl_newsdesk-0.1.0, bench/commitments_eval.py); margin for retrains
-
-pytestmark = pytest.mark.skipif(
-    not (BUNDLED_MODEL / "config.cfg").exists(), reason="bundled pipeline not built (make nlp-model)"
-)
 
 
 @pytest.fixture(scope="module")
@@ -125,8 +121,7 @@ def test_not_commitments_in_articles(nlp: Any, resolver: EntityResolver, text: s
 
 def test_conditional_threat_has_a_clean_action_and_condition(nlp: Any, resolver: EntityResolver) -> None:
     text = (
-        "Greenpeace kondigt aan naar de rechter te stappen als het kabinet de wettelijke natuurdoelen opnieuw "
-        "uitstelt."
+        "Greenpeace kondigt aan naar de rechter te stappen als het kabinet de wettelijke natuurdoelen opnieuw uitstelt."
     )
     found = only_one(_find(nlp, resolver, text))
     assert found.actor == "Greenpeace"

@@ -44,17 +44,15 @@ def due_pages(
                  ORDER BY fe.first_seen_at LIMIT 1) AS feed_title
           FROM pages p
          WHERE p.article_id IS NULL
-           AND p.status IN ('pending', 'fetch_failed', 'error', 'blocked', 'no_text', 'too_short')
+           AND p.status = ANY(%(statuses)s)
            AND p.next_attempt_at <= %(now)s
            AND p.page_id %% %(shards)s = %(shard)s
          ORDER BY p.next_attempt_at, p.page_id
          LIMIT %(limit)s
         """,
-        {"now": now, "shard": shard, "shards": shards, "limit": limit},
+        {"now": now, "shard": shard, "shards": shards, "limit": limit, "statuses": ["pending", *sorted(RETRYABLE)]},
     ).fetchall()
-    return [
-        PageTodo(r["page_id"], r["url"], r["attempts"], r["feed_published_at"], r["feed_title"]) for r in rows
-    ]
+    return [PageTodo(r["page_id"], r["url"], r["attempts"], r["feed_published_at"], r["feed_title"]) for r in rows]
 
 
 def record_page_failure(
