@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT / "plugins"))
 
 from newsdesk.sources import parse_feed  # noqa: E402
 from newsdesk.sources.fastparse import fast_parse  # noqa: E402
+from newsdesk.sources.parse import _parse_with_feedparser  # noqa: E402
 
 
 def content_type_of(path: Path) -> str | None:
@@ -48,6 +49,7 @@ def main() -> None:
         raise SystemExit(f"corpus folder not found: {corpus}")
     files = sorted(p for p in corpus.rglob("*") if p.is_file())
     crashes: list[str] = []
+    disagreements: list[str] = []
     errors = problems = entries = fast = 0
     formats: Counter[str] = Counter()
     error_kinds: Counter[str] = Counter()
@@ -62,6 +64,9 @@ def main() -> None:
             result = parse_feed(body, url=url, content_type=content_type)
             if fast_parse(body, url, content_type) is not None:
                 fast += 1
+                slow = _parse_with_feedparser(body, url, content_type, fast=False)
+                if slow.entries != result.entries:
+                    disagreements.append(path.relative_to(corpus).as_posix())
         except Exception:  # the point of the benchmark: count, show, carry on
             crashes.append(f"{path}: {traceback.format_exc(limit=3)}")
             continue
@@ -83,6 +88,7 @@ def main() -> None:
         "errors": errors,
         "problems": problems,
         "fast_path_files": fast,
+        "fast_path_disagreements": len(disagreements),
         "wall_s": round(wall, 2),
         "cpu_s": round(cpu, 2),
         "error_kinds": dict(error_kinds.most_common()),
@@ -95,6 +101,7 @@ def main() -> None:
         ("files recorded as errors", errors),
         ("files with a problem noted", problems),
         ("files the lxml fast path reads", fast),
+        ("... with entries unlike feedparser's", len(disagreements)),
         ("wall / CPU (s)", f"{wall:.2f} / {cpu:.2f}"),
     ]
     width = max(len(k) for k, _ in rows)
@@ -104,6 +111,8 @@ def main() -> None:
         print(f"  error: {kind:<40} {count}")
     for kind, count in problem_kinds.most_common(6):
         print(f"  problem: {kind:<38} {count}")
+    for name in disagreements[:10]:
+        print("DISAGREES", name)
     for crash in crashes[:10]:
         print("CRASH", crash)
     print(json.dumps(figures))

@@ -176,9 +176,18 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             now = datetime.now(UTC) + timedelta(minutes=1)
             states = due_feeds(conn, now)
             load_before = os.getloadavg()[0]
+            profiler = None
+            if args.profile:
+                import cProfile
+
+                profiler = cProfile.Profile()
+                profiler.enable()
             wall, cpu = time.perf_counter(), time.process_time()
             cold = poll_feeds(conn, fetcher, states, settings, now=now)
             cold_wall, cold_cpu = time.perf_counter() - wall, time.process_time() - cpu
+            if profiler is not None:
+                profiler.disable()
+                profiler.dump_stats(args.profile)
             after_cold = counts(conn)
 
             later = now + timedelta(days=1)
@@ -222,6 +231,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=50)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--etag", action="store_true", help="the server honours If-None-Match (304)")
+    parser.add_argument("--profile", help="write cProfile stats of the cold poll (main thread) to this file")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:

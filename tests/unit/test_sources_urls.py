@@ -76,3 +76,30 @@ def test_poll_canonical_links_equal_canonicalize_with_base():
         link = canonicalize_url(e.link, base=base) if e.link else None
         want.append(link if link and link.startswith(("http://", "https://")) else None)
     assert got == want
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "https://nos.nl/artikel/1-a.html?id=7&utm_source=rss",
+        "https://nos.nl",
+        "https://nos.nl/a/./b/../c/.",
+        "https://nos.nl/a/.hidden/b",
+        "https://nos.nl/a/..",
+        "http://a-b.c-d.example/x?b=1&&a=%7e&utm_medium=x#frag",
+        "https://nos.nl/a?",
+        "https://nos.nl/a?#x",
+        "https://nos.nl/a?q=%2f&UTM_source=1",
+        "https://nos.nl/a b",
+        "https://nos.nl/a?x=1 2",
+        "https://nos.nl/a#x y",
+        "https://nos.nl/ümlaut?ä=1",
+        "https://nos.nl/a;p=1?x",
+        "https://1.2.3.4/a",
+        "https://-nos.nl/a",
+    ],
+)
+def test_simple_path_equals_general_path(raw):
+    from newsdesk.sources.urls import _canonicalize
+
+    assert canonicalize_url(raw) == _canonicalize(raw)

@@ -98,6 +98,25 @@ def _host(hostname: str) -> str:
         return host
 
 
+def _clean_query(query: str) -> str:
+    params = []
+    for item in query.split("&"):
+        if not item:
+            continue
+        key = item.split("=", 1)[0]
+        if _is_tracking(key):
+            continue
+        params.append((_normalise_escapes(key), _normalise_escapes(item)))
+    params.sort(key=lambda pair: pair[0])
+    return "&".join(item for _, item in params)
+
+
+# A URL whose scheme, host and path are already canonical: lower-case http(s), a lower-case
+# name without port, user or trailing dot, a path without escapes or dot segments. Most feed
+# links are; only their query needs work. (A unit test holds this path to the general one.)
+_SIMPLE = re.compile(r"(https?)://([a-z0-9-]+(?:\.[a-z0-9-]+)*)(/[^?#%\s]*)?(?:\?([^#\s]*))?(?:#\S*)?")
+
+
 def canonicalize_url(url: str, base: str | None = None) -> str:
     """The canonical spelling of an http(s) URL; other schemes come back stripped, unchanged.
 
@@ -109,6 +128,20 @@ def canonicalize_url(url: str, base: str | None = None) -> str:
     url = url.strip()
     if base:
         url = urljoin(base.strip(), url)
+    else:
+        simple = _SIMPLE.fullmatch(url)
+        if simple is not None:
+            scheme, host, path, query = simple.groups()
+            if not path:
+                path = "/"
+            elif "/." in path:
+                path = _remove_dot_segments(path)
+            query = _clean_query(query) if query else ""
+            return f"{scheme}://{host}{path}?{query}" if query else f"{scheme}://{host}{path}"
+    return _canonicalize(url)
+
+
+def _canonicalize(url: str) -> str:
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -126,14 +159,5 @@ def canonicalize_url(url: str, base: str | None = None) -> str:
         userinfo = parts.username + (f":{parts.password}" if parts.password is not None else "")
         host = f"{userinfo}@{host}"
     path = _remove_dot_segments(_normalise_escapes(parts.path)) or "/"
-    params = []
-    for item in parts.query.split("&"):
-        if not item:
-            continue
-        key = item.split("=", 1)[0]
-        if _is_tracking(key):
-            continue
-        params.append((_normalise_escapes(key), _normalise_escapes(item)))
-    params.sort(key=lambda pair: pair[0])
-    query = "&".join(item for _, item in params)
+    query = _clean_query(parts.query)
     return urlunsplit((scheme, host, path, query, ""))
