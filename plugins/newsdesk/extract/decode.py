@@ -23,11 +23,24 @@ HARD_LIMIT = 2_000_000
 _SNIFF = 4096
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-# Keep JSON-LD: it carries the dates and authors.
-_HEAVY_BLOCKS = re.compile(
-    r"<script(?![^>]*ld\+json)[^>]*>.*?</script\s*>|<style[^>]*>.*?</style\s*>|<svg[^>]*>.*?</svg\s*>|<!--.*?-->",
-    re.IGNORECASE | re.DOTALL,
-)
+# Script (except JSON-LD: it carries the dates and authors), style and inline SVG blocks and
+# comments, found by strip_heavy_blocks; the opening tokens are searched for, each closer with its
+# own pattern from the end of the opening tag. Same output as the single regex
+#   <script(?![^>]*ld\+json)[^>]*>.*?</script\s*>|<style[^>]*>.*?</style\s*>|<svg[^>]*>.*?</svg\s*>|<!--.*?-->
+# (IGNORECASE | DOTALL, tests/unit/test_extract_decode.py), ~4x faster: the lazy `.*?` stepped
+# through every character of big inline scripts.
+_HEAVY_OPEN = re.compile(r"<(?:(?P<script>script)|(?P<style>style)|(?P<svg>svg))|(?P<comment><!--)", re.IGNORECASE)
+_HEAVY_TAG = {
+    "script": re.compile(r"<script(?![^>]*ld\+json)[^>]*>", re.IGNORECASE),
+    "style": re.compile(r"<style[^>]*>", re.IGNORECASE),
+    "svg": re.compile(r"<svg[^>]*>", re.IGNORECASE),
+}
+_HEAVY_CLOSE = {
+    "script": re.compile(r"</script\s*>", re.IGNORECASE),
+    "style": re.compile(r"</style\s*>", re.IGNORECASE),
+    "svg": re.compile(r"</svg\s*>", re.IGNORECASE),
+    "comment": re.compile(r"-->"),
+}
 # C0 controls except tab/newline/carriage return: lxml rejects them, junk pages are full of them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SINGLE_BYTE = {"latin-1", "iso8859-1", "cp1252", "iso8859-15", "ascii"}
@@ -102,6 +115,40 @@ def decode_bytes(data: bytes, charset: str | None) -> tuple[str, str, list[str]]
     return data.decode(encoding, errors="replace"), encoding, notes
 
 
+def strip_heavy_blocks(text: str) -> str:
+    """Replace script (not JSON-LD), style and svg blocks and comments with one space each.
+
+    An opening token without its closer is left as it is (the scan moves on one character), as
+    the regex would; once a closer is known to be missing for the rest of the text it is not
+    searched for again, so unclosed tags cost linear, not quadratic, time.
+    """
+    parts: list[str] = []
+    kept = pos = 0
+    missing: set[str] = set()
+    while (found := _HEAVY_OPEN.search(text, pos)) is not None:
+        start = found.start()
+        kind = found.lastgroup or "comment"
+        body_start: int | None = start + 4
+        if kind != "comment":
+            opened = _HEAVY_TAG[kind].match(text, start)
+            body_start = opened.end() if opened is not None else None
+        closed = None
+        if body_start is not None and kind not in missing:
+            closed = _HEAVY_CLOSE[kind].search(text, body_start)
+            if closed is None:
+                missing.add(kind)
+        if closed is None:
+            pos = start + 1
+            continue
+        parts.append(text[kept:start])
+        parts.append(" ")
+        kept = pos = closed.end()
+    if not parts:
+        return text
+    parts.append(text[kept:])
+    return "".join(parts)
+
+
 def prepare(html: bytes | str, charset: str | None = None) -> DecodedPage:
     """Decode and bound the input; raises BinaryContent for non-text bytes."""
     notes: list[str] = []
@@ -114,7 +161,7 @@ def prepare(html: bytes | str, charset: str | None = None) -> DecodedPage:
     size = len(text)
     # Scripts, styles, inline SVG and comments are never article text; dropping them before
     # parsing halves the parse and cleaning work on a typical news page.
-    text = _HEAVY_BLOCKS.sub(" ", text)
+    text = strip_heavy_blocks(text)
     if len(text) > HARD_LIMIT:
         text = text[:HARD_LIMIT]
         notes.append(f"page of {size} characters cut to {HARD_LIMIT} before parsing")

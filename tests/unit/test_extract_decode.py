@@ -1,0 +1,85 @@
+"""strip_heavy_blocks gives exactly what the regex it replaced gave, on tricky and random input."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from newsdesk.extract.decode import prepare, strip_heavy_blocks
+
+# The specification: the single regex prepare() used before the scanner (slow on big scripts).
+REFERENCE = re.compile(
+    r"<script(?![^>]*ld\+json)[^>]*>.*?</script\s*>|<style[^>]*>.*?</style\s*>|<svg[^>]*>.*?</svg\s*>|<!--.*?-->",
+    re.IGNORECASE | re.DOTALL,
+)
+GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "extract" / "golden"
+
+TRICKY = [
+    "",
+    "no tags at all",
+    "<p>a</p><script>var x = 1;</script><p>b</p>",
+    "<SCRIPT TYPE='text/javascript'>x()</SCRIPT><Style>p{}</STYLE>",
+    "<script>a</script ><script>b</script\n\t>c",
+    '<script type="application/ld+json">{"a": "<!-- kept? -->"}</script><p>x</p>',
+    '<script type="APPLICATION/LD+JSON">{"@type": "NewsArticle"}</script>',
+    "<script>unclosed script and <p>text</p> to the end",
+    "<script>one</script><script>unclosed <!-- comment --> tail",
+    "<style>unclosed style <svg><path/></svg> tail",
+    "<!-- unclosed comment <script>x</script> tail",
+    "<!--> not closed yet --> after",
+    "<!---->empty<!-- -- -->",
+    "<scripts>not a script tag?</scripts></script>",
+    "<svgfoo>x</svg><svg viewBox='0 0 1 1'><g>y</g></SVG >z",
+    "<script src=x.js></script><script\n  async\n>y</script>",
+    "<script>document.write('<script>inner</' + 'script>')</script>after",
+    "<script>if (a < b && c > d) {}</script>ok",
+    "<script type='ld+json'",  # an opening tag that never ends
+    "<style>a</style <style>b</style>",
+    "<<script>>x</script>>",
+    "text <!-- a --> text <!-- b -->",
+    "<ſcript>long s folds to s under IGNORECASE</ſcript>",
+    "<script>é ü 中文 🙂</script>é ü 中文 🙂",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_same_output_as_the_regex_on_tricky_input(text: str) -> None:
+    assert strip_heavy_blocks(text) == REFERENCE.sub(" ", text)
+
+
+def test_same_output_as_the_regex_on_random_tag_soup() -> None:
+    pieces = [
+        "<script>", "<SCRIPT type=x>", "</script>", "</script >", "</Script\n>", '<script type="application/ld+json">',
+        "<style>", "</style>", "<svg>", "</svg>", "<!--", "-->", "<", ">", "--", "a", "text ", "\n", "é", "<p>",
+    ]  # fmt: skip
+    rng = random.Random(20250302)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        assert strip_heavy_blocks(text) == REFERENCE.sub(" ", text), text
+
+
+def test_same_output_as_the_regex_on_the_golden_pages() -> None:
+    pages = sorted(GOLDEN.glob("*.html"))
+    assert pages
+    for path in pages:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        assert strip_heavy_blocks(text) == REFERENCE.sub(" ", text), path.name
+
+
+def test_prepare_keeps_json_ld_and_drops_scripts() -> None:
+    page = prepare(
+        b'<html><head><script type="application/ld+json">{"headline": "Kop"}</script>'
+        b"<script>var state = 1;</script><style>p {}</style></head><body><!-- x --><p>Tekst</p></body></html>"
+    )
+    assert '{"headline": "Kop"}' in page.text
+    assert "var state" not in page.text and "p {}" not in page.text and "<!--" not in page.text
+    assert "<p>Tekst</p>" in page.text
+
+
+def test_many_unclosed_tags_stay_fast() -> None:
+    # each unclosed opener would rescan to the end of the text without the memo of missing closers
+    text = "<script>" * 20_000 + "<!--" * 20_000
+    assert strip_heavy_blocks(text) == text
