@@ -1,8 +1,8 @@
-"""Turn a downloaded page (bytes + a possibly lying charset) into bounded, parseable text.
+"""Turn a downloaded page (bytes + a possibly lying charset) into bounded text, then one tree.
 
 Everything that can go wrong before HTML parsing is decided here: binary junk, wrong or
 missing encodings, control characters that lxml refuses, and pages too large to parse in
-bounded time.
+bounded time. parse_html parses the result once; the tree is handed to trafilatura as well.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 
 import charset_normalizer
+import lxml.html
+from lxml import etree
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +43,9 @@ _HEAVY_CLOSE = {
     "svg": re.compile(r"</svg\s*>", re.IGNORECASE),
     "comment": re.compile(r"-->"),
 }
-# C0 controls except tab/newline/carriage return: lxml rejects them, junk pages are full of them.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls except tab/newline/carriage return (lxml rejects them, junk pages are full of
+# them) and the noncharacters U+FFFE/U+FFFF, which trafilatura's load_html also removes.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SINGLE_BYTE = {"latin-1", "iso8859-1", "cp1252", "iso8859-15", "ascii"}
 
 
@@ -168,3 +171,58 @@ def prepare(html: bytes | str, charset: str | None = None) -> DecodedPage:
         logger.info("page of %s characters cut to %s", size, HARD_LIMIT)
     text = _CONTROL.sub("", text)
     return DecodedPage(text=text, encoding=encoding, notes=tuple(notes))
+
+
+# trafilatura's HTML_PARSER settings, with one difference: every element is a plain HtmlElement.
+# lxml.html's own lookup calls back into Python for each element proxy (to hand out form and
+# input subclasses, which neither newsdesk nor trafilatura use): ~2,000 calls per page, ~5% of
+# the extraction time. Copies of the tree (trafilatura copies what it is given) keep the parser.
+_PARSER = etree.HTMLParser(
+    collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True
+)
+_PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement,
+        comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction,
+        entity=lxml.html.HtmlEntity,
+    )
+)
+# The two repairs of trafilatura.utils.repair_faulty_html (its control-character pass is done
+# by prepare): libxml2 chokes on a DOCTYPE with a slash (lxml bug 1955915) and on <html ... />.
+_DOCTYPE_WITH_SLASH = re.compile("^< ?! ?DOCTYPE[^>]*/[^<>]*>", re.IGNORECASE)
+_SELF_CLOSING_HTML = re.compile(r"(<html.*?)\s*/>", re.IGNORECASE)
+
+
+def _parse(text: str | bytes) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring(text, parser=_PARSER)
+
+
+def parse_html(text: str) -> lxml.html.HtmlElement | None:
+    """Parse prepared text as trafilatura.utils.load_html does; None when it is not HTML."""
+    beginning = text[:50].lower()
+    if "doctype" in beginning:
+        first_line, _, rest = text.partition("\n")
+        text = _DOCTYPE_WITH_SLASH.sub("", first_line, count=1) + "\n" + rest
+    for line in text[:4096].splitlines()[:4]:
+        if "<html" in line and line.endswith("/>"):
+            text = _SELF_CLOSING_HTML.sub(r"\1>", text, count=1)
+            break
+    tree = None
+    as_bytes = False
+    try:
+        tree = _parse(text)
+    except ValueError:  # a str with an encoding declaration
+        as_bytes = True
+    except (TypeError, etree.LxmlError) as exc:
+        logger.debug("lxml could not parse the text: %s", exc)
+    if as_bytes or tree is None or len(tree) < 1:
+        try:
+            tree = _parse(text.encode("utf-8", "surrogatepass"))
+        except (ValueError, TypeError, etree.LxmlError) as exc:
+            logger.debug("lxml could not parse the bytes: %s", exc)
+            tree = None
+    # a fragment without the word "html" near its start must at least have some structure
+    if tree is not None and "html" not in beginning and len(tree) < 2:
+        return None
+    return tree
