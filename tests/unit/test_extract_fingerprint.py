@@ -75,3 +75,34 @@ def test_exact_hash_ignores_case_and_spacing_only() -> None:
     assert content_hash("Een  tekst\n\nmet alinea's") == content_hash("een tekst met ALINEA'S")
     assert content_hash("een tekst") != content_hash("een andere tekst")
     assert minhash_signature("") == () and lsh_bands(()) == [] and estimated_similarity((), ()) == 0.0
+
+
+def _datasketch_signature(text: str) -> tuple[int, ...]:
+    """The reference: datasketch's own MinHash over the same shingles, with the pinned scheme."""
+    from datasketch import MinHash
+
+    from newsdesk.extract.fingerprint import _PERMUTATIONS, _SCHEME, _SEED, NUM_PERM, _shingles
+
+    shingles = _shingles(text)
+    if not shingles:
+        return ()
+    minhash = MinHash(num_perm=NUM_PERM, seed=_SEED, permutations=_PERMUTATIONS, scheme=_SCHEME)
+    minhash.update_batch([shingle.encode("utf-8") for shingle in shingles])
+    return tuple(int(v) for v in minhash.hashvalues)
+
+
+def test_signature_is_bit_for_bit_datasketchs() -> None:
+    texts = [
+        "",
+        "één",
+        "twee woorden",
+        "drie woorden hier",
+        "Ünïcödé ＦＵＬＬＷＩＤＴＨ text, ß and İstanbul; 中文 新闻 文本 — emoji 🙂 too",
+        text_of(WIRE),
+        text_of(SEED) * 3,
+    ]
+    for text in texts:
+        signature = minhash_signature(text)
+        assert signature == _datasketch_signature(text)
+        assert all(type(value) is int for value in signature)
+    assert len(minhash_signature(text_of(SEED))) == 128

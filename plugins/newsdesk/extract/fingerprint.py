@@ -37,6 +37,12 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # The scheme is pinned so a datasketch upgrade cannot silently change stored signatures.
 _SCHEME = "affine32"
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=_SCHEME).permutations
+# datasketch's affine32 scheme, computed here on all shingles at once: SHA-1's first 4 bytes
+# (little-endian) per shingle, the MurmurHash3 32-bit finalizer, then a*h+b mod 2^32 per
+# permutation and the minimum. Bit-for-bit the values MinHash.update_batch gives (checked by
+# tests/unit/test_extract_fingerprint.py), without its per-shingle Python hash function calls.
+_A = _PERMUTATIONS[0].astype(np.uint32)
+_B = _PERMUTATIONS[1].astype(np.uint32)
 
 
 def normalise(text: str) -> str:
@@ -48,13 +54,19 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
 
 
-def _shingles(text: str) -> set[bytes]:
+def _shingles(text: str) -> set[str]:
     words = _WORD.findall(normalise(text))
     if len(words) < SHINGLE_WORDS:
-        return {" ".join(words).encode("utf-8")} if words else set()
-    return {
-        " ".join(words[i : i + SHINGLE_WORDS]).encode("utf-8") for i in range(len(words) - SHINGLE_WORDS + 1)
-    }
+        return {" ".join(words)} if words else set()
+    return {" ".join(shingle) for shingle in zip(words, words[1:], words[2:], strict=False)}
+
+
+def _fmix32(hv: np.ndarray) -> np.ndarray:
+    hv = hv ^ (hv >> np.uint32(16))
+    hv = hv * np.uint32(0x85EBCA6B)
+    hv = hv ^ (hv >> np.uint32(13))
+    hv = hv * np.uint32(0xC2B2AE35)
+    return hv ^ (hv >> np.uint32(16))
 
 
 def minhash_signature(text: str) -> tuple[int, ...]:
@@ -62,9 +74,11 @@ def minhash_signature(text: str) -> tuple[int, ...]:
     shingles = _shingles(text)
     if not shingles:
         return ()
-    minhash = MinHash(num_perm=NUM_PERM, seed=_SEED, permutations=_PERMUTATIONS, scheme=_SCHEME)
-    minhash.update_batch(list(shingles))
-    return tuple(int(v) for v in minhash.hashvalues)
+    sha1 = hashlib.sha1
+    digests = b"".join([sha1(shingle.encode("utf-8")).digest()[:4] for shingle in shingles])
+    hashed = _fmix32(np.frombuffer(digests, dtype="<u4").astype(np.uint32))
+    permuted = hashed[:, None] * _A + _B
+    return tuple(permuted.min(axis=0).tolist())
 
 
 def lsh_bands(signature: tuple[int, ...]) -> list[int]:
