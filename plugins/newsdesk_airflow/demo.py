@@ -54,7 +54,7 @@ def sample_env(settings: Settings, base_url: str) -> dict[str, str]:
 
 
 @contextmanager
-def _output_to(log_path: Path) -> Iterator[None]:
+def redirect_output(log_path: Path) -> Iterator[None]:
     """Send everything written to stdout/stderr (Airflow's task logs) to a file, at the fd level."""
     sys.stdout.flush()
     sys.stderr.flush()
@@ -87,7 +87,7 @@ def run_demo(settings: Settings, database_url: str, *, port: int, progress: Text
             progress.flush()
             started = time.monotonic()
             try:
-                with _output_to(log_path):
+                with redirect_output(log_path):
                     from newsdesk_airflow.runner import prepare_metadata_db, run_dag_once
 
                     prepare_metadata_db()

@@ -1,0 +1,170 @@
+"""Benchmark: does ingesting get slower as the warehouse grows?
+
+The cost of ingesting one batch of N new articles (bench/_corpus.py's site: poll the feeds,
+fetch, extract, de-duplicate against the warehouse, store) into an empty warehouse and into
+one that already holds M articles (default 1,000,000). The big warehouse is filled with SQL:
+M articles with their pages, sources, first versions and 16 MinHash band rows each, as the
+pipeline would leave them, then VACUUM ANALYZE. Goal: ratio <= 1.2, i.e. de-duplication and
+upserts use indexes, not scans. Figures: wall and CPU time of each ingest, the ratio, the
+database sizes, the fill time.
+
+    .venv/bin/python bench/scale.py [--articles 1000] [--existing 1000000]
+Database: NEWSDESK_DATABASE_URL (scratch databases are created and dropped), else embedded.
+Needs about 3 GB of disk for the default million.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import _corpus
+from _common import database_size_mb, machine, print_table, scratch_database
+from stages import build_site
+
+FILL = """
+INSERT INTO feeds (url, name) VALUES ('https://archief.example/feed.xml', 'Archief');
+
+DROP INDEX articles_search_idx;  -- bulk load first, index once (the definition is restored below)
+
+INSERT INTO articles (canonical_url, url, title, authors, published_at, language, site_name, text,
+                      content_hash, fetched_at, last_checked_at, analyzed_at, analyzer_version)
+SELECT 'https://archief.example/nieuws/' || g, 'https://archief.example/nieuws/' || g,
+       'Archiefbericht ' || g, '{Redactie}', ts, 'nl', 'Archief',
+       'Bericht ' || g || ': minister ' || (g % 997) || ' belooft de Tweede Kamer een besluit over dossier '
+           || (g % 7919) || ' voor de zomer, zegt woordvoerder ' || (g % 101) || '.',
+       md5(g::text) || md5((-g)::text), ts, ts, ts, 'archive'
+  FROM generate_series(1, %(existing)s) AS g,
+       LATERAL (SELECT timestamptz '2024-01-01 00:00+00' + g * interval '30 seconds' AS ts) AS t;
+
+CREATE INDEX articles_search_idx ON articles USING gin (search);
+
+INSERT INTO article_versions (article_id, version, title, text, content_hash, fetched_at)
+SELECT article_id, 1, title, text, content_hash, fetched_at FROM articles;
+
+INSERT INTO pages (url, status, attempts, first_seen_at, last_attempt_at, next_attempt_at, article_id)
+SELECT url, 'ok', 1, fetched_at, fetched_at, fetched_at, article_id FROM articles;
+
+INSERT INTO article_sources (article_id, feed_id, entry_guid, entry_link, entry_title, first_seen_at)
+SELECT a.article_id, f.feed_id, 'archief-' || a.article_id, a.url, a.title, a.fetched_at
+  FROM articles a CROSS JOIN feeds f WHERE f.url = 'https://archief.example/feed.xml';
+
+INSERT INTO article_bands (band, article_id)
+SELECT (hashtextextended(article_id::text || ':' || b, 0)), article_id
+  FROM articles, generate_series(0, 15) AS b;
+"""
+
+
+def fill(url: str, existing: int) -> float:
+    import psycopg
+
+    started = time.perf_counter()
+    with psycopg.connect(url) as conn:
+        conn.execute("SET maintenance_work_mem = '512MB'")
+        for statement in FILL.split(";\n"):
+            if statement.strip():
+                conn.execute(statement.replace("%(existing)s", str(int(existing))))
+        conn.commit()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    return time.perf_counter() - started
+
+
+def ingest(url: str, feeds_file: Path) -> dict[str, float | int]:
+    """Poll the batch's feeds, then fetch/extract/store until the page queue is empty."""
+    from datetime import UTC, datetime, timedelta
+
+    import psycopg
+    from psycopg.rows import dict_row
+    from stages import bench_settings
+
+    from newsdesk.fetch import Fetcher
+    from newsdesk.pipeline.articles import fetch_and_store_pages
+    from newsdesk.pipeline.polling import poll_feeds
+    from newsdesk.sources.feeds_file import load_feeds
+    from newsdesk.store.feeds import due_feeds, sync_feeds
+
+    settings = bench_settings(url, feeds_file)
+    stored = 0
+    wall, cpu = time.perf_counter(), time.process_time()
+    with psycopg.connect(url, row_factory=dict_row) as conn, Fetcher(settings.http) as fetcher:
+        sync_feeds(conn, load_feeds(feeds_file))
+        conn.commit()
+        now = datetime.now(UTC) + timedelta(minutes=1)
+        poll_feeds(conn, fetcher, due_feeds(conn, now), settings, now=now)
+        while True:
+            summary = fetch_and_store_pages(conn, fetcher, settings, now=now, limit=500)
+            if not summary.pages:
+                break
+            stored += summary.stored
+        total = conn.execute("SELECT count(*) AS n FROM articles").fetchone()["n"]
+    return {
+        "wall_s": round(time.perf_counter() - wall, 2),
+        "cpu_s": round(time.process_time() - cpu, 2),
+        "stored": stored,
+        "articles_after": total,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=1000, help="the batch")
+    parser.add_argument("--existing", type=int, default=1_000_000, help="articles already in the warehouse")
+    args = parser.parse_args()
+    from newsdesk.sample import SampleSite
+
+    tmp = Path(tempfile.mkdtemp(prefix="newsdesk-bench-scale-"))
+    _, feed_paths = build_site(args.articles, tmp / "site")
+    with SampleSite(tmp / "site") as site:
+        feeds_file = tmp / "feeds.toml"
+        feeds_file.write_text(_corpus.feeds_toml(site.base_url, feed_paths), encoding="utf-8")
+        ingest_warm = None
+        with scratch_database(tmp, "newsdesk_bench_scale_warm") as (url, _):
+            ingest_warm = ingest(url, feeds_file)  # warms caches and imports; not reported
+        with scratch_database(tmp, "newsdesk_bench_scale_empty") as (url, _):
+            empty = ingest(url, feeds_file)
+            empty_size = database_size_mb(url)
+        with scratch_database(tmp, "newsdesk_bench_scale_full") as (url, _):
+            fill_s = fill(url, args.existing)
+            full_size_before = database_size_mb(url)
+            full = ingest(url, feeds_file)
+            full_size = database_size_mb(url)
+    ratio = full["wall_s"] / empty["wall_s"]
+    figures = {
+        "benchmark": "scale",
+        "batch": args.articles,
+        "existing": args.existing,
+        "empty": empty,
+        "full": full,
+        "ratio_wall": round(ratio, 3),
+        "fill_s": round(fill_s, 1),
+        "db_mb_empty_after": empty_size,
+        "db_mb_full_before": full_size_before,
+        "db_mb_full_after": full_size,
+        "warm_up": ingest_warm,
+        "machine": machine(),
+    }
+    print_table(
+        [
+            ("batch of new articles", args.articles),
+            (
+                "ingest into empty warehouse",
+                f"{empty['wall_s']} s wall, {empty['cpu_s']} s CPU, {empty['stored']} stored",
+            ),
+            (
+                f"ingest into {args.existing:,} articles",
+                f"{full['wall_s']} s wall, {full['cpu_s']} s CPU, {full['stored']} stored",
+            ),
+            ("ratio (full / empty, wall)", f"{ratio:.3f} (goal <= 1.2)"),
+            ("database size: empty / full", f"{empty_size} MB / {full_size} MB"),
+            ("fill time", f"{fill_s:.0f} s"),
+        ]
+    )
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
