@@ -8,8 +8,11 @@ import py3langid
 
 logger = logging.getLogger(__name__)
 
-# Enough text for a stable decision; longer inputs only cost time.
-_SAMPLE_CHARS = 2000
+# Enough text for a stable decision; longer inputs only cost time (py3langid walks every byte in
+# Python). Measured on bench/extraction.py's 257 article texts (41 countries): samples of 400 to
+# 1,500 characters give the same language as 2,000 on every text; 1,000 keeps a margin for
+# articles that open with a quote in another language, at ~0.75 instead of ~1.3 ms.
+_SAMPLE_CHARS = 1000
 # Below this many characters the identifier guesses; the page's lang attribute is better.
 _MIN_CHARS = 40
 
