@@ -11,6 +11,9 @@ counted). On a shared machine compare CPU figures rather than wall times, and re
 the load average printed.
 
     .venv/bin/python bench/poll.py [--feeds 1000] [--items 50] [--etag]
+
+The load figure of the fault-tolerance table is ``--feeds 10000``: peak memory of the poller and
+every feed accounted for in feed_fetches (the script fails otherwise).
 Database: NEWSDESK_DATABASE_URL (a fresh database is created on that server and dropped), else
 the embedded server.
 """
@@ -21,6 +24,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -185,6 +189,8 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             wall, cpu = time.perf_counter(), time.process_time()
             cold = poll_feeds(conn, fetcher, states, settings, now=now)
             cold_wall, cold_cpu = time.perf_counter() - wall, time.process_time() - cpu
+            cold_peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            accounted = conn.execute("SELECT count(DISTINCT feed_id) FROM feed_fetches").fetchone()[0]
             if profiler is not None:
                 profiler.disable()
                 profiler.dump_stats(args.profile)
@@ -216,6 +222,8 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         "cold_cpu_ms_per_feed": round(cold_cpu * 1000 / max(cold.feeds, 1), 3),
         "load_average_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "cold_summary": cold.as_dict(),
+        "cold_peak_rss_mb": round(cold_peak_mb, 1),
+        "feeds_in_fetch_log": accounted,
         "cold_rows": after_cold,
         "warm_wall_s": round(warm_wall, 2),
         "warm_cpu_ms_per_feed": round(warm_cpu * 1000 / max(warm.feeds, 1), 3),
@@ -245,6 +253,8 @@ def main() -> None:
         ("cold poll CPU (s)", result["cold_cpu_s"]),
         ("cold poll CPU per feed (ms)", result["cold_cpu_ms_per_feed"]),
         ("cold new entries", result["cold_summary"]["new_entries"]),
+        ("peak RSS after the cold poll (MB)", result["cold_peak_rss_mb"]),
+        ("feeds with a fetch-log row", f"{result['feeds_in_fetch_log']} of {result['feeds']}"),
         ("cold rows pages/feed_entries/feed_fetches", "/".join(str(v) for v in result["cold_rows"].values())),
         ("unchanged poll wall (s)", result["warm_wall_s"]),
         ("unchanged poll CPU per feed (ms)", result["warm_cpu_ms_per_feed"]),
@@ -265,6 +275,8 @@ def main() -> None:
     for key, value in rows:
         print(f"{key:<{width}}  {value}")
     print(json.dumps(result))
+    if result["feeds_in_fetch_log"] != result["feeds"]:
+        raise SystemExit("not every feed is accounted for in feed_fetches")
 
 
 if __name__ == "__main__":
