@@ -40,3 +40,12 @@ def test_any_spacy_pipeline_can_be_used(tmp_path: Path) -> None:
         ("VK", "Verenigd Koninkrijk", 1),
     ]
     assert result.analyzer_version.startswith("nl_pipeline-0.0.0+rules")
+
+
+def test_bundled_tokenizer_is_the_language_default() -> None:
+    """load_nlp skips the bundled pipeline's stored tokenizer: it must equal spaCy's Dutch default."""
+    from newsdesk.analyze.nlp import BUNDLED_MODEL
+
+    stored = spacy.load(BUNDLED_MODEL).tokenizer.to_bytes(exclude=["vocab"])
+    assert load_nlp(None).tokenizer.to_bytes(exclude=["vocab"]) == stored
+    assert len(load_nlp(None).tokenizer.rules) > 1000  # the Dutch special cases are there

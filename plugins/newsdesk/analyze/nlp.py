@@ -31,8 +31,12 @@ def load_nlp(name: str | None = None) -> Language:
     """The pipeline ``name`` (package name or path; None: bundled), loaded once per process."""
     location = model_location(name)
     started = time.perf_counter()
+    # The bundled pipeline's tokenizer is spaCy's Dutch default (a unit test holds it to that).
+    # spaCy builds that tokenizer from the language defaults and then again from the stored copy:
+    # skipping the copy saves a third of the load time (9,000 special cases added once, not twice).
+    exclude = ["tokenizer"] if name is None else []
     try:
-        nlp = spacy.load(location)
+        nlp = spacy.load(location, exclude=exclude)
     except OSError as exc:
         # spaCy raises OSError (E050/E053) for an unknown package or a folder without config.cfg.
         hint = (
