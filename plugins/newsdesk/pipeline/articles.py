@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from newsdesk.config import Settings
 from newsdesk.extract import NEAR_DUPLICATE_THRESHOLD, estimated_similarity, extract_article, lsh_bands
@@ -113,7 +113,15 @@ def _store_article(
 ) -> tuple[article_store.StoredArticle, int | None]:
     canonical = _canonical(article.canonical_url, fetched)
     bands = lsh_bands(article.minhash) if article.minhash else []
-    duplicate_of = _find_original(conn, article.content_hash or "", article.minhash, bands, canonical)
+    original = _find_original(conn, article.content_hash or "", article.minhash, bands, canonical)
+    takes_over = None
+    if original is not None and _story_order(article.published_at, canonical) < _story_order(
+        original.published_at, original.canonical_url
+    ):
+        # The earlier story is the original, whatever order the downloads (or retries) came in.
+        takes_over = original.article_id
+        original = None
+    duplicate_of = original.article_id if original is not None else None
     stored = article_store.store_article(
         conn,
         page_id=page_id,
@@ -123,6 +131,7 @@ def _store_article(
         duplicate_of=duplicate_of,
         now=now,
         raw_html=fetched.body,
+        takes_over=takes_over,
     )
     conn.commit()
     return stored, duplicate_of
@@ -178,18 +187,23 @@ def _canonical(declared: str | None, fetched: PageFetch) -> str:
     return candidate if same_host else final
 
 
+def _story_order(published: datetime | None, canonical_url: str) -> tuple[bool, datetime, str]:
+    """Which of two near-duplicates is the original: published first (undated last), then by URL."""
+    return (published is None, published or datetime.min.replace(tzinfo=UTC), canonical_url)
+
+
 def _find_original(
     conn: Conn, content_hash: str, minhash: Sequence[int], bands: Sequence[int], canonical: str
-) -> int | None:
+) -> article_store.DuplicateCandidate | None:
     for cand in article_store.duplicate_candidates(
         conn, content_hash=content_hash, bands=bands, exclude_url=canonical
     ):
         if cand.content_hash == content_hash:
-            return cand.article_id
+            return cand
         if (
             minhash
             and cand.minhash
             and estimated_similarity(tuple(minhash), cand.minhash) >= NEAR_DUPLICATE_THRESHOLD
         ):
-            return cand.article_id
+            return cand
     return None

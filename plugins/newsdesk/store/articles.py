@@ -27,6 +27,8 @@ class DuplicateCandidate:
     article_id: int
     content_hash: str
     minhash: tuple[int, ...]
+    canonical_url: str = ""
+    published_at: datetime | None = None
 
 
 def duplicate_candidates(
@@ -40,7 +42,7 @@ def duplicate_candidates(
     """
     rows = conn.execute(
         """
-        SELECT a.article_id, a.content_hash, a.minhash
+        SELECT a.article_id, a.content_hash, a.minhash, a.canonical_url, a.published_at
           FROM articles a
          WHERE a.article_id IN (SELECT article_id FROM articles WHERE content_hash = %(hash)s
                                 UNION
@@ -51,7 +53,12 @@ def duplicate_candidates(
         """,
         {"url": exclude_url, "hash": content_hash, "bands": list(bands)},
     ).fetchall()
-    return [DuplicateCandidate(r["article_id"], r["content_hash"], tuple(r["minhash"] or ())) for r in rows]
+    return [
+        DuplicateCandidate(
+            r["article_id"], r["content_hash"], tuple(r["minhash"] or ()), r["canonical_url"], r["published_at"]
+        )
+        for r in rows
+    ]
 
 
 def store_article(
@@ -64,8 +71,13 @@ def store_article(
     duplicate_of: int | None,
     now: datetime,
     raw_html: bytes | None = None,
+    takes_over: int | None = None,
 ) -> StoredArticle:
-    """Upsert the article for a fetched page and link the page, its feed entries and its bands."""
+    """Upsert the article for a fetched page and link the page, its feed entries and its bands.
+
+    ``takes_over``: an original the new article predates; it and its copies become copies of the
+    new article, so the original does not depend on which download finished first.
+    """
     with conn.transaction():
         existing = conn.execute(
             "SELECT article_id, content_hash FROM articles WHERE canonical_url = %s FOR UPDATE",
@@ -90,6 +102,11 @@ def store_article(
                    VALUES (%s, 1, %s, %s, %s, %s)""",
                 (article_id, article.title, article.text, article.content_hash, now),
             )
+            if takes_over is not None:
+                conn.execute(
+                    "UPDATE articles SET duplicate_of = %(new)s WHERE article_id = %(old)s OR duplicate_of = %(old)s",
+                    {"new": article_id, "old": takes_over},
+                )
             created, changed = True, False
         else:
             article_id = existing["article_id"]
