@@ -12,6 +12,7 @@ from __future__ import annotations
 import html as html_lib
 import logging
 import re
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -183,6 +184,11 @@ MAX_ELEMENTS_FULL = 15_000
 # wrong or partial container to the article), and on none of the 8 pages that fast mode gave
 # 5 or more paragraphs of a short (< 250 words) article -- retried until then, at ~55 ms each.
 FULL_RETRY_BLOCKS = 5
+# Page chrome that trafilatura's tree_cleaning deletes anyway, but only after its raw-tree XPath
+# prunes have walked every element of it. Deleted first (on a copy: the classification reads the
+# whole page), the extraction costs ~7% less, with the same text on all 258 bench pages. Not
+# <aside>: the article itself is an aside on some sites (washingtontimes.com on the bench).
+_CHROME = ("nav", "footer", "iframe", "noscript")
 
 
 def _trafilatura_body(tree: HtmlElement, url: str, settings: ExtractionSettings, fast: bool) -> Any:
@@ -205,6 +211,22 @@ def _trafilatura_body(tree: HtmlElement, url: str, settings: ExtractionSettings,
     )
 
 
+def _without_chrome(tree: HtmlElement) -> HtmlElement:
+    trimmed = deepcopy(tree)
+    for element in list(trimmed.iter(*_CHROME)):
+        parent = element.getparent()
+        if parent is None:
+            continue
+        if element.tail:  # the text after the element stays, as trafilatura's delete_element keeps it
+            previous = element.getprevious()
+            if previous is None:
+                parent.text = (parent.text or "") + element.tail
+            else:
+                previous.tail = (previous.tail or "") + element.tail
+        parent.remove(element)
+    return trimmed
+
+
 def _extract_body(url: str, tree: HtmlElement) -> tuple[Any, str | None]:
     """trafilatura in fast mode first; its fallback extractors only when the result looks partial.
 
@@ -212,7 +234,8 @@ def _extract_body(url: str, tree: HtmlElement) -> tuple[Any, str | None]:
     few pages, all of which show the same signature in fast mode (few paragraphs: the wrong or
     a partial container), and they cost ~40% of the time on every page.
     """
-    document = _trafilatura_body(tree, url, SETTINGS, fast=True)
+    trimmed = _without_chrome(tree)
+    document = _trafilatura_body(trimmed, url, SETTINGS, fast=True)
     if SETTINGS.fast:
         return document, None
     blocks = _blocks(document.body) if document is not None else []
@@ -221,7 +244,7 @@ def _extract_body(url: str, tree: HtmlElement) -> tuple[Any, str | None]:
     elements = int(_ELEMENT_COUNT(tree))
     if elements > MAX_ELEMENTS_FULL:
         return document, f"{elements} elements: extracted without fallback extractors"
-    retry = _trafilatura_body(tree, url, SETTINGS, fast=False)
+    retry = _trafilatura_body(trimmed, url, SETTINGS, fast=False)
     return (retry if retry is not None else document), None
 
 
