@@ -49,3 +49,14 @@ def test_bundled_tokenizer_is_the_language_default() -> None:
     stored = spacy.load(BUNDLED_MODEL).tokenizer.to_bytes(exclude=["vocab"])
     assert load_nlp(None).tokenizer.to_bytes(exclude=["vocab"]) == stored
     assert len(load_nlp(None).tokenizer.rules) > 1000  # the Dutch special cases are there
+
+
+def test_lemma_index_sets_change_no_lemma() -> None:
+    """load_nlp turns the Dutch lemma index into sets (speed): the lemmas stay spaCy's own."""
+    from newsdesk.analyze.nlp import BUNDLED_MODEL
+
+    text = (ROOT / "seeds" / "seed_article.txt").read_text(encoding="utf-8")
+    plain = spacy.load(BUNDLED_MODEL)
+    assert [t.lemma_ for t in load_nlp(None)(text)] == [t.lemma_ for t in plain(text)]
+    table = load_nlp(None).get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    assert all(isinstance(table[key], frozenset) for key in table)
