@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from newsdesk.models import Article
 from newsdesk.store.db import Conn
@@ -241,14 +241,23 @@ class RefetchTodo:
     url: str
 
 
+# A checkpoint missed by more than this (the pipeline was down) is skipped: the re-fetch queue
+# only looks at articles fetched within the last checkpoint plus this grace, via an index.
+REFETCH_GRACE_S = 7 * 86400
+
+
 def due_refetches(
     conn: Conn, now: datetime, *, checkpoints_s: Sequence[int], limit: int = 500
 ) -> list[RefetchTodo]:
     """Articles that passed a re-fetch checkpoint (seconds after first fetch) since they were last checked.
 
     With checkpoints (3600, 86400) an article is looked at again one hour and one day after it
-    was first stored; a changed text then becomes a new version.
+    was first stored; a changed text then becomes a new version. Only articles whose latest
+    version is younger than the last checkpoint plus ``REFETCH_GRACE_S`` are considered.
     """
+    if not checkpoints_s:
+        return []
+    since = now - timedelta(seconds=max(checkpoints_s) + REFETCH_GRACE_S)
     rows = conn.execute(
         """
         SELECT a.article_id, p.page_id, p.url
@@ -257,13 +266,14 @@ def due_refetches(
                          WHERE v.article_id = a.article_id) f ON true
           JOIN LATERAL (SELECT page_id, url FROM pages WHERE pages.article_id = a.article_id
                          ORDER BY page_id LIMIT 1) p ON true
-         WHERE EXISTS (SELECT 1 FROM unnest(%(checkpoints)s::int[]) AS c(secs)
+         WHERE a.fetched_at >= %(since)s
+           AND EXISTS (SELECT 1 FROM unnest(%(checkpoints)s::int[]) AS c(secs)
                         WHERE f.first_fetched + make_interval(secs => c.secs) <= %(now)s
                           AND a.last_checked_at < f.first_fetched + make_interval(secs => c.secs))
          ORDER BY a.article_id
          LIMIT %(limit)s
         """,
-        {"checkpoints": list(checkpoints_s), "now": now, "limit": limit},
+        {"checkpoints": list(checkpoints_s), "now": now, "limit": limit, "since": since},
     ).fetchall()
     return [RefetchTodo(r["article_id"], r["page_id"], r["url"]) for r in rows]
 
