@@ -3,14 +3,14 @@
 The cost of ingesting one batch of N new articles (bench/_corpus.py's site: poll the feeds,
 fetch, extract, de-duplicate against the warehouse, store) into an empty warehouse and into
 one that already holds M articles (default 1,000,000). The big warehouse is filled with SQL:
-M articles with their pages, sources, first versions and 16 MinHash band rows each, as the
+M articles with their pages, sources, first versions and 64 MinHash band rows each, as the
 pipeline would leave them, then VACUUM ANALYZE. Goal: ratio <= 1.2, i.e. de-duplication and
 upserts use indexes, not scans. Figures: wall and CPU time of each ingest, the ratio, the
 database sizes, the fill time.
 
     .venv/bin/python bench/scale.py [--articles 1000] [--existing 1000000]
 Database: NEWSDESK_DATABASE_URL (scratch databases are created and dropped), else embedded.
-Needs about 3 GB of disk for the default million.
+Needs about 8 GB of disk for the default million.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ SELECT a.article_id, f.feed_id, 'archief-' || a.article_id, a.url, a.title, a.fe
 
 INSERT INTO article_bands (band, article_id)
 SELECT (hashtextextended(article_id::text || ':' || b, 0)), article_id
-  FROM articles, generate_series(0, 15) AS b;
+  FROM articles, generate_series(0, 63) AS b;
 """
 
 
