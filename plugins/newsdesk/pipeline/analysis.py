@@ -5,12 +5,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 
 import psycopg
 
-from newsdesk.analyze import analyze_docs, analyzer_version
+from newsdesk.analyze import analyze_docs, analyze_text, analyzer_version
+from newsdesk.analyze.nlp import load_nlp
 from newsdesk.config import Settings
+from newsdesk.errors import AnalysisError
+from newsdesk.models import Analysis
 from newsdesk.store import analysis as analysis_store
 from newsdesk.store import articles as article_store
 from newsdesk.store.db import Conn
@@ -27,6 +31,14 @@ class AnalysisSummary:
 
     def as_dict(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in self.__slots__}
+
+
+def _analyze_one(row: dict, published: date | None, settings: Settings, catalog: Path) -> Analysis | None:
+    try:
+        return analyze_text(row["text"], published=published, model=settings.nlp_model, catalog_path=catalog)
+    except AnalysisError as exc:
+        log.warning("article %s: not analysed: %s", row["article_id"], exc)
+        return None
 
 
 def analyze_pending(
@@ -59,7 +71,21 @@ def analyze_pending(
             break
         last_id = rows[-1]["article_id"]
         docs = [(r["text"], r["published_at"].date() if r["published_at"] else None) for r in rows]
-        for row, analysis in zip(rows, analyze_docs(docs, model=settings.nlp_model, catalog_path=catalog), strict=True):
+        try:
+            analyses: list[Analysis | None] = list(analyze_docs(docs, model=settings.nlp_model, catalog_path=catalog))
+        except AnalysisError as exc:
+            # One text spaCy cannot take (e.g. longer than nlp.max_length) fails nlp.pipe's whole
+            # batch: analyse the batch text by text, so that only that article fails. A pipeline
+            # that does not even load is no article's fault: that still fails the task.
+            load_nlp(settings.nlp_model)
+            log.warning("analysis of a batch of %s articles failed (%s); one by one", len(rows), exc)
+            analyses = [
+                _analyze_one(r, published, settings, catalog) for r, (_, published) in zip(rows, docs, strict=True)
+            ]
+        for row, analysis in zip(rows, analyses, strict=True):
+            if analysis is None:
+                failed += 1
+                continue
             try:
                 written = analysis_store.replace_analysis(conn, row["article_id"], analysis, now=now)
             except psycopg.Error as exc:  # one article's bad rows must not stop the batch

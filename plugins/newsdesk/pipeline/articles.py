@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import psycopg
+
 from newsdesk.config import Settings
 from newsdesk.extract import NEAR_DUPLICATE_THRESHOLD, estimated_similarity, extract_article, lsh_bands
 from newsdesk.fetch import Fetcher
@@ -102,7 +104,24 @@ def _store_one(
         )
         conn.commit()
         return "not_articles" if article.status not in (ArticleStatus.ERROR,) else "failed"
-    stored, duplicate_of = _store_article(conn, page.page_id, article, fetched, now=now)
+    try:
+        stored, duplicate_of = _store_article(conn, page.page_id, article, fetched, now=now)
+    except psycopg.DataError as exc:
+        # This page's data cannot be stored (a NUL byte, a value out of range): the page's failure,
+        # not the batch's. Connection and server errors still fail the task, for Airflow to retry.
+        conn.rollback()
+        log.warning("page %s: article not storable: %s", page.url, exc)
+        page_store.record_page_failure(
+            conn,
+            page.page_id,
+            status=str(ArticleStatus.ERROR),
+            reason=f"article not storable: {exc}",
+            http_status=fetched.http_status,
+            now=now,
+            policy=settings.poll,
+        )
+        conn.commit()
+        return "failed"
     if duplicate_of is not None and stored.created:
         return "duplicates"
     return "new" if stored.created else "changed" if stored.changed else "unchanged"
@@ -170,7 +189,15 @@ def refetch_articles(
             conn.commit()
             counts["failed"] += 1
             continue
-        stored, _ = _store_article(conn, item.page_id, article, fetched, now=now)
+        try:
+            stored, _ = _store_article(conn, item.page_id, article, fetched, now=now)
+        except psycopg.DataError as exc:  # as in _store_one: this article's failure, not the run's
+            conn.rollback()
+            log.warning("re-fetch of article %s kept the stored version: not storable: %s", item.article_id, exc)
+            article_store.mark_checked(conn, item.article_id, now)
+            conn.commit()
+            counts["failed"] += 1
+            continue
         counts["changed" if stored.changed else "unchanged"] += 1
     log.info("re-fetch: %s", counts)
     return counts
