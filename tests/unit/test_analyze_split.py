@@ -26,3 +26,16 @@ from newsdesk.analyze import split_dated_text
 )
 def test_split_dated_text(raw: str, expected: tuple[str | None, str]) -> None:
     assert split_dated_text(raw) == expected
+
+
+def test_huge_texts_are_analysed_on_their_first_paragraphs():
+    from newsdesk.analyze import MAX_ANALYZED_CHARS, bounded_text
+
+    paragraph = "De minister belooft de Kamer een brief. " * 50
+    text = "\n\n".join([paragraph.strip()] * 200)  # ~400,000 characters
+    head = bounded_text(text, limit=100_000)
+    assert text.startswith(head) and len(head) <= 100_000 and not head.endswith(" ")
+    assert head.endswith("brief.")  # cut at a paragraph break
+    assert bounded_text("kort", limit=10) == "kort"
+    assert len(bounded_text(text)) <= MAX_ANALYZED_CHARS  # what spaCy is given by analyze_*
+    assert bounded_text("x" * 50, limit=10) == "x" * 10  # no break at all: a hard cut

@@ -81,3 +81,19 @@ def test_str_input_and_nul_bytes() -> None:
     article = extract_article(text, url=expected["url"])
     assert article.status is ArticleStatus.OK
     assert article.text == expected["text"]
+
+
+def test_control_characters_in_json_ld_metadata_are_dropped():
+    from newsdesk.extract import extract_article
+
+    body = " ".join(["De minister belooft de Kamer voor de zomer een brief over de begroting."] * 12)
+    page = (
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle", '
+        '"headline": "Kop\\u0000 met NUL", "author": {"name": "Anna\\u0000 de Vries"}, '
+        '"publisher": {"name": "De\\u0001 Krant"}, "datePublished": "2025-03-04T10:00:00+01:00"}</script>'
+        f"</head><body><article><h1>Kop met NUL</h1><p>{body}</p><p>{body}</p></article></body></html>"
+    )
+    article = extract_article(page.encode(), url="https://krant.example/a")
+    assert article.title == "Kop met NUL"
+    assert article.authors == ("Anna de Vries",)
+    assert "\x00" not in (article.site_name or "") and "\x01" not in (article.site_name or "")

@@ -49,6 +49,23 @@ def split_dated_text(raw: str) -> tuple[str | None, str]:
     return match.group(1), raw[match.end() :].lstrip()
 
 
+# No news article comes near this (~30,000 words); a page that does is junk or a dump. Only its
+# beginning is analysed (cut at a paragraph break), so it neither hits spaCy's max_length nor
+# stays unanalysed and is retried on every run. Offsets stay valid: the analysed text is a prefix.
+MAX_ANALYZED_CHARS = 200_000
+
+
+def bounded_text(text: str, limit: int = MAX_ANALYZED_CHARS) -> str:
+    """``text``, or its first paragraphs up to ``limit`` characters."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("\n\n", 0, limit)
+    if cut <= 0:
+        cut = text.rfind(" ", 0, limit)
+    log.warning("text of %s characters: only the first %s are analysed", len(text), cut if cut > 0 else limit)
+    return text[: cut if cut > 0 else limit]
+
+
 def _default_catalog_path() -> Path:
     return Settings.from_env().seeds_dir / "entities.csv"
 
@@ -93,7 +110,7 @@ def analyze_text(
     nlp = load_nlp(model)
     resolver = _resolver(catalog_path or _default_catalog_path())
     try:
-        doc = nlp(text)
+        doc = nlp(bounded_text(text))
     except Exception as exc:  # spaCy/thinc errors on odd input: the article fails, not the batch
         raise AnalysisError(f"spaCy failed on a text of {len(text)} characters: {exc}") from exc
     return analyze_doc(doc, nlp=nlp, resolver=resolver, published=published)
@@ -110,7 +127,8 @@ def analyze_docs(
     nlp = load_nlp(model)
     resolver = _resolver(catalog_path or _default_catalog_path())
     try:
-        for doc, published in nlp.pipe(texts, as_tuples=True, batch_size=batch_size):
+        bounded = ((bounded_text(text), published) for text, published in texts)
+        for doc, published in nlp.pipe(bounded, as_tuples=True, batch_size=batch_size):
             yield analyze_doc(doc, nlp=nlp, resolver=resolver, published=published)
     except AnalysisError:
         raise

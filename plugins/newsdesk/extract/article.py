@@ -48,12 +48,15 @@ _TEASER_COUNT = etree.XPath(
 _ELEMENT_COUNT = etree.XPath("count(//*)")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SPACE = re.compile(r"\s+")
+# Control characters (NUL among them, which PostgreSQL text refuses) arrive in metadata through
+# JSON-LD escapes ("\u0000") even when the page's own bytes were cleaned.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LIVE_MARKER = re.compile(r"live-?blog|live-?ticker|liveupdates|live-updates", re.IGNORECASE)
 _PAYWALL_MARKER = re.compile(r"paywall|premium-?wall|subscriber-?only|regwall|meter-?wall", re.IGNORECASE)
 
 
 def _clean_space(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
+    return _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
 
 
 def _blocks(body: etree._Element) -> list[str]:
@@ -323,6 +326,7 @@ def _extract(
         published = published.replace(tzinfo=UTC)
     updated = meta.modified
     site_name = meta.site_name or (heuristic.sitename if heuristic is not None else None)
+    site_name = _clean_space(site_name) or None if site_name else None
     title = _strip_site_suffix(title, site_name)
 
     verdict = _classify(tree, meta, words, blocks)
