@@ -10,6 +10,7 @@ DAG parsing stays fast.
 from __future__ import annotations
 
 import logging
+import resource
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -57,14 +58,26 @@ def recorded_run(context: dict[str, Any]) -> Iterator[tuple[Any, Any, int]]:
             yield settings, conn, run_id
         except BaseException as exc:
             conn.rollback()
-            finish_run(conn, run_id, counts={}, now=datetime.now(UTC), error=f"{type(exc).__name__}: {exc}")
+            finish_run(
+                conn,
+                run_id,
+                counts={},
+                now=datetime.now(UTC),
+                error=f"{type(exc).__name__}: {exc}",
+                peak_rss_mb=peak_rss_mb(),
+            )
             raise
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far (Linux reports ru_maxrss in KiB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _finish(conn: Any, run_id: int, counts: dict[str, int], label: str) -> dict[str, int]:
     from newsdesk.store.runs import finish_run
 
-    finish_run(conn, run_id, counts=counts, now=datetime.now(UTC))
+    finish_run(conn, run_id, counts=counts, now=datetime.now(UTC), peak_rss_mb=peak_rss_mb())
     log.info("newsdesk %s: %s", label, " ".join(f"{k}={v}" for k, v in counts.items()))
     return counts
 

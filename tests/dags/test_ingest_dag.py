@@ -67,10 +67,11 @@ def test_ingest_stores_the_sample_once(sample_pipeline) -> None:
         not_articles = conn.execute("SELECT status, reason FROM pages WHERE article_id IS NULL").fetchall()
         assert not_articles and all(status != "pending" and reason for status, reason in not_articles)
         runs = conn.execute(
-            "SELECT task_id, status FROM pipeline_runs WHERE dag_id = 'newsdesk_ingest'"
+            "SELECT task_id, status, peak_rss_mb FROM pipeline_runs WHERE dag_id = 'newsdesk_ingest'"
         ).fetchall()
-        assert {t for t, _ in runs} >= {"sync_feeds", "poll_feeds", "fetch_articles"}
-        assert all(status == "success" for _, status in runs)
+        assert {t for t, _, _ in runs} >= {"sync_feeds", "poll_feeds", "fetch_articles"}
+        assert all(status == "success" for _, status, _ in runs)
+        assert all(peak and peak > 50 for _, _, peak in runs)  # the process's memory, in MB
 
     # a second run in the same interval writes nothing new
     run("newsdesk_ingest")

@@ -49,11 +49,18 @@ def start_run(conn: Conn, ctx: RunContext, *, now: datetime) -> int:
 
 
 def finish_run(
-    conn: Conn, run_id: int, *, counts: dict[str, int], now: datetime, error: str | None = None
+    conn: Conn,
+    run_id: int,
+    *,
+    counts: dict[str, int],
+    now: datetime,
+    error: str | None = None,
+    peak_rss_mb: float | None = None,
 ) -> None:
     with conn.transaction():
         conn.execute(
-            """UPDATE pipeline_runs SET finished_at = %s, status = %s, counts = %s, error = %s
+            """UPDATE pipeline_runs SET finished_at = %s, status = %s, counts = %s, error = %s,
+                                         peak_rss_mb = %s
                 WHERE run_id = %s""",
-            (now, "failed" if error else "success", Jsonb(counts), error, run_id),
+            (now, "failed" if error else "success", Jsonb(counts), error, peak_rss_mb, run_id),
         )
