@@ -6,6 +6,8 @@ Daily upkeep of the warehouse:
 * `refetch_articles` — recent articles are fetched again one hour and one day after they were
   first stored (`newsdesk_ingest` does this too, every run); a changed text becomes a new version.
 * `prune_raw_html` — raw HTML older than `NEWSDESK_RAW_HTML_RETENTION_DAYS` is dropped.
+* `prune_fetch_log` — `feed_fetches` rows older than `NEWSDESK_FETCH_LOG_RETENTION_DAYS` are
+  deleted (a feed's state is on its `feeds` row; the health view reads the last week).
 * `feed_health_report` — dead, failing, silent and slow feeds, in the task log and in
   `feed_health_reports`.
 * `check_*` — data-quality checks (common-sql check operators): a failed check fails its task.
@@ -46,10 +48,14 @@ def newsdesk_maintenance() -> None:
         return tasks.prune_raw_html(get_current_context())
 
     @task
+    def prune_fetch_log() -> dict[str, int]:
+        return tasks.prune_fetch_log(get_current_context())
+
+    @task
     def feed_health_report() -> dict[str, int]:
         return tasks.feed_health_report(get_current_context())
 
-    upkeep = [refetch_articles(), prune_raw_html(), feed_health_report()]
+    upkeep = [refetch_articles(), prune_raw_html(), prune_fetch_log(), feed_health_report()]
     for name, sql in QUALITY_CHECKS.items():
         upkeep >> SQLCheckOperator(
             task_id=f"check_{name}",

@@ -73,6 +73,7 @@ class Settings:
     state_dir: Path = PROJECT_DIR / ".newsdesk"
     nlp_model: str | None = None  # spaCy package name or path; None: the bundled Dutch pipeline
     raw_html_retention_days: int = 30
+    fetch_log_retention_days: int = 90
     http: HttpSettings = field(default_factory=HttpSettings)
     poll: PollSettings = field(default_factory=PollSettings)
 
@@ -108,6 +109,7 @@ class Settings:
             state_dir=Path(env.get("NEWSDESK_STATE_DIR") or root / ".newsdesk"),
             nlp_model=env.get("NEWSDESK_NLP_MODEL") or None,
             raw_html_retention_days=_env_int(env, "NEWSDESK_RAW_HTML_RETENTION_DAYS", 30),
+            fetch_log_retention_days=_env_int(env, "NEWSDESK_FETCH_LOG_RETENTION_DAYS", 90),
             http=http,
             poll=poll,
         )

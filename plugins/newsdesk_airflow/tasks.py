@@ -201,6 +201,18 @@ def prune_raw_html(context: dict[str, Any]) -> dict[str, int]:
         return _finish(conn, run_id, {"pruned": pruned}, "prune_raw_html")
 
 
+def prune_fetch_log(context: dict[str, Any]) -> dict[str, int]:
+    from datetime import timedelta
+
+    from newsdesk.store.feeds import prune_fetch_log as store_prune
+
+    with recorded_run(context) as (settings, conn, run_id):
+        cutoff = _now(context) - timedelta(days=settings.fetch_log_retention_days)
+        pruned = store_prune(conn, older_than=cutoff)
+        conn.commit()
+        return _finish(conn, run_id, {"pruned": pruned}, "prune_fetch_log")
+
+
 def feed_health_report(context: dict[str, Any]) -> dict[str, int]:
     from newsdesk.store.health import write_health_report
 

@@ -206,3 +206,24 @@ def test_poll_of_a_deleted_feed_is_ignored(conn):
         == 0
     )
     assert conn.execute("SELECT count(*) AS n FROM feed_fetches").fetchone()["n"] == 0
+
+
+def test_fetch_log_retention_deletes_only_old_rows(conn):
+    from newsdesk.store.feeds import prune_fetch_log
+
+    url = "https://retention.example/rss"
+    sync_feeds(conn, [Feed(url, "R")])
+    feed_id = feed_row(conn, url)["feed_id"]
+    for days in (200, 100, 10, 0):
+        apply_poll(
+            conn,
+            FeedPoll(feed_id, url, FetchStatus.UNCHANGED, NOW - timedelta(days=days), 200),
+            POLICY,
+            now=NOW - timedelta(days=days),
+        )
+    conn.commit()
+    assert prune_fetch_log(conn, older_than=NOW - timedelta(days=90)) == 2
+    conn.commit()
+    kept = conn.execute("SELECT started_at FROM feed_fetches WHERE feed_id = %s ORDER BY 1", (feed_id,)).fetchall()
+    assert [NOW - r["started_at"] for r in kept] == [timedelta(days=10), timedelta(days=0)]
+    assert feed_row(conn, url)["last_status"] == "unchanged"  # the feed's state is untouched

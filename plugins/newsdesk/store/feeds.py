@@ -619,3 +619,15 @@ def apply_poll(
     even if its link changed.
     """
     return apply_polls(conn, [poll], policy, now=now, run_id=run_id)[0]
+
+
+def prune_fetch_log(conn: psycopg.Connection[Any], *, older_than: datetime) -> int:
+    """Delete fetch-log rows older than ``older_than``; returns how many.
+
+    The log grows by one row per feed and poll (about a million a day for 10,000 feeds polled
+    every 15 minutes). A feed's current state lives on its ``feeds`` row, and the health view
+    reads the last week only, so old rows carry history, not state.
+    """
+    with conn.cursor() as cur:
+        cur.execute("DELETE FROM feed_fetches WHERE started_at < %s", (older_than,))
+        return cur.rowcount
