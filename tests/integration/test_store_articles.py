@@ -121,3 +121,26 @@ def test_duplicate_candidates_by_hash_and_band(clean_db: str) -> None:
     assert [c.article_id for c in by_band] == [stored.article_id]
     assert by_band[0].minhash == (1, 2, 3)
     assert itself == []
+
+
+def test_near_duplicate_is_not_cut_off_by_chance_candidates(clean_db: str) -> None:
+    """Sixty older articles share one band each by chance; the near-duplicate shares many."""
+    bands = list(range(1000, 1064))
+    with connect(clean_db) as conn:
+        ids = [
+            conn.execute(
+                """INSERT INTO articles (canonical_url, url, text, content_hash)
+                   VALUES (%(u)s, %(u)s, 't', %(h)s) RETURNING article_id""",
+                {"u": f"https://toeval.example/{i}", "h": f"h{i}"},
+            ).fetchone()["article_id"]
+            for i in range(61)
+        ]
+        chance, twin = ids[:60], ids[60]
+        for i, article_id in enumerate(chance):
+            conn.execute("INSERT INTO article_bands VALUES (%s, %s)", (bands[i % 64], article_id))
+        for band in bands[:20]:
+            conn.execute("INSERT INTO article_bands VALUES (%s, %s)", (band, twin))
+        found = duplicate_candidates(conn, content_hash="other", bands=bands, exclude_url="https://new.example/")
+        assert found[0].article_id == twin and len(found) == 50
+        same_text = duplicate_candidates(conn, content_hash="h5", bands=bands, exclude_url="https://new.example/")
+        assert same_text[0].article_id == chance[5]  # the same text comes before any band count
