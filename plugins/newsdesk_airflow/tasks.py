@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import resource
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -189,28 +189,28 @@ def refetch_articles(context: dict[str, Any]) -> dict[str, int]:
         return _finish(conn, run_id, counts, "refetch_articles")
 
 
-def prune_raw_html(context: dict[str, Any]) -> dict[str, int]:
+def _prune(
+    context: dict[str, Any], label: str, days: Callable[[Any], int], prune: Callable[..., int]
+) -> dict[str, int]:
+    """Delete what is older than a retention period (``days`` of the settings) through ``prune``."""
     from datetime import timedelta
 
+    with recorded_run(context) as (settings, conn, run_id):
+        pruned = prune(conn, older_than=_now(context) - timedelta(days=days(settings)))
+        conn.commit()
+        return _finish(conn, run_id, {"pruned": pruned}, label)
+
+
+def prune_raw_html(context: dict[str, Any]) -> dict[str, int]:
     from newsdesk.store.articles import prune_raw_html as store_prune
 
-    with recorded_run(context) as (settings, conn, run_id):
-        cutoff = _now(context) - timedelta(days=settings.raw_html_retention_days)
-        pruned = store_prune(conn, older_than=cutoff)
-        conn.commit()
-        return _finish(conn, run_id, {"pruned": pruned}, "prune_raw_html")
+    return _prune(context, "prune_raw_html", lambda s: s.raw_html_retention_days, store_prune)
 
 
 def prune_fetch_log(context: dict[str, Any]) -> dict[str, int]:
-    from datetime import timedelta
-
     from newsdesk.store.feeds import prune_fetch_log as store_prune
 
-    with recorded_run(context) as (settings, conn, run_id):
-        cutoff = _now(context) - timedelta(days=settings.fetch_log_retention_days)
-        pruned = store_prune(conn, older_than=cutoff)
-        conn.commit()
-        return _finish(conn, run_id, {"pruned": pruned}, "prune_fetch_log")
+    return _prune(context, "prune_fetch_log", lambda s: s.fetch_log_retention_days, store_prune)
 
 
 def feed_health_report(context: dict[str, Any]) -> dict[str, int]:
