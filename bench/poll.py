@@ -29,13 +29,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "plugins"))
-
 
 # --- the feed server (runs in a subprocess so its CPU is not counted as ours) ----------------------
 
@@ -70,17 +66,13 @@ def serve(port_file: str, feeds: int, items: int, etag: bool) -> None:
                 head = await reader.readuntil(b"\r\n\r\n")
                 lines = head.decode("latin-1").split("\r\n")
                 path = lines[0].split(" ")[1]
-                headers = {
-                    k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)
-                }
+                headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)}
                 body = bodies.get(path)
                 tag = f'"{path}"'
                 if body is None:
                     writer.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
                 elif etag and headers.get("if-none-match") == tag:
-                    writer.write(
-                        f"HTTP/1.1 304 Not Modified\r\nETag: {tag}\r\nContent-Length: 0\r\n\r\n".encode()
-                    )
+                    writer.write(f"HTTP/1.1 304 Not Modified\r\nETag: {tag}\r\nContent-Length: 0\r\n\r\n".encode())
                 else:
                     extra = f"ETag: {tag}\r\n" if etag else ""
                     writer.write(
@@ -106,38 +98,20 @@ def serve(port_file: str, feeds: int, items: int, etag: bool) -> None:
 # --- the benchmark -----------------------------------------------------------------------------
 
 
-def database(base: str | None, state: Path) -> tuple[str, str, str]:
-    import psycopg
-    from psycopg import sql
-
-    if not base:
-        from newsdesk.store.server import start_embedded
-
-        base = start_embedded(state / "pgdata", database="postgres", keep_running=False)
-    name = f"newsdesk_bench_poll_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    info = psycopg.conninfo.conninfo_to_dict(base)
-    info["dbname"] = name
-    return base, name, psycopg.conninfo.make_conninfo(**info)
-
-
 def counts(conn) -> dict[str, int]:
     return {
-        t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-        for t in ("pages", "feed_entries", "feed_fetches")
+        t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("pages", "feed_entries", "feed_fetches")
     }
 
 
 def run(args: argparse.Namespace) -> dict[str, object]:
     import psycopg
-    from psycopg import sql
+    from _common import scratch_database  # puts plugins/ on the path; here so tests can import feed_body
 
     from newsdesk.config import HttpSettings, Settings
     from newsdesk.fetch import Fetcher
     from newsdesk.models import Feed
     from newsdesk.pipeline.polling import poll_feeds
-    from newsdesk.store.db import migrate
     from newsdesk.store.feeds import due_feeds, sync_feeds
 
     tmp = Path(tempfile.mkdtemp(prefix="newsdesk-bench-"))
@@ -155,15 +129,15 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         ]
         + (["--etag"] if args.etag else [])
     )
-    base = name = None
-    try:
+    with ExitStack() as cleanup:  # unwinds in reverse: the database is dropped, then the server stops
+        cleanup.callback(server.wait, timeout=10)
+        cleanup.callback(server.terminate)
         for _ in range(200):
             if port_file.exists() and port_file.read_text():
                 break
             time.sleep(0.05)
         port = int(port_file.read_text())
-        base, name, url = database(os.environ.get("NEWSDESK_DATABASE_URL"), tmp)
-        migrate(url)
+        url, _ = cleanup.enter_context(scratch_database(tmp, "newsdesk_bench_poll"))
         http = HttpSettings(
             allow_private=(f"127.0.0.1:{port}",),
             # one local host stands in for 1,000 publishers: per-host politeness would measure
@@ -203,15 +177,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             warm = poll_feeds(conn, fetcher, states, settings, now=later)
             warm_wall, warm_cpu = time.perf_counter() - wall, time.process_time() - cpu
             after_warm = counts(conn)
-            feeds_touched = conn.execute(
-                "SELECT count(*) FROM feeds WHERE updated_at = %s", (later,)
-            ).fetchone()[0]
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        if base and name:
-            with psycopg.connect(base, autocommit=True) as conn:
-                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            feeds_touched = conn.execute("SELECT count(*) FROM feeds WHERE updated_at = %s", (later,)).fetchone()[0]
     written = {t: after_warm[t] - after_cold[t] for t in after_cold}
     return {
         "feeds": args.feeds,
