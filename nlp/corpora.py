@@ -87,16 +87,22 @@ def conll2002_docs(vocab: Vocab, articles: list[list[list[tuple[str, str]]]]) ->
             yield doc
 
 
-def ner_splits(vocab: Vocab, root: Path) -> dict[str, list[Doc]]:
-    """train / dev (slices of ned.train by article) and test (ned.testa)."""
+def ner_articles(vocab: Vocab, root: Path) -> dict[str, list[list[Doc]]]:
+    """train / dev (slices of ned.train by article) and test (ned.testa): the docs of each article."""
     train_articles = read_conll2002(root / "conll2002-nl" / "ned.train")
     train = [a for i, a in enumerate(train_articles) if i % NER_DEV_EVERY != NER_DEV_EVERY - 1]
     dev = [a for i, a in enumerate(train_articles) if i % NER_DEV_EVERY == NER_DEV_EVERY - 1]
     test = read_conll2002(root / "conll2002-nl" / "ned.testa")
     return {
-        "train": list(conll2002_docs(vocab, train)),
-        "dev": list(conll2002_docs(vocab, dev)),
-        "test": list(conll2002_docs(vocab, test)),
+        name: [list(conll2002_docs(vocab, [article])) for article in articles]
+        for name, articles in (("train", train), ("dev", dev), ("test", test))
+    }
+
+
+def ner_splits(vocab: Vocab, root: Path) -> dict[str, list[Doc]]:
+    """train / dev (slices of ned.train by article) and test (ned.testa)."""
+    return {
+        name: [doc for article in articles for doc in article] for name, articles in ner_articles(vocab, root).items()
     }
 
 

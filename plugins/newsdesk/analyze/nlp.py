@@ -14,6 +14,8 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
+# Registers the entity typer's spaCy factory, which the bundled pipeline names in its config.
+from newsdesk.analyze import typer as _typer  # noqa: F401
 from newsdesk.errors import AnalysisError
 
 log = logging.getLogger(__name__)
