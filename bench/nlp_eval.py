@@ -3,6 +3,8 @@
     .venv/bin/python bench/nlp_eval.py [--model PATH_OR_NAME] [--corpora DIR] [--json-out FILE]
 
 Figures: NER precision/recall/F1 overall and per label on CoNLL-2002 ned.testa (gold tokens),
+the same on the dev slice of ned.train (what the recipe chooses on), untyped span F1 and the
+type accuracy on spans with gold boundaries (where the NER errs: finding or typing),
 UPOS / morphology / lemma accuracy, UAS / LAS and sentence F1 on the held-out UD Dutch slice
 (see nlp/corpora.py), words per second on one core (nlp.pipe over raw ned.testa text), load time
 and peak memory (ru_maxrss). The corpora folder defaults to $NEWSDESK_CORPORA or
@@ -51,9 +53,22 @@ def run(model: str, corpora_root: Path) -> dict[str, object]:
     nlp = load_nlp(None if Path(model).resolve() == BUNDLED.resolve() else model)
     load_s, load_cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
 
-    ner = corpora.ner_splits(nlp.vocab, corpora_root)["test"]
+    splits = corpora.ner_splits(nlp.vocab, corpora_root)
+    ner, ner_dev = splits["test"], splits["dev"]
     ud = corpora.ud_splits(corpora_root)["heldout"]
-    ner_scores = nlp.evaluate(_examples(nlp, ner)) if "ner" in nlp.pipe_names else {}
+    ner_scores: dict[str, object] = {}
+    split_scores: dict[str, dict[str, float]] = {}
+    if "ner" in nlp.pipe_names:
+        from spacy.scorer import get_ner_prf
+        from spacy.training import Example
+
+        from newsdesk.analyze.typer import typed_scores
+
+        for name, docs in (("test", ner), ("dev", ner_dev)):
+            predicted = list(nlp.pipe(eg.predicted for eg in _examples(nlp, docs)))
+            if name == "test":
+                ner_scores = get_ner_prf([Example(p, g) for p, g in zip(predicted, docs, strict=True)])
+            split_scores[name] = typed_scores(docs, predicted)
     ud_scores = nlp.evaluate(_examples(nlp, ud))
 
     # Speed: raw text through the whole pipeline (tokenizer included), one process, one thread.
@@ -69,8 +84,9 @@ def run(model: str, corpora_root: Path) -> dict[str, object]:
     )
     per_type = {
         label: {k: round(float(v), 4) for k, v in s.items()}
-        for label, s in sorted((ner_scores.get("ents_per_type") or {}).items())
+        for label, s in sorted((ner_scores.get("ents_per_type") or {}).items())  # type: ignore[attr-defined]
     }
+    test, dev = split_scores.get("test", {}), split_scores.get("dev", {})
 
     def _r(value: object) -> float | None:
         return None if value is None else round(float(value), 4)  # type: ignore[arg-type]
@@ -83,6 +99,13 @@ def run(model: str, corpora_root: Path) -> dict[str, object]:
         "ner_r": _r(ner_scores.get("ents_r")),
         "ner_f": _r(ner_scores.get("ents_f")),
         "ner_per_type": per_type,
+        "ner_untyped_f": _r(test.get("untyped_f")),
+        "ner_type_acc": _r(test.get("type_acc")),
+        "ner_dev_p": _r(dev.get("p")),
+        "ner_dev_r": _r(dev.get("r")),
+        "ner_dev_f": _r(dev.get("f")),
+        "ner_dev_untyped_f": _r(dev.get("untyped_f")),
+        "ner_dev_type_acc": _r(dev.get("type_acc")),
         "upos_acc": _r(ud_scores.get("pos_acc")),
         "morph_acc": _r(ud_scores.get("morph_acc")),
         "lemma_acc": _r(ud_scores.get("lemma_acc")),
@@ -96,6 +119,7 @@ def run(model: str, corpora_root: Path) -> dict[str, object]:
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "size_mb": None if size_mb is None else round(size_mb, 1),
         "ner_test_words": sum(len(d) for d in ner),
+        "ner_dev_words": sum(len(d) for d in ner_dev),
         "ud_heldout_words": sum(len(d) for d in ud),
     }
 
@@ -109,6 +133,15 @@ def print_table(figures: dict[str, object]) -> None:
     for label, s in per_type.items():
         rows.append((f"  {label} P / R / F1", f"{s['p']} / {s['r']} / {s['f']}"))
     rows += [
+        ("NER untyped F1 / type accuracy (ned.testa)", f"{figures['ner_untyped_f']} / {figures['ner_type_acc']}"),
+        (
+            "NER P / R / F1 (dev slice of ned.train)",
+            f"{figures['ner_dev_p']} / {figures['ner_dev_r']} / {figures['ner_dev_f']}",
+        ),
+        (
+            "NER untyped F1 / type accuracy (dev slice)",
+            f"{figures['ner_dev_untyped_f']} / {figures['ner_dev_type_acc']}",
+        ),
         ("UPOS acc (UD held-out)", str(figures["upos_acc"])),
         ("Morph acc", str(figures["morph_acc"])),
         ("Lemma acc", str(figures["lemma_acc"])),
