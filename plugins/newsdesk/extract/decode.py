@@ -177,10 +177,10 @@ def prepare(html: bytes | str, charset: str | None = None) -> DecodedPage:
 # lxml.html's own lookup calls back into Python for each element proxy (to hand out form and
 # input subclasses, which neither newsdesk nor trafilatura use): ~2,000 calls per page, ~5% of
 # the extraction time. Copies of the tree (trafilatura copies what it is given) keep the parser.
-_PARSER = etree.HTMLParser(
+PARSER = etree.HTMLParser(
     collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True
 )
-_PARSER.set_element_class_lookup(
+PARSER.set_element_class_lookup(
     etree.ElementDefaultClassLookup(
         element=lxml.html.HtmlElement,
         comment=lxml.html.HtmlComment,
@@ -195,7 +195,7 @@ _SELF_CLOSING_HTML = re.compile(r"(<html.*?)\s*/>", re.IGNORECASE)
 
 
 def _parse(text: str | bytes) -> lxml.html.HtmlElement:
-    return lxml.html.fromstring(text, parser=_PARSER)
+    return lxml.html.fromstring(text, parser=PARSER)
 
 
 def parse_html(text: str) -> lxml.html.HtmlElement | None:
