@@ -30,8 +30,10 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]
 # own pattern from the end of the opening tag. Same output as the single regex
 #   <script(?![^>]*ld\+json)[^>]*>.*?</script\s*>|<style[^>]*>.*?</style\s*>|<svg[^>]*>.*?</svg\s*>|<!--.*?-->
 # (IGNORECASE | DOTALL, tests/unit/test_extract_decode.py), ~4x faster: the lazy `.*?` stepped
-# through every character of big inline scripts.
-_HEAVY_OPEN = re.compile(r"<(?:(?P<script>script)|(?P<style>style)|(?P<svg>svg))|(?P<comment><!--)", re.IGNORECASE)
+# through every character of big inline scripts. The "<" stands outside the alternation: as a
+# literal prefix it lets the regex engine jump from "<" to "<" instead of trying the pattern at
+# every character (~2 -> ~0.3 ms per page on bench/extraction.py's pages).
+_HEAVY_OPEN = re.compile(r"<(?:(?P<script>script)|(?P<style>style)|(?P<svg>svg)|(?P<comment>!--))", re.IGNORECASE)
 _HEAVY_TAG = {
     "script": re.compile(r"<script(?![^>]*ld\+json)[^>]*>", re.IGNORECASE),
     "style": re.compile(r"<style[^>]*>", re.IGNORECASE),
