@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -56,16 +57,44 @@ def fetch_and_store_pages(
     by_url = {t.url: t for t in todo}
     counts = dict.fromkeys(ArticleSummary.__slots__, 0)
     counts["pages"] = len(todo)
-    for fetched in fetcher.fetch_pages([t.url for t in todo]):
-        page = by_url[fetched.url]
-        outcome = _store_one(conn, page, fetched, settings, now=now)
-        counts[outcome] += 1
-        if outcome in ("new", "changed", "unchanged", "duplicates"):
-            counts["stored"] += 1
-    conn.commit()
+    fetched_pages = iter(fetcher.fetch_pages([t.url for t in todo]))
+    more = True
+    while more:
+        # One commit per batch of pages: a commit waits for the WAL to reach the disk, which cost
+        # as much as storing the article itself. Each page stores in a savepoint of its own.
+        with conn.transaction():
+            more = _store_batch(conn, fetched_pages, by_url, counts, settings, now=now)
+        conn.commit()
     summary = ArticleSummary(**counts)
     log.info("pages shard %s/%s: %s", shard, shards, summary.as_dict())
     return summary
+
+
+# A batch ends after this many pages or seconds, whichever comes first: few enough that a killed
+# worker redoes little and other workers see new articles (for de-duplication) soon.
+COMMIT_EVERY_PAGES = 50
+COMMIT_EVERY_S = 1.0
+
+
+def _store_batch(
+    conn: Conn,
+    fetched_pages: Iterator[PageFetch],
+    by_url: dict[str, page_store.PageTodo],
+    counts: dict[str, int],
+    settings: Settings,
+    *,
+    now: datetime,
+) -> bool:
+    """Store pages from ``fetched_pages`` until the batch is full; False once they are all stored."""
+    started = time.monotonic()
+    for done, fetched in enumerate(fetched_pages, 1):
+        outcome = _store_one(conn, by_url[fetched.url], fetched, settings, now=now)
+        counts[outcome] += 1
+        if outcome in ("new", "changed", "unchanged", "duplicates"):
+            counts["stored"] += 1
+        if done >= COMMIT_EVERY_PAGES or time.monotonic() - started >= COMMIT_EVERY_S:
+            return True
+    return False
 
 
 def _store_one(
@@ -83,7 +112,6 @@ def _store_one(
             policy=settings.poll,
             retry_after_s=fetched.retry_after_s,
         )
-        conn.commit()
         return "failed"
     article = extract_article(
         fetched.body,
@@ -102,14 +130,13 @@ def _store_one(
             now=now,
             policy=settings.poll,
         )
-        conn.commit()
         return "not_articles" if article.status not in (ArticleStatus.ERROR,) else "failed"
     try:
-        stored, duplicate_of = _store_article(conn, page.page_id, article, fetched, now=now)
+        with conn.transaction():  # a savepoint: a failure undoes this page's rows, not the batch's
+            stored, duplicate_of = _store_article(conn, page.page_id, article, fetched, now=now)
     except psycopg.DataError as exc:
         # This page's data cannot be stored (a NUL byte, a value out of range): the page's failure,
         # not the batch's. Connection and server errors still fail the task, for Airflow to retry.
-        conn.rollback()
         log.warning("page %s: article not storable: %s", page.url, exc)
         page_store.record_page_failure(
             conn,
@@ -120,7 +147,6 @@ def _store_one(
             now=now,
             policy=settings.poll,
         )
-        conn.commit()
         return "failed"
     if duplicate_of is not None and stored.created:
         return "duplicates"
@@ -152,7 +178,6 @@ def _store_article(
         raw_html=fetched.body,
         takes_over=takes_over,
     )
-    conn.commit()
     return stored, duplicate_of
 
 
@@ -190,14 +215,15 @@ def refetch_articles(
             counts["failed"] += 1
             continue
         try:
-            stored, _ = _store_article(conn, item.page_id, article, fetched, now=now)
+            with conn.transaction():
+                stored, _ = _store_article(conn, item.page_id, article, fetched, now=now)
         except psycopg.DataError as exc:  # as in _store_one: this article's failure, not the run's
-            conn.rollback()
             log.warning("re-fetch of article %s kept the stored version: not storable: %s", item.article_id, exc)
             article_store.mark_checked(conn, item.article_id, now)
             conn.commit()
             counts["failed"] += 1
             continue
+        conn.commit()
         counts["changed" if stored.changed else "unchanged"] += 1
     log.info("re-fetch: %s", counts)
     return counts
