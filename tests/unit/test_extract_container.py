@@ -149,19 +149,3 @@ def test_a_full_container_is_extracted_alone(monkeypatch: pytest.MonkeyPatch) ->
     assert article.status is ArticleStatus.OK, article.reason
     assert len(calls) == 1  # no second pass over the whole page
 
-
-def test_without_marked_elements_trafilaturas_container_expressions_find_it() -> None:
-    body = (
-        "<div id='wrap'><div class='article-body'>"
-        + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
-        + "</div><div class='sidebar'>"
-        + "".join(f"<div class='item'><p>{t}</p></div>" for t in TEASERS)
-        + "</div></div>"
-    )
-    tree = parse_html(_page(body).decode())
-    assert tree is not None
-    container = _article_container(tree)
-    assert container is not None and container.get("class") == "article-body"
-    article = extract_article(_page(body), url="https://zwolle.example/fietsbrug")
-    assert article.status is ArticleStatus.OK, article.reason
-    assert article.text.split("\n\n") == PARAGRAPHS

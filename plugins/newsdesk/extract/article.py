@@ -23,7 +23,6 @@ from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.metadata import extract_metadata
 from trafilatura.settings import Extractor
-from trafilatura.xpaths import BODY_XPATH
 
 from newsdesk.extract import boilerplate
 from newsdesk.extract.decode import PARSER, BinaryContent, parse_html, prepare
@@ -195,16 +194,16 @@ FULL_RETRY_BLOCKS = 5
 # whole page), the extraction costs ~7% less, with the same text on all 258 bench pages. Not
 # <aside>: the article itself is an aside on some sites (washingtontimes.com on the bench).
 _CHROME = ("nav", "footer", "iframe", "noscript")
-# The article container a page marks (<article>, <main>, itemprop=articleBody; else one that
-# trafilatura's own container expressions find) is handed to trafilatura alone when it holds at
-# least this share of the page's paragraph text: trafilatura looks for the article inside it
-# anyway, and its whole-tree passes (raw-tree prunes, comment prunes, cleaning, container
-# XPaths, copies) then walk a quarter of the elements. The largest such container wins (usually
-# <main> or the outer <article>): the smallest (an articleBody div) loses the lead paragraph on
-# pages that put it above the body. Measured on bench/extraction.py: 233 of 258 pages have such
-# a container (6 of them give too few blocks and fall back to the page), trafilatura's time on
-# them falls from ~12 to ~7 ms per page, and 8 texts change (6 gain, 2 keep their F1: teaser
-# rails and related boxes outside the container no longer leak in).
+# The article container a page marks (<article>, <main>, itemprop=articleBody) is handed to
+# trafilatura alone when it holds at least this share of the page's paragraph text: trafilatura
+# looks for the article inside it anyway, and its whole-tree passes (raw-tree prunes, comment
+# prunes, cleaning, container XPaths, copies) then walk a quarter of the elements. The largest
+# such container wins (usually <main> or the outer <article>): the smallest (an articleBody
+# div) loses the lead paragraph on pages that put it above the body. Measured on
+# bench/extraction.py: 221 of 258 pages have such a container (6 of them give too few blocks
+# and fall back to the page), trafilatura's time on them falls from ~12 to ~7 ms per page, and
+# 8 texts change (6 gain, 2 keep their F1: teaser rails and related boxes outside the
+# container no longer leak in).
 CONTAINER_SHARE = 0.4
 # Below this much paragraph text on the whole page the share says little: the page is used.
 CONTAINER_MIN_CHARS = 500
@@ -297,13 +296,11 @@ def _article_container(tree: HtmlElement) -> HtmlElement | None:
     body = tree.find("body")
     if body is None:
         return None
-    container = _largest_with_text(tree, [*body.iter("article", "main"), *_ARTICLE_BODY(tree)])
-    if container is None:
-        # trafilatura's own container expressions (classes such as article-body or
-        # story-content, #content, ...): regex tests on every element (~1 ms), so only on pages
-        # without a marked container. 12 more bench pages take the container path, same texts.
-        container = _largest_with_text(tree, [element for xpath in BODY_XPATH for element in xpath(body)])
-    return container
+    # Not trafilatura's own container expressions (BODY_XPATH: classes such as article-body,
+    # #content) on pages that mark none: 12 more bench pages took the container path with the
+    # same texts, but the expressions' regex tests on every element of the raw page (~6.5 ms on
+    # each page without a marked container) cost more than the container path saved.
+    return _largest_with_text(tree, [*body.iter("article", "main"), *_ARTICLE_BODY(tree)])
 
 
 def _container_page(container: HtmlElement) -> HtmlElement:
