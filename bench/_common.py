@@ -43,10 +43,11 @@ def print_table(rows: Sequence[tuple[str, object]]) -> None:
 
 
 @contextmanager
-def scratch_database(state: Path, prefix: str) -> Iterator[tuple[str, str]]:
+def scratch_database(state: Path, prefix: str, template: str | None = None) -> Iterator[tuple[str, str]]:
     """A fresh, migrated database: (its URL, the server's base URL); dropped afterwards.
 
-    The server is $NEWSDESK_DATABASE_URL's, else an embedded one under ``state``.
+    The server is $NEWSDESK_DATABASE_URL's, else an embedded one under ``state``. ``template``:
+    a database on that server to copy instead of starting empty.
     """
     import psycopg
     from psycopg import sql
@@ -60,7 +61,10 @@ def scratch_database(state: Path, prefix: str) -> Iterator[tuple[str, str]]:
         base = start_embedded(state / "pgdata", database="postgres", keep_running=False)
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if template:
+            create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+        conn.execute(create)
     info = psycopg.conninfo.conninfo_to_dict(base)
     info["dbname"] = name
     url = psycopg.conninfo.make_conninfo(**info)
