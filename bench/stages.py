@@ -108,7 +108,7 @@ def run_stages(site_root: Path, base_url: str, feed_paths: list[str], database_u
     from newsdesk.extract import extract_article
     from newsdesk.fetch import Fetcher
     from newsdesk.models import Feed
-    from newsdesk.pipeline.articles import _store_article
+    from newsdesk.pipeline.articles import COMMIT_EVERY_PAGES, store_page_article
     from newsdesk.pipeline.polling import poll_from_download
     from newsdesk.store import analysis as analysis_store
     from newsdesk.store.feeds import apply_polls, due_feeds, sync_feeds
@@ -163,10 +163,13 @@ def run_stages(site_root: Path, base_url: str, feed_paths: list[str], database_u
             conn.commit()
             page_ids = {r["url"]: r["page_id"] for r in conn.execute("SELECT url, page_id FROM pages")}
             article_ids = []
-            for fetched, article in extracted:
-                stored, _ = _store_article(conn, page_ids[fetched.url], article, fetched, now=NOW)
+            for done, (fetched, article) in enumerate(extracted, 1):
+                stored, _ = store_page_article(conn, page_ids[fetched.url], article, fetched, now=NOW)
                 article_ids.append(stored.article_id)
                 rows += 3  # articles, article_versions, article_sources (+ bands, counted below)
+                if done % COMMIT_EVERY_PAGES == 0:  # as fetch_and_store_pages commits
+                    conn.commit()
+            conn.commit()
             rows += conn.execute("SELECT count(*) AS n FROM article_bands").fetchone()["n"]
             for article_id, analysis in zip(article_ids, analyses, strict=True):
                 written = analysis_store.replace_analysis(conn, article_id, analysis, now=NOW)

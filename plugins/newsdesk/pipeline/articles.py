@@ -133,7 +133,7 @@ def _store_one(
         return "not_articles" if article.status not in (ArticleStatus.ERROR,) else "failed"
     try:
         with conn.transaction():  # a savepoint: a failure undoes this page's rows, not the batch's
-            stored, duplicate_of = _store_article(conn, page.page_id, article, fetched, now=now)
+            stored, duplicate_of = store_page_article(conn, page.page_id, article, fetched, now=now)
     except psycopg.DataError as exc:
         # This page's data cannot be stored (a NUL byte, a value out of range): the page's failure,
         # not the batch's. Connection and server errors still fail the task, for Airflow to retry.
@@ -153,9 +153,11 @@ def _store_one(
     return "new" if stored.created else "changed" if stored.changed else "unchanged"
 
 
-def _store_article(
+def store_page_article(
     conn: Conn, page_id: int, article: Article, fetched: PageFetch, *, now: datetime
 ) -> tuple[article_store.StoredArticle, int | None]:
+    """Store the article extracted from a fetched page, linked to the original it duplicates
+    (returned too, or None). The caller commits."""
     canonical = _canonical(article.canonical_url, fetched)
     bands = lsh_bands(article.minhash) if article.minhash else []
     original = _find_original(conn, article.content_hash or "", article.minhash, bands, canonical)
@@ -216,7 +218,7 @@ def refetch_articles(
             continue
         try:
             with conn.transaction():
-                stored, _ = _store_article(conn, item.page_id, article, fetched, now=now)
+                stored, _ = store_page_article(conn, item.page_id, article, fetched, now=now)
         except psycopg.DataError as exc:  # as in _store_one: this article's failure, not the run's
             log.warning("re-fetch of article %s kept the stored version: not storable: %s", item.article_id, exc)
             article_store.mark_checked(conn, item.article_id, now)
