@@ -122,16 +122,17 @@ def test_a_thin_container_falls_back_to_the_whole_page(monkeypatch: pytest.Monke
     container = _article_container(tree)
     assert container is not None and container.tag == "main"
 
-    seen: list[bool] = []
+    seen: list[tuple[bool, bool]] = []
     extract = article_module._trafilatura_body
 
     def spy(page: HtmlElement, url: str, settings: ExtractionSettings, fast: bool) -> Any:
-        seen.append(bool(page.xpath("//div[@class='vervolg']")))
+        seen.append((bool(page.xpath("//div[@class='vervolg']")), fast))
         return extract(page, url, settings, fast)
 
     monkeypatch.setattr(article_module, "_trafilatura_body", spy)
     article = extract_article(_page(main, rest), url="https://zwolle.example/fietsbrug")
-    assert seen[:2] == [False, True]  # the container alone, then the whole page
+    # the container alone in fast mode, then the whole page with the fallback extractors
+    assert seen == [(False, True), (True, False)]
     assert article.status is ArticleStatus.OK, article.reason
     assert article.text.split("\n\n")[:3] == PARAGRAPHS[:3]
 
