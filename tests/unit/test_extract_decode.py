@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 from trafilatura.utils import load_html
 
-from newsdesk.extract.decode import parse_html, prepare, strip_heavy_blocks
+from newsdesk.extract.decode import _CONTROL, decode_bytes, parse_html, prepare, strip_heavy_blocks
 
 # The specification: the single regex prepare() used before the scanner (slow on big scripts).
 REFERENCE = re.compile(
@@ -122,3 +122,23 @@ def test_parse_html_on_the_golden_pages() -> None:
         assert etree.tostring(tree) == etree.tostring(load_html(text)), path.name
         # every element is a plain HtmlElement: no per-element lookup through Python
         assert {type(el).__name__ for el in tree.iter(etree.Element)} == {"HtmlElement"}
+
+
+# Enough ordinary text around the control characters that the page does not read as binary.
+_FILLER = "<p>" + "Gewone tekst van een nieuwsbericht. " * 10 + "</p>"
+CONTROL_CASES = [
+    ((_FILLER + "<p>a\x00b\x08c\x0bd\x1fe\x7ff\tg\nh\ri</p>").encode(), None),
+    ((_FILLER + "<p>caf\u00e9 \ufffe x \uffff y</p>").encode(), "utf-8"),
+    ((_FILLER + "<p>na\u00efve\x0c en \x1b</p>").encode("cp1252"), "windows-1252"),
+    ((_FILLER + "<p>\u00e9\x01</p>").encode("latin-1"), "iso-8859-1"),
+    (_FILLER.encode(), None),
+    ((_FILLER + "<p>\u4e2d\u6587\x01\u3002</p>").encode("utf-16"), None),  # BOM: not ASCII-compatible
+]
+
+
+@pytest.mark.parametrize(("raw", "charset"), CONTROL_CASES)
+def test_prepare_drops_control_characters_whatever_the_encoding(raw: bytes, charset: str | None) -> None:
+    text, _encoding, _notes = decode_bytes(raw, charset)
+    page = prepare(raw, charset)
+    assert page.text == _CONTROL.sub("", strip_heavy_blocks(text))
+    assert _CONTROL.search(page.text) is None

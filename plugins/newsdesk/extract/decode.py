@@ -49,6 +49,10 @@ _HEAVY_CLOSE = {
 # them) and the noncharacters U+FFFE/U+FFFF, which trafilatura's load_html also removes.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SINGLE_BYTE = {"latin-1", "iso8859-1", "cp1252", "iso8859-15", "ascii"}
+# Encodings (codecs names) in which every byte below 0x80 is that ASCII character, and the
+# _CONTROL characters below 0x80 as bytes.
+_ASCII_COMPATIBLE = {"utf-8", *_SINGLE_BYTE}
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +175,23 @@ def prepare(html: bytes | str, charset: str | None = None) -> DecodedPage:
         text = text[:HARD_LIMIT]
         notes.append(f"page of {size} characters cut to {HARD_LIMIT} before parsing")
         logger.info("page of %s characters cut to %s", size, HARD_LIMIT)
-    text = _CONTROL.sub("", text)
+    if not (isinstance(html, bytes) and _control_free(html, text, encoding)):
+        text = _CONTROL.sub("", text)
     return DecodedPage(text=text, encoding=encoding, notes=tuple(notes))
+
+
+def _control_free(data: bytes, text: str, encoding: str | None) -> bool:
+    """True when the text decoded from data holds none of the _CONTROL characters.
+
+    The regex pass costs ~0.4 ms per page and finds nothing on almost every page; where each
+    byte below 0x80 is its own character, a count of the control bytes decides first (~0.05 ms).
+    """
+    return (
+        encoding in _ASCII_COMPATIBLE
+        and len(data.translate(None, _CONTROL_BYTES)) == len(data)
+        and "\ufffe" not in text
+        and "\uffff" not in text
+    )
 
 
 # trafilatura's HTML_PARSER settings, with one difference: every element is a plain HtmlElement.
