@@ -58,7 +58,6 @@ _TEASER_COUNT = etree.XPath(
 )
 _ELEMENT_COUNT = etree.XPath("count(//*)")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_SPACE = re.compile(r"\s+")
 # Control characters (NUL among them, which PostgreSQL text refuses) arrive in metadata through
 # JSON-LD escapes ("\u0000") even when the page's own bytes were cleaned.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -67,7 +66,8 @@ _PAYWALL_MARKER = re.compile(r"paywall|premium-?wall|subscriber-?only|regwall|me
 
 
 def _clean_space(text: str) -> str:
-    return _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
+    # str.split() splits on exactly the characters regex \s matches; half the time of a sub
+    return " ".join(_CONTROL.sub("", text).split())
 
 
 def _blocks(body: etree._Element) -> list[str]:
