@@ -106,6 +106,11 @@ PARSE_CASES = [
     "<!DOCTYPE html/>\n<html/>\n<body><p>a</p></body>",
     "<html lang='nl' />\n<body><p>x</p><p>y</p></body>",
     "<form><input name=q><select><option>a</select><textarea>t</textarea><label>l</label></form>",
+    # parse_html hands lxml UTF-8 bytes first: declared charsets and wide characters
+    "<html><head><meta charset='iso-8859-1'></head><body><p>caf\u00e9 \u4e2d\u6587 \U0001f642</p></body></html>",
+    '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252"></head><p>\u20ac</p>',
+    "<?xml version='1.0' encoding='iso-8859-1'?><html><body><p>\u00e9\u00e8</p></body></html>",
+    "<p>\u0645\u0631\u062d\u0628\u0627</p><p>\u00a0\u2003</p>",
 ]
 
 

