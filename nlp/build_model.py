@@ -247,11 +247,18 @@ def dir_size_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
 
 
-def write_card(out: Path, figures: dict[str, object], training: dict[str, float], argv: list[str]) -> None:
+def write_card(out: Path, figures: dict[str, object], training: dict[str, float], argv: list[str],
+               work: Path) -> None:  # fmt: skip
     from model_card import render
 
+    from newsdesk.analyze.typer import FACTORY
+
+    report = work / "typer" / "training.json"
+    typer: dict[str, object] = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
+    if (out / FACTORY).is_dir():
+        typer["size_mb"] = round(dir_size_mb(out / FACTORY), 1)
     text = render(figures=figures, training=training, size_mb=dir_size_mb(out), argv=argv,
-                  built=dt.date.today().isoformat(), version=MODEL_VERSION)  # fmt: skip
+                  built=dt.date.today().isoformat(), version=MODEL_VERSION, typer=typer)  # fmt: skip
     (out / "MODEL_CARD.md").write_text(text, encoding="utf-8")
 
 
@@ -322,15 +329,15 @@ def main(argv: list[str] | None = None) -> int:
             corpus / "ud-train.spacy", corpus / "ud-heldout.spacy",
             ["--training.max_steps", str(args.syntax_steps)], args.syntax_minutes,
         )  # fmt: skip
+    if "train-typer" in steps:
+        started = time.monotonic()
+        train_typer(core_pipeline(work, args.ner_model, args.syntax_model, args.base), root, work / "typer")
+        trained["typer_s"] = time.monotonic() - started
     if trained:
         # Re-read first: the two trainings may run as separate invocations at the same time.
         timings = json.loads(timings_file.read_text(encoding="utf-8")) if timings_file.exists() else {}
         timings.update(trained)
         timings_file.write_text(json.dumps(timings), encoding="utf-8")
-    if "train-typer" in steps:
-        started = time.monotonic()
-        train_typer(core_pipeline(work, args.ner_model, args.syntax_model, args.base), root, work / "typer")
-        trained["typer_s"] = time.monotonic() - started
     if "assemble" in steps:
         assemble(work, args.out, args.ner_model, args.syntax_model, args.base)
     figures: dict[str, object] = {}
@@ -339,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
     if "card" in steps:
         if not figures and (work / "eval.json").exists():
             figures = json.loads((work / "eval.json").read_text(encoding="utf-8"))
-        write_card(args.out, figures, timings, sys.argv[1:] if argv is None else argv)
+        write_card(args.out, figures, timings, sys.argv[1:] if argv is None else argv, work)
     return 0
 
 

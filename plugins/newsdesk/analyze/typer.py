@@ -88,9 +88,13 @@ def _distribution(prefix: str, counts: list[float] | None, labels: Sequence[str]
     if not counts:
         return [(f"{prefix}=none", 1.0)]
     total = sum(counts)
-    feats = [(f"{prefix}={label}", n / total) for label, n in zip(labels, counts, strict=True) if n]
-    # How much evidence: 1, 2-4, 5+ occurrences
-    feats.append((f"{prefix}#{min(2, int(math.log(total + 1, 4)))}", 1.0))
+    # How much evidence: 1, 2-4, 5+ occurrences; each label share also comes conjoined with it,
+    # so one sighting can weigh less than fifty.
+    evidence = min(2, int(math.log(total + 1, 4)))
+    feats = [(f"{prefix}#{evidence}", 1.0)]
+    for label, n in zip(labels, counts, strict=True):
+        if n:
+            feats += [(f"{prefix}={label}", n / total), (f"{prefix}={label}#{evidence}", n / total)]
     return feats
 
 
@@ -149,8 +153,6 @@ def span_features(doc: Doc, start: int, end: int, knowledge: Knowledge,
     if known:
         summed = [sum(col) for col in zip(*known, strict=True)]
         feats += _distribution("tok", summed, knowledge.labels)
-    if words[-1] in knowledge.tokens:
-        feats += _distribution("ltok", knowledge.tokens[words[-1]], knowledge.labels)
     catalog = knowledge.catalog.get(key)
     if catalog is None and "-" in words[0]:
         catalog = knowledge.catalog.get(normalise(words[0].split("-", 1)[0]))
