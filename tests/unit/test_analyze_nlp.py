@@ -60,3 +60,17 @@ def test_lemma_index_sets_change_no_lemma() -> None:
     assert [t.lemma_ for t in load_nlp(None)(text)] == [t.lemma_ for t in plain(text)]
     table = load_nlp(None).get_pipe("lemmatizer").lookups.get_table("lemma_index")
     assert all(isinstance(table[key], frozenset) for key in table)
+
+
+def test_bundled_pipeline_types_the_ner_spans() -> None:
+    """The NER runs before the parser and the entity typer last; spacy.load finds the typer's
+    factory once newsdesk.analyze is imported."""
+    from newsdesk.analyze.nlp import BUNDLED_MODEL
+    from newsdesk.analyze.typer import FACTORY
+
+    names = spacy.load(BUNDLED_MODEL).pipe_names
+    assert names.index("ner") < names.index("parser")
+    assert names[-1] == FACTORY
+    assert load_nlp(None).get_pipe(FACTORY).model is not None
+    doc = load_nlp(None)("Minister Guy Verhofstadt sprak gisteren in Brussel met de NAVO.")
+    assert {(e.text, e.label_) for e in doc.ents} >= {("Guy Verhofstadt", "PER"), ("Brussel", "LOC")}
