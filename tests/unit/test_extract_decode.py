@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 from trafilatura.utils import load_html
 
-from newsdesk.extract.decode import _CONTROL, decode_bytes, parse_html, prepare, strip_heavy_blocks
+from newsdesk.extract.decode import _CONTROL, _looks_binary, decode_bytes, parse_html, prepare, strip_heavy_blocks
 
 # The specification: the single regex prepare() used before the scanner (slow on big scripts).
 REFERENCE = re.compile(
@@ -147,3 +147,23 @@ def test_prepare_drops_control_characters_whatever_the_encoding(raw: bytes, char
     page = prepare(raw, charset)
     assert page.text == _CONTROL.sub("", strip_heavy_blocks(text))
     assert _CONTROL.search(page.text) is None
+
+
+def _looks_binary_by_count(head: bytes) -> bool:
+    """The byte-by-byte count _looks_binary replaced with bytes.translate."""
+    if not head:
+        return False
+    if head.count(0) > len(head) // 100 and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    return sum(1 for byte in head if byte < 9 or 13 < byte < 32) > len(head) // 20
+
+
+def test_binary_sniffing_counts_control_bytes_as_before() -> None:
+    rng = random.Random(20250302)
+    alphabet = [0, 1, 8, 9, 10, 13, 14, 27, 31, 32, 65, 0xC3, 0xFE, 0xFF]
+    heads = [bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 80))) for _ in range(3000)]
+    heads += [b"\xff\xfe" + b"\x00a" * 40, b"<html>" + b"\x1b" * 5 + b"x" * 60]
+    verdicts = {_looks_binary(head) for head in heads}
+    assert verdicts == {True, False}
+    for head in heads:
+        assert _looks_binary(head) == _looks_binary_by_count(head), head

@@ -217,6 +217,7 @@ CONTAINER_SHARE = 0.4
 # Below this much paragraph text on the whole page the share says little: the page is used.
 CONTAINER_MIN_CHARS = 500
 _ARTICLE_BODY = etree.XPath("//body//*[@itemprop='articleBody']")
+_SIZE = etree.XPath("count(descendant-or-self::*)")
 
 
 @functools.cache
@@ -290,11 +291,7 @@ def _largest_with_text(tree: HtmlElement, candidates: list[HtmlElement]) -> Html
     total, inside = _paragraph_chars(tree, candidates)
     if total < CONTAINER_MIN_CHARS:
         return None
-    sized = [
-        (sum(1 for _ in element.iter()), element)
-        for element, chars in inside.items()
-        if chars >= CONTAINER_SHARE * total
-    ]
+    sized = [(_SIZE(element), element) for element, chars in inside.items() if chars >= CONTAINER_SHARE * total]
     if not sized:
         return None
     return max(sized, key=lambda pair: pair[0])[1]

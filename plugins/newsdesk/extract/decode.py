@@ -52,6 +52,8 @@ _SINGLE_BYTE = {"latin-1", "iso8859-1", "cp1252", "iso8859-15", "ascii"}
 # Encodings (codecs names) in which every byte below 0x80 is that ASCII character, and the
 # _CONTROL characters below 0x80 as bytes.
 _ASCII_COMPATIBLE = {"utf-8", *_SINGLE_BYTE}
+# Bytes below 9 and from 14 to 31: many of them make a page binary junk.
+_BINARY_CONTROLS = bytes([*range(0, 9), *range(14, 32)])
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
@@ -82,7 +84,7 @@ def _looks_binary(head: bytes) -> bool:
         return False
     if head.count(0) > len(head) // 100 and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return True
-    controls = sum(1 for byte in head if byte < 9 or 13 < byte < 32)
+    controls = len(head) - len(head.translate(None, _BINARY_CONTROLS))
     return controls > len(head) // 20
 
 
