@@ -135,3 +135,19 @@ def test_typed_scores_split_finding_from_typing() -> None:
     assert scores["untyped_f"] == 1.0
     assert scores["type_acc"] == 0.5
     assert scores["f"] == 0.5
+
+
+def test_component_bytes_round_trip() -> None:
+    nlp = spacy.blank("nl")
+    component = nlp.add_pipe(FACTORY)
+    component.model = _model()
+    copy = spacy.blank("nl")
+    copy.add_pipe(FACTORY)
+    copy.from_bytes(nlp.to_bytes())
+    loaded = copy.get_pipe(FACTORY).model
+    assert loaded is not None
+    assert loaded.features == component.model.features
+    np.testing.assert_allclose(loaded.weights, component.model.weights, atol=2e-3)
+    doc = copy.make_doc("minister Verhofstadt was in Brussel bij de NAVO .")
+    doc.ents = [Span(doc, 1, 2, "LOC"), Span(doc, 4, 5, "PER"), Span(doc, 7, 8, "PER")]
+    assert [e.label_ for e in copy.get_pipe(FACTORY)(doc).ents] == ["PER", "LOC", "ORG"]
