@@ -3,8 +3,8 @@
 The cost of ingesting one batch of N new articles (bench/_corpus.py's site: poll the feeds,
 fetch, extract, de-duplicate against the warehouse, store) into an empty warehouse and into
 one that already holds M articles (default 1,000,000). The big warehouse is filled with SQL:
-M articles with their pages, sources, first versions and 64 MinHash band rows each, as the
-pipeline would leave them, then VACUUM ANALYZE. Goal: ratio <= 1.2, i.e. de-duplication and
+M articles with their pages, sources, first versions and MinHash band rows (fingerprint.BANDS
+each), as the pipeline would leave them, then VACUUM ANALYZE. Goal: ratio <= 1.2, i.e. de-duplication and
 upserts use indexes, not scans. Figures: wall and CPU time of each ingest, the ratio, the
 database sizes, the fill time.
 
@@ -56,19 +56,21 @@ SELECT a.article_id, f.feed_id, 'archief-' || a.article_id, a.url, a.title, a.fe
 
 INSERT INTO article_bands (band, article_id)
 SELECT (hashtextextended(article_id::text || ':' || b, 0)), article_id
-  FROM articles, generate_series(0, 63) AS b;
+  FROM articles, generate_series(1, %(bands)s) AS b;
 """
 
 
 def fill(url: str, existing: int) -> float:
     import psycopg
 
+    from newsdesk.extract.fingerprint import BANDS
+
     started = time.perf_counter()
     with psycopg.connect(url) as conn:
         conn.execute("SET maintenance_work_mem = '512MB'")
         for statement in FILL.split(";\n"):
             if statement.strip():
-                conn.execute(statement.replace("%(existing)s", str(int(existing))))
+                conn.execute(statement.replace("%(existing)s", str(int(existing))).replace("%(bands)s", str(BANDS)))
         conn.commit()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
@@ -83,6 +85,7 @@ def filled_template(name: str, existing: int) -> float | None:
     import psycopg
     from psycopg import sql
 
+    from newsdesk.extract.fingerprint import BANDS
     from newsdesk.store.db import migrate
 
     base = os.environ.get("NEWSDESK_DATABASE_URL")
@@ -97,8 +100,14 @@ def filled_template(name: str, existing: int) -> float | None:
         migrate(url)
         with psycopg.connect(url) as conn:
             held = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-        if held != existing:
-            raise SystemExit(f"database {name} holds {held:,} articles, not {existing:,}: drop it or pick another")
+            bands = conn.execute(
+                "SELECT count(*) FROM article_bands WHERE article_id = (SELECT min(article_id) FROM articles)"
+            ).fetchone()[0]
+        if held != existing or bands != BANDS:
+            raise SystemExit(
+                f"database {name} holds {held:,} articles with {bands} bands each, not {existing:,} with {BANDS}:"
+                " drop it or pick another"
+            )
         return None
     migrate(url)
     return fill(url, existing)
