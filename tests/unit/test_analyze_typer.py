@@ -127,6 +127,16 @@ def test_component_without_a_model_leaves_docs_alone() -> None:
     assert [e.label_ for e in component(doc).ents] == ["PER"]
 
 
+def test_loading_a_folder_without_a_model_warns(tmp_path: Path, caplog) -> None:
+    nlp = spacy.blank("nl")
+    nlp.add_pipe(FACTORY)
+    nlp.to_disk(tmp_path / "pipeline")  # an untrained typer writes no model files
+    with caplog.at_level("WARNING", logger="newsdesk.analyze.typer"):
+        loaded = spacy.load(tmp_path / "pipeline")
+    assert loaded.get_pipe(FACTORY).model is None
+    assert "no trained model" in caplog.text
+
+
 def test_typed_scores_split_finding_from_typing() -> None:
     nlp = spacy.blank("nl")
     gold = _doc(nlp, "minister Verhofstadt in Brussel", [(1, 2, "PER"), (3, 4, "LOC")])

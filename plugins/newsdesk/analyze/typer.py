@@ -297,6 +297,8 @@ class EntityTyper:
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> EntityTyper:
         path = Path(path)
         self.model = TyperModel.from_disk(path) if (path / "cfg.json").exists() else None
+        if self.model is None:
+            log.warning("entity typer %s: no trained model in %s; the NER's labels are kept", self.name, path)
         return self
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
