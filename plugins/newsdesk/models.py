@@ -239,6 +239,9 @@ class Commitment:
     deadline: date | None = None
     deadline_precision: DatePrecision | None = None
     action_key: str | None = None  # normalised action, for tracking across articles
+    # The words of the sentence that stand for the actor, when ``actor`` was resolved from them
+    # (a pronoun, "ik" in a quote, "de premier"): what an analyst checks the resolution against.
+    actor_as_written: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

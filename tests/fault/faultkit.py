@@ -85,7 +85,7 @@ FINGERPRINT_SQL: dict[str, str] = {
     "commitments": """SELECT a.canonical_url, c.commitment_key, c.actor, c.actor_entity_id, c.speaker,
                              c.speaker_entity_id, c.action, c.kind, c.polarity, c.conditional, c.condition,
                              c.deadline_text, c.deadline, c.deadline_precision, c.firmness, c.sentence,
-                             c.start_char, c.end_char, c.confidence, c.extractor_version
+                             c.start_char, c.end_char, c.confidence, c.extractor_version, c.actor_as_written
                         FROM commitments c JOIN articles a USING (article_id)""",
     "feed_health_reports": """SELECT r.report_date, f.url, r.health, r.detail, r.new_entries_7d, r.errors_7d
                                 FROM feed_health_reports r JOIN feeds f USING (feed_id)""",

@@ -56,6 +56,7 @@ def _analysis(version: str, with_commitment: bool = True) -> Analysis:
         deadline=date(2025, 3, 6),
         deadline_precision=DatePrecision.DAY,
         action_key="plan presenteren",
+        actor_as_written="het land",
     )
     return Analysis(version, mentions, (commitment,) if with_commitment else ())
 
@@ -81,6 +82,7 @@ def test_replace_analysis_is_idempotent(clean_db: str) -> None:
         row = conn.execute("SELECT * FROM v_commitments").fetchone()
         assert row["actor_canonical"] == "Nederland" and row["speaker_canonical"] == "Dick Schoof"
         assert row["deadline"] == date(2025, 3, 6) and row["deadline_precision"] == "day"
+        assert (row["actor"], row["actor_as_written"]) == ("Nederland", "het land")
         tracked = conn.execute("SELECT articles FROM v_commitment_tracking").fetchone()
         assert tracked["articles"] == 1
         aliases = {r["alias"] for r in conn.execute("SELECT alias FROM entity_aliases")}

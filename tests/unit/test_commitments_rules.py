@@ -74,6 +74,7 @@ def test_negated_future_is_a_negative_pledge() -> None:
     c = only(find_commitments(doc, [mention(doc, "Nederland", EntityLabel.LOC)], published=date(2025, 3, 1)))
     assert (c.actor, c.kind, c.polarity) == ("Nederland", CommitmentKind.PLEDGE, Polarity.NEGATIVE)
     assert c.actor_entity_id is not None
+    assert c.actor_as_written is None  # named as is
     assert c.extractor_version == EXTRACTOR_VERSION
 
 
@@ -204,6 +205,7 @@ def test_pronoun_resolves_to_the_reporting_subject_and_no_commitments_is_a_refus
     assert c.sentence == 1
     assert (c.kind, c.polarity) == (CommitmentKind.REFUSAL, Polarity.NEGATIVE)
     assert c.actor_entity_id == mentions[0].entity.entity_id
+    assert c.actor_as_written == "hij"  # what the sentence says, next to whom it was resolved to
     assert c.speaker == "Schoof"
 
 

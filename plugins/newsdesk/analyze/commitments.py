@@ -43,6 +43,7 @@ from newsdesk.analyze.attribution import (
     actor_from_tokens,
     is_belief_verb,
     noun_phrase,
+    span_text,
     speaker_of,
 )
 from newsdesk.analyze.deadlines import find_deadline, resolve_deadline
@@ -53,7 +54,7 @@ log = logging.getLogger(__name__)
 __all__ = ["EXTRACTOR_VERSION", "find_commitments"]
 
 # Bump when the rules change behaviour; it is part of the analyzer_version of every analysis.
-EXTRACTOR_VERSION = "commitments-6"
+EXTRACTOR_VERSION = "commitments-7"
 
 K = CommitmentKind
 # Lexical cues: lemma (or frequent form) -> kind. Forms guard against a missing lemma.
@@ -1016,7 +1017,16 @@ def _build(
         deadline=deadline,
         deadline_precision=precision,
         action_key=action_key,
+        actor_as_written=_as_written(cand, actor),
     )
+
+
+def _as_written(cand: _Candidate, actor: Actor) -> str | None:
+    """The cue's subject as the sentence writes it, when the actor was resolved to something else."""
+    if cand.passive or cand.er_komt or cand.actor_token is None:
+        return None  # no subject names the actor ("er komt", a passive's subject is its patient)
+    written = span_text(cand.actor_token.doc, cand.actor_span or noun_phrase(cand.actor_token))
+    return written if written and written.casefold() != actor.text.casefold() else None
 
 
 _CLAUSE_END = frozenset(",;:.!?") | set(QUOTE_CHARS)

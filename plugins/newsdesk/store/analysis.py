@@ -112,11 +112,12 @@ def _insert_commitments(conn: Conn, article_id: int, commitments: Sequence[Commi
             """
             INSERT INTO commitments (article_id, commitment_key, actor, actor_entity_id, speaker,
                 speaker_entity_id, action, kind, polarity, conditional, condition, deadline_text, deadline,
-                deadline_precision, firmness, sentence, start_char, end_char, confidence, extractor_version)
+                deadline_precision, firmness, sentence, start_char, end_char, confidence, extractor_version,
+                actor_as_written)
             -- entity ids the analysis resolved but no mention carries are kept only if known
             VALUES (%s, %s, %s, (SELECT entity_id FROM entities WHERE entity_id = %s::uuid), %s,
                     (SELECT entity_id FROM entities WHERE entity_id = %s::uuid),
-                    %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                    %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
             ON CONFLICT (article_id, start_char, end_char, action) DO NOTHING
             """,
             [
@@ -141,6 +142,7 @@ def _insert_commitments(conn: Conn, article_id: int, commitments: Sequence[Commi
                     c.end,
                     c.confidence,
                     c.extractor_version,
+                    c.actor_as_written,
                 )
                 for c in commitments
             ],
