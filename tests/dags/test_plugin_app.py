@@ -136,6 +136,7 @@ def test_summary_returns_the_warehouse_rows(
         "het kabinet",
         "de gemeente Amsterdam",
     ]
+    assert [c["actor_as_written"] for c in commitments] == [None, None, "zij"]
     pledge = commitments[1]
     assert pledge["speaker"] == "Dick Schoof"
     assert (pledge["kind"], pledge["polarity"], pledge["deadline"]) == ("pledge", "positive", "2027-01-01")
@@ -159,6 +160,7 @@ def test_page_with_the_ui_cookie_renders_feeds_and_commitments(
         "HTTP 410 Gone on 10 consecutive polls",
         "de huurtoeslag verhogen",
         "Tweede Kamer",
+        "as written: zij",
     ):
         assert text in html
     assert 'href="https://nos.nl/artikel/2550001-kabinet-verhoogt-huurtoeslag"' in html

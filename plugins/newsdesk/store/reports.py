@@ -55,6 +55,7 @@ class EntityCount:
 class CommitmentRow:
     commitment_id: int
     actor: str
+    actor_as_written: str | None  # the pronoun or description the actor was resolved from
     speaker: str | None
     action: str
     kind: str
@@ -208,7 +209,7 @@ def latest_commitments(conn: Conn, now: datetime, *, limit: int = 25) -> list[Co
     """The newest commitments (by their article's published, else fetched time) up to ``now``."""
     rows = conn.execute(
         """
-        SELECT c.commitment_id, c.actor, c.speaker, c.action, c.kind, c.polarity, c.firmness,
+        SELECT c.commitment_id, c.actor, c.actor_as_written, c.speaker, c.action, c.kind, c.polarity, c.firmness,
                c.conditional, c.deadline, c.deadline_text,
                a.article_id, a.title, a.url, coalesce(a.published_at, a.fetched_at) AS published_at
           FROM commitments c
@@ -223,6 +224,7 @@ def latest_commitments(conn: Conn, now: datetime, *, limit: int = 25) -> list[Co
         CommitmentRow(
             commitment_id=row["commitment_id"],
             actor=row["actor"],
+            actor_as_written=row["actor_as_written"],
             speaker=row["speaker"],
             action=row["action"],
             kind=row["kind"],
