@@ -136,6 +136,7 @@ class FeedDownload:
     body: builtins.bytes = b""
     error: str | None = None
     retry_after_s: int | None = None
+    moved_to: str | None = None  # the feed's new URL after a permanent redirect (301/308)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +157,7 @@ class FeedPoll:
     error: str | None = None
     retry_after_s: int | None = None
     parse_problem: str | None = None  # feedparser's bozo exception, entries may still be present
+    moved_to: str | None = None  # the feed's new URL after a permanent redirect (301/308)
 
 
 @dataclass(frozen=True, slots=True)

@@ -117,6 +117,8 @@ def test_summary_returns_the_warehouse_rows(
     assert feeds["NU.nl Politiek"]["last_status"] == "temporary"
     assert feeds["NU.nl Politiek"]["consecutive_failures"] == 2
     assert feeds["Trouw Politiek"]["disabled_reason"] == "HTTP 410 Gone on 10 consecutive polls"
+    assert feeds["NOS Politiek"]["moved_to"] == "https://feeds.nos.nl/nosnieuws-politiek"
+    assert feeds["NU.nl Politiek"]["moved_to"] is None
     assert feeds["Trouw Politiek"]["next_poll_at"] is None  # disabled: no next poll to show
     assert datetime.fromisoformat(feeds["NOS Politiek"]["next_poll_at"]) > datetime.now(UTC)
 
@@ -161,6 +163,7 @@ def test_page_with_the_ui_cookie_renders_feeds_and_commitments(
         "de huurtoeslag verhogen",
         "Tweede Kamer",
         "as written: zij",
+        "moved to https://feeds.nos.nl/nosnieuws-politiek",
     ):
         assert text in html
     assert 'href="https://nos.nl/artikel/2550001-kabinet-verhoogt-huurtoeslag"' in html

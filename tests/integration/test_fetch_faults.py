@@ -572,3 +572,43 @@ def test_tls_is_verified_and_kept_alive(tmp_path):
         assert connections == 1
     finally:
         server.shutdown()
+
+
+def test_a_permanent_redirect_is_recorded_and_reported(conn, server):
+    from newsdesk.store.health import write_health_report
+
+    server.route("/moved", fs.redirect("/moved-again", 301))
+    server.route("/moved-again", fs.redirect("/moved-feed", 308))
+    server.route("/moved-feed", fs.respond(200, RSS, RSS_TYPE))
+    server.route("/first-moved", fs.redirect("/then-temporary", 301))
+    server.route("/then-temporary", fs.redirect("/good"))  # 302: the move ends where it began
+    server.route("/temporary", fs.redirect("/good", 307))
+    server.route("/moved-nowhere", fs.redirect("/gone", 301))
+    server.route("/gone", fs.respond(404, b"gone"))
+    urls = [server.url(p) for p in ("/moved", "/first-moved", "/temporary", "/moved-nowhere")]
+    good = setup_feeds(conn, server, urls[0])
+    sync_feeds(conn, [Feed(good, "good"), *(Feed(u, u.rsplit("/", 1)[1]) for u in urls)])
+    conn.commit()
+    poll_once(conn, server, [good, *urls])
+
+    def moved(url: str) -> tuple:
+        return conn.execute(
+            """SELECT f.status, f.moved_to AS logged, d.moved_to AS current
+                 FROM feed_fetches f JOIN feeds d USING (feed_id)
+                WHERE d.url = %s ORDER BY f.fetch_id DESC LIMIT 1""",
+            (url,),
+        ).fetchone()
+
+    assert tuple(moved(urls[0]).values()) == ("ok", server.url("/moved-feed"), server.url("/moved-feed"))
+    assert tuple(moved(urls[1]).values()) == ("ok", server.url("/then-temporary"), server.url("/then-temporary"))
+    assert tuple(moved(urls[2]).values()) == ("ok", None, None)
+    # a target that does not answer is no new home
+    assert tuple(moved(urls[3]).values()) == ("hard", None, None)
+    stored = conn.execute(
+        "SELECT count(*) AS n FROM feed_entries JOIN feeds USING (feed_id) WHERE feeds.url = %s", (urls[0],)
+    ).fetchone()
+    assert stored["n"] > 0  # the feed is read at its new home meanwhile
+
+    report = {r["name"]: r["detail"] for r in write_health_report(conn, NOW.date())}
+    assert report["moved"].startswith(f"moved permanently to {server.url('/moved-feed')} (update the feed file)")
+    assert "moved permanently" not in report["temporary"]

@@ -24,6 +24,7 @@ from newsdesk.fetch.guard import ResolveError
 from newsdesk.models import FetchStatus
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
+PERMANENT_REDIRECTS = frozenset({301, 308})
 _BOMB_FLOOR = 1024 * 1024  # the ratio guard applies above this many decoded bytes
 # An unread body (304, error page, redirect) up to this size is read and dropped, so that the
 # connection goes back to the pool instead of being closed: a 304 poll then costs no new connection.
@@ -45,6 +46,9 @@ class Download:
     error: str | None = None
     retry_after_s: int | None = None
     duration_ms: int = 0
+    # Where the URL moved for good: the target of the last permanent redirect (301/308) in an
+    # unbroken run of them from the requested URL (a temporary hop after it is not permanent).
+    moved_to: str | None = None
 
 
 def parse_retry_after(
@@ -352,6 +356,8 @@ async def fetch_url(
     result = Download(FetchStatus.TEMPORARY, url, url)
     current = url
     seen = {url}
+    permanent = True  # every hop so far was a permanent redirect
+    moved_to = None
     try:
         async with asyncio.timeout(settings.total_timeout_s):
             for hop in range(settings.max_redirects + 1):
@@ -376,6 +382,9 @@ async def fetch_url(
                             result.error = f"too many redirects (more than {settings.max_redirects})"
                             break
                         seen.add(target)
+                        permanent = permanent and code in PERMANENT_REDIRECTS
+                        if permanent:
+                            moved_to = target
                         current = target
                         await _drain(response)
                         continue
@@ -433,6 +442,8 @@ async def fetch_url(
     except OSError as exc:  # sockets surface some failures unwrapped
         result.status, result.error = FetchStatus.TEMPORARY, f"network error: {exc}"
     result.duration_ms = int((time.monotonic() - started) * 1000)
+    if result.status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED):
+        result.moved_to = moved_to  # only a location that answered counts as the new one
     if result.error:
         result.error = result.error[:500]
     return result

@@ -339,6 +339,7 @@ class Fetcher:
                 body=got.body,
                 error=got.error,
                 retry_after_s=got.retry_after_s,
+                moved_to=got.moved_to,
             )
 
         def failed(state: FeedState, exc: BaseException) -> FeedDownload:

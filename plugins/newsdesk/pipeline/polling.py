@@ -98,6 +98,7 @@ def poll_from_download(download: FeedDownload, state: FeedState) -> FeedPoll:
         last_modified=download.last_modified,
         error=download.error,
         retry_after_s=download.retry_after_s,
+        moved_to=download.moved_to,
     )
     if download.status is not FetchStatus.OK:
         return base

@@ -449,14 +449,15 @@ _RECORD = """
                              %(problem)s::text[], %(retry)s::integer[], %(interval)s::integer[],
                              %(next)s::timestamptz[], %(ok)s::boolean[], %(etag)s::text[],
                              %(lm)s::text[], %(hash)s::text[], %(fails)s::integer[],
-                             %(hard)s::integer[], %(reason)s::text[])
+                             %(hard)s::integer[], %(reason)s::text[], %(moved)s::text[])
                WITH ORDINALITY
                AS i(id, started, status, http, ms, bytes, seen, new, error, problem, retry, interval,
-                    next, ok, etag, lm, hash, fails, hard, reason, ord)),
+                    next, ok, etag, lm, hash, fails, hard, reason, moved, ord)),
     logged AS (
         INSERT INTO feed_fetches (feed_id, started_at, status, http_status, duration_ms, bytes,
-                                  entries_seen, entries_new, error, parse_problem, retry_after_s, run_id)
-        SELECT id, started, status, http, ms, bytes, seen, new, error, problem, retry, %(run)s
+                                  entries_seen, entries_new, error, parse_problem, retry_after_s, run_id,
+                                  moved_to)
+        SELECT id, started, status, http, ms, bytes, seen, new, error, problem, retry, %(run)s, moved
           FROM input ORDER BY ord)
     UPDATE feeds
        SET poll_interval_s = i.interval, next_poll_at = i.next, last_polled_at = %(now)s,
@@ -467,6 +468,7 @@ _RECORD = """
            enabled = CASE WHEN i.reason IS NULL THEN feeds.enabled ELSE false END,
            disabled_reason = COALESCE(i.reason, feeds.disabled_reason),
            disabled_at = CASE WHEN i.reason IS NULL THEN feeds.disabled_at ELSE %(now)s END,
+           moved_to = CASE WHEN i.ok THEN i.moved ELSE feeds.moved_to END,
            updated_at = %(now)s
       FROM input i
      WHERE feeds.feed_id = i.id"""
@@ -530,6 +532,7 @@ def _apply_distinct(
                 "fails",
                 "hard",
                 "reason",
+                "moved",
             )
         }
         for poll in known:
@@ -556,6 +559,7 @@ def _apply_distinct(
                 ("fails", d.consecutive_failures),
                 ("hard", d.consecutive_hard_failures),
                 ("reason", d.disabled_reason),
+                ("moved", poll.moved_to),
             ):
                 cols[key].append(value)
             if d.disabled_reason:

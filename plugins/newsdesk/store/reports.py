@@ -34,6 +34,7 @@ class FeedHealth:
     next_poll_at: datetime | None
     disabled_reason: str | None
     new_per_day: tuple[int, ...]  # oldest day first, today last (UTC days)
+    moved_to: str | None = None  # where the feed's URL redirects permanently (update the feed file)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +120,7 @@ def feed_health(conn: Conn, now: datetime, *, days: int = FEED_HISTORY_DAYS) -> 
              GROUP BY 1, 2
         )
         SELECT f.feed_id, f.name, f.url, f.enabled, f.last_polled_at, f.last_status,
-               f.consecutive_failures, f.next_poll_at, f.disabled_reason,
+               f.consecutive_failures, f.next_poll_at, f.disabled_reason, f.moved_to,
                array(SELECT coalesce(p.new_entries, 0)
                        FROM days d
                        LEFT JOIN per_day p ON p.feed_id = f.feed_id AND p.day = d.day
@@ -142,6 +143,7 @@ def feed_health(conn: Conn, now: datetime, *, days: int = FEED_HISTORY_DAYS) -> 
             next_poll_at=row["next_poll_at"] if row["enabled"] and not row["disabled_reason"] else None,
             disabled_reason=row["disabled_reason"],
             new_per_day=tuple(row["new_per_day"]),
+            moved_to=row["moved_to"],
         )
         for row in rows
     ]
