@@ -71,7 +71,9 @@ def fetch_and_store_pages(
 
 
 # A batch ends after this many pages or seconds, whichever comes first: few enough that a killed
-# worker redoes little and other workers see new articles (for de-duplication) soon.
+# worker redoes little and other workers see new articles (for de-duplication) soon. The clock is
+# read after each page, so a batch waiting for a slow download stays open until it arrives (at
+# most the download's own total timeout).
 COMMIT_EVERY_PAGES = 50
 COMMIT_EVERY_S = 1.0
 
