@@ -38,10 +38,8 @@ def write_health_report(conn: Conn, day: date) -> list[dict]:
                           THEN 'no new entry since ' || coalesce(h.last_new_entry_at, h.last_success_at)::date
                      WHEN h.median_duration_ms > %(slow)s
                           THEN 'median poll ' || h.median_duration_ms::int || ' ms'
-                     WHEN h.moved_to IS NOT NULL
-                          THEN 'moved permanently to ' || h.moved_to || ' (update the feed file); '
-                               || h.new_entries_7d || ' new entries in 7 days'
-                     ELSE h.new_entries_7d || ' new entries in 7 days' END AS detail) c
+                     ELSE coalesce('moved permanently to ' || h.moved_to || ' (update the feed file); ', '')
+                          || h.new_entries_7d || ' new entries in 7 days' END AS detail) c
             ON CONFLICT (report_date, feed_id) DO UPDATE
                SET health = EXCLUDED.health, detail = EXCLUDED.detail, new_entries_7d = EXCLUDED.new_entries_7d,
                    errors_7d = EXCLUDED.errors_7d, median_duration_ms = EXCLUDED.median_duration_ms
