@@ -5,9 +5,9 @@ fetch, extract, de-duplicate against the warehouse, store) into an empty warehou
 one that already holds M articles (default 1,000,000). The big warehouse is filled with SQL:
 M articles with their pages, sources, first versions and MinHash band rows (fingerprint.BANDS
 each), as the pipeline would leave them, then VACUUM ANALYZE. Goal: ratio <= 1.2, i.e.
-de-duplication and upserts use indexes, not scans. Figures: wall and CPU time of each ingest (--repeat runs into
-each warehouse, alternating, each into a fresh copy; the median is compared), the ratio, the
-database sizes, the fill time.
+de-duplication and upserts use indexes, not scans. Figures: wall and CPU time of each ingest
+(--repeat runs into each warehouse, alternating, each into a fresh copy; the medians are
+compared), the ratio, the database sizes, the fill time.
 
     .venv/bin/python bench/scale.py [--articles 1000] [--existing 1000000] [--filled NAME] [--repeat 3]
 Database: NEWSDESK_DATABASE_URL (scratch databases are created and dropped), else embedded.
