@@ -38,7 +38,6 @@ from spacy.tokens import Doc, Span
 
 from newsdesk.analyze.commitments import decisions as decide
 from newsdesk.analyze.commitments.actors import (
-    GOVERNMENT_NOUNS,
     Actor,
     DocumentContext,
     agent_of,
@@ -50,6 +49,7 @@ from newsdesk.analyze.commitments.actors import (
 )
 from newsdesk.analyze.commitments.clauses import Candidate, candidates, lemma, noun_phrase, segments, subject_of
 from newsdesk.analyze.commitments.features import candidate_features, document_features
+from newsdesk.analyze.commitments.lexicon import actor_nouns
 from newsdesk.analyze.commitments.record import action_text, clause_start, word_span
 from newsdesk.analyze.commitments.scorer import Scorer, load_scorer
 from newsdesk.models import Commitment, CommitmentKind, Firmness, Mention
@@ -134,7 +134,7 @@ def judge_document(doc: Doc, mentions: Sequence[Mention], *, published: date | N
 
 def _government(text: str) -> bool:
     words = text.casefold().split()
-    return bool(words) and words[-1] in GOVERNMENT_NOUNS
+    return bool(words) and actor_nouns().noun_class(words[-1]) == "government"
 
 
 def _judge(cand: Candidate, s_index: int, ctx: DocumentContext, docf, published: date | None) -> Judged:  # type: ignore[no-untyped-def]
@@ -164,9 +164,13 @@ def _judge(cand: Candidate, s_index: int, ctx: DocumentContext, docf, published:
     pred = decide.prediction(cand, clause)
     if pred.belief:
         veto = veto or "a forecast or hope"
+    tense = decide.tense(cand)
+    if tense in (decide.Tense.PAST, decide.Tense.PLUPERFECT) and cand.entry is not None and cand.entry.kind is K.INTENT:
+        # "Imperial Invest wou diversifiëren": a past wish; a reported promise or decision
+        # ("beloofde vorig jaar dat ...", "besloot te ...") keeps its future content
+        veto = veto or "a past wish"
     actors = _actors(cand, s_index, ctx, speaker, quoted, matrix)
     neg = decide.negation(cand, clause, (cond[1], cond[2]) if cond else None)
-    tense = decide.tense(cand)
     start = seg.doc[clause_start(cand)].idx
     end = max(clause[-1].idx + len(clause[-1].text) if clause else cand.cue.idx + len(cand.cue.text), start + 1)
     masks = [(cond[1], cond[2])] if cond else []

@@ -37,39 +37,17 @@ from newsdesk.analyze.commitments.clauses import (
     segment_of,
     subject_of,
 )
-from newsdesk.analyze.commitments.lexicon import REPORTING_FORMS, REPORTING_VERBS
+from newsdesk.analyze.commitments.lexicon import REPORTING_FORMS, REPORTING_VERBS, actor_nouns
 from newsdesk.models import EntityLabel, Mention
 
 PERSONAL_PRONOUNS = frozenset("ik wij we hij zij ze het u jij je jullie men".split())
 FIRST_PERSON = frozenset("ik wij we".split())
 RELATIVE = frozenset("die dat wie welke".split())
-# Head nouns of descriptions that stand for a person or an organisation named elsewhere.
-PERSON_NOUNS = frozenset(
-    "minister premier president staatssecretaris burgemeester wethouder voorzitter leider topman topvrouw "
-    "directeur woordvoerder woordvoerster trainer coach kanselier koning koningin schepen gouverneur "
-    "gedeputeerde senator generaal commissaris ceo bestuurder manager renner speler rozetruidrager "
-    "titelverdediger kampioen".split()
-)  # fmt: skip
-ORG_NOUNS = frozenset(
-    "partij bond vakbond bedrijf groep concern onderneming club ploeg team organisatie federatie vereniging "
-    "stichting omroep zender krant bank maatschappij firma fonds instelling vzw holding".split()
-)  # fmt: skip
-# Nouns that name an actor as the guidelines want it named: kept as written.
-GOVERNMENT_NOUNS = frozenset("regering kabinet overheid gemeente stad provincie college parlement".split())
 TIME_NOUNS = frozenset(
     "jaar jaren maand maanden week weken dag dagen eeuw kwartaal seizoen ochtend middag avond nacht "
     "weekend zomer winter lente herfst voorjaar najaar tijd keer moment periode "
     "januari februari maart april mei juni juli augustus september oktober november december "
     "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag vandaag morgen gisteren".split()
-)  # fmt: skip
-# Words that end a person's title ("VVD-fractievoorzitter", "Staatssecretaris", "NAVO-chef").
-TITLE_ENDINGS = (
-    "minister", "premier", "president", "secretaris", "voorzitter", "leider", "burgemeester", "wethouder",
-    "gedeputeerde", "directeur", "topman", "topvrouw", "woordvoerder", "woordvoerster", "kamerlid",
-    "raadslid", "rector", "trainer", "coach", "chef", "onderhandelaar", "commissaris", "kanselier", "koning",
-    "koningin", "generaal", "voorman", "voorvrouw", "ceo", "bestuurder", "ombudsman", "hoogleraar",
-    "econoom", "advocaat", "eigenaar", "schepen", "senator", "actrice", "acteur", "auteur", "zanger",
-    "zangeres", "presentator", "showman", "regisseur", "manager", "renner", "speler", "spits",
 )  # fmt: skip
 NAME_PARTICLES = frozenset("van der den de te ten ter von le la da del di 't".split())
 LEADING_NON_NAME = frozenset("ook zelfs wel nu dan toen daarna vervolgens en maar alleen echter zo".split())
@@ -95,7 +73,7 @@ class Actor:
 
 
 def is_title(token: Token) -> bool:
-    return token.lower_.endswith(TITLE_ENDINGS) and token.pos_ in ("NOUN", "PROPN", "X")
+    return token.pos_ in ("NOUN", "PROPN", "X") and actor_nouns().is_title(token.lower_)
 
 
 def span_text(doc: Doc, tokens: Sequence[Token]) -> str:
@@ -145,6 +123,10 @@ class DocumentContext:
             if best is None or len(m.text) > len(best.text):
                 ctx.by_id[m.entity.entity_id] = m
         return ctx
+
+    def named(self, t: Token) -> bool:
+        """``t`` is part of an entity mention."""
+        return any(m.start <= t.idx < m.end for m in self.mentions)
 
     def mentions_in(self, start: int, end: int) -> list[Mention]:
         return [m for m in self.mentions if m.start >= start and m.end <= end]
@@ -267,6 +249,17 @@ def _modifier(m: Mention, tokens: Sequence[Token]) -> bool:
     inside = [t for t in tokens if m.start <= t.idx < m.end]
     if inside and all(t.pos_ == "ADJ" for t in inside):
         return True  # "Turkse", "Italiaanse": a nationality adjective
+    first = inside[0] if inside else None
+    if first is not None and tokens[0].idx < m.start:
+        j = first.i - 1
+        while j >= tokens[0].i and first.doc[j].pos_ in ("DET", "ADJ", "NUM"):
+            j -= 1
+        if j >= tokens[0].i and first.doc[j].pos_ == "ADP":
+            return True  # "militaire planners uit het VK en Frankrijk": the names sit in a modifier
+        if j >= tokens[0].i and first.doc[j].lower_ in ("en", "of"):
+            # "uit het VK en Frankrijk": a conjunct of a name in a modifier is one too
+            earlier = [t for t in tokens if t.i < j and t.pos_ == "ADP"]
+            return bool(earlier) and tokens[0].pos_ != "PROPN"
     if m.label is EntityLabel.MISC and any(t.idx >= m.end and t.pos_ == "NOUN" for t in tokens):
         return True
     return False
@@ -279,7 +272,7 @@ def phrase_actors(doc: Doc, tokens: Sequence[Token], ctx: DocumentContext, sente
         return []
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
     written = doc.text[start:end]
-    inside = ctx.mentions_in(start, end) or [m for m in ctx.mentions if m.start < end and start < m.end]
+    inside = [m for m in ctx.mentions if m.start < end and start < m.end]  # "premier Keir | Starmer" too
     named = [
         m for m in inside
         if _entity_label(m) in (EntityLabel.PER, EntityLabel.ORG, EntityLabel.LOC) and not _modifier(m, tokens)
@@ -319,7 +312,7 @@ def speaker_of(seg: Span, exclude: set[int], ctx: DocumentContext, sentence: int
         if tok.i in exclude or not _is_reporting(tok):
             continue
         subj = subject_of(tok)
-        np = noun_phrase(subj) if subj is not None else _name_before(tok)
+        np = noun_phrase(subj) if subj is not None else _name_before(tok, ctx)
         if not np:
             nxt = _next_nominal(tok)
             np = noun_phrase(nxt) if nxt is not None else []
@@ -336,9 +329,7 @@ def _can_speak(np: Sequence[Token], ctx: DocumentContext) -> bool:
         return True
     if ctx.mentions_in(np[0].idx, np[-1].idx + len(np[-1].text)):
         return True
-    nouns = [lemma(t) for t in np if t.pos_ == "NOUN"]
-    return any(n in PERSON_NOUNS or n in ORG_NOUNS or n in GOVERNMENT_NOUNS or n.endswith(TITLE_ENDINGS)
-               for n in nouns)  # fmt: skip
+    return any(actor_nouns().noun_class(lemma(t)) is not None for t in np if t.pos_ == "NOUN")
 
 
 def _speaker_actor(doc: Doc, np: Sequence[Token], ctx: DocumentContext, sentence: int) -> Actor | None:
@@ -382,28 +373,32 @@ def _words_after(tok: Token) -> list[Token]:
     return out
 
 
-def _name_before(tok: Token) -> list[Token]:
+def _name_before(tok: Token, ctx: DocumentContext) -> list[Token]:
     """ "Schoof benadrukte": the noun phrase right before the verb, after a comma or quote."""
+
+    def _nominal(t: Token) -> bool:  # whatever the tagger said of a name ("Schoof/ADV")
+        return t.pos_ in ("PROPN", "NOUN", "X") or bool(t.ent_type_) or ctx.named(t)
+
     doc = tok.doc
     seg = segment_of(tok)
     j = tok.i - 1
-    while j >= seg.start and doc[j].pos_ in ("PROPN", "NOUN", "DET", "ADJ"):
+    while j >= seg.start and (_nominal(doc[j]) or doc[j].pos_ in ("DET", "ADJ")):
         j -= 1
     np = list(doc[j + 1 : tok.i])
     if not np or (j >= seg.start and doc[j].text not in ",\"'“”"):
         k = seg.start  # "Starmer had eerder al gezegd": the phrase before the finite auxiliary
-        while k < tok.i and doc[k].pos_ in ("PROPN", "NOUN", "DET"):
+        while k < tok.i and (_nominal(doc[k]) or doc[k].pos_ == "DET"):
             k += 1
         between = doc[k + 1 : tok.i]
         if (
             seg.start < k < tok.i
             and doc[k].pos_ == "AUX"
-            and any(t.pos_ in ("PROPN", "NOUN") for t in doc[seg.start : k])
+            and any(_nominal(t) for t in doc[seg.start : k])
             and all(t.pos_ in ("ADV", "ADJ") for t in between)
         ):
             return list(doc[seg.start : k])
         return []
-    return np if any(t.pos_ in ("PROPN", "NOUN") for t in np) else []
+    return np if any(_nominal(t) for t in np) else []
 
 
 def _next_nominal(tok: Token) -> Token | None:
@@ -467,15 +462,13 @@ def _description(tokens: Sequence[Token], ctx: DocumentContext, sentence: int) -
     content = [t for t in tokens if t.pos_ not in ("DET", "ADJ")]
     if len(content) != 1 or tokens[0].lower_ not in ("de", "het", "deze", "die"):
         return None
-    noun = lemma(content[0])
-    if noun in GOVERNMENT_NOUNS:
-        return None
-    if noun in PERSON_NOUNS or content[0].lower_.endswith(TITLE_ENDINGS):
+    kind = actor_nouns().noun_class(lemma(content[0]))
+    if kind == "person":
         labels: tuple[EntityLabel, ...] = (EntityLabel.PER,)
-    elif noun in ORG_NOUNS or any(noun.endswith(n) for n in ORG_NOUNS):
+    elif kind == "organisation":
         labels = (EntityLabel.ORG,)
     else:
-        return None
+        return None  # governments and groups are named as written ("de regering", "de coalitie")
     m = ctx.nearest_before(tokens[0].idx, labels, window=1) or ctx.most_salient(labels)
     if m is None:
         return None
@@ -614,15 +607,11 @@ def is_thing(tokens: Sequence[Token], ctx: DocumentContext) -> bool:
         return False
     if ctx.mentions_in(words[0].idx, words[-1].idx + len(words[-1].text)):
         return False
-    nouns = [lemma(t) for t in words if t.pos_ == "NOUN"]
+    nouns = [t for t in words if t.pos_ == "NOUN"]
     if not nouns:
         return False
-    head = nouns[-1]
-    return not (
-        head in PERSON_NOUNS or head in ORG_NOUNS or head in GOVERNMENT_NOUNS or head.endswith(TITLE_ENDINGS)
-        or any(head.endswith(n) for n in ORG_NOUNS | GOVERNMENT_NOUNS)
-        or head.endswith(("ers", "sten", "aars", "ieken", "ici", "enten", "anten", "ten"))  # people: "dermatologen"?
-    )  # fmt: skip
+    head = nouns[0] if any(t.lower_ in ("van", "uit") for t in words) else nouns[-1]
+    return not actor_nouns().can_act(lemma(head), "Plur" in head.morph.get("Number", []))
 
 
 def agent_of(main: Token, ctx: DocumentContext, sentence: int) -> Actor | None:

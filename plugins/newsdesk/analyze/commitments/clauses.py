@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from newsdesk.analyze.commitments.lexicon import (
+    BELIEF_VERBS,
     OBLIGATION_MODALS,
+    REPORTING_FORMS,
+    REPORTING_VERBS,
     QUOTE_CHARS,
     Cue,
     Lexicon,
@@ -291,7 +294,7 @@ def np_after(doc: Doc, i: int, end: int) -> list[Token]:
         t = doc[i]
         if t.is_space:
             break
-        after_noun = bool(out) and out[-1].pos_ in ("NOUN", "PROPN")
+        after_noun = bool(out) and (out[-1].pos_ in ("NOUN", "PROPN") or out[-1].text == ")")
         if after_noun and t.pos_ in ("DET", "NUM"):
             break  # "de gemeente | de huren": a second noun phrase starts
         if after_noun and t.pos_ == "ADJ" and not (i + 1 < end and doc[i + 1].pos_ in ("NOUN", "PROPN")):
@@ -330,6 +333,16 @@ def np_after(doc: Doc, i: int, end: int) -> list[Token]:
 def word_order_subject(finite: Token) -> list[Token]:
     """Subject by Dutch word order: the noun phrase before the finite verb, or right after it."""
     doc, seg = finite.doc, segment_of(finite)
+    k = finite.i - 1
+    while k >= seg.start and doc[k].pos_ == "ADV":
+        k -= 1
+    if k > seg.start and doc[k].lower_ in ("en", "maar", "of"):
+        # "Ontex verwacht beterschap en wil ...": a coordinated verb shares the first verb's subject
+        first = next(
+            (t for t in reversed(doc[seg.start : k]) if t.pos_ in ("VERB", "AUX") and is_finite(t)), None
+        )
+        if first is not None and not any(t.text == "," or t.lower_ in ("dat", "die") for t in doc[first.i : k]):
+            return word_order_subject(first)
     j = finite.i - 1
     while j >= seg.start and doc[j].lower_ not in _BOUNDARY and not doc[j].is_space:
         j -= 1
@@ -492,7 +505,15 @@ def _content_verb(tok: Token) -> Token | None:
              if c.i > tok.i and c.pos_ in ("VERB", "AUX") and c.dep_ not in ("aux", "cop", "parataxis", "conj")),
             None,
         )  # fmt: skip
-    return comp or next_infinitive(tok)
+    comp = comp or next_infinitive(tok)
+    if comp is not None and lemma(comp) in ("worden", "zijn", "hebben", "kunnen", "zullen"):
+        # "kondigde aan dat de sperperiode afgeschaft kon worden": the participle is the action
+        part = next(
+            (t for t in tok.doc[tok.i + 1 : comp.i] if "Part" in t.morph.get("VerbForm", []) and t.pos_ == "VERB"),
+            None,
+        )
+        comp = part or comp
+    return comp
 
 
 def _verb_cue(tok: Token, seg: Span, lex: Lexicon) -> Candidate | None:
@@ -511,6 +532,8 @@ def _verb_cue(tok: Token, seg: Span, lex: Lexicon) -> Candidate | None:
         entry = lex.forms.get(tok.lower_)  # "beloofd" tagged as a noun
     if entry is None:
         return None
+    if tok.lower_.endswith("nde") or tok.lower_.endswith("nden") or tok.pos_ == "ADJ" and tok.lower_ not in entry.forms:
+        return None  # "een beslissende wedstrijd": a participle used as an adjective
     if entry.reflexive and not has_reflexive(tok):
         return None  # "X verplicht Y": an obligation on others; "zich verplichten" is a pledge
     main = _content_verb(tok) or tok  # "hadden eerder al toegezegd": the promise without its content
@@ -609,4 +632,6 @@ def _present(tok: Token, seg: Span) -> Candidate | None:
         return None
     if infinitive_complement(tok) is not None:
         return None  # a verb with an infinitive is a modal or a cue, judged elsewhere
+    if lemma(tok) in REPORTING_VERBS | BELIEF_VERBS or tok.lower_ in REPORTING_FORMS:
+        return None  # "Agalev zegt ... te willen": the report, not the act
     return Candidate(tok, "present", None, tok, seg)

@@ -36,6 +36,7 @@ from newsdesk.analyze.commitments.lexicon import (
     QUOTE_CHARS,
     REPORTING_FORMS,
     REPORTING_VERBS,
+    STATE_VERBS,
 )
 from newsdesk.analyze.deadlines import find_deadline, resolve_deadline
 from newsdesk.models import CommitmentKind, DatePrecision, Polarity
@@ -106,13 +107,24 @@ def negation(cand: Candidate, clause: list[Token], condition_span: tuple[int, in
 def obligation(cand: Candidate) -> str | None:
     """Why the clause is an obligation or a demand on others rather than a commitment, or None."""
     main, cue = cand.main, cand.cue
+    if cand.finite.lower_ in ("zou", "zouden"):
+        return None  # "zou ... moeten": a tentative commitment, not an obligation
     chain = [main, cue, *[c for c in main.children if c.dep_ == "xcomp"]]
+    # "zal ... kunnen volgen" is a possibility; "kunnen" beside a lexical cue is left alone
+    modals = OBLIGATION_MODALS if cand.source in ("aux", "passive", "present") else OBLIGATION_MODALS - {"kunnen"}
     for verb in chain:
         for c in verb.children:
-            if c.dep_ in ("aux", "xcomp") and lemma(c) in OBLIGATION_MODALS - {"kunnen"}:
+            if c.dep_ in ("aux", "xcomp") and lemma(c) in modals:
                 return "modal"
-    if lemma(main) in OBLIGATION_MODALS - {"kunnen"} or lemma(cand.finite) in OBLIGATION_MODALS - {"kunnen"}:
+    if lemma(main) in modals or lemma(cand.finite) in modals:
         return "modal"
+    if cand.source in ("aux", "passive"):
+        between = cand.segment.doc[min(cue.i, main.i) : max(cue.i, main.i) + 1]
+        if any(lemma(t) in modals and t.pos_ in ("AUX", "VERB") for t in between):
+            return "modal"
+        before = [t for t in cand.segment if t.i < cue.i and t.pos_ in ("AUX", "VERB")]
+        if before and lemma(before[-1]) in modals and not any(x.text in ",;:" for x in cand.segment.doc[before[-1].i : cue.i]):
+            return "modal"  # "moet er een structuur op poten gezet worden"
     seg = cand.segment
     for a in _governors(cand):
         if a.i < cue.i and lemma(a) in DEMAND_VERBS:
@@ -144,8 +156,15 @@ def prediction(cand: Candidate, clause: list[Token]) -> Prediction:
     text = cand.segment.text.lower()
     hedged = bool(words & HEDGES) or any(p in text for p in HEDGE_PHRASES)
     belief = lemma(cand.finite) in BELIEF_VERBS or any(lemma(a) in BELIEF_VERBS for a in _governors(cand))
+    if not belief:  # "hoop ik dat Branko ... zal reageren": a belief verb and "dat" before the cue
+        doc, seg = cand.cue.doc, cand.segment
+        for t in doc[seg.start : cand.cue.i]:
+            if t.pos_ in ("VERB", "AUX") and lemma(t) in BELIEF_VERBS:
+                rest = doc[t.i + 1 : cand.cue.i]
+                if any(x.lower_ == "dat" for x in rest) and not any(x.text in ".;:" for x in rest):
+                    belief = True
     main = cand.main
-    outcome = lemma(main) in OUTCOME_VERBS
+    outcome = lemma(main) in OUTCOME_VERBS or (cand.source == "present" and lemma(main) in STATE_VERBS)
     copula = lemma(main) in ("zijn", "worden", "blijven") or any(c.dep_ == "cop" for c in main.children)
     return Prediction(hedged, belief, outcome, copula)
 

@@ -12,16 +12,10 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span
 
-from newsdesk.analyze.commitments.actors import (
-    FIRST_PERSON,
-    GOVERNMENT_NOUNS,
-    ORG_NOUNS,
-    PERSON_NOUNS,
-    RELATIVE,
-    Actor,
-)
+from newsdesk.analyze.commitments.actors import FIRST_PERSON, RELATIVE, Actor
 from newsdesk.analyze.commitments.clauses import Candidate, lemma
 from newsdesk.analyze.commitments.decisions import Deadline, Negation, Prediction, Tense
+from newsdesk.analyze.commitments.lexicon import actor_nouns
 from newsdesk.models import EntityLabel
 
 
@@ -148,7 +142,7 @@ def _subject_kind(cand: Candidate, actors: Sequence[Actor]) -> str:
         label = actors[0].label
         return {EntityLabel.PER: "per", EntityLabel.ORG: "org", EntityLabel.LOC: "loc"}.get(label, "misc")  # type: ignore[arg-type]
     nouns = [lemma(t) for t in tokens if t.pos_ in ("NOUN", "PROPN")]
-    if any(n in PERSON_NOUNS or n in ORG_NOUNS or n in GOVERNMENT_NOUNS for n in nouns):
+    if any(actor_nouns().noun_class(n) is not None for n in nouns):
         return "actor_noun"
     if any(t.pos_ == "PROPN" for t in tokens):
         return "name"

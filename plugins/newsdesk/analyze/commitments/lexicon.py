@@ -135,7 +135,7 @@ def lexicon() -> Lexicon:
 
 NEGATIONS = frozenset("niet geen nooit niets niemand nergens".split())
 # Modal verbs that put an obligation or a possibility on the action: "moet ... doen" is not a promise.
-OBLIGATION_MODALS = frozenset("moeten kunnen mogen hoeven dienen".split())
+OBLIGATION_MODALS = frozenset("moeten kunnen mogen hoeven".split())
 # Verbs whose clause is a demand on someone else ("vraagt de partijen om ...", "eist dat ...").
 DEMAND_VERBS = frozenset("vragen eisen oproepen verzoeken dwingen aandringen opdragen sommeren verlangen".split())
 # Verbs that report a belief, forecast or hope: what they report is not a commitment.
@@ -154,15 +154,86 @@ REPORTING_FORMS = frozenset(
     "zei zegt zeiden gezegd stelde benadrukte benadrukt meldde verklaarde vertelde bevestigde herhaalde "
     "schreef onderstreepte verzekerde beweerde antwoordde reageerde waarschuwde aldus".split()
 )  # fmt: skip
-HEDGES = frozenset("waarschijnlijk vermoedelijk wellicht mogelijk misschien allicht eventueel".split())
+HEDGES = frozenset(
+    "waarschijnlijk vermoedelijk wellicht mogelijk misschien allicht eventueel ongetwijfeld vast zeker "
+    "wellicht hopelijk".split()
+)  # fmt: skip
 HEDGE_PHRASES = ("naar verwachting", "naar alle waarschijnlijkheid", "in principe")
 # Verbs whose subject undergoes rather than acts: "de prijzen zullen stijgen" is a forecast.
 OUTCOME_VERBS = frozenset(
-    "stijgen dalen groeien krimpen regenen sneeuwen vriezen waaien uitvallen winnen verliezen gebeuren "
-    "ontstaan verdwijnen veranderen duren worden zijn blijken lijken overlijden sterven vallen hebben "
-    "kosten bedragen liggen staan zitten heten betekenen missen voelen kennen weten vrezen".split()
+    "stijgen dalen groeien krimpen toenemen afnemen regenen sneeuwen vriezen waaien uitvallen winnen verliezen "
+    "gebeuren ontstaan verdwijnen veranderen duren blijken lijken overlijden sterven vallen kosten bedragen "
+    "heten betekenen missen voelen kennen lukken mislukken slagen krijgen ontvangen bereiken halen".split()
+)  # fmt: skip
+# Verbs of state and description: "De tentoonstelling loopt tot ...", "Het reglement geldt sinds 1981".
+STATE_VERBS = frozenset(
+    "liggen staan zitten gelden omvatten dateren bestaan behelzen bevatten hangen lopen passen tellen "
+    "ergeren steunen wonen werken spelen heersen overheersen domineren ontbreken".split()
 )  # fmt: skip
 # "willen weten", "willen horen": a demand for information, never a commitment.
 INFORMATION_VERBS = frozenset("weten horen begrijpen snappen zien".split())
 CONDITION_MARKERS = frozenset("als indien mits tenzij wanneer zodra".split())
 QUOTE_CHARS = "\"'“”„‘’«»"
+
+
+# --------------------------------------------------------------------------- actor nouns
+
+ACTOR_NOUNS_FILE = Path(__file__).with_name("actor_nouns.tsv")
+NOUN_CLASSES = frozenset("person organisation government collective".split())
+# Plural endings of nouns for people ("dermatologen", "Europeanen", "werkgevers"): they can act.
+_PEOPLE_ENDINGS = ("ers", "aars", "isten", "logen", "anten", "enten", "ici", "anen", "ianen", "euren")
+
+
+@dataclass(frozen=True, slots=True)
+class ActorNouns:
+    classes: dict[str, str]  # noun lemma -> class
+    titles: frozenset[str]
+
+    def _head(self, lemma: str) -> str | None:
+        if lemma in self.classes:
+            return lemma
+        # compounds count by their head: "FNV-voorzitter", "coalitiepartij", "seniorenpartij"
+        best = None
+        for noun in self.classes:
+            if len(lemma) > len(noun) + 2 and lemma.endswith(noun) and (best is None or len(noun) > len(best)):
+                best = noun
+        return best
+
+    def noun_class(self, lemma: str) -> str | None:
+        head = self._head(lemma.casefold())
+        return self.classes[head] if head is not None else None
+
+    def is_title(self, word: str) -> bool:
+        head = self._head(word.casefold())
+        return head is not None and head in self.titles
+
+    def can_act(self, lemma: str, plural: bool) -> bool:
+        """A noun whose referent can commit: an actor noun, or a plural of people."""
+        low = lemma.casefold()
+        return self.noun_class(low) is not None or (plural and low.endswith(_PEOPLE_ENDINGS))
+
+
+def parse_actor_nouns(text: str, source: str = "actor_nouns.tsv") -> ActorNouns:
+    classes: dict[str, str] = {}
+    titles: set[str] = set()
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = [c.strip() for c in line.split("\t")]
+        if len(cells) != 3 or cells[1] not in NOUN_CLASSES or cells[2] not in ("yes", "no"):
+            raise ConfigError(f"{source}:{lineno}: expected noun, class ({', '.join(sorted(NOUN_CLASSES))}), yes|no")
+        if cells[0] in classes:
+            raise ConfigError(f"{source}:{lineno}: {cells[0]!r} is listed twice")
+        classes[cells[0]] = cells[1]
+        if cells[2] == "yes":
+            titles.add(cells[0])
+    return ActorNouns(classes, frozenset(titles))
+
+
+@lru_cache(maxsize=1)
+def actor_nouns() -> ActorNouns:
+    try:
+        text = ACTOR_NOUNS_FILE.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"actor noun list {ACTOR_NOUNS_FILE} cannot be read: {exc}") from exc
+    return parse_actor_nouns(text, ACTOR_NOUNS_FILE.name)
