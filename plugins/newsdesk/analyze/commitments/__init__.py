@@ -206,7 +206,13 @@ def _actors(
         or (not cand.subject and cand.source in ("lexical", "noun"))  # "Op de vergadering is afgesproken om"
         or (cand.source in ("present", "aux") and is_thing(cand.subject, ctx))  # "De werken beginnen in augustus"
     )
-    if impersonal or lemma(cand.main) == "komen" and any(t.lower_ == "er" for t in cand.segment):
+    er_komt = (
+        cand.source in ("present", "aux")
+        and lemma(cand.main) == "komen"
+        and any(t.lower_ == "er" for t in cand.segment)
+        and (not cand.subject or is_thing(cand.subject, ctx))
+    )
+    if impersonal or er_komt:
         # "Er komt een onderzoek": what comes is the subject; the speaker's side commits
         found = context_actor(cand.segment, ctx, s_index, speaker)
         return [found] if found is not None else []

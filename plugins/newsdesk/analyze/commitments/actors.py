@@ -149,15 +149,14 @@ class DocumentContext:
                 best, chosen = key, m
         return chosen
 
-    def nearest_before(self, offset: int, labels: Sequence[EntityLabel], window: int = 2) -> Mention | None:
-        """The last mention of one of ``labels`` before ``offset`` within ``window`` sentences."""
-        here = next((m.sentence for m in self.mentions if m.start >= offset), None)
+    def nearest_before(
+        self, offset: int, labels: Sequence[EntityLabel], *, sentence: int, window: int = 2
+    ) -> Mention | None:
+        """The last mention of one of ``labels`` before ``offset``, at most ``window`` sentences back."""
         for m in reversed(self.mentions):
             if m.start >= offset or _entity_label(m) not in labels:
                 continue
-            if here is not None and here - m.sentence > window:
-                return None
-            return m
+            return m if sentence - m.sentence <= window else None
         return None
 
 
@@ -337,7 +336,7 @@ def _speaker_actor(doc: Doc, np: Sequence[Token], ctx: DocumentContext, sentence
         low = np[0].lower_
         if low in FIRST_PERSON:
             return None
-        m = ctx.nearest_before(np[0].idx, (EntityLabel.PER,)) or ctx.most_salient((EntityLabel.PER,))
+        m = ctx.nearest_before(np[0].idx, (EntityLabel.PER,), sentence=sentence) or ctx.most_salient((EntityLabel.PER,))
         return actor_of_mention(m, sentence, "pronoun", np[0].text) if m is not None else None
     found = phrase_actors(doc, np, ctx, sentence, "speaker")
     return found[0] if found else None
@@ -462,6 +461,8 @@ def _description(tokens: Sequence[Token], ctx: DocumentContext, sentence: int) -
     content = [t for t in tokens if t.pos_ not in ("DET", "ADJ")]
     if len(content) != 1 or tokens[0].lower_ not in ("de", "het", "deze", "die"):
         return None
+    if "Plur" in content[0].morph.get("Number", []):
+        return None  # "de corporaties": a group, kept as written
     kind = actor_nouns().noun_class(lemma(content[0]))
     if kind == "person":
         labels: tuple[EntityLabel, ...] = (EntityLabel.PER,)
@@ -469,7 +470,7 @@ def _description(tokens: Sequence[Token], ctx: DocumentContext, sentence: int) -
         labels = (EntityLabel.ORG,)
     else:
         return None  # governments and groups are named as written ("de regering", "de coalitie")
-    m = ctx.nearest_before(tokens[0].idx, labels, window=1) or ctx.most_salient(labels)
+    m = ctx.nearest_before(tokens[0].idx, labels, sentence=sentence, window=1) or ctx.most_salient(labels)
     if m is None:
         return None
     return actor_of_mention(m, sentence, "description", span_text(tokens[0].doc, tokens))
@@ -521,7 +522,7 @@ def _pronoun(
         return [_replace(speaker, how="pronoun", written=written)]  # "Schoof zei erbij dat hij ..."
     if low == "hij" or (low in ("zij", "ze") and _plural_verb(cue) is False):
         seg = segment_of(tok)
-        m = ctx.nearest_before(tok.idx, (EntityLabel.PER,)) or ctx.most_salient(
+        m = ctx.nearest_before(tok.idx, (EntityLabel.PER,), sentence=sentence) or ctx.most_salient(
             (EntityLabel.PER,), outside=(seg.start_char, seg.end_char)
         )
         if m is not None:
@@ -533,10 +534,10 @@ def _pronoun(
         for actor in reversed(ctx.actors):
             if actor.plural and actor.start < tok.idx:
                 return [_replace(actor, how="pronoun", written=written)]
-        m = ctx.nearest_before(tok.idx, (EntityLabel.ORG,), window=1)
+        m = ctx.nearest_before(tok.idx, (EntityLabel.ORG,), sentence=sentence, window=1)
         return [actor_of_mention(m, sentence, "pronoun", written)] if m is not None else []
     if low == "het":
-        m = ctx.nearest_before(tok.idx, (EntityLabel.ORG, EntityLabel.LOC), window=1)
+        m = ctx.nearest_before(tok.idx, (EntityLabel.ORG, EntityLabel.LOC), sentence=sentence, window=1)
         return [actor_of_mention(m, sentence, "pronoun", written)] if m is not None else []
     return []
 

@@ -38,6 +38,7 @@ _AUX_FORMS = frozenset(
     "heeft hebben had hadden is zijn was waren ben bent zal zullen zult zou zouden wordt worden werd werden".split()
 )
 _ZULLEN_FORMS = frozenset("zal zullen zult zou zouden".split())
+_VERB_ENDINGS = ("t", "de", "te", "den", "ten", "d")
 _GAAN_FORMS = frozenset("ga gaat gaan ging gingen".split())
 _REFLEXIVES = frozenset("zich me mij ons zichzelf je".split())
 _BOUNDARY = frozenset(", ; : dat die om zodat omdat terwijl want".split()) | set(QUOTE_CHARS)
@@ -251,11 +252,12 @@ def final_infinitive(tok: Token) -> Token | None:
         prev = doc[t.i - 1]
         if is_infinitive(t) and t.pos_ in ("VERB", "AUX"):
             return t
+        last = t.i + 1 >= seg.end or doc[t.i + 1].pos_ in ("PUNCT", "SPACE")
         if (
             t.text.islower() and t.text.endswith("en") and len(t.text) > 4 and t.pos_ in ("NOUN", "VERB")
-            and prev.pos_ not in ("DET", "ADJ", "NUM", "ADP") and prev.text in (",", "te")
+            and (prev.text in (",", "te") or last) and prev.pos_ not in ("DET", "ADJ")
         ):
-            return t  # an infinitive the tagger took for a plural noun, right after the parenthesis
+            return t  # an infinitive the tagger took for a plural noun, closing the clause
     return None
 
 
@@ -360,6 +362,10 @@ def word_order_subject(finite: Token) -> list[Token]:
             np = []  # "Volgend jaar kom ik terug": the subject follows the verb
         elif np and all(t.pos_ in ("AUX", "PUNCT") or t.lower_ in _AUX_FORMS for t in between):
             return np
+        elif np and between and between[0].pos_ == "ADP" and all(
+            t.pos_ in ("ADP", "DET", "ADJ", "NOUN", "PROPN", "NUM", "AUX") or t.lower_ in _AUX_FORMS for t in between
+        ):
+            return np  # "De gemeente en de corporaties in de stad hebben ...": a PP on the subject
         if np and doc[start].pos_ != "ADV" and j >= seg.start and doc[j].lower_ in ("dat", "die"):
             return np
     if j >= seg.start and doc[j].text == ",":
@@ -528,6 +534,11 @@ def _verb_cue(tok: Token, seg: Span, lex: Lexicon) -> Candidate | None:
             # "zegt" without "toe" is not "toezeggen"; "toegezegd" has the particle in its lemma
             if plain is not None and (not plain.particle or lem == plain.lemma and lem.startswith(plain.particle)):
                 entry = plain
+    if entry is None and tok.pos_ in ("NOUN", "ADJ") and tok.text.islower():
+        # "dat zij de eis afwijst" with "afwijst" tagged as a noun: the lemmatizer still knows the verb
+        plain = lex.verbs.get(lemma(tok))
+        if plain is not None and tok.lower_ != plain.lemma and tok.lower_.endswith(_VERB_ENDINGS):
+            entry = plain
     if entry is None:
         entry = lex.forms.get(tok.lower_)  # "beloofd" tagged as a noun
     if entry is None:
@@ -550,10 +561,15 @@ def _aux_cue(tok: Token, seg: Span, lex: Lexicon) -> Candidate | None:
         return None
     if entry is None:
         return None
-    if tok.dep_ in ("aux", "aux:pass") and tok.head.pos_ in ("VERB", "AUX", "ADJ", "NOUN") and tok.head.i != tok.i:
-        main: Token | None = tok.head
+    head = tok.head
+    crosses = head.i < tok.i and any(t.text in ",;:" for t in tok.doc[head.i : tok.i])
+    if tok.dep_ in ("aux", "aux:pass") and head.pos_ in ("VERB", "AUX", "ADJ", "NOUN") and head.i != tok.i and not crosses:
+        main: Token | None = head
     else:
-        main = infinitive_complement(tok) or next_infinitive(tok)
+        main = infinitive_complement(tok)
+        if main is not None and main.i < tok.i and any(t.text in ",;:" for t in tok.doc[main.i : tok.i]):
+            main = None  # "Als ... komen, gaan de chauffeurs staken": the verb of another clause
+        main = main or next_infinitive(tok) or final_infinitive(tok)
     if main is not None and main.pos_ not in ("VERB", "AUX") and not main.text.endswith("en"):
         main = final_infinitive(tok) or main  # "zullen binnenkort, met ..., besluiten"
     if main is None and entry.lemma == "gaan":

@@ -125,10 +125,9 @@ def obligation(cand: Candidate) -> str | None:
         before = [t for t in cand.segment if t.i < cue.i and t.pos_ in ("AUX", "VERB")]
         if before and lemma(before[-1]) in modals and not any(x.text in ",;:" for x in cand.segment.doc[before[-1].i : cue.i]):
             return "modal"  # "moet er een structuur op poten gezet worden"
+    if any(a.i < cue.i and lemma(a) in DEMAND_VERBS for a in _governors(cand)) or introduced_by(cand, DEMAND_VERBS):
+        return "demand"
     seg = cand.segment
-    for a in _governors(cand):
-        if a.i < cue.i and lemma(a) in DEMAND_VERBS:
-            return "demand"
     if cand.entry is not None and cand.entry.lemma == "willen":
         if lemma(main) in INFORMATION_VERBS:
             return "information"  # "willen weten waarom"
@@ -155,18 +154,27 @@ def prediction(cand: Candidate, clause: list[Token]) -> Prediction:
     words = {t.lower_ for t in clause}
     text = cand.segment.text.lower()
     hedged = bool(words & HEDGES) or any(p in text for p in HEDGE_PHRASES)
-    belief = lemma(cand.finite) in BELIEF_VERBS or any(lemma(a) in BELIEF_VERBS for a in _governors(cand))
-    if not belief:  # "hoop ik dat Branko ... zal reageren": a belief verb and "dat" before the cue
-        doc, seg = cand.cue.doc, cand.segment
-        for t in doc[seg.start : cand.cue.i]:
-            if t.pos_ in ("VERB", "AUX") and lemma(t) in BELIEF_VERBS:
-                rest = doc[t.i + 1 : cand.cue.i]
-                if any(x.lower_ == "dat" for x in rest) and not any(x.text in ".;:" for x in rest):
-                    belief = True
+    belief = (
+        lemma(cand.finite) in BELIEF_VERBS
+        or any(lemma(a) in BELIEF_VERBS for a in _governors(cand))
+        or introduced_by(cand, BELIEF_VERBS)
+    )
     main = cand.main
     outcome = lemma(main) in OUTCOME_VERBS or (cand.source == "present" and lemma(main) in STATE_VERBS)
     copula = lemma(main) in ("zijn", "worden", "blijven") or any(c.dep_ == "cop" for c in main.children)
     return Prediction(hedged, belief, outcome, copula)
+
+
+def introduced_by(cand: Candidate, verbs: frozenset[str]) -> bool:
+    """By word order: a verb of ``verbs`` before the cue, then "dat" or "om", and no sentence
+    boundary in between ("hoop ik dat Branko ... zal reageren", "vraagt de partijen om ...")."""
+    doc, seg = cand.cue.doc, cand.segment
+    for t in doc[seg.start : cand.cue.i]:
+        if t.pos_ in ("VERB", "AUX") and lemma(t) in verbs:
+            rest = doc[t.i + 1 : cand.cue.i]
+            if any(x.lower_ in ("dat", "om") for x in rest) and not any(x.text in ".;:" for x in rest):
+                return True
+    return False
 
 
 def _governors(cand: Candidate) -> list[Token]:
@@ -175,7 +183,7 @@ def _governors(cand: Candidate) -> list[Token]:
     cur = cand.cue
     seg = cand.segment
     for _ in range(4):
-        if cur.head.i == cur.i or cur.dep_ not in ("ccomp", "xcomp", "advcl", "obj", "aux", "aux:pass", "cop"):
+        if cur.head.i == cur.i or cur.dep_ not in ("ccomp", "xcomp", "advcl", "obj", "aux", "aux:pass", "cop", "acl"):
             break
         cur = cur.head
         if not (seg.start <= cur.i < seg.end):

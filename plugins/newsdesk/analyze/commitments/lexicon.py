@@ -181,7 +181,7 @@ QUOTE_CHARS = "\"'“”„‘’«»"
 ACTOR_NOUNS_FILE = Path(__file__).with_name("actor_nouns.tsv")
 NOUN_CLASSES = frozenset("person organisation government collective".split())
 # Plural endings of nouns for people ("dermatologen", "Europeanen", "werkgevers"): they can act.
-_PEOPLE_ENDINGS = ("ers", "aars", "isten", "logen", "anten", "enten", "ici", "anen", "ianen", "euren")
+_PEOPLE_ENDINGS = ("ers", "aars", "isten", "logen", "anten", "enten", "ici", "anen", "ianen", "euren", "eurs")
 
 
 @dataclass(frozen=True, slots=True)
