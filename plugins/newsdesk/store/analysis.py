@@ -4,28 +4,20 @@
 their stable id, the article's previous mentions and commitments are replaced, commitment keys
 are upserted so the same commitment reported by several articles is tracked under one key.
 Bulk rows go through COPY into a temporary table and one INSERT ... SELECT.
+
+Commitment keys are computed by the database (``commitment_actor_key`` and
+``commitment_tracking_key``, sql/migrations/0009): the same functions re-keyed the rows stored
+before them, so a key always means the same actor (the linked entity, else the actor's words
+without articles and titles) and the same normalised action, whenever the row was written.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from newsdesk.models import Analysis, Commitment, EntityRef
 from newsdesk.store.db import Conn
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.casefold().split())
-
-
-def commitment_key(c: Commitment) -> tuple[str, str, str]:
-    """(key, actor_key, action_key): same actor and same normalised action → same key."""
-    actor_key = c.actor_entity_id or _norm(c.actor)
-    action_key = c.action_key or _norm(c.action)
-    key = hashlib.sha256(f"{actor_key}\x1f{action_key}".encode()).hexdigest()[:32]
-    return key, actor_key, action_key
 
 
 def upsert_entities(conn: Conn, entities: Iterable[EntityRef], *, curated: bool = False) -> int:
@@ -94,56 +86,71 @@ def replace_analysis(conn: Conn, article_id: int, analysis: Analysis, *, now: da
     return {"mentions": len(seen), "commitments": len(analysis.commitments)}
 
 
+# The actor's entity id only if the entity is stored (the analysis may resolve ids no mention
+# carries); its action key, else the action's text key. Both feed the commitment's key.
+_RESOLVED = """
+    SELECT (SELECT entity_id FROM entities WHERE entity_id = %(entity)s::uuid) AS actor_entity_id,
+           coalesce(%(action_key)s, commitment_text_key(%(action)s)) AS action_key
+"""
+
+
 def _insert_commitments(conn: Conn, article_id: int, commitments: Sequence[Commitment]) -> None:
     if not commitments:
         return
+    rows = [_commitment_params(article_id, c) for c in commitments]
     with conn.cursor() as cur:
-        keys = {}
-        for c in commitments:
-            key, actor_key, action_key = commitment_key(c)
-            keys[key] = (key, actor_key, action_key, c.actor, c.action, c.actor_entity_id)
         cur.executemany(
-            """INSERT INTO commitment_keys (commitment_key, actor_key, action_key, actor, action, actor_entity_id)
-               VALUES (%s, %s, %s, %s, %s, (SELECT entity_id FROM entities WHERE entity_id = %s::uuid))
-               ON CONFLICT (commitment_key) DO NOTHING""",
-            list(keys.values()),
+            f"""
+            INSERT INTO commitment_keys (commitment_key, actor_key, action_key, actor, action, actor_entity_id)
+            SELECT commitment_tracking_key(commitment_actor_key(r.actor_entity_id, %(actor)s), r.action_key),
+                   commitment_actor_key(r.actor_entity_id, %(actor)s), r.action_key, %(actor)s, %(action)s,
+                   r.actor_entity_id
+              FROM ({_RESOLVED}) AS r
+            ON CONFLICT (commitment_key) DO NOTHING
+            """,
+            rows,
         )
         cur.executemany(
-            """
+            f"""
             INSERT INTO commitments (article_id, commitment_key, actor, actor_entity_id, speaker,
                 speaker_entity_id, action, kind, polarity, conditional, condition, deadline_text, deadline,
                 deadline_precision, firmness, sentence, start_char, end_char, confidence, extractor_version,
                 actor_as_written)
-            -- entity ids the analysis resolved but no mention carries are kept only if known
-            VALUES (%s, %s, %s, (SELECT entity_id FROM entities WHERE entity_id = %s::uuid), %s,
-                    (SELECT entity_id FROM entities WHERE entity_id = %s::uuid),
-                    %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+            SELECT %(article_id)s,
+                   commitment_tracking_key(commitment_actor_key(r.actor_entity_id, %(actor)s), r.action_key),
+                   %(actor)s, r.actor_entity_id, %(speaker)s,
+                   (SELECT entity_id FROM entities WHERE entity_id = %(speaker_entity)s::uuid),
+                   %(action)s, %(kind)s, %(polarity)s, %(conditional)s, %(condition)s, %(deadline_text)s,
+                   %(deadline)s, %(deadline_precision)s, %(firmness)s, %(sentence)s, %(start)s, %(end)s,
+                   %(confidence)s, %(extractor_version)s, %(actor_as_written)s
+              FROM ({_RESOLVED}) AS r
             ON CONFLICT (article_id, start_char, end_char, action) DO NOTHING
             """,
-            [
-                (
-                    article_id,
-                    commitment_key(c)[0],
-                    c.actor,
-                    c.actor_entity_id,
-                    c.speaker,
-                    c.speaker_entity_id,
-                    c.action,
-                    str(c.kind),
-                    str(c.polarity),
-                    c.conditional,
-                    c.condition,
-                    c.deadline_text,
-                    c.deadline,
-                    str(c.deadline_precision) if c.deadline_precision else None,
-                    str(c.firmness),
-                    c.sentence,
-                    c.start,
-                    c.end,
-                    c.confidence,
-                    c.extractor_version,
-                    c.actor_as_written,
-                )
-                for c in commitments
-            ],
+            rows,
         )
+
+
+def _commitment_params(article_id: int, c: Commitment) -> dict[str, object]:
+    return {
+        "article_id": article_id,
+        "entity": c.actor_entity_id,
+        "action_key": c.action_key,
+        "actor": c.actor,
+        "action": c.action,
+        "speaker": c.speaker,
+        "speaker_entity": c.speaker_entity_id,
+        "kind": str(c.kind),
+        "polarity": str(c.polarity),
+        "conditional": c.conditional,
+        "condition": c.condition,
+        "deadline_text": c.deadline_text,
+        "deadline": c.deadline,
+        "deadline_precision": str(c.deadline_precision) if c.deadline_precision else None,
+        "firmness": str(c.firmness),
+        "sentence": c.sentence,
+        "start": c.start,
+        "end": c.end,
+        "confidence": c.confidence,
+        "extractor_version": c.extractor_version,
+        "actor_as_written": c.actor_as_written,
+    }
