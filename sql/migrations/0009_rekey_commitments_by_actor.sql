@@ -14,8 +14,8 @@ CREATE FUNCTION commitment_text_key(words text) RETURNS text
     AS $$ SELECT btrim(regexp_replace(lower(words), '\s+', ' ', 'g'), ' "''“”„‘’«»') $$;
 
 -- The actor of a tracked commitment: the entity id, else the text key without leading articles
--- and titles. A title is a word ending in one of the analyzer's title endings (those of
--- newsdesk.analyze.attribution.TITLE_ENDINGS and entities._TITLES), so compounds count too
+-- and titles. A title is a word ending in one of the analyzer's titles (the nouns marked as titles
+-- in newsdesk/analyze/commitments/actor_nouns.tsv, and prins, prinses, paus), so compounds count too
 -- ("VVD-fractievoorzitter", "oud-premier"). The last word always stays: "De minister" is "minister".
 CREATE FUNCTION commitment_actor_key(actor_entity_id uuid, actor text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -29,11 +29,13 @@ BEGIN
     words := string_to_array(commitment_text_key(coalesce(actor, '')), ' ');
     WHILE cardinality(words) > 1 AND (
         words[1] IN ('de', 'het', 'een', '''t', 'd''', 'the')
-        OR words[1] ~ ('(minister|premier|president|secretaris|voorzitter|leider|burgemeester|wethouder'
-                       '|gedeputeerde|directeur|topman|topvrouw|woordvoerder|woordvoerster|kamerlid|raadslid'
-                       '|rector|trainer|coach|chef|onderhandelaar|commissaris|kanselier|koning|koningin'
-                       '|generaal|voorman|voorvrouw|ceo|bestuurder|ombudsman|hoogleraar|econoom|advocaat'
-                       '|eigenaar|prins|prinses|paus|senator)$')
+        OR words[1] ~ ('(acteur|actrice|advocaat|auteur|bestuurder|bondscoach|burgemeester|ceo|chef|coach'
+                       '|commissaris|directeur|econoom|eigenaar|fractievoorzitter|gedeputeerde|generaal'
+                       '|gouverneur|hoogleraar|kamerlid|kampioen|kanselier|koning|koningin|leider|manager'
+                       '|minister|ombudsman|onderhandelaar|partijleider|paus|premier|presentator|president|prins'
+                       '|prinses|raadslid|rector|regisseur|renner|rozetruidrager|schepen|secretaris|senator'
+                       '|speler|spits|staatssecretaris|titelverdediger|topman|topvrouw|trainer|voorman|voorvrouw'
+                       '|voorzitter|wethouder|woordvoerder|woordvoerster|zanger|zangeres)$')
     ) LOOP
         words := words[2:];
     END LOOP;

@@ -47,7 +47,15 @@ from newsdesk.analyze.commitments.actors import (
     resolve_subject,
     speaker_of,
 )
-from newsdesk.analyze.commitments.clauses import Candidate, candidates, lemma, noun_phrase, segments, subject_of
+from newsdesk.analyze.commitments.clauses import (
+    Candidate,
+    candidates,
+    lemma,
+    noun_phrase,
+    segments,
+    subject_of,
+    text_of,
+)
 from newsdesk.analyze.commitments.features import candidate_features, document_features
 from newsdesk.analyze.commitments.lexicon import actor_nouns
 from newsdesk.analyze.commitments.record import action_text, clause_start, word_span
@@ -179,7 +187,7 @@ def _judge(cand: Candidate, s_index: int, ctx: DocumentContext, docf, published:
     if rep is not None:
         masks.append((rep.idx, rep.idx + len(rep.text)))
     dl = decide.deadline(cand, (start, end), masks, published)
-    past = decide.past_time(seg.doc.text[start:end])
+    past = decide.past_time(text_of(seg.doc)[start:end])
     kind = cand.entry.kind if cand.entry is not None else K.PLAN
     if neg.refusal:
         kind = K.REFUSAL

@@ -32,6 +32,7 @@ from spacy.tokens import Doc, Span, Token
 
 from newsdesk.analyze.commitments.clauses import (
     is_finite,
+    text_of,
     lemma,
     noun_phrase,
     segment_of,
@@ -79,7 +80,7 @@ def is_title(token: Token) -> bool:
 def span_text(doc: Doc, tokens: Sequence[Token]) -> str:
     if not tokens:
         return ""
-    return doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+    return text_of(doc)[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
 
 
 # --------------------------------------------------------------------------- document context
@@ -236,7 +237,7 @@ def is_dateline(tokens: Sequence[Token]) -> bool:
     if not tokens:
         return False
     seg = segment_of(tokens[0])
-    head = seg.doc.text[seg.start_char : min(seg.end_char, seg.start_char + 60)]
+    head = text_of(seg.doc)[seg.start_char : min(seg.end_char, seg.start_char + 60)]
     m = _DATELINE.match(head)
     return m is not None and tokens[0].idx < seg.start_char + m.end()
 
@@ -270,7 +271,7 @@ def phrase_actors(doc: Doc, tokens: Sequence[Token], ctx: DocumentContext, sente
     if not tokens:
         return []
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-    written = doc.text[start:end]
+    written = text_of(doc)[start:end]
     inside = [m for m in ctx.mentions if m.start < end and start < m.end]  # "premier Keir | Starmer" too
     named = [
         m for m in inside

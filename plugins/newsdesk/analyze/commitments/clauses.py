@@ -33,6 +33,8 @@ SOURCES = ("lexical", "phrase", "adj", "noun", "aux", "passive", "present")
 
 _HARD_END = frozenset(".!?")
 _SEGMENTS_KEY = "newsdesk_commitment_segments"
+_TEXT_KEY = "newsdesk_text"
+_BOUNDS_KEY = "newsdesk_commitment_segment_bounds"
 _NOMINAL = ("NOUN", "PROPN", "PRON", "NUM", "ADJ", "X")
 _AUX_FORMS = frozenset(
     "heeft hebben had hadden is zijn was waren ben bent zal zullen zult zou zouden wordt worden werd werden".split()
@@ -115,12 +117,28 @@ def segments(doc: Doc) -> list[list[Span]]:
     return [[doc[a:b] for a, b in spans] for spans in cached]
 
 
+def text_of(doc: Doc) -> str:
+    """``doc.text``, built once: spaCy joins the tokens' texts again on every access."""
+    cached = doc.user_data.get(_TEXT_KEY)
+    if cached is None:
+        cached = doc.user_data[_TEXT_KEY] = doc.text
+    return cached
+
+
 def segment_of(tok: Token) -> Span:
-    for spans in segments(tok.doc):
-        for span in spans:
-            if span.start <= tok.i < span.end:
-                return span
-    return tok.sent
+    """The segment (see ``segments``) holding ``tok``."""
+    doc = tok.doc
+    bounds = doc.user_data.get(_BOUNDS_KEY)
+    if bounds is None:
+        segments(doc)
+        bounds = [(0, 0)] * len(doc)
+        for spans in doc.user_data[_SEGMENTS_KEY]:
+            for a, b in spans:
+                for i in range(a, b):
+                    bounds[i] = (a, b)
+        doc.user_data[_BOUNDS_KEY] = bounds
+    a, b = bounds[tok.i]
+    return doc[a:b] if b > a else tok.sent
 
 
 # --------------------------------------------------------------------------- token helpers
@@ -593,6 +611,8 @@ def _adj_cue(tok: Token, seg: Span, lex: Lexicon) -> Candidate | None:
 
 
 def _phrase_cue(tok: Token, seg: Span, lex: Lexicon) -> Candidate | None:
+    if tok.lower_ not in lex.phrase_starts:
+        return None
     for words, entry in lex.phrases.items():
         end = tok.i + len(words)
         if end > seg.end or tuple(t.lower_ for t in tok.doc[tok.i : end]) != words:

@@ -22,7 +22,7 @@ from enum import StrEnum
 
 from spacy.tokens import Span, Token
 
-from newsdesk.analyze.commitments.clauses import Candidate, is_finite, is_past, lemma, segment_of
+from newsdesk.analyze.commitments.clauses import Candidate, is_finite, is_past, lemma, segment_of, text_of
 from newsdesk.analyze.commitments.lexicon import (
     BELIEF_VERBS,
     CONDITION_MARKERS,
@@ -224,7 +224,7 @@ def is_reporting(t: Token) -> bool:
 def in_quote(cand: Candidate) -> bool:
     """The cue stands inside a quotation (an odd number of quote marks before it in its sentence)."""
     seg = cand.segment
-    before = seg.doc.text[seg.sent.start_char : cand.cue.idx]
+    before = text_of(seg.doc)[seg.sent.start_char : cand.cue.idx]
     straight = before.count('"')
     curly = sum(before.count(q) for q in "“„«") - sum(before.count(q) for q in "”»")
     if curly > 0:
@@ -264,7 +264,7 @@ def condition(seg: Span) -> tuple[str, int, int] | None:
         ):
             continue  # "als lening doorgeven", "zolang als nodig is": no clause with a subject
         last = doc[end - 1]
-        return doc.text[t.idx : last.idx + len(last.text)], t.idx, last.idx + len(last.text)
+        return text_of(doc)[t.idx : last.idx + len(last.text)], t.idx, last.idx + len(last.text)
     return None
 
 
@@ -302,7 +302,7 @@ def deadline(
     """
     doc = cand.cue.doc
     start, end = span
-    chars = list(doc.text[start:end])
+    chars = list(text_of(doc)[start:end])
     for s, e in masks:
         for i in range(max(s - start, 0), min(e - start, len(chars))):
             chars[i] = " "
@@ -316,7 +316,7 @@ def deadline(
             for i in range(found.start, found.end):
                 chars[i] = " "
             continue
-        text = doc.text[abs_start:abs_end]
+        text = text_of(doc)[abs_start:abs_end]
         resolved, precision = resolve_deadline(text, published)
         return Deadline(text, abs_start, abs_end, resolved, precision)
     return None

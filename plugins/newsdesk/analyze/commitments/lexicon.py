@@ -51,6 +51,10 @@ class Lexicon:
     phrases: dict[tuple[str, ...], Cue]
     particles: frozenset[str]
 
+    @property
+    def phrase_starts(self) -> frozenset[str]:
+        return frozenset(words[0] for words in self.phrases)
+
     def noun(self, lemma: str) -> Cue | None:
         """The noun cue for ``lemma``, also as the head of a compound ("principeovereenkomst")."""
         cue = self.nouns.get(lemma)
