@@ -220,7 +220,13 @@ def folds_of(docs: Sequence[Document], k: int, seed: int = 13) -> list[list[str]
 
 
 def train(
-    docs: Sequence[Document], score: ModuleType, *, l2: float, meta: dict[str, Any], prior: Scorer | None
+    docs: Sequence[Document],
+    score: ModuleType,
+    *,
+    l2: float,
+    meta: dict[str, Any],
+    prior: Scorer | None,
+    fixed_threshold: float | None = None,
 ) -> Scorer:
     rows, labels = training_rows(docs, score)
     if prior is not None:
@@ -228,6 +234,8 @@ def train(
     else:
         weights, bias = fit(rows, labels, l2=l2)
     scorer = Scorer(weights, bias, 0.5, meta)
+    if fixed_threshold is not None:
+        return Scorer(weights, bias, fixed_threshold, {**meta, "positives": sum(labels), "rows": len(labels)})
     scored = list(docs)  # the threshold is chosen on every training document, the project's own too
     best = (-1.0, 0.5)
     for t in [x / 100 for x in range(20, 81, 2)]:  # the threshold with the best F1 on the training documents
@@ -240,13 +248,22 @@ def train(
 
 
 def cross_validate(
-    docs: Sequence[Document], score: ModuleType, *, k: int, l2: float, fold_dir: Path | None, prior: Scorer | None
+    docs: Sequence[Document],
+    score: ModuleType,
+    *,
+    k: int,
+    l2: float,
+    fold_dir: Path | None,
+    prior: Scorer | None,
+    fixed_threshold: float | None = None,
 ) -> dict[str, Any]:
     folds = folds_of(docs, k)
     preds: dict[str, list[dict[str, Any]]] = {}
     for n, held in enumerate(folds):
         train_docs = [d for d in docs if d.name not in held]
-        scorer = train(train_docs, score, l2=l2, meta={"fold": n, "held_out": held}, prior=prior)
+        scorer = train(
+            train_docs, score, l2=l2, meta={"fold": n, "held_out": held}, prior=prior, fixed_threshold=fixed_threshold
+        )
         if fold_dir is not None:
             fold_dir.mkdir(parents=True, exist_ok=True)
             (fold_dir / f"fold{n}.json").write_text(scorer.to_json(), encoding="utf-8")
@@ -276,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--l2", type=float, default=2.0)
     ap.add_argument("--write", action="store_true", help="fit on everything and write the bundled scorer.json")
     ap.add_argument("--no-prior", action="store_true", help="shrink the weights towards zero, not the prior")
+    ap.add_argument("--threshold", type=float, help="a fixed threshold (default: the best F1 on the training folds)")
     ap.add_argument("--fold-dir", type=Path, help="write the fold scorers and folds.json here")
     ap.add_argument("-v", "--verbose", action="store_true", help="print the held-out errors")
     args = ap.parse_args(argv)
@@ -289,7 +307,9 @@ def main(argv: list[str] | None = None) -> int:
         scored = [d for d in docs if not d.own]
         base = evaluate(scored, [predict(d, prior) for d in scored], score)
         print(f"prior alone (not fitted): sentence P/R/F1 {base['sentence']}, sentence+actor P/R/F1 {base['actor']}")
-    res = cross_validate(docs, score, k=args.folds, l2=args.l2, fold_dir=args.fold_dir, prior=prior)
+    res = cross_validate(
+        docs, score, k=args.folds, l2=args.l2, fold_dir=args.fold_dir, prior=prior, fixed_threshold=args.threshold
+    )
     if args.verbose:
         print("\n".join(sorted(res["errors"])))
     print(f"held-out folds ({args.folds}, by document): sentence P/R/F1 {res['sentence']}, "
@@ -306,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
             "held_out_folds": {"folds": args.folds, "sentence": res["sentence"], "sentence_actor": res["actor"]},
             "l2": args.l2,
         }
-        scorer = train(docs, score, l2=args.l2, meta=meta, prior=prior)
+        scorer = train(docs, score, l2=args.l2, meta=meta, prior=prior, fixed_threshold=args.threshold)
         SCORER_FILE.write_text(scorer.to_json(), encoding="utf-8")
         print(f"wrote {SCORER_FILE.relative_to(ROOT)} (threshold {scorer.threshold})")
     print(json.dumps({k: v for k, v in res.items() if k != "errors"}))

@@ -220,9 +220,13 @@ class Mention:
 
 @dataclass(frozen=True, slots=True)
 class Commitment:
-    """Who commits (or refuses) to do what, by when, under which condition, according to whom."""
+    """Who commits (or refuses) to do what, by when, under which condition, according to whom.
 
-    actor: str
+    ``actor`` is None when neither the sentence nor the document names who stands behind a passive
+    or impersonal plan: the commitment is kept, its actor left open.
+    """
+
+    actor: str | None
     action: str
     kind: CommitmentKind
     polarity: Polarity

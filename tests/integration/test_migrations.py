@@ -157,7 +157,7 @@ def test_rekeying_commitments_on_a_database_with_data(empty_db: str, tmp_path: P
         )
 
     applied = migrate(empty_db)
-    assert applied[-1] == "0009_rekey_commitments_by_actor"
+    assert "0009_rekey_commitments_by_actor" in applied
     with psycopg.connect(empty_db) as conn:
         keys = dict(conn.execute("SELECT actor, commitment_key FROM commitments").fetchall())
         key_rows = {r[0] for r in conn.execute("SELECT commitment_key FROM commitment_keys")}

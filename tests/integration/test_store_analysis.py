@@ -110,3 +110,29 @@ def test_reanalysis_replaces_rows_and_tracks_across_articles(clean_db: str) -> N
             conn.execute("SELECT count(*) AS n FROM commitments WHERE article_id = %s", (a1,)).fetchone()["n"]
             == 0
         )
+
+
+def test_a_commitment_without_a_named_actor_is_stored_and_tracked(clean_db: str) -> None:
+    # "Er wordt 12 miljoen vrijgemaakt" in a text naming nobody who could do it: kept, actor open.
+    open_actor = Commitment(
+        actor=None,
+        action="12 miljoen vrijmaken",
+        kind=CommitmentKind.PLEDGE,
+        polarity=Polarity.POSITIVE,
+        firmness=Firmness.FIRM,
+        sentence=0,
+        start=0,
+        end=30,
+        confidence=0.6,
+        extractor_version="test",
+        action_key="12 miljoen vrijmaken",
+    )
+    with connect(clean_db) as conn:
+        article_id = _article(conn)
+        conn.commit()
+        written = replace_analysis(conn, article_id, Analysis("v1", (), (open_actor,)), now=NOW)
+        assert written == {"mentions": 0, "commitments": 1}
+        row = conn.execute("SELECT actor, action, commitment_key FROM commitments").fetchone()
+        assert row["actor"] is None and row["action"] == "12 miljoen vrijmaken"
+        tracked = conn.execute("SELECT actor, articles FROM v_commitment_tracking").fetchall()
+        assert [(r["actor"], r["articles"]) for r in tracked] == [(None, 1)]

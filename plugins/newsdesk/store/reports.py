@@ -55,7 +55,7 @@ class EntityCount:
 @dataclass(frozen=True, slots=True)
 class CommitmentRow:
     commitment_id: int
-    actor: str
+    actor: str | None  # None: a plan whose actor the text does not name
     actor_as_written: str | None  # the pronoun or description the actor was resolved from
     speaker: str | None
     action: str

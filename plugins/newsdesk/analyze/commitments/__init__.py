@@ -237,17 +237,17 @@ def _records(j: Judged, confidence: float) -> list[Commitment]:
     if j.deadline is not None:
         skips.append((j.deadline.start, j.deadline.end))
     action, key = action_text(cand, j.clause, skips, j.negation.tokens)
-    if not action or not j.actors:
+    if not action:
         return []
     seg_start = cand.segment.start_char
     out: list[Commitment] = []
-    for actor in j.actors:
+    for actor in j.actors or [None]:  # no actor named: the commitment is kept, its actor left open
         start = j.start
-        if actor.sentence == j.sentence and seg_start <= actor.start < start:
+        if actor is not None and actor.sentence == j.sentence and seg_start <= actor.start < start:
             start = actor.start
         out.append(
             Commitment(
-                actor=actor.text,
+                actor=actor.text if actor else None,
                 action=action,
                 kind=j.kind,
                 polarity=j.negation.polarity,
@@ -257,7 +257,7 @@ def _records(j: Judged, confidence: float) -> list[Commitment]:
                 end=max(j.end, start + 1),
                 confidence=round(max(0.01, min(confidence, 0.99)), 2),
                 extractor_version=EXTRACTOR_VERSION,
-                actor_entity_id=actor.entity_id,
+                actor_entity_id=actor.entity_id if actor else None,
                 speaker=j.speaker.text if j.speaker else None,
                 speaker_entity_id=j.speaker.entity_id if j.speaker else None,
                 conditional=j.condition is not None,
@@ -266,7 +266,7 @@ def _records(j: Judged, confidence: float) -> list[Commitment]:
                 deadline=j.deadline.date if j.deadline else None,
                 deadline_precision=j.deadline.precision if j.deadline else None,
                 action_key=key,
-                actor_as_written=actor.written,
+                actor_as_written=actor.written if actor else None,
             )
         )
     return out
@@ -276,7 +276,7 @@ def _dedupe(items: list[Commitment]) -> list[Commitment]:
     """One record per (sentence, actor, action): the most confident one."""
     best: dict[tuple[int, str, str], Commitment] = {}
     for c in items:
-        key = (c.sentence, c.actor.casefold(), c.action)
+        key = (c.sentence, (c.actor or "").casefold(), c.action)
         if key not in best or c.confidence > best[key].confidence:
             best[key] = c
-    return sorted(best.values(), key=lambda c: (c.start, c.end, c.actor))
+    return sorted(best.values(), key=lambda c: (c.start, c.end, c.actor or ""))

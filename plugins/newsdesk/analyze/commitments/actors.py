@@ -471,7 +471,10 @@ def _description(tokens: Sequence[Token], ctx: DocumentContext, sentence: int) -
         labels = (EntityLabel.ORG,)
     else:
         return None  # governments and groups are named as written ("de regering", "de coalitie")
-    m = ctx.nearest_before(tokens[0].idx, labels, sentence=sentence, window=1) or ctx.most_salient(labels)
+    if kind == "person":  # "de minister": the person just named
+        m = ctx.nearest_before(tokens[0].idx, labels, sentence=sentence, window=1) or ctx.most_salient(labels)
+    else:  # "de club": the organisation the document is about, not the last one it named
+        m = ctx.most_salient(labels) or ctx.nearest_before(tokens[0].idx, labels, sentence=sentence, window=1)
     if m is None:
         return None
     return actor_of_mention(m, sentence, "description", span_text(tokens[0].doc, tokens))

@@ -491,7 +491,7 @@ def candidates(seg: Span) -> list[Candidate]:
             or _noun_cue(tok, seg, lex)
             or _aux_cue(tok, seg, lex)
             or _passive(tok, seg)
-            or _present(tok, seg)
+            or _present(tok, seg, lex)
         )
         if cand is not None:
             found.append(cand)
@@ -519,10 +519,12 @@ def _subject_for(cand: Candidate) -> list[Token]:
 
 
 def _content_verb(tok: Token) -> Token | None:
-    comp = next(
-        (c for c in tok.children if c.dep_ in ("xcomp", "ccomp") and c.pos_ in ("VERB", "AUX", "ADJ", "NOUN")),
-        None,
-    )
+    comp = next((c for c in tok.children if c.dep_ in ("xcomp", "ccomp") and c.pos_ in ("VERB", "AUX")), None)
+    if comp is None:
+        comp = next((c for c in tok.children if c.dep_ in ("xcomp", "ccomp") and c.pos_ in ("ADJ", "NOUN")), None)
+        later = next_infinitive(tok)
+        if comp is not None and later is not None and later.pos_ in ("VERB", "AUX"):
+            comp = later  # "willen studenten ... bezetten": the verb, not the noun the parser hung there
     if comp is None:  # "belooft dat ... gaat" attached as advcl/obl: a later verb with its own clause
         comp = next(
             (c for c in tok.children
@@ -660,8 +662,11 @@ def _passive(tok: Token, seg: Span) -> Candidate | None:
     return Candidate(tok, "passive", None, main, seg, passive=True)
 
 
-def _present(tok: Token, seg: Span) -> Candidate | None:
-    """A present-tense content verb: "De werken beginnen in augustus" (the decisions judge it)."""
+def _present(tok: Token, seg: Span, lex: Lexicon) -> Candidate | None:
+    """A present-tense content verb: "De werken beginnen in augustus" (the decisions judge it).
+
+    A verb of the lexicon's actions ("stelt ... uit", "schrapt", "investeert") carries its row.
+    """
     if tok.pos_ != "VERB" or not is_finite(tok) or is_past(tok) or "Pres" not in tok.morph.get("Tense", []):
         return None
     if lemma(tok) in _NOT_ACTIONS or lemma(tok) in OBLIGATION_MODALS or tok.dep_ in ("aux", "aux:pass", "cop"):
@@ -670,4 +675,6 @@ def _present(tok: Token, seg: Span) -> Candidate | None:
         return None  # a verb with an infinitive is a modal or a cue, judged elsewhere
     if lemma(tok) in REPORTING_VERBS | BELIEF_VERBS or tok.lower_ in REPORTING_FORMS:
         return None  # "Agalev zegt ... te willen": the report, not the act
-    return Candidate(tok, "present", None, tok, seg)
+    prt = particle_of(tok, lex.particles)
+    action = (lex.actions.get(prt + lemma(tok)) if prt else None) or lex.actions.get(lemma(tok))
+    return Candidate(tok, "present", action, tok, seg)

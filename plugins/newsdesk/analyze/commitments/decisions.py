@@ -95,8 +95,8 @@ def negation(cand: Candidate, clause: list[Token], condition_span: tuple[int, in
     found += [c for c in cand.cue.children if c.lower_ in NEGATIONS and c not in found]
     entry = cand.entry
     refusal = bool(entry and entry.negative)
-    if not refusal and found and entry is not None and entry.kind in (K.INTENT, K.WILLINGNESS, K.PLAN):
-        refusal = True  # "wil niet", "niet bereid", "niet van plan", "besloot geen ... meer"
+    if not refusal and found and entry is not None and (entry.kind in (K.INTENT, K.WILLINGNESS) or entry.pos == "phrase"):
+        refusal = True  # "wil niet", "niet bereid", "niet van plan"; "besloot geen ... meer" is a negative plan
     negative = refusal or bool(found)
     return Negation(Polarity.NEGATIVE if negative else Polarity.POSITIVE, tuple(found), refusal)
 

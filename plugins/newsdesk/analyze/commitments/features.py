@@ -55,6 +55,8 @@ def candidate_features(
     if source == "aux" and cand.entry is not None:
         source = f"aux_{cand.entry.lemma}"
     f[f"src_{source}"] = 1.0
+    if source == "present" and cand.entry is not None:
+        f["present_action"] = 1.0
     if cand.entry is not None:
         f[f"kind_{cand.entry.kind}"] = 1.0
         if cand.entry.speech:

@@ -16,7 +16,7 @@ from newsdesk.models import CommitmentKind, Firmness
 CUES_FILE = Path(__file__).with_name("cues.tsv")
 _COLUMNS = ("lemma", "pos", "kind", "firmness", "particle", "reflexive", "agentive", "speech", "negative", "light",
             "compound", "forms")  # fmt: skip
-_POS = frozenset("verb aux adj noun phrase".split())
+_POS = frozenset("verb aux adj noun phrase action".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +50,7 @@ class Lexicon:
     nouns: dict[str, Cue]
     phrases: dict[tuple[str, ...], Cue]
     particles: frozenset[str]
+    actions: dict[str, Cue]  # verbs stating a decided act in the present tense
 
     @property
     def phrase_starts(self) -> frozenset[str]:
@@ -80,6 +81,7 @@ def parse_lexicon(text: str, source: str = "cues.tsv") -> Lexicon:
     adjectives: dict[str, Cue] = {}
     nouns: dict[str, Cue] = {}
     phrases: dict[tuple[str, ...], Cue] = {}
+    actions: dict[str, Cue] = {}
     particles: set[str] = set()
     for lineno, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
@@ -110,7 +112,7 @@ def parse_lexicon(text: str, source: str = "cues.tsv") -> Lexicon:
             compound=_flag(row["compound"], where),
             forms=frozenset() if row["forms"] == "-" else frozenset(row["forms"].split()),
         )
-        table = {"verb": verbs, "aux": auxiliaries, "adj": adjectives, "noun": nouns}.get(cue.pos)
+        table = {"verb": verbs, "aux": auxiliaries, "adj": adjectives, "noun": nouns, "action": actions}.get(cue.pos)
         if cue.pos == "phrase":
             phrases[tuple(cue.lemma.split())] = cue
         elif table is not None:
@@ -121,7 +123,7 @@ def parse_lexicon(text: str, source: str = "cues.tsv") -> Lexicon:
             forms[form] = cue
         if cue.particle:
             particles.add(cue.particle)
-    return Lexicon(verbs, forms, auxiliaries, adjectives, nouns, phrases, frozenset(particles))
+    return Lexicon(verbs, forms, auxiliaries, adjectives, nouns, phrases, frozenset(particles), actions)
 
 
 @lru_cache(maxsize=1)
