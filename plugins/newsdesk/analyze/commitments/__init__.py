@@ -88,6 +88,7 @@ class Judged:
     deadline: decide.Deadline | None
     features: dict[str, float]
     veto: str | None  # a categorical exclusion of the guidelines, or None
+    subject_is_content: bool = False  # "Er komt een fonds": the subject is what is committed
 
     @property
     def start(self) -> int:
@@ -177,7 +178,7 @@ def _judge(cand: Candidate, s_index: int, ctx: DocumentContext, docf, published:
         # "Imperial Invest wou diversifiëren": a past wish; a reported promise or decision
         # ("beloofde vorig jaar dat ...", "besloot te ...") keeps its future content
         veto = veto or "a past wish"
-    actors = _actors(cand, s_index, ctx, speaker, quoted, matrix)
+    actors, subject_is_content = _actors(cand, s_index, ctx, speaker, quoted, matrix)
     neg = decide.negation(cand, clause, (cond[1], cond[2]) if cond else None)
     start = seg.doc[clause_start(cand)].idx
     end = max(clause[-1].idx + len(clause[-1].text) if clause else cand.cue.idx + len(cand.cue.text), start + 1)
@@ -199,34 +200,37 @@ def _judge(cand: Candidate, s_index: int, ctx: DocumentContext, docf, published:
         deadline=dl, past_time=past, quoted=quoted, speaker=speaker is not None, reported=rep is not None,
         actors=actors, document=docf,
     )  # fmt: skip
-    return Judged(cand, s_index, clause, actors, speaker, kind, firm, neg, cond, dl, features, veto)
+    return Judged(cand, s_index, clause, actors, speaker, kind, firm, neg, cond, dl, features, veto, subject_is_content)
 
 
 def _actors(
     cand: Candidate, s_index: int, ctx: DocumentContext, speaker: Actor | None, quoted: bool, matrix: list
-) -> list[Actor]:
+) -> tuple[list[Actor], bool]:
+    """The actors of the candidate, and whether its subject is what is committed rather than who."""
     if cand.passive:
         agent = agent_of(cand.main, ctx, s_index)
         found = context_actor(cand.segment, ctx, s_index, speaker) if agent is None else agent
-        return [found] if found is not None else []
+        return ([found] if found is not None else []), False
     impersonal = (
         (len(cand.subject) == 1 and cand.subject[0].lower_ == "men")
         or (not cand.subject and cand.source in ("lexical", "noun"))  # "Op de vergadering is afgesproken om"
         or (cand.source in ("present", "aux") and is_thing(cand.subject, ctx))  # "De werken beginnen in augustus"
     )
-    er_komt = (
+    er_komt = (  # "Er komt een fonds": what comes is the subject, whatever noun it is
         cand.source in ("present", "aux")
         and lemma(cand.main) == "komen"
         and any(t.lower_ == "er" for t in cand.segment)
-        and (not cand.subject or is_thing(cand.subject, ctx))
+        and not any(t.pos_ == "PROPN" or ctx.named(t) for t in cand.subject)
     )
     if impersonal or er_komt:
         # "Er komt een onderzoek": what comes is the subject; the speaker's side commits
         found = context_actor(cand.segment, ctx, s_index, speaker)
-        return [found] if found is not None else []
-    return resolve_subject(
+        thing = bool(cand.subject) and cand.subject[0].lower_ != "men"
+        return ([found] if found is not None else []), thing
+    found = resolve_subject(
         cand.subject, cue=cand.cue, ctx=ctx, sentence=s_index, speaker=speaker, quoted=quoted, matrix=matrix
     )
+    return found, False
 
 
 def _records(j: Judged, confidence: float) -> list[Commitment]:
@@ -236,7 +240,7 @@ def _records(j: Judged, confidence: float) -> list[Commitment]:
         skips.append((j.speaker.start, j.speaker.end))
     if j.deadline is not None:
         skips.append((j.deadline.start, j.deadline.end))
-    action, key = action_text(cand, j.clause, skips, j.negation.tokens)
+    action, key = action_text(cand, j.clause, skips, j.negation.tokens, subject_is_content=j.subject_is_content)
     if not action:
         return []
     seg_start = cand.segment.start_char

@@ -97,6 +97,8 @@ def negation(cand: Candidate, clause: list[Token], condition_span: tuple[int, in
     refusal = bool(entry and entry.negative)
     if not refusal and found and entry is not None and (entry.kind in (K.INTENT, K.WILLINGNESS) or entry.pos == "phrase"):
         refusal = True  # "wil niet", "niet bereid", "niet van plan"; "besloot geen ... meer" is a negative plan
+    if not refusal and found and cand.source == "noun" and entry is not None and entry.kind is K.PLEDGE:
+        refusal = True  # "heeft geen toezeggingen gedaan": declining to commit
     negative = refusal or bool(found)
     return Negation(Polarity.NEGATIVE if negative else Polarity.POSITIVE, tuple(found), refusal)
 

@@ -89,14 +89,20 @@ def action_text(
     clause: Sequence[Token],
     skip_spans: Sequence[tuple[int, int]],
     negations: Sequence[Token],
+    *,
+    subject_is_content: bool = False,
 ) -> tuple[str, str]:
-    """The committed predicate phrase and its key (sorted content lemmas)."""
+    """The committed predicate phrase and its key (sorted content lemmas).
+
+    ``subject_is_content``: the subject is what is committed, not who commits ("Er komt een
+    fonds", "De werken beginnen in augustus"): it stays in the action.
+    """
     main, cue = cand.main, cand.cue
     noun_cue = cand.source == "noun"
     skip = {t.i for t in negations}
     if not noun_cue and cue.i != main.i:
         skip.add(cue.i)
-    if cand.subject and not cand.passive:
+    if cand.subject and not cand.passive and not subject_is_content:
         skip |= {t.i for t in cand.subject}
         head = next((t for t in cand.subject if t.head.i not in {x.i for x in cand.subject}), None)
         if head is not None and head.i < cue.i:
@@ -108,6 +114,8 @@ def action_text(
             skip.add(t.i)
         if t.lower_ in ("er", "dat", "daarna", "ook", "al", "volgens", "aldus", "toe", "af") and t.i != main.i:
             skip.add(t.i)
+        if subject_is_content and t.i == main.i and lemma(t) == "komen" and t.pos_ == "VERB":
+            skip.add(t.i)  # "er komt" is put in front below
         if t.text in QUOTE_CHARS:
             skip.add(t.i)
         if t.head.i == cue.i and t.dep_ == "compound:prt" and t.i != main.i:
@@ -151,6 +159,8 @@ def action_text(
         r"\b(uit|aan|op|af|toe|bij|mee|in|door|terug|over|samen|voor|vast|weg)\s+te\s+(\w+)$", r"\1\2", action
     )
     action = re.sub(r"\bte\s+(\w+)$", r"\1", action)
+    if subject_is_content and lemma(main) == "komen" and any(t.lower_ == "er" for t in clause):
+        action = "er komt " + action
     content = sorted(
         {lemma(t) for t in words if t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM") and lemma(t) not in ("zullen", "gaan")}
     )
