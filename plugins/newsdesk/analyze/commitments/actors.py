@@ -233,13 +233,11 @@ def strip_title(tokens: Sequence[Token]) -> list[Token]:
     return list(tokens)
 
 
-def is_dateline(tokens: Sequence[Token]) -> bool:
-    if not tokens:
-        return False
-    seg = segment_of(tokens[0])
+def dateline_end(seg: Span) -> int:
+    """Offset where a wire story's dateline ("DEN HAAG (ANP) -") ends, or the segment's start."""
     head = text_of(seg.doc)[seg.start_char : min(seg.end_char, seg.start_char + 60)]
     m = _DATELINE.match(head)
-    return m is not None and tokens[0].idx < seg.start_char + m.end()
+    return seg.start_char + m.end() if m is not None else seg.start_char
 
 
 def _modifier(m: Mention, tokens: Sequence[Token]) -> bool:
@@ -288,7 +286,17 @@ def phrase_actors(doc: Doc, tokens: Sequence[Token], ctx: DocumentContext, sente
         best = min(named, key=lambda m: (rank.get(_entity_label(m), 3), m.start))
         head_is_description = tokens[-1].pos_ == "NOUN" and tokens[-1].text.islower() and best.end < tokens[-1].idx
         if not head_is_description or _entity_label(best) is EntityLabel.PER:
-            return [actor_of_mention(best, sentence, how, written)]
+            actor = actor_of_mention(best, sentence, how, written)
+            name = strip_title(tokens)
+            full = span_text(doc, name)
+            if (  # "Staatssecretaris Eddie van Marum" where the mention is only "Eddie"
+                _entity_label(best) is EntityLabel.PER
+                and name[0].idx <= best.start and best.end < name[-1].idx + len(name[-1].text)
+                and all(t.text[:1].isupper() or t.lower_ in NAME_PARTICLES for t in name)
+            ):
+                actor = _replace(Actor(full, name[0].idx, name[-1].idx + len(name[-1].text), actor.entity_id,
+                                       actor.label, False, sentence, how), written=written)  # fmt: skip
+            return [actor]
     stripped = strip_title(tokens)
     text = span_text(doc, stripped)
     head = tokens[-1]
@@ -430,9 +438,10 @@ def resolve_subject(
 ) -> list[Actor]:
     """The actors the subject phrase stands for (empty: nobody the text names)."""
     doc = cue.doc
-    tokens = [t for t in subject if not t.is_space]
-    if tokens and is_dateline(tokens):
-        return []
+    dateline = dateline_end(segment_of(cue))
+    tokens = [t for t in subject if not t.is_space and t.idx >= dateline]  # "DEN HAAG (ANP) - Het kabinet"
+    if not tokens or tokens[0].pos_ == "PUNCT":
+        tokens = [t for t in tokens if t.pos_ != "PUNCT"]
     if not tokens:
         return []
     head = tokens[0] if len(tokens) == 1 else _head(tokens)
@@ -550,18 +559,20 @@ def _antecedent(tok: Token, ctx: DocumentContext, sentence: int) -> list[Actor]:
     """ "de Gele Zaal, die ... wil": the noun phrase the relative clause hangs on."""
     doc = tok.doc
     seg = segment_of(tok)
-    clause_verb = tok.head
-    target: Token | None = None
-    if clause_verb.dep_ == "acl:relcl" and clause_verb.head.i < tok.i:
-        target = clause_verb.head
-    if target is None or not (seg.start <= target.i < seg.end):
-        j = tok.i - 1
-        while j >= seg.start and doc[j].text in ",(":
-            j -= 1
-        target = doc[j] if j >= seg.start and doc[j].pos_ in ("NOUN", "PROPN", "X") else None
-    if target is None:
+    j = tok.i - 1
+    while j >= seg.start and doc[j].text in ",(":
+        j -= 1
+    if j >= seg.start and (doc[j].pos_ in ("NOUN", "PROPN", "X") or ctx.named(doc[j])):
+        # "de Gele Zaal, die ...": the noun phrase right before the comma
+        k = j
+        while k - 1 >= seg.start and (doc[k - 1].pos_ in ("DET", "ADJ", "PROPN", "NUM") or ctx.named(doc[k - 1])):
+            k -= 1
+        phrase = list(doc[k : j + 1])
+    elif tok.head.dep_ == "acl:relcl" and seg.start <= tok.head.head.i < tok.i:
+        phrase = noun_phrase(tok.head.head)
+    else:
         return []
-    found = phrase_actors(doc, noun_phrase(target), ctx, sentence, "relative")
+    found = phrase_actors(doc, phrase, ctx, sentence, "relative")
     return [_replace(a, written=tok.text) for a in found]
 
 

@@ -43,7 +43,7 @@ _ZULLEN_FORMS = frozenset("zal zullen zult zou zouden".split())
 _VERB_ENDINGS = ("t", "de", "te", "den", "ten", "d")
 _GAAN_FORMS = frozenset("ga gaat gaan ging gingen".split())
 _REFLEXIVES = frozenset("zich me mij ons zichzelf je".split())
-_BOUNDARY = frozenset(", ; : dat die om zodat omdat terwijl want".split()) | set(QUOTE_CHARS)
+_BOUNDARY = frozenset(", ; : - – — dat die om zodat omdat terwijl want".split()) | set(QUOTE_CHARS)
 _NP_ADP = frozenset("van uit".split())
 _TITLE_HEADS = ("minister", "staatssecretaris", "commissaris", "schepen")
 # Heads of time phrases: a phrase before the finite verb headed by one is an adverbial, and the
