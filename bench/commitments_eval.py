@@ -165,11 +165,7 @@ def score_item(tally: Tally, item_id: str, text: str, preds: list[Any], gold: li
             free.remove(hit)
     for g in (g for g in gold if not g.get("uncertain")):
         hit = next(
-            (
-                p
-                for p in free
-                if sentence_of(spans, p.start) == g["sentence"] and actor_matches(p.actor, g["actor"])
-            ),
+            (p for p in free if sentence_of(spans, p.start) == g["sentence"] and actor_matches(p.actor, g["actor"])),
             None,
         )
         if hit is None:
@@ -207,9 +203,7 @@ def score_item(tally: Tally, item_id: str, text: str, preds: list[Any], gold: li
             )
     for p in free:
         tally.fp += 1
-        tally.errors.append(
-            f"{item_id} FALSE s{sentence_of(spans, p.start)} {p.actor!r} {p.kind.value}: {p.action!r}"
-        )
+        tally.errors.append(f"{item_id} FALSE s{sentence_of(spans, p.start)} {p.actor!r} {p.kind.value}: {p.action!r}")
 
 
 def evaluate_items(nlp: Any, resolver: Any, items: list[dict[str, Any]]) -> Tally:
@@ -265,8 +259,20 @@ def real_text(folds: int, l2: float) -> dict[str, Any]:
         _run([py, "nlp/commitments/corpus.py", "materialise", str(own)])
         started = time.perf_counter()
         trained = _json_line(
-            _run([py, "nlp/commitments/train_scorer.py", "--own", str(own), "--folds", str(folds), "--l2", str(l2),
-                  "--fold-dir", str(fold_dir)])  # fmt: skip
+            _run(
+                [
+                    py,
+                    "nlp/commitments/train_scorer.py",
+                    "--own",
+                    str(own),
+                    "--folds",
+                    str(folds),
+                    "--l2",
+                    str(l2),
+                    "--fold-dir",
+                    str(fold_dir),
+                ]
+            )  # fmt: skip
         )
         train_s = time.perf_counter() - started
         cmd = f"{shlex.quote(py)} bench/_fold_analyze.py --folds {shlex.quote(str(fold_dir))}"
@@ -330,8 +336,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"{fig['polarity_acc'] if fig['polarity_acc'] is not None else '-':>8}")  # fmt: skip
         own = real["training"].get("own", {})
         if own:
-            print(f"{'own annotations, held':22} {own['sentence'][0]:>11.3f} {own['sentence'][1]:>6.3f} "
-                  f"{own['sentence'][2]:>6.3f}   {own['actor'][0]:>9.3f} {own['actor'][1]:>6.3f} {own['actor'][2]:>6.3f}")  # fmt: skip
+            sp, sr, sf = own["sentence"]
+            cp, cr, cf = own["actor"]
+            print(f"{'own annotations, held':22} {sp:>11.3f} {sr:>6.3f} {sf:>6.3f}   {cp:>9.3f} {cr:>6.3f} {cf:>6.3f}")
         print()
     results: dict[str, dict[str, float]] = {}
     columns = ("gold", "predicted", "precision", "recall", "f1", "polarity_acc", "deadline_acc", "kind_acc",

@@ -154,9 +154,8 @@ def evaluate(docs: Sequence[Document], preds: Sequence[list[dict[str, Any]]], sc
     errors: list[str] = []
     for d, pc in zip(docs, preds, strict=True):
         gc = d.gold["commitments"]
-        text = d.text
 
-        def sent_of(c: dict[str, Any]) -> str:
+        def sent_of(c: dict[str, Any], text: str = d.text) -> str:
             return score.norm(text[c["start"] : c["end"]])
 
         def same(p: dict[str, Any], g: dict[str, Any]) -> bool:
@@ -198,7 +197,7 @@ def evaluate(docs: Sequence[Document], preds: Sequence[list[dict[str, Any]]], sc
         for i, p in enumerate(pc):
             if i not in used and not any(same(p, g) for g in gc if g.get("uncertain")):
                 c_fp += 1
-                errors.append(f"FP {d.name}: {p['actor']} | {text[p['start']:p['end']][:90]}")
+                errors.append(f"FP {d.name}: {p['actor']} | {d.text[p['start'] : p['end']][:90]}")
     return {
         "sentence": [round(x, 3) for x in score.prf(s_tp, s_fp, s_fn)],
         "actor": [round(x, 3) for x in score.prf(c_tp, c_fp, c_fn)],

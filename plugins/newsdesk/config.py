@@ -109,7 +109,7 @@ class Settings:
             feeds_file=Path(env.get("NEWSDESK_FEEDS_FILE") or seeds_dir / "feeds.toml"),
             state_dir=Path(env.get("NEWSDESK_STATE_DIR") or root / ".newsdesk"),
             nlp_model=env.get("NEWSDESK_NLP_MODEL") or None,
-            commitment_scorer=Path(env["NEWSDESK_COMMITMENT_SCORER"]) if env.get("NEWSDESK_COMMITMENT_SCORER") else None,
+            commitment_scorer=Path(scorer) if (scorer := env.get("NEWSDESK_COMMITMENT_SCORER")) else None,
             raw_html_retention_days=_env_int(env, "NEWSDESK_RAW_HTML_RETENTION_DAYS", 30),
             fetch_log_retention_days=_env_int(env, "NEWSDESK_FETCH_LOG_RETENTION_DAYS", 90),
             http=http,

@@ -103,7 +103,7 @@ def test_condition_is_kept_and_the_er_komt_inside_it_is_not_a_commitment() -> No
         . 10 punct PUNCT .
     """
     )
-    c = only(find_commitments(doc, [], published=None))
+    c = only(find_commitments(doc, [], published=None, scorer=ACCEPT_ALL))
     assert c.actor == "het kabinet"
     assert c.conditional and c.condition == "Als er een bestand komt"
     assert c.firmness is Firmness.TENTATIVE
@@ -141,7 +141,7 @@ def test_passive_without_agent_takes_the_actor_the_text_is_about() -> None:
         . 5 punct PUNCT .
         """,
     )
-    found = find_commitments(doc, [], published=None)
+    found = find_commitments(doc, [], published=None, scorer=ACCEPT_ALL)
     assert [(c.sentence, c.actor, c.kind) for c in found] == [
         (0, "Het kabinet", CommitmentKind.PLAN),
         (1, "Het kabinet", CommitmentKind.PLAN),
@@ -168,7 +168,7 @@ def test_speaker_after_the_clause_and_a_vague_deadline() -> None:
     """
     )
     starmer = mention(doc, "Starmer", EntityLabel.PER)
-    c = only(find_commitments(doc, [starmer], published=date(2025, 3, 1)))
+    c = only(find_commitments(doc, [starmer], published=date(2025, 3, 1), scorer=ACCEPT_ALL))
     assert (c.actor, c.kind, c.speaker) == ("De coalitie", CommitmentKind.PLAN, "Starmer")
     assert c.speaker_entity_id == starmer.entity.entity_id
     assert (c.deadline_text, c.deadline) == ("meteen", None)
@@ -204,7 +204,7 @@ def test_pronoun_resolves_to_the_reporting_subject_and_no_commitments_is_a_refus
     ]
     second = doc.text.index("Schoof", doc.text.index("."))
     mentions.append(Mention("Schoof", EntityLabel.PER, second, second + 6, 1, mentions[0].entity))
-    c = only(find_commitments(doc, mentions, published=None))
+    c = only(find_commitments(doc, mentions, published=None, scorer=ACCEPT_ALL))
     assert c.sentence == 1
     assert (c.kind, c.polarity) == (CommitmentKind.REFUSAL, Polarity.NEGATIVE)
     assert c.actor_entity_id == mentions[0].entity.entity_id
@@ -230,7 +230,7 @@ def test_demand_on_others_is_not_a_commitment() -> None:
         . 4 punct PUNCT .
     """
     )
-    assert find_commitments(doc, [], published=None) == []
+    assert find_commitments(doc, [], published=None, scorer=ACCEPT_ALL) == []
 
 
 def test_prediction_with_zullen_is_not_a_pledge() -> None:
@@ -247,7 +247,7 @@ def test_prediction_with_zullen_is_not_a_pledge() -> None:
         . 4 punct PUNCT .
     """
     )
-    assert find_commitments(doc, [], published=None) == []
+    assert find_commitments(doc, [], published=None, scorer=ACCEPT_ALL) == []
 
 
 def test_dated_pledge_resolves_against_the_article_date() -> None:
@@ -308,7 +308,7 @@ def test_er_komt_without_anyone_announcing_it_is_a_forecast() -> None:
         . 2 punct PUNCT .
     """
     )
-    assert find_commitments(doc, [], published=None) == []
+    assert find_commitments(doc, [], published=None, scorer=ACCEPT_ALL) == []
 
 
 def test_first_person_in_a_quote_is_the_speaker() -> None:
@@ -328,7 +328,7 @@ def test_first_person_in_a_quote_is_the_speaker() -> None:
     """
     )
     jansen = mention(doc, "Jansen", EntityLabel.PER)
-    c = only(find_commitments(doc, [jansen], published=None))
+    c = only(find_commitments(doc, [jansen], published=None, scorer=ACCEPT_ALL))
     assert (c.actor, c.actor_entity_id, c.speaker) == ("Jansen", jansen.entity.entity_id, "Jansen")
 
 
@@ -349,7 +349,7 @@ def test_wanting_something_of_others_is_not_a_commitment() -> None:
         . 3 punct PUNCT .
     """
     )
-    assert find_commitments(doc, [], published=None) == []
+    assert find_commitments(doc, [], published=None, scorer=ACCEPT_ALL) == []
 
 
 def test_refusal_verb_is_negative() -> None:
@@ -368,7 +368,7 @@ def test_refusal_verb_is_negative() -> None:
         . 2 punct PUNCT .
     """
     )
-    c = only(find_commitments(doc, [], published=None))
+    c = only(find_commitments(doc, [], published=None, scorer=ACCEPT_ALL))
     assert (c.actor, c.kind, c.polarity, c.action) == (
         "China",
         CommitmentKind.REFUSAL,

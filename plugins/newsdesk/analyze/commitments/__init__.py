@@ -56,7 +56,7 @@ from newsdesk.analyze.commitments.clauses import (
     subject_of,
     text_of,
 )
-from newsdesk.analyze.commitments.features import candidate_features, document_features
+from newsdesk.analyze.commitments.features import DocumentFeatures, candidate_features, document_features
 from newsdesk.analyze.commitments.lexicon import actor_nouns
 from newsdesk.analyze.commitments.record import action_text, clause_start, word_span
 from newsdesk.analyze.commitments.scorer import Scorer, load_scorer
@@ -146,7 +146,9 @@ def _government(text: str) -> bool:
     return bool(words) and actor_nouns().noun_class(words[-1]) == "government"
 
 
-def _judge(cand: Candidate, s_index: int, ctx: DocumentContext, docf, published: date | None) -> Judged:  # type: ignore[no-untyped-def]
+def _judge(
+    cand: Candidate, s_index: int, ctx: DocumentContext, docf: DocumentFeatures, published: date | None
+) -> Judged:
     seg: Span = cand.segment
     clause = word_span(cand)
     ids = {t.i for t in clause} | {cand.cue.i}
@@ -157,6 +159,8 @@ def _judge(cand: Candidate, s_index: int, ctx: DocumentContext, docf, published:
     why = decide.obligation(cand)
     if why in ("demand", "wish", "information"):
         veto = f"a {why} on others"
+    elif why == "modal" and cand.source != "lexical":
+        veto = "an obligation"  # "Europa zal het zware werk moeten doen"
     rep = decide.reporting_verb(cand)
     matrix: list = []
     speaker: Actor | None = None
@@ -179,6 +183,10 @@ def _judge(cand: Candidate, s_index: int, ctx: DocumentContext, docf, published:
         # ("beloofde vorig jaar dat ...", "besloot te ...") keeps its future content
         veto = veto or "a past wish"
     actors, subject_is_content = _actors(cand, s_index, ctx, speaker, quoted, matrix)
+    if pred.outcome and cand.source in ("aux", "present") and (not cand.subject or is_thing(cand.subject, ctx)):
+        veto = veto or "a forecast: the subject cannot act"  # "De prijzen zullen stijgen"
+    if subject_is_content and _er_komt(cand, ctx) and (speaker is None or speaker.sentence != s_index):
+        veto = veto or "a forecast: nobody announces it"  # "Er komt veel regen"
     neg = decide.negation(cand, clause, (cond[1], cond[2]) if cond else None)
     start = seg.doc[clause_start(cand)].idx
     end = max(clause[-1].idx + len(clause[-1].text) if clause else cand.cue.idx + len(cand.cue.text), start + 1)
@@ -208,29 +216,32 @@ def _actors(
 ) -> tuple[list[Actor], bool]:
     """The actors of the candidate, and whether its subject is what is committed rather than who."""
     if cand.passive:
-        agent = agent_of(cand.main, ctx, s_index)
-        found = context_actor(cand.segment, ctx, s_index, speaker) if agent is None else agent
-        return ([found] if found is not None else []), False
+        agent = agent_of(cand.main, ctx, s_index) or context_actor(cand.segment, ctx, s_index, speaker)
+        return ([agent] if agent is not None else []), False
     impersonal = (
         (len(cand.subject) == 1 and cand.subject[0].lower_ == "men")
         or (not cand.subject and cand.source in ("lexical", "noun"))  # "Op de vergadering is afgesproken om"
         or (cand.source in ("present", "aux") and is_thing(cand.subject, ctx))  # "De werken beginnen in augustus"
     )
-    er_komt = (  # "Er komt een fonds": what comes is the subject, whatever noun it is
+    if impersonal or _er_komt(cand, ctx):
+        # "Er komt een onderzoek": what comes is the subject; the speaker's side commits
+        context = context_actor(cand.segment, ctx, s_index, speaker)
+        thing = bool(cand.subject) and cand.subject[0].lower_ != "men"
+        return ([context] if context is not None else []), thing
+    named = resolve_subject(
+        cand.subject, cue=cand.cue, ctx=ctx, sentence=s_index, speaker=speaker, quoted=quoted, matrix=matrix
+    )
+    return named, False
+
+
+def _er_komt(cand: Candidate, ctx: DocumentContext) -> bool:
+    """ "Er komt een fonds": what comes is the subject, whatever noun it is."""
+    return (
         cand.source in ("present", "aux")
         and lemma(cand.main) == "komen"
         and any(t.lower_ == "er" for t in cand.segment)
         and not any(t.pos_ == "PROPN" or ctx.named(t) for t in cand.subject)
     )
-    if impersonal or er_komt:
-        # "Er komt een onderzoek": what comes is the subject; the speaker's side commits
-        found = context_actor(cand.segment, ctx, s_index, speaker)
-        thing = bool(cand.subject) and cand.subject[0].lower_ != "men"
-        return ([found] if found is not None else []), thing
-    found = resolve_subject(
-        cand.subject, cue=cand.cue, ctx=ctx, sentence=s_index, speaker=speaker, quoted=quoted, matrix=matrix
-    )
-    return found, False
 
 
 def _records(j: Judged, confidence: float) -> list[Commitment]:
@@ -245,7 +256,8 @@ def _records(j: Judged, confidence: float) -> list[Commitment]:
         return []
     seg_start = cand.segment.start_char
     out: list[Commitment] = []
-    for actor in j.actors or [None]:  # no actor named: the commitment is kept, its actor left open
+    named: list[Actor | None] = list(j.actors) or [None]  # no actor named: kept, its actor left open
+    for actor in named:
         start = j.start
         if actor is not None and actor.sentence == j.sentence and seg_start <= actor.start < start:
             start = actor.start

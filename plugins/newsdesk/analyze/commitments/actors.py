@@ -32,11 +32,11 @@ from spacy.tokens import Doc, Span, Token
 
 from newsdesk.analyze.commitments.clauses import (
     is_finite,
-    text_of,
     lemma,
     noun_phrase,
     segment_of,
     subject_of,
+    text_of,
 )
 from newsdesk.analyze.commitments.lexicon import REPORTING_FORMS, REPORTING_VERBS, actor_nouns
 from newsdesk.models import EntityLabel, Mention
@@ -125,6 +125,30 @@ class DocumentContext:
                 ctx.by_id[m.entity.entity_id] = m
         return ctx
 
+    def affiliation(self, person: Actor) -> Mention | None:
+        """The organisation a person speaks for, as the text says it: "X, de voorzitter van de
+        Europese Commissie", "Commissie-voorzitter X", "X (VVD)"."""
+        doc = self.doc
+        text = text_of(doc)
+        for m in self.mentions:
+            if m.entity.entity_id != person.entity_id or person.entity_id is None:
+                continue
+            after = text[m.end : m.end + 80]
+            if after.startswith((",", " (")):
+                stop = min((i for i in (after.find(",", 1), after.find(")"), after.find(".")) if i > 0), default=80)
+                orgs = [o for o in self.mentions_in(m.end, m.end + stop) if _entity_label(o) is EntityLabel.ORG]
+                if orgs:
+                    return orgs[0]
+            before = text[max(0, m.start - 40) : m.start].rstrip()
+            for o in self.mentions:  # "Commissie-voorzitter Von der Leyen"
+                if (
+                    _entity_label(o) is EntityLabel.ORG
+                    and o.end <= m.start
+                    and before.endswith(tuple(f"{o.text}-{t}" for t in actor_nouns().titles))
+                ):
+                    return o
+        return None
+
     def named(self, t: Token) -> bool:
         """``t`` is part of an entity mention."""
         return any(m.start <= t.idx < m.end for m in self.mentions)
@@ -132,16 +156,12 @@ class DocumentContext:
     def mentions_in(self, start: int, end: int) -> list[Mention]:
         return [m for m in self.mentions if m.start >= start and m.end <= end]
 
-    def most_salient(
-        self, labels: Sequence[EntityLabel], *, outside: tuple[int, int] | None = None
-    ) -> Mention | None:
+    def most_salient(self, labels: Sequence[EntityLabel], *, outside: tuple[int, int] | None = None) -> Mention | None:
         """The entity of one of ``labels`` the document mentions most (ties: the earliest), not
         counting an entity named inside ``outside`` (the clause itself: "Die heeft Simonet beloofd")."""
         best: tuple[int, int] | None = None
         chosen: Mention | None = None
-        excluded = (
-            {m.entity.entity_id for m in self.mentions_in(*outside)} if outside is not None else set()
-        )
+        excluded = {m.entity.entity_id for m in self.mentions_in(*outside)} if outside is not None else set()
         for m in self.mentions:
             if _entity_label(m) not in labels or m.entity.entity_id in excluded:
                 continue
@@ -291,7 +311,8 @@ def phrase_actors(doc: Doc, tokens: Sequence[Token], ctx: DocumentContext, sente
             full = span_text(doc, name)
             if (  # "Staatssecretaris Eddie van Marum" where the mention is only "Eddie"
                 _entity_label(best) is EntityLabel.PER
-                and name[0].idx <= best.start and best.end < name[-1].idx + len(name[-1].text)
+                and name[0].idx <= best.start
+                and best.end < name[-1].idx + len(name[-1].text)
                 and all(t.text[:1].isupper() or t.lower_ in NAME_PARTICLES for t in name)
             ):
                 actor = _replace(Actor(full, name[0].idx, name[-1].idx + len(name[-1].text), actor.entity_id,
@@ -510,8 +531,13 @@ def _pronoun(
         else:
             return []
     if low in FIRST_PERSON:
-        # "ik" is the speaker; "we" of a speaker is the organisation (or place) the document is
-        # about when it names one, else the speaker's side
+        # "ik" is the speaker; "we" of a speaker is the organisation the speaker speaks for
+        # ("zei Ursula von der Leyen, de voorzitter van de Europese Commissie"), else the one (or
+        # the place) the document is about, else the speaker's side
+        if low in ("we", "wij") and speaker is not None and speaker.label is EntityLabel.PER:
+            org = ctx.affiliation(speaker)
+            if org is not None:
+                return [actor_of_mention(org, sentence, "pronoun", written)]
         if low in ("we", "wij") and (speaker is None or speaker.label is not EntityLabel.ORG):
             topic = ctx.topic()
             if topic is not None:
@@ -638,4 +664,3 @@ def agent_of(main: Token, ctx: DocumentContext, sentence: int) -> Actor | None:
             if found:
                 return found[0]
     return None
-

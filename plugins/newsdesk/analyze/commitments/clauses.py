@@ -20,9 +20,9 @@ from spacy.tokens import Doc, Span, Token
 from newsdesk.analyze.commitments.lexicon import (
     BELIEF_VERBS,
     OBLIGATION_MODALS,
+    QUOTE_CHARS,
     REPORTING_FORMS,
     REPORTING_VERBS,
-    QUOTE_CHARS,
     Cue,
     Lexicon,
     lexicon,
@@ -272,8 +272,12 @@ def final_infinitive(tok: Token) -> Token | None:
             return t
         last = t.i + 1 >= seg.end or doc[t.i + 1].pos_ in ("PUNCT", "SPACE")
         if (
-            t.text.islower() and t.text.endswith("en") and len(t.text) > 4 and t.pos_ in ("NOUN", "VERB")
-            and (prev.text in (",", "te") or last) and prev.pos_ not in ("DET", "ADJ")
+            t.text.islower()
+            and t.text.endswith("en")
+            and len(t.text) > 4
+            and t.pos_ in ("NOUN", "VERB")
+            and (prev.text in (",", "te") or last)
+            and prev.pos_ not in ("DET", "ADJ")
         ):
             return t  # an infinitive the tagger took for a plural noun, closing the clause
     return None
@@ -324,8 +328,11 @@ def np_after(doc: Doc, i: int, end: int) -> list[Token]:
         if t.pos_ in ("DET", "ADJ", "NUM", "PROPN", "NOUN", "X") or (t.pos_ == "PRON" and not out):
             out.append(t)
         elif (
-            t.lower_ == "voor" and out and out[-1].lower_.endswith(_TITLE_HEADS)
-            and i + 1 < end and doc[i + 1].pos_ in ("PROPN", "NOUN", "X")
+            t.lower_ == "voor"
+            and out
+            and out[-1].lower_.endswith(_TITLE_HEADS)
+            and i + 1 < end
+            and doc[i + 1].pos_ in ("PROPN", "NOUN", "X")
         ):
             out.append(t)  # "Minister voor Kmo's Jaak Gabriëls": a title with its portfolio
         elif t.pos_ == "PRON" and t.text[:1].isupper() and t.i > doc[i].sent.start and out:
@@ -358,16 +365,17 @@ def word_order_subject(finite: Token) -> list[Token]:
         k -= 1
     if k > seg.start and doc[k].lower_ in ("en", "maar", "of"):
         # "Ontex verwacht beterschap en wil ...": a coordinated verb shares the first verb's subject
-        first = next(
-            (t for t in reversed(doc[seg.start : k]) if t.pos_ in ("VERB", "AUX") and is_finite(t)), None
-        )
-        if first is not None and not any(t.text == "," or t.lower_ in ("dat", "die") for t in doc[first.i : k]):
-            return word_order_subject(first)
+        earlier = next((t for t in reversed(doc[seg.start : k]) if t.pos_ in ("VERB", "AUX") and is_finite(t)), None)
+        if earlier is not None and not any(t.text == "," or t.lower_ in ("dat", "die") for t in doc[earlier.i : k]):
+            return word_order_subject(earlier)
     j = finite.i - 1
     while j >= seg.start and doc[j].lower_ not in _BOUNDARY and not doc[j].is_space:
         j -= 1
-    if j >= seg.start and doc[j].lower_ in ("die", "dat") and doc[j].pos_ == "PRON" and (
-        j == seg.start or doc[j - 1].text in QUOTE_CHARS or doc[j - 1].is_space
+    if (
+        j >= seg.start
+        and doc[j].lower_ in ("die", "dat")
+        and doc[j].pos_ == "PRON"
+        and (j == seg.start or doc[j - 1].text in QUOTE_CHARS or doc[j - 1].is_space)
     ):
         return [doc[j]]  # "Die heeft Simonet beloofd ...": a demonstrative opening the sentence
     start = j + 1
@@ -380,8 +388,14 @@ def word_order_subject(finite: Token) -> list[Token]:
             np = []  # "Volgend jaar kom ik terug": the subject follows the verb
         elif np and all(t.pos_ in ("AUX", "PUNCT") or t.lower_ in _AUX_FORMS for t in between):
             return np
-        elif np and between and between[0].pos_ == "ADP" and all(
-            t.pos_ in ("ADP", "DET", "ADJ", "NOUN", "PROPN", "NUM", "AUX") or t.lower_ in _AUX_FORMS for t in between
+        elif (
+            np
+            and between
+            and between[0].pos_ == "ADP"
+            and all(
+                t.pos_ in ("ADP", "DET", "ADJ", "NOUN", "PROPN", "NUM", "AUX") or t.lower_ in _AUX_FORMS
+                for t in between
+            )
         ):
             return np  # "De gemeente en de corporaties in de stad hebben ...": a PP on the subject
         if np and doc[start].pos_ != "ADV" and j >= seg.start and doc[j].lower_ in ("dat", "die"):
@@ -477,9 +491,10 @@ def subject_phrase(anchor: Token, parsed: Token | None) -> list[Token]:
 # --------------------------------------------------------------------------- candidates
 
 
-def candidates(seg: Span) -> list[Candidate]:
-    """Every place in ``seg`` where a commitment may be stated, one per main verb."""
-    lex = lexicon()
+def candidates(seg: Span, lex: Lexicon | None = None) -> list[Candidate]:
+    """Every place in ``seg`` where a commitment may be stated, one per main verb (``lex``: the
+    bundled lexicon unless another is given)."""
+    lex = lex or lexicon()
     found: list[Candidate] = []
     for tok in seg:
         if tok.is_space or tok.pos_ in ("PUNCT", "SPACE"):
@@ -583,7 +598,12 @@ def _aux_cue(tok: Token, seg: Span, lex: Lexicon) -> Candidate | None:
         return None
     head = tok.head
     crosses = head.i < tok.i and any(t.text in ",;:" for t in tok.doc[head.i : tok.i])
-    if tok.dep_ in ("aux", "aux:pass") and head.pos_ in ("VERB", "AUX", "ADJ", "NOUN") and head.i != tok.i and not crosses:
+    if (
+        tok.dep_ in ("aux", "aux:pass")
+        and head.pos_ in ("VERB", "AUX", "ADJ", "NOUN")
+        and head.i != tok.i
+        and not crosses
+    ):
         main: Token | None = head
     else:
         main = infinitive_complement(tok)
@@ -673,8 +693,8 @@ def _present(tok: Token, seg: Span, lex: Lexicon) -> Candidate | None:
         return None
     if infinitive_complement(tok) is not None:
         return None  # a verb with an infinitive is a modal or a cue, judged elsewhere
-    if lemma(tok) in REPORTING_VERBS | BELIEF_VERBS or tok.lower_ in REPORTING_FORMS:
-        return None  # "Agalev zegt ... te willen": the report, not the act
     prt = particle_of(tok, lex.particles)
     action = (lex.actions.get(prt + lemma(tok)) if prt else None) or lex.actions.get(lemma(tok))
+    if action is None and (lemma(tok) in REPORTING_VERBS | BELIEF_VERBS or tok.lower_ in REPORTING_FORMS):
+        return None  # "Agalev zegt ... te willen": the report, not the act ("stelt ... uit" is an act)
     return Candidate(tok, "present", action, tok, seg)

@@ -65,7 +65,8 @@ def tense(cand: Candidate) -> Tense:
         return Tense.CONDITIONAL
     if cand.source == "aux" and not is_past(fin) and low not in ("ging", "gingen"):
         return Tense.FUTURE
-    participle = "Part" in cand.cue.morph.get("VerbForm", []) or cand.cue.lower_ != fin.lower_
+    entry = cand.entry
+    participle = "Part" in cand.cue.morph.get("VerbForm", []) or (entry is not None and cand.cue.lower_ in entry.forms)
     if low in _PLUPERFECT_AUX and participle and fin.i != cand.cue.i:
         return Tense.PLUPERFECT
     if low in _PERFECT_AUX and participle and fin.i != cand.cue.i:
@@ -95,7 +96,12 @@ def negation(cand: Candidate, clause: list[Token], condition_span: tuple[int, in
     found += [c for c in cand.cue.children if c.lower_ in NEGATIONS and c not in found]
     entry = cand.entry
     refusal = bool(entry and entry.negative)
-    if not refusal and found and entry is not None and (entry.kind in (K.INTENT, K.WILLINGNESS) or entry.pos == "phrase"):
+    if (
+        not refusal
+        and found
+        and entry is not None
+        and (entry.kind in (K.INTENT, K.WILLINGNESS) or entry.pos == "phrase")
+    ):
         refusal = True  # "wil niet", "niet bereid", "niet van plan"; "besloot geen ... meer" is a negative plan
     if not refusal and found and cand.source == "noun" and entry is not None and entry.kind is K.PLEDGE:
         refusal = True  # "heeft geen toezeggingen gedaan": declining to commit
@@ -125,7 +131,11 @@ def obligation(cand: Candidate) -> str | None:
         if any(lemma(t) in modals and t.pos_ in ("AUX", "VERB") for t in between):
             return "modal"
         before = [t for t in cand.segment if t.i < cue.i and t.pos_ in ("AUX", "VERB")]
-        if before and lemma(before[-1]) in modals and not any(x.text in ",;:" for x in cand.segment.doc[before[-1].i : cue.i]):
+        if (
+            before
+            and lemma(before[-1]) in modals
+            and not any(x.text in ",;:" for x in cand.segment.doc[before[-1].i : cue.i])
+        ):
             return "modal"  # "moet er een structuur op poten gezet worden"
     if any(a.i < cue.i and lemma(a) in DEMAND_VERBS for a in _governors(cand)) or introduced_by(cand, DEMAND_VERBS):
         return "demand"

@@ -30,7 +30,7 @@ def document_features(segments: Sequence[Span]) -> DocumentFeatures:
     if not segments:
         return DocumentFeatures(0.0, 0.0, 0)
     first = sum(1 for s in segments if any(t.lower_ in FIRST_PERSON for t in s))
-    quotes = sum(1 for s in segments if any(c in s.text for c in "\"“”„"))
+    quotes = sum(1 for s in segments if any(c in s.text for c in '"“”„'))
     return DocumentFeatures(first / len(segments), quotes / len(segments), len(segments))
 
 

@@ -162,6 +162,10 @@ def action_text(
     if subject_is_content and lemma(main) == "komen" and any(t.lower_ == "er" for t in clause):
         action = "er komt " + action
     content = sorted(
-        {lemma(t) for t in words if t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM") and lemma(t) not in ("zullen", "gaan")}
+        {
+            lemma(t)
+            for t in words
+            if t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM") and lemma(t) not in ("zullen", "gaan")
+        }
     )
     return action, " ".join(content)
