@@ -200,15 +200,25 @@ def _span_scores(pairs: list[tuple[set[tuple[int, int, str]], set[tuple[int, int
     }
 
 
-def run_product_path(model: str, corpora_root: Path, errors: Path | None = None) -> dict[str, object]:
-    """Whole ned.testa documents through ``analyze_docs`` (mentions) and the pipeline (doc.ents)."""
+def run_product_path(
+    model: str, corpora_root: Path, errors: Path | None = None, split: str = "test"
+) -> dict[str, object]:
+    """Whole ned.testa documents through ``analyze_docs`` (mentions) and the pipeline (doc.ents).
+
+    ``split="dev"``: the dev articles of ned.train instead (nlp/corpora.py), for choosing rules
+    without looking at ned.testa."""
     import corpora
 
     from newsdesk.analyze import analyze_docs
     from newsdesk.analyze.nlp import load_nlp
 
     name = None if Path(model).resolve() == BUNDLED.resolve() else model
-    documents = corpora.read_conll2002(corpora_root / "conll2002-nl" / "ned.testa")
+    if split == "dev":
+        train = corpora.read_conll2002(corpora_root / "conll2002-nl" / "ned.train")
+        every = corpora.NER_DEV_EVERY
+        documents = [a for i, a in enumerate(train) if i % every == every - 1]
+    else:
+        documents = corpora.read_conll2002(corpora_root / "conll2002-nl" / "ned.testa")
     built = [_document_text(sentences) for sentences in documents]
     texts = [text for text, _ in built]
     golds = [_gold_spans(sentences, offsets) for sentences, (_, offsets) in zip(documents, built, strict=True)]
@@ -221,6 +231,7 @@ def run_product_path(model: str, corpora_root: Path, errors: Path | None = None)
     if errors is not None:
         _write_errors(errors, texts, mentions, golds, ents)
     return {
+        "split": "ned.train dev articles" if split == "dev" else "ned.testa",
         "documents": len(texts),
         "gold_entities": sum(len(g) for g in golds),
         "product": _span_scores(list(zip(mentions, golds, strict=True))),
@@ -241,7 +252,8 @@ def _write_errors(path: Path, texts: list[str], predicted: list[set[tuple[int, i
             line_end = text.find("\n", e)
             sentence = text[line_start : line_end if line_end >= 0 else len(text)]
             pipeline = "pipeline-right" if ((s, e, label) in ent) == ((s, e, label) in gold) else "pipeline-same"
-            lines.append(f"{i}\t{kind}\t{label}\t{text[s:e]}\t{pipeline}\t{sentence}")
+            span = text[s:e].replace("\n", " | ")
+            lines.append(f"{i}\t{kind}\t{label}\t{span}\t{pipeline}\t{sentence.replace(chr(10), ' | ')}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -290,7 +302,7 @@ def product_rows(figures: dict[str, object]) -> list[tuple[str, str]]:
     product, pipeline = pp["product"], pp["pipeline"]
     rows = [
         (
-            f"Whole documents (ned.testa, {pp['documents']} docs, {pp['gold_entities']} entities)",
+            f"Whole documents ({pp['split']}, {pp['documents']} docs, {pp['gold_entities']} entities)",
             "newsdesk analyze mentions | pipeline doc.ents",
         ),
         (
@@ -323,13 +335,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--product-only", action="store_true", help="only the whole-document product path (fast, for development)"
     )
+    parser.add_argument(
+        "--product-split", choices=("test", "dev"), default="test",
+        help="documents of the product path: ned.testa (default) or the dev articles of ned.train",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     root = corpora.corpora_dir(args.corpora)
     if args.product_only:
         figures: dict[str, object] = {"model": str(args.model)}
     else:
         figures = run(args.model, root)
-    figures["product_path"] = run_product_path(args.model, root, args.errors)
+    figures["product_path"] = run_product_path(args.model, root, args.errors, args.product_split)
     if args.product_only:
         rows = product_rows(figures)
         width = max(len(k) for k, _ in rows)
