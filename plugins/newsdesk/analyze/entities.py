@@ -3,37 +3,51 @@
 Owns the curated catalog (seeds/entities.csv), the clean-up of the NER's spans, catalog matching,
 the links between the names of one article (surnames, short forms, acronyms) and stable entity
 ids. Works with any spaCy pipeline that sets ``doc.ents`` (or none: catalog matches still come
-through).
+through). Measured on whole CoNLL-2002 documents against the pipeline's own ``doc.ents`` by
+bench/nlp_eval.py (the product path): this stage should lose nothing the pipeline found.
 
 Decisions, in one place:
 
-* A mention's label is what the text says, by CoNLL-2002 conventions: nationality adjectives,
-  inhabitants' names, events, products and "entity + noun" compounds (``NAVO-landen``,
-  ``CVP-minister``) are MISC. Its ``entity`` is what it denotes and ``link`` says how
-  (``models.LinkKind``): "Britse" is a MISC mention, ``demonym_of`` the United Kingdom (LOC), so
-  "which articles involve the UK" needs one entity id and no mention lies about its type.
-* The NER's spans are kept (the NER learnt the conventions from annotated text) except for words
-  that are not part of the name: leading titles and functions (``Staatssecretaris``, ``NAVO-chef``,
-  ``voorzitter``), lower-case articles, and a sentence's first word that is not a name
-  (``Gisteren Jan Peeters``). A person's name the NER cut at a particle is completed
-  (``Eddie`` + ``van Marum``). A capitalised article inside a name stays (``De Morgen``).
+* Mention type is not entity type. A mention's label is what the text says, by CoNLL-2002
+  conventions: nationality adjectives, inhabitants' names, events, products and "entity + noun"
+  compounds (``NAVO-landen``, ``CVP-minister``) are MISC. Its ``entity`` is the entity it denotes,
+  with the entity's own type, and ``link`` (``models.LinkKind``) says how: "Britse" is a MISC
+  mention, ``demonym_of`` the United Kingdom (LOC), so "which articles involve the UK" needs one
+  entity id and no mention misstates its type.
+* The NER's spans are kept (it learnt the conventions from annotated text) except for what is
+  not part of the name: leading titles and functions (``Staatssecretaris``, ``NAVO-chef``,
+  ``voorzitter``; a capitalised title inside a sentence before one word stays: ``Koning
+  Boudewijnstadion``), lower-case articles, a sentence's first word that is not part of a
+  person's name (``Gisteren Jan Peeters``), whatever follows a line break or a verb (``Druyts moet
+  niet zeuren``), trailing function words (``Cobepa van``). A person's name the NER cut at its
+  particles is completed (``Eddie`` + ``van Marum``); two person spans with only a space between
+  them are one person (``Thomas`` + ``L. Friedman``). A capitalised article stays (``De Morgen``),
+  except at a sentence start before a catalog name (``De Fransen``). A lone word at a sentence
+  start that the tagger calls neither a name nor a noun is no person (``Vermits``).
 * Catalog names (case-sensitive, whole tokens, longest first) fill in what the NER missed; a
   token whose part before a hyphen is a catalog name (``NAVO-landen``, ``EU-lidstaten``) is a
   compound mention of that entity. A catalog match inside a longer NER span gives way to it
-  (``Ronde van Frankrijk`` is not France), a longer catalog name replaces the NER spans it
-  contains, and an NER span made only of demonyms and compounds is split into them (``Europese
-  NAVO-landen`` -> ``Europese`` + ``NAVO-landen``, as the annotation does).
+  (``Ronde van Frankrijk`` is not France; ``Nederland 3`` is a channel), a longer catalog name
+  replaces the NER spans it contains, an NER span that runs on past a catalog name into lower-case
+  words is cut (``Europese Raad van regeringsleiders``), and an NER span made only of demonyms and
+  compounds is split into them (``Europese NAVO-landen`` -> ``Europese`` + ``NAVO-landen``, as the
+  annotation does).
 * A catalog entry corrects the NER's type only when the mention IS the entity (``same``,
   ``alias_of``: ``Verenigd Koninkrijk`` tagged ORG is LOC). A demonym is MISC whatever the NER
-  said; a compound keeps the NER's label (``SBS-groep`` is an ORG, ``CVP-dossier`` MISC) and is
-  MISC when only the catalog found it.
+  said; a compound keeps the NER's label (``NAVO-top`` typed ORG) and is MISC when only the
+  catalog found it.
 * Within an article, a shorter mention links to the full name the article gives: a surname to the
   person (``Schoof`` -> Dick Schoof: the closest full name before it, else the only one in the
-  article, else a catalog person whose surname is unambiguous), a name's head or leading words to
-  it (``de Commissie`` -> Europese Commissie, ``Raad`` -> Raad van State), an acronym to the name
-  it follows in parentheses. Such a mention names the entity, so it takes the entity's type (a
-  surname the NER typed ORG is a PER) — unless the article's own mentions of that name disagree:
-  the entity's type is then the majority of the NER's labels over all its mentions.
+  article, else a catalog person whose surname is unambiguous), the end of a name's core to the
+  name (``de Commissie`` -> Europese Commissie or Koninklijke Commissie voor Monumenten, ``Raad``
+  -> Raad van State; not ``Sydney`` -> Spelen van Sydney), an acronym to the name it follows in
+  parentheses (not a person's: ``De Donnea (PRL)`` is his party). Such a mention names the entity,
+  so it takes the entity's type (a surname the NER typed ORG is a PER).
+* One type per name in an article: where the NER typed the mentions of one name (the full name
+  and what links to it, or the same text) in different ways, the majority of its labels wins for
+  the entity and every mention that names it; a tie changes nothing. Catalog entities keep the
+  catalog's type. A name the NER found once is also a mention where the article repeats it and
+  the NER missed it (not as a sentence's first word, where capitalised common words would match).
 * Anything else becomes a new entity named by its text; ids are uuid5 of ``LABEL:normalised name``
   so the same name gives the same id in every run and database.
 """
