@@ -1,6 +1,7 @@
 """Evaluate a spaCy pipeline on newsdesk's Dutch benchmarks; print a table and one JSON line.
 
     .venv/bin/python bench/nlp_eval.py [--model PATH_OR_NAME] [--corpora DIR] [--json-out FILE]
+        [--product-only] [--product-split test|dev] [--errors FILE]
 
 Figures: NER precision/recall/F1 overall and per label on CoNLL-2002 ned.testa (gold tokens),
 the same on the dev slice of ned.train (what the recipe chooses on), untyped span F1 and the
@@ -16,7 +17,9 @@ pipeline, entity resolution, commitments), its mentions' spans mapped back to th
 and scored by exact match, overall and per label; beside it the pipeline's own ``doc.ents`` on
 the same texts, so a loss or gain of the entity stage shows as the difference. ``--errors FILE``
 writes every product-path error with its sentence, for reading (the corpus is research-use:
-keep such files out of the repository).
+keep such files out of the repository). ``--product-split dev`` runs the product path on the dev
+articles of ned.train instead, to choose entity rules without looking at ned.testa;
+``--product-only`` skips everything else.
 """
 
 from __future__ import annotations
