@@ -18,6 +18,7 @@ from newsdesk.store.db import load_migrations, migrate, sql_dir
 VIEWS = {
     "v_articles",
     "v_entity_mentions_daily",
+    "v_entity_articles",
     "v_commitments",
     "v_commitment_tracking",
     "v_open_commitments",
@@ -61,9 +62,7 @@ def test_migrate_creates_schema_and_is_idempotent(empty_db: str) -> None:
     with psycopg.connect(empty_db) as conn:
         tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname='public'")}
         views = {r[0] for r in conn.execute("SELECT viewname FROM pg_views WHERE schemaname='public'")}
-        recorded = conn.execute(
-            "SELECT count(*), bool_and(length(checksum) = 64) FROM schema_migrations"
-        ).fetchone()
+        recorded = conn.execute("SELECT count(*), bool_and(length(checksum) = 64) FROM schema_migrations").fetchone()
     assert TABLES <= tables
     assert VIEWS <= views
     assert recorded == (len(applied), True)
@@ -96,9 +95,7 @@ def test_dutch_full_text_search(clean_db: str) -> None:
         hits = conn.execute(
             "SELECT count(*) FROM articles WHERE search @@ plainto_tsquery('dutch', 'belasting kabinetten')"
         ).fetchone()[0]
-        plan = conn.execute(
-            "SELECT indexdef FROM pg_indexes WHERE indexname = 'articles_search_idx'"
-        ).fetchone()[0]
+        plan = conn.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'articles_search_idx'").fetchone()[0]
     assert hits == 1
     assert "gin" in plan.lower()
 
@@ -197,3 +194,38 @@ def test_rekeying_commitments_on_a_database_with_data(empty_db: str, tmp_path: P
         replace_analysis(conn, a1, Analysis("new", (), (again,)), now=datetime.now(UTC))
         rekeyed = conn.execute("SELECT commitment_key FROM commitments WHERE article_id = %s", (a1,)).fetchall()
     assert [r["commitment_key"] for r in rekeyed] == [plain]
+
+
+def test_mention_link_migration_keeps_existing_rows(empty_db: str, tmp_path: Path) -> None:
+    """0008 adds mentions.link: rows written before it read 'same', unknown kinds are refused."""
+    before = tmp_path / "sql"
+    shutil.copytree(sql_dir(), before)
+    for path in (before / "migrations").glob("*.sql"):
+        if int(path.name[:4]) >= 8:
+            path.unlink()
+    shutil.rmtree(before / "views")  # today's views read the new column
+    migrate(empty_db, directory=before)
+    with psycopg.connect(empty_db) as conn:
+        article = conn.execute(
+            "INSERT INTO articles (canonical_url, url, text, content_hash) "
+            "VALUES ('https://x.nl/a', 'https://x.nl/a', 'De Britse premier.', 'h') RETURNING article_id"
+        ).fetchone()[0]
+        conn.execute(
+            "INSERT INTO entities (entity_id, canonical_name, label) "
+            "VALUES ('6f0a5d2e-0000-5000-8000-000000000001', 'Verenigd Koninkrijk', 'LOC')"
+        )
+        conn.execute(
+            "INSERT INTO mentions (article_id, start_char, end_char, entity_id, text, label, sentence) "
+            "VALUES (%s, 3, 9, '6f0a5d2e-0000-5000-8000-000000000001', 'Britse', 'LOC', 0)",
+            (article,),
+        )
+    assert [name for name in migrate(empty_db)] == [m.name for m in load_migrations() if m.version >= 8]
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute("SELECT link FROM mentions").fetchone() == ("same",)
+        conn.execute("UPDATE mentions SET link = 'demonym_of', label = 'MISC'")
+        assert conn.execute("SELECT canonical_name, links FROM v_entity_articles").fetchone() == (
+            "Verenigd Koninkrijk",
+            ["demonym_of"],
+        )
+        with pytest.raises(psycopg.errors.CheckViolation):
+            conn.execute("UPDATE mentions SET link = 'related_to'")

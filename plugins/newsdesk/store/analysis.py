@@ -1,8 +1,10 @@
 """Rows an article's analysis owns: entities (shared), mentions and commitments (per article).
 
 ``replace_analysis`` writes one article's analysis in one transaction: entities are upserted on
-their stable id, the article's previous mentions and commitments are replaced, commitment keys
-are upserted so the same commitment reported by several articles is tracked under one key.
+their stable id (a mention's entity is the one it denotes, with the entity's own type), the
+article's previous mentions (with their own label and link kind) and commitments are replaced,
+commitment keys are upserted so the same commitment reported by several articles is tracked
+under one key.
 Bulk rows go through COPY into a temporary table and one INSERT ... SELECT.
 
 Commitment keys are computed by the database (``commitment_actor_key`` and
@@ -16,8 +18,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from newsdesk.models import Analysis, Commitment, EntityRef
+from newsdesk.models import Analysis, Commitment, EntityRef, LinkKind
 from newsdesk.store.db import Conn
+
+# Mentions that name their entity; their text is one of its aliases ("Britse" is not a name of
+# the United Kingdom, nor "NAVO-landen" of NATO).
+NAMING_LINKS = frozenset({LinkKind.SAME, LinkKind.ALIAS_OF, LinkKind.SHORT_FORM_OF, LinkKind.SURNAME_OF})
 
 
 def upsert_entities(conn: Conn, entities: Iterable[EntityRef], *, curated: bool = False) -> int:
@@ -28,9 +34,7 @@ def upsert_entities(conn: Conn, entities: Iterable[EntityRef], *, curated: bool 
         "CREATE TEMP TABLE IF NOT EXISTS tmp_entities "
         "(entity_id uuid, canonical_name text, label text, wikidata_id text) ON COMMIT DROP"
     )
-    with conn.cursor().copy(
-        "COPY tmp_entities (entity_id, canonical_name, label, wikidata_id) FROM STDIN"
-    ) as copy:
+    with conn.cursor().copy("COPY tmp_entities (entity_id, canonical_name, label, wikidata_id) FROM STDIN") as copy:
         for e in unique.values():
             copy.write_row((e.entity_id, e.canonical, str(e.label), e.wikidata_id))
     cur = conn.execute(
@@ -64,19 +68,19 @@ def replace_analysis(conn: Conn, article_id: int, analysis: Analysis, *, now: da
     with conn.transaction():
         entities = [m.entity for m in analysis.mentions]
         upsert_entities(conn, entities)
-        upsert_aliases(conn, ((m.entity.entity_id, m.text) for m in analysis.mentions))
+        upsert_aliases(conn, ((m.entity.entity_id, m.text) for m in analysis.mentions if m.link in NAMING_LINKS))
         conn.execute("DELETE FROM mentions WHERE article_id = %s", (article_id,))
         conn.execute("DELETE FROM commitments WHERE article_id = %s", (article_id,))
         seen: set[tuple[int, int]] = set()
         with conn.cursor().copy(
-            "COPY mentions (article_id, start_char, end_char, entity_id, text, label, sentence) FROM STDIN"
+            "COPY mentions (article_id, start_char, end_char, entity_id, text, label, sentence, link) FROM STDIN"
         ) as copy:
             for m in analysis.mentions:
                 if (m.start, m.end) in seen:  # one row per span: the primary key
                     continue
                 seen.add((m.start, m.end))
                 copy.write_row(
-                    (article_id, m.start, m.end, m.entity.entity_id, m.text, str(m.label), m.sentence)
+                    (article_id, m.start, m.end, m.entity.entity_id, m.text, str(m.label), m.sentence, str(m.link))
                 )
         _insert_commitments(conn, article_id, analysis.commitments)
         conn.execute(
