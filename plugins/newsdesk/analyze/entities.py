@@ -270,8 +270,16 @@ def _catalog_label(entry: CatalogEntry, link: LinkKind, ner_label: EntityLabel |
     return EntityLabel.MISC
 
 
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built once per Doc: spaCy joins every token's text again on each access."""
+    cached = doc.user_data.get("newsdesk_text")
+    if cached is None:
+        cached = doc.user_data["newsdesk_text"] = doc.text
+    return cached
+
+
 def _text(tokens: Sequence[Token]) -> str:
-    return tokens[0].doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1])] if tokens else ""
+    return doc_text(tokens[0].doc)[tokens[0].idx : tokens[-1].idx + len(tokens[-1])] if tokens else ""
 
 
 def _first_line(ent: Span) -> list[Token]:
@@ -359,7 +367,7 @@ class EntityResolver:
                             _Candidate(
                                 token.idx,
                                 end,
-                                doc.text[token.idx : end],
+                                doc_text(doc)[token.idx : end],
                                 EntityLabel.MISC,
                                 head_entry,
                                 LinkKind.PART_OF_COMPOUND,
@@ -383,9 +391,9 @@ class EntityResolver:
             # "Thomas" | "L. Friedman": one person the NER cut in two
             if (
                 last is not None and last.label is EntityLabel.PER and cand.label is EntityLabel.PER
-                and doc.text[last.end : cand.start] == " "
+                and doc_text(doc)[last.end : cand.start] == " "
             ):  # fmt: skip
-                found[-1] = replace(last, end=cand.end, text=doc.text[last.start : cand.end])
+                found[-1] = replace(last, end=cand.end, text=doc_text(doc)[last.start : cand.end])
                 continue
             found.append(cand)
         return found
@@ -453,7 +461,7 @@ class EntityResolver:
         if tokens == [last]:  # "Eddie van Marum"; not "Hugo Koeman | van de Kindertelefoon"
             tokens = tokens + tail
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
-        return _Candidate(start, end, doc.text[start:end], label, from_ner=True)
+        return _Candidate(start, end, doc_text(tokens[0].doc)[start:end], label, from_ner=True)
 
     def _person(self, tokens: Sequence[Token]) -> bool:
         """A catalog person, or a catalog person's surname."""
@@ -601,13 +609,14 @@ class EntityResolver:
         starts = frozenset(sentence_starts)
         catalog = self._catalog_candidates(doc)
         ner = self._ner_candidates(doc, starts)
-        ner = self._split_covered(doc.text, catalog, self._trim_after_catalog(doc.text, catalog, ner))
+        text = doc_text(doc)
+        ner = self._split_covered(text, catalog, self._trim_after_catalog(text, catalog, ner))
         chosen = self._select(catalog, ner)
         names = self._full_names(chosen)
         people = self._people(names)
         chosen = sorted(chosen + self._surname_candidates(doc, chosen, people, starts), key=lambda c: c.start)
         chosen = sorted(chosen + _repeated(doc, chosen, starts), key=lambda c: c.start)
-        acronyms = _introduced_acronyms(doc.text, chosen, names)
+        acronyms = _introduced_acronyms(text, chosen, names)
         resolved = self._agree([self._resolve(cand, people, names, acronyms) for cand in chosen])
         mentions: list[Mention] = []
         for r in resolved:

@@ -295,6 +295,11 @@ def phrase_actors(doc: Doc, tokens: Sequence[Token], ctx: DocumentContext, sente
         m for m in inside
         if _entity_label(m) in (EntityLabel.PER, EntityLabel.ORG, EntityLabel.LOC) and not _modifier(m, tokens)
     ]  # fmt: skip
+    if not named:  # "de Britten": a demonym heading the phrase names its country
+        head = tokens[-1]
+        whole = [m for m in inside if str(getattr(m, "link", "same")) == "demonym_of" and m.start <= head.idx < m.end]
+        if whole:
+            return [actor_of_mention(whole[0], sentence, how, written)]
     if len(named) > 1 and any(t.lower_ in ("en", "&") for t in tokens):
         # "Picqué en Gabriëls": each commits; "Lazio Roma en FC Porto" after "met" is not the subject
         conj = [m for m in named if not any(t.lower_ in ("met", "van") and t.idx < m.start for t in tokens)]
