@@ -9,26 +9,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import pytest
-
 from newsdesk.analyze.commitments import find_commitments, judge_document
 from newsdesk.analyze.commitments.scorer import Scorer
-from newsdesk.analyze.entities import EntityResolver, load_entity_catalog
-from newsdesk.analyze.nlp import load_nlp
+from newsdesk.analyze.entities import EntityResolver
 from newsdesk.models import Commitment
-from tests.conftest import PROJECT_DIR
 
 ACCEPT_ALL = Scorer(weights={}, bias=5.0, threshold=0.5)
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Any:
-    return load_nlp(None)
-
-
-@pytest.fixture(scope="module")
-def resolver() -> EntityResolver:
-    return EntityResolver(load_entity_catalog(PROJECT_DIR / "seeds" / "entities.csv"))
 
 
 def commitments(nlp: Any, resolver: EntityResolver, text: str) -> list[Commitment]:

@@ -16,25 +16,13 @@ import pytest
 from newsdesk.analyze.commitments import Judged, find_commitments, judge_document
 from newsdesk.analyze.commitments.decisions import Tense, tense
 from newsdesk.analyze.commitments.scorer import Scorer
-from newsdesk.analyze.entities import EntityResolver, load_entity_catalog
-from newsdesk.analyze.nlp import load_nlp
+from newsdesk.analyze.entities import EntityResolver
 from newsdesk.models import CommitmentKind, DatePrecision, Firmness, Polarity
-from tests.conftest import PROJECT_DIR
 
 K = CommitmentKind
 PUBLISHED = date(2026, 3, 3)
 # Accepts every candidate the rules let through: what these tests check is the rules.
 ACCEPT_ALL = Scorer(weights={}, bias=5.0, threshold=0.5)
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Any:
-    return load_nlp(None)
-
-
-@pytest.fixture(scope="module")
-def resolver() -> EntityResolver:
-    return EntityResolver(load_entity_catalog(PROJECT_DIR / "seeds" / "entities.csv"))
 
 
 def judged(nlp: Any, resolver: EntityResolver, text: str) -> list[Judged]:

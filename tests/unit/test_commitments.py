@@ -25,16 +25,6 @@ DEV_F1_FLOOR = 0.85  # measured 0.984 (commitments-4, nl_newsdesk-0.1.0, bench/c
 
 
 @pytest.fixture(scope="module")
-def nlp() -> Any:
-    return load_nlp(None)
-
-
-@pytest.fixture(scope="module")
-def resolver() -> EntityResolver:
-    return EntityResolver(load_entity_catalog(ROOT / "seeds" / "entities.csv"))
-
-
-@pytest.fixture(scope="module")
 def seed(nlp: Any, resolver: EntityResolver) -> tuple[str, list[Commitment]]:
     from newsdesk.analyze import split_dated_text
     from newsdesk.jsonout import parse_date_prefix

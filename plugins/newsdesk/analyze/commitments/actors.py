@@ -32,24 +32,19 @@ from spacy.tokens import Doc, Span, Token
 
 from newsdesk.analyze.commitments.clauses import (
     is_finite,
+    is_reporting,
     lemma,
     noun_phrase,
     segment_of,
     subject_of,
     text_of,
 )
-from newsdesk.analyze.commitments.lexicon import REPORTING_FORMS, REPORTING_VERBS, actor_nouns
+from newsdesk.analyze.commitments.lexicon import TIME_WORDS, actor_nouns
 from newsdesk.models import EntityLabel, Mention
 
 PERSONAL_PRONOUNS = frozenset("ik wij we hij zij ze het u jij je jullie men".split())
 FIRST_PERSON = frozenset("ik wij we".split())
 RELATIVE = frozenset("die dat wie welke".split())
-TIME_NOUNS = frozenset(
-    "jaar jaren maand maanden week weken dag dagen eeuw kwartaal seizoen ochtend middag avond nacht "
-    "weekend zomer winter lente herfst voorjaar najaar tijd keer moment periode "
-    "januari februari maart april mei juni juli augustus september oktober november december "
-    "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag vandaag morgen gisteren".split()
-)  # fmt: skip
 NAME_PARTICLES = frozenset("van der den de te ten ter von le la da del di 't".split())
 LEADING_NON_NAME = frozenset("ook zelfs wel nu dan toen daarna vervolgens en maar alleen echter zo".split())
 # "DEN HAAG (ANP) -", "BRUSSEL -": a dateline opens the text of a wire story.
@@ -343,7 +338,7 @@ def speaker_of(seg: Span, exclude: set[int], ctx: DocumentContext, sentence: int
             if np and _can_speak(np, ctx):
                 return _speaker_actor(doc, np, ctx, sentence), tok
     for tok in seg:
-        if tok.i in exclude or not _is_reporting(tok):
+        if tok.i in exclude or not is_reporting(tok):
             continue
         subj = subject_of(tok)
         np = noun_phrase(subj) if subj is not None else _name_before(tok, ctx)
@@ -375,19 +370,6 @@ def _speaker_actor(doc: Doc, np: Sequence[Token], ctx: DocumentContext, sentence
         return actor_of_mention(m, sentence, "pronoun", np[0].text) if m is not None else None
     found = phrase_actors(doc, np, ctx, sentence, "speaker")
     return found[0] if found else None
-
-
-def _is_reporting(tok: Token) -> bool:
-    if tok.lower_ in REPORTING_FORMS:
-        return True
-    if tok.pos_ not in ("VERB", "AUX"):
-        return False
-    lem = lemma(tok)
-    if lem == "laten":
-        seg = segment_of(tok)
-        return any(t.lower_ == "weten" for t in tok.doc[tok.i : seg.end])
-    prt = next((c.lower_ for c in tok.children if c.dep_ == "compound:prt"), "")
-    return lem in REPORTING_VERBS or (prt + lem) in REPORTING_VERBS
 
 
 def _words_after(tok: Token) -> list[Token]:
@@ -474,7 +456,7 @@ def resolve_subject(
     low = head.lower_
     if len(tokens) == 1 and (head.pos_ == "PRON" or low in PERSONAL_PRONOUNS | RELATIVE | {"deze", "dit"}):
         return _pronoun(head, cue=cue, ctx=ctx, sentence=sentence, speaker=speaker, quoted=quoted, matrix=matrix)
-    if lemma(head) in TIME_NOUNS or head.lower_ in TIME_NOUNS or head.dep_ in ("obl:tmod", "nmod:tmod"):
+    if lemma(head) in TIME_WORDS or head.lower_ in TIME_WORDS or head.dep_ in ("obl:tmod", "nmod:tmod"):
         return []
     found = phrase_actors(doc, tokens, ctx, sentence, "subject")
     if len(found) == 1 and found[0].entity_id is None:

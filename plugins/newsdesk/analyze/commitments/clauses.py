@@ -23,6 +23,7 @@ from newsdesk.analyze.commitments.lexicon import (
     QUOTE_CHARS,
     REPORTING_FORMS,
     REPORTING_VERBS,
+    TIME_WORDS,
     Cue,
     Lexicon,
     lexicon,
@@ -46,14 +47,6 @@ _REFLEXIVES = frozenset("zich me mij ons zichzelf je".split())
 _BOUNDARY = frozenset(", ; : - – — dat die om zodat omdat terwijl want".split()) | set(QUOTE_CHARS)
 _NP_ADP = frozenset("van uit".split())
 _TITLE_HEADS = ("minister", "staatssecretaris", "commissaris", "schepen")
-# Heads of time phrases: a phrase before the finite verb headed by one is an adverbial, and the
-# subject follows the verb ("Morgen pakt Kanaal 2 uit", "Dit jaar beginnen we").
-TIME_WORDS = frozenset(
-    "jaar jaren maand maanden week weken dag dagen eeuw kwartaal seizoen ochtend middag avond nacht "
-    "weekend zomer winter lente herfst voorjaar najaar tijd keer moment periode vandaag morgen gisteren "
-    "overmorgen straks nu binnenkort januari februari maart april mei juni juli augustus september "
-    "oktober november december maandag dinsdag woensdag donderdag vrijdag zaterdag zondag".split()
-)  # fmt: skip
 _PREPOSITIONS = frozenset("aan af in uit voor op mee door over om bij na tegen".split())
 _AFTER_PARTICLE = frozenset("dat , . om te van met voor ; : \" '".split())
 # "gaan" + one of these is an announced action without an infinitive ("gaat in gesprek met ...").
@@ -300,6 +293,19 @@ def particle_of(tok: Token, particles: frozenset[str]) -> str | None:
         if t.lower_ not in _PREPOSITIONS or t.i + 1 >= seg.end or doc[t.i + 1].lower_ in _AFTER_PARTICLE:
             return t.lower_
     return None
+
+
+def is_reporting(t: Token) -> bool:
+    """A verb that reports speech ("zei", "meldt", "laat weten", "kondigt aan")."""
+    if t.lower_ in REPORTING_FORMS:
+        return True
+    if t.pos_ not in ("VERB", "AUX"):
+        return False
+    lem = lemma(t)
+    if lem == "laten":  # "laten weten", not "laten rijden"
+        return any(x.lower_ == "weten" for x in t.doc[t.i : segment_of(t).end])
+    prt = next((c.lower_ for c in t.children if c.dep_ == "compound:prt"), "")
+    return lem in REPORTING_VERBS or (prt + lem) in REPORTING_VERBS
 
 
 def has_reflexive(tok: Token) -> bool:

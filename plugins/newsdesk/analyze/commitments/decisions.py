@@ -22,7 +22,7 @@ from enum import StrEnum
 
 from spacy.tokens import Span, Token
 
-from newsdesk.analyze.commitments.clauses import Candidate, is_finite, is_past, lemma, segment_of, text_of
+from newsdesk.analyze.commitments.clauses import Candidate, is_finite, is_past, is_reporting, lemma, text_of
 from newsdesk.analyze.commitments.lexicon import (
     BELIEF_VERBS,
     CONDITION_MARKERS,
@@ -34,8 +34,6 @@ from newsdesk.analyze.commitments.lexicon import (
     OBLIGATION_MODALS,
     OUTCOME_VERBS,
     QUOTE_CHARS,
-    REPORTING_FORMS,
-    REPORTING_VERBS,
     STATE_VERBS,
 )
 from newsdesk.analyze.deadlines import find_deadline, resolve_deadline
@@ -218,19 +216,6 @@ def reporting_verb(cand: Candidate) -> Token | None:
         if t.i != cand.cue.i and is_reporting(t) and not (cand.main.i == t.i):
             return t
     return None
-
-
-def is_reporting(t: Token) -> bool:
-    if t.lower_ in REPORTING_FORMS:
-        return True
-    if t.pos_ not in ("VERB", "AUX"):
-        return False
-    lem = lemma(t)
-    if lem == "laten":
-        return any(x.lower_ == "weten" for x in segment_of(t)[t.i - segment_of(t).start :])
-    return lem in REPORTING_VERBS or any(
-        c.dep_ == "compound:prt" and c.lower_ + lem in REPORTING_VERBS for c in t.children
-    )
 
 
 def in_quote(cand: Candidate) -> bool:

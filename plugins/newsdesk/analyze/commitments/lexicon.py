@@ -179,6 +179,14 @@ STATE_VERBS = frozenset(
 # "willen weten", "willen horen": a demand for information, never a commitment.
 INFORMATION_VERBS = frozenset("weten horen begrijpen snappen zien".split())
 CONDITION_MARKERS = frozenset("als indien mits tenzij wanneer zodra".split())
+# Heads of time phrases: never an actor ("vorig jaar"), and before the finite verb an adverbial
+# after which the subject follows ("Morgen pakt Kanaal 2 uit", "Dit jaar beginnen we").
+TIME_WORDS = frozenset(
+    "jaar jaren maand maanden week weken dag dagen eeuw kwartaal seizoen ochtend middag avond nacht "
+    "weekend zomer winter lente herfst voorjaar najaar tijd keer moment periode vandaag morgen gisteren "
+    "overmorgen straks nu binnenkort januari februari maart april mei juni juli augustus september "
+    "oktober november december maandag dinsdag woensdag donderdag vrijdag zaterdag zondag".split()
+)  # fmt: skip
 QUOTE_CHARS = "\"'“”„‘’«»"
 
 

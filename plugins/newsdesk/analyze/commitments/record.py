@@ -13,8 +13,7 @@ from collections.abc import Sequence
 
 from spacy.tokens import Doc, Token
 
-from newsdesk.analyze.commitments.clauses import Candidate, lemma, noun_phrase
-from newsdesk.analyze.commitments.decisions import is_reporting
+from newsdesk.analyze.commitments.clauses import Candidate, is_reporting, lemma, noun_phrase
 from newsdesk.analyze.commitments.lexicon import QUOTE_CHARS
 
 _CLAUSE_END = frozenset(",;:.!?") | set(QUOTE_CHARS)
