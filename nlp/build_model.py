@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import logging
 import os
@@ -40,7 +41,7 @@ log = logging.getLogger("build_model")
 
 BUNDLED = ROOT / "plugins" / "newsdesk" / "analyze" / "bundled" / "nl_newsdesk"
 WORK = HERE / ".work"
-STEPS = ("convert", "train-ner", "train-syntax", "train-typer", "assemble", "evaluate", "card")
+STEPS = ("convert", "knowledge", "train-ner", "train-syntax", "train-typer", "assemble", "evaluate", "card")
 MODEL_NAME = "newsdesk"  # spaCy prefixes the language: the package is nl_newsdesk
 MODEL_VERSION = "0.2.0"
 SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -138,6 +139,7 @@ def core_pipeline(work: Path, ner_model: str, syntax_model: str, base: Path | No
         ner_nlp = spacy.load(base, exclude=[n for n in nlp.pipe_names if n != "tok2vec"] + [FACTORY])
         # The bundled NER carries its own (inlined) tok2vec: nothing listens to the shared one.
         nlp.add_pipe("ner", source=ner_nlp, before="parser")
+        _knowledge_vectors(nlp, work)
         return nlp
     nlp = spacy.load(work / syntax_model if "/" in syntax_model else work / "syntax" / syntax_model)
     ner_nlp = spacy.load(work / ner_model if "/" in ner_model else work / "ner" / ner_model)
@@ -148,36 +150,59 @@ def core_pipeline(work: Path, ner_model: str, syntax_model: str, base: Path | No
     # Dutch rule lemmatizer from spacy-lookups-data; needs the morphologizer's POS.
     lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "rule"}, after="morphologizer")
     lemmatizer.initialize()
+    _knowledge_vectors(nlp, work, ner_nlp)
     return nlp
+
+
+def _knowledge_vectors(nlp: Language, work: Path, ner_nlp: Language | None = None) -> None:
+    """The knowledge vectors become the pipeline's vocab vectors: the NER's own table (it was
+    trained with them), else the one built in ``work`` (read by the typer alone)."""
+    import spacy
+
+    from newsdesk.analyze.typer import KNOWLEDGE_VECTORS_NAME
+
+    source = ner_nlp.vocab.vectors if ner_nlp is not None else None
+    if source is None or source.name != KNOWLEDGE_VECTORS_NAME:
+        if not (work / "knowledge" / "config.cfg").exists():
+            log.warning("no knowledge vectors in %s: the typer gets no knowledge features", work)
+            return
+        source = spacy.load(work / "knowledge").vocab.vectors
+    nlp.vocab.vectors = source
+    log.info("knowledge vectors: %d keys, %s", source.n_keys, source.shape)
 
 
 def train_typer(nlp: Language, corpora_root: Path, out: Path) -> dict[str, object]:
     """Fit the entity typer on the gold spans of the NER training split; choose its settings
-    (L2, the bonus of the NER's own label, document voting) by typed F1 on the dev split, with the
-    dev spans the pipeline itself predicts. Writes the chosen typer to ``out``."""
+    (L2, the bonus of the NER's own label, document voting, joining and propagating spans) by typed
+    F1 on the whole articles of the dev split, with the spans the pipeline itself predicts there.
+    Writes the chosen typer to ``out``."""
     from spacy.tokens import Doc
 
     from newsdesk.analyze import typer
 
     articles = corpora.ner_articles(nlp.vocab, corpora_root)
-    dev_gold = [doc for article in articles["dev"] for doc in article]
+    # Whole articles, as newsdesk analyses them: a name's other mentions are in the same doc.
+    dev_gold = [Doc.from_docs(article) for article in articles["dev"]]
     bare = (Doc(nlp.vocab, words=[t.text for t in d], spaces=[bool(t.whitespace_) for t in d]) for d in dev_gold)
     dev_pred = list(nlp.pipe(bare, disable=["morphologizer", "lemmatizer"]))
     spans = typer.gold_spans(articles["train"])
     catalog = typer.catalog_types(_catalog_entries())
+    table = typer.KnowledgeTable.of(nlp.vocab)
     baseline = typer.typed_scores(dev_gold, dev_pred)
     log.info("typer: %d training spans; dev without the typer: %s", len(spans), baseline)
     best_f, chosen = -1.0, {}
     for l2 in (0.3, 1.0, 3.0):
-        model = typer.train_typer(spans, l2=l2, catalog=catalog)
-        for bonus in (0.0, 0.5, 1.0, 1.5, 2.0, 3.0):
-            for vote in (False, True):
-                model.ner_bonus, model.doc_vote = bonus, vote
-                scores = typer.typed_scores(dev_gold, dev_pred, _relabeller(model))
-                log.info("typer l2=%s bonus=%s vote=%s: dev F1 %.4f", l2, bonus, vote, scores["f"])
-                if scores["f"] > best_f:
-                    best_f, chosen = scores["f"], {"l2": l2, "ner_bonus": bonus, "doc_vote": vote, "dev": scores}
-                    model.to_disk(out)  # small files: cheaper than keeping every fitted model
+        model = typer.train_typer(spans, l2=l2, catalog=catalog, table=table)
+        for bonus, vote, join, propagate in itertools.product((0.0, 0.5, 1.0, 1.5, 2.0, 3.0), *[(False, True)] * 3):
+            model.ner_bonus, model.doc_vote, model.join_adjacent, model.propagate = bonus, vote, join, propagate
+            scores = typer.typed_scores(dev_gold, dev_pred, _relabeller(model))
+            log.info("typer l2=%s bonus=%s vote=%s join=%s propagate=%s: dev F1 %.4f", l2, bonus, vote, join,
+                     propagate, scores["f"])  # fmt: skip
+            if scores["f"] > best_f:
+                best_f = scores["f"]
+                chosen = {"l2": l2, "ner_bonus": bonus, "doc_vote": vote, "join_adjacent": join,
+                          "propagate": propagate, "dev": scores}  # fmt: skip
+                model.to_disk(out)  # small files: cheaper than keeping every fitted model
     report = {"dev_without_typer": baseline, **chosen, "model": typer.model_info(typer.TyperModel.from_disk(out))}
     (out / "training.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
     log.info("typer chosen: %s", report)
@@ -185,10 +210,10 @@ def train_typer(nlp: Language, corpora_root: Path, out: Path) -> dict[str, objec
 
 
 def _relabeller(model: object):  # type: ignore[no-untyped-def]
-    def relabel(doc):  # type: ignore[no-untyped-def]
-        return model.relabel(doc, [(e.start, e.end, e.label_) for e in doc.ents])  # type: ignore[attr-defined]
+    def entities(doc):  # type: ignore[no-untyped-def]
+        return model.spans(doc)  # type: ignore[attr-defined]
 
-    return relabel
+    return entities
 
 
 def _catalog_entries() -> list[tuple[str, str, tuple[str, ...]]]:
@@ -309,6 +334,10 @@ def main(argv: list[str] | None = None) -> int:
     trained: dict[str, float] = {}
     if "convert" in steps:
         convert(root, work)
+    if "knowledge" in steps:
+        import knowledge
+
+        knowledge.build(work / "knowledge")
     if "train-ner" in steps:
         config = HERE / "configs" / "ner.cfg"
         if args.ner_resume:
@@ -316,7 +345,8 @@ def main(argv: list[str] | None = None) -> int:
         trained["ner_s"] = trained_before(timings, "ner_s", args.ner_resume) + train(
             config, work / ("ner" if not args.ner_resume else "ner-resumed"),
             corpus / "ner-train.spacy", corpus / "ner-dev.spacy",
-            ["--training.max_steps", str(args.ner_steps), *args.ner_args.split()], args.ner_minutes,
+            ["--training.max_steps", str(args.ner_steps), "--paths.vectors", str(work / "knowledge"),
+             *args.ner_args.split()], args.ner_minutes,
         )  # fmt: skip
     if "train-syntax" in steps:
         # The held-out UD slice is only logged during training: the last model is shipped, so
