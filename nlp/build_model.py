@@ -173,7 +173,7 @@ def _knowledge_vectors(nlp: Language, work: Path, ner_nlp: Language | None = Non
 
 def train_typer(nlp: Language, corpora_root: Path, out: Path) -> dict[str, object]:
     """Fit the entity typer on the gold spans of the NER training split; choose its settings
-    (L2, the bonus of the NER's own label, document voting, joining and propagating spans) by typed
+    (L2, the bonus of the NER's own label, document voting, rejecting, joining and propagating spans) by typed
     F1 on the whole articles of the dev split, with the spans the pipeline itself predicts there.
     Writes the chosen typer to ``out``."""
     from spacy.tokens import Doc
@@ -185,24 +185,37 @@ def train_typer(nlp: Language, corpora_root: Path, out: Path) -> dict[str, objec
     dev_gold = [Doc.from_docs(article) for article in articles["dev"]]
     bare = (Doc(nlp.vocab, words=[t.text for t in d], spaces=[bool(t.whitespace_) for t in d]) for d in dev_gold)
     dev_pred = list(nlp.pipe(bare, disable=["morphologizer", "lemmatizer"]))
-    spans = typer.gold_spans(articles["train"])
+    train = [[Doc.from_docs(article)] for article in articles["train"]]
+    spans = typer.gold_spans(train)
+    negatives = typer.negative_spans(train)
     catalog = typer.catalog_types(_catalog_entries())
     table = typer.KnowledgeTable.of(nlp.vocab)
     baseline = typer.typed_scores(dev_gold, dev_pred)
-    log.info("typer: %d training spans; dev without the typer: %s", len(spans), baseline)
+    log.info("typer: %d training spans, %d negative; dev without the typer: %s", len(spans), len(negatives),
+             baseline)  # fmt: skip
     best_f, chosen = -1.0, {}
-    for l2 in (0.3, 1.0, 3.0):
-        model = typer.train_typer(spans, l2=l2, catalog=catalog, table=table)
-        for bonus, vote, join, propagate in itertools.product((0.0, 0.5, 1.0, 1.5, 2.0, 3.0), *[(False, True)] * 3):
-            model.ner_bonus, model.doc_vote, model.join_adjacent, model.propagate = bonus, vote, join, propagate
-            scores = typer.typed_scores(dev_gold, dev_pred, _relabeller(model))
-            log.info("typer l2=%s bonus=%s vote=%s join=%s propagate=%s: dev F1 %.4f", l2, bonus, vote, join,
-                     propagate, scores["f"])  # fmt: skip
-            if scores["f"] > best_f:
-                best_f = scores["f"]
-                chosen = {"l2": l2, "ner_bonus": bonus, "doc_vote": vote, "join_adjacent": join,
-                          "propagate": propagate, "dev": scores}  # fmt: skip
-                model.to_disk(out)  # small files: cheaper than keeping every fitted model
+    for l2 in (1.0, 3.0):
+        model = typer.train_typer(spans + negatives, l2=l2, catalog=catalog, table=table)
+        # the bonus of the NER's label, voting and rejecting first; then joining and propagating
+        grid = [(bonus, vote, reject, False, False) for bonus, vote, reject in
+                itertools.product((0.0, 0.5, 1.0, 1.5, 2.0), (False, True), (None, -1.0, 0.0, 1.0, 2.0))]  # fmt: skip
+        for stage in (1, 2):
+            for bonus, vote, reject, join, propagate in grid:
+                model.ner_bonus, model.doc_vote, model.reject_bias = bonus, vote, reject
+                model.join_adjacent, model.propagate = join, propagate
+                scores = typer.typed_scores(dev_gold, dev_pred, _relabeller(model))
+                log.info("typer l2=%s bonus=%s vote=%s reject=%s join=%s propagate=%s: dev F1 %.4f",
+                         l2, bonus, vote, reject, join, propagate, scores["f"])  # fmt: skip
+                if scores["f"] > best_f:
+                    best_f = scores["f"]
+                    chosen = {"l2": l2, "ner_bonus": bonus, "doc_vote": vote, "reject_bias": reject,
+                              "join_adjacent": join, "propagate": propagate, "dev": scores}  # fmt: skip
+                    model.to_disk(out)  # small files: cheaper than keeping every fitted model
+            if stage == 1 and chosen.get("l2") == l2:
+                grid = [(chosen["ner_bonus"], chosen["doc_vote"], chosen["reject_bias"], join, propagate)
+                        for join, propagate in itertools.product((False, True), (False, True))][1:]  # fmt: skip
+            elif stage == 1:
+                break
     report = {"dev_without_typer": baseline, **chosen, "model": typer.model_info(typer.TyperModel.from_disk(out))}
     (out / "training.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
     log.info("typer chosen: %s", report)

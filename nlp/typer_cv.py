@@ -38,7 +38,10 @@ def cross_validate(
 
     nlp = spacy.load(knowledge) if knowledge else spacy.blank("nl")
     articles = corpora.ner_articles(nlp.vocab, corpora_root)
-    train = articles["train"]
+    from spacy.tokens import Doc
+
+    # whole articles, as newsdesk analyses them
+    train = [[Doc.from_docs(article)] for article in articles["train"]]
     table = typer.KnowledgeTable.of(nlp.vocab)
     catalog = typer.catalog_types(_catalog_entries())
     spans = typer.gold_spans(train)

@@ -300,3 +300,36 @@ def test_component_applies_join_and_propagate_and_keeps_its_switches(tmp_path: P
     assert (loaded.join_adjacent, loaded.propagate, loaded.use_table) == (True, True, True)
     again = TyperModel.from_bytes(model.to_bytes())
     assert (again.join_adjacent, again.propagate, again.use_table) == (True, True, True)
+
+
+def test_negative_spans_are_capitalised_runs_outside_entities() -> None:
+    nlp = spacy.blank("nl")
+    doc = _doc(
+        nlp, "Gisteren zei minister Verhofstadt dat De Morgen Studio Brussel belde", [(3, 4, "PER"), (7, 9, "ORG")]
+    )
+    negatives = typer.negative_spans([[doc]])
+    assert [(doc[s.start : s.end].text, s.label) for s in negatives] == [("Gisteren", typer.REJECT),
+                                                                         ("De Morgen", typer.REJECT)]  # fmt: skip
+
+
+def test_typer_fitted_with_negatives_drops_what_is_no_entity() -> None:
+    nlp = spacy.blank("nl")
+    articles = [[_doc(nlp, words, ents)] for words, ents in SENTENCES]
+    articles += [[_doc(nlp, "Gisteren was het koud .", [])], [_doc(nlp, "Gisteren regende het .", [])]] * 2
+    spans = typer.gold_spans(articles) + typer.negative_spans(articles)
+    model = typer.train_typer(spans, l2=0.1, folds=3, ner_bonus=0.0)
+    assert model.can_reject and model.reject_bias == 0.0
+    doc = _doc(nlp, "Gisteren was minister Verhofstadt in Brussel .", [(0, 1, "PER"), (3, 4, "PER"), (5, 6, "LOC")])
+    assert model.spans(doc) == [(3, 4, "PER"), (5, 6, "LOC")]
+    model.reject_bias = None  # never reject: every span keeps a label
+    assert [s for s, _, _ in model.spans(doc)] == [0, 3, 5]
+    again = TyperModel.from_bytes(model.to_bytes())
+    assert again.can_reject and again.reject_bias is None
+
+
+def test_one_word_name_never_given_in_full_is_marked() -> None:
+    nlp = spacy.blank("nl")
+    doc = _doc(nlp, "Guy Verhofstadt en Tectrade . Verhofstadt lachte", [])
+    spans = [(0, 2), (3, 4), (5, 6)]
+    assert dict(span_features(doc, 3, 4, Knowledge(), spans))["solo"] == 1.0
+    assert "solo" not in dict(span_features(doc, 5, 6, Knowledge(), spans))

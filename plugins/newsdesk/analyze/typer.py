@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 FACTORY = "newsdesk_entity_typer"
 LABELS = ("LOC", "MISC", "ORG", "PER")
+# The typer's extra class: "this span is no entity" (a capitalised word at a sentence start ...).
+REJECT = "O"
 _SPACE = re.compile(r"\s+")
 # Words that join a surname to a name ("Van den Brande"); not name evidence of their own.
 _PARTICLES = frozenset("van von der den de del della di da du le la ten ter 't".split())
@@ -222,19 +224,28 @@ def span_features(doc: Doc, start: int, end: int, knowledge: Knowledge,
     if table is not None:
         feats += knowledge_features(doc, start, end, words, table)
     # The same name elsewhere in the document, and longer names this one is the end of.
+    same = [(o_start, o_end) for o_start, o_end in others
+            if (o_start, o_end) != (start, end) and [t.text for t in doc[o_start:o_end]] == words]  # fmt: skip
+    for o_start, o_end in same:
+        # weighed so that a name mentioned fifteen times does not outweigh everything else
+        feats.append((f"dp1={_word(doc, o_start - 1)}", 1.0 / len(same)))
+        feats.append((f"dn1={_word(doc, o_end, True)}", 1.0 / len(same)))
+    longer = False
     for o_start, o_end in others:
-        if (o_start, o_end) == (start, end):
-            continue
         o_words = [t.text for t in doc[o_start:o_end]]
-        if o_words == words:
-            feats.append((f"dp1={_word(doc, o_start - 1)}", 0.5))
-            feats.append((f"dn1={_word(doc, o_end, True)}", 0.5))
-        elif len(o_words) > len(words) and o_words[-len(words) :] == words:
+        if len(o_words) > len(words) and o_words[-len(words) :] == words:
+            longer = True
             feats.append((f"dlong={o_words[0].lower()}", 1.0))
             feats.append(("dlong", 1.0))
             feats.append((f"dlongp1={_word(doc, o_start - 1)}", 0.5))
         elif len(o_words) < len(words) and words[-len(o_words) :] == o_words:
             feats.append(("dshort", 1.0))
+    if len(words) == 1 and not longer:
+        # a one-word name never given in full in the document: people are introduced with their
+        # first name, firms and bands are not
+        feats.append(("solo", 1.0))
+        if table is not None:
+            feats.append((f"solo|kk={_kind(table.row(words[0]))}", 1.0))
     return feats
 
 
@@ -367,10 +378,15 @@ class TyperModel:
     use_table: bool = False  # read the knowledge vectors of the doc's vocab (trained with them)
     join_adjacent: bool = False  # "Thomas" + "L. Friedman" of one label -> one span
     propagate: bool = False  # a name found once is found wherever it recurs in the document
+    reject_bias: float | None = None  # added to the REJECT logit (models fitted with it); None: never reject
 
     @property
     def labels(self) -> tuple[str, ...]:
         return self.knowledge.labels
+
+    @property
+    def can_reject(self) -> bool:
+        return int(self.weights.shape[1]) == len(self.labels) + 1
 
     def logits(self, feats: Iterable[tuple[str, float]]) -> np.ndarray:
         rows: list[int] = []
@@ -394,10 +410,11 @@ class TyperModel:
         if self.propagate:
             spans = propagate(doc, spans, KnowledgeTable.of(doc.vocab) if self.use_table else None)
         labels = self.relabel(doc, spans)
-        return [(start, end, label) for (start, end, _), label in zip(spans, labels, strict=True)]
+        return [(start, end, label) for (start, end, _), label in zip(spans, labels, strict=True) if label != REJECT]
 
     def relabel(self, doc: Doc, spans: Sequence[tuple[int, int, str]]) -> list[str]:
-        """New labels for ``spans`` (start, end, NER label) of ``doc``."""
+        """New labels for ``spans`` (start, end, NER label) of ``doc``; ``REJECT`` for a span the
+        model takes for no entity at all (only with ``reject_bias`` set)."""
         bounds = [(s, e) for s, e, _ in spans]
         table = KnowledgeTable.of(doc.vocab) if self.use_table else None
         scores = []
@@ -405,6 +422,8 @@ class TyperModel:
             z = self.logits(span_features(doc, start, end, self.knowledge, bounds, table))
             if label in self.labels:
                 z[self.labels.index(label)] += self.ner_bonus
+            if self.can_reject:
+                z[-1] = -np.inf if self.reject_bias is None else z[-1] + self.reject_bias
             scores.append(z)
         if self.doc_vote and scores:
             groups: dict[str, list[int]] = defaultdict(list)
@@ -416,7 +435,8 @@ class TyperModel:
                     mean = np.mean([probs[i] for i in members], axis=0)
                     for i in members:
                         scores[i] = np.log(mean + 1e-9)
-        return [self.labels[int(np.argmax(z))] for z in scores]
+        classes = (*self.labels, REJECT)
+        return [classes[int(np.argmax(z))] for z in scores]
 
     def to_disk(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
@@ -424,6 +444,7 @@ class TyperModel:
         srsly.write_json(path / "cfg.json", {
             "labels": list(self.labels), "ner_bonus": self.ner_bonus, "doc_vote": self.doc_vote,
             "use_table": self.use_table, "join_adjacent": self.join_adjacent, "propagate": self.propagate,
+            "reject_bias": self.reject_bias,
         })  # fmt: skip
         srsly.write_msgpack(path / "knowledge.msgpack", {
             "lexicon": self.knowledge.lexicon, "tokens": self.knowledge.tokens, "catalog": self.knowledge.catalog,
@@ -441,7 +462,7 @@ class TyperModel:
         features = {name: i for i, name in enumerate(data["features"])}
         return cls(knowledge, features, weights, float(cfg["ner_bonus"]), bool(cfg["doc_vote"]),
                    bool(cfg.get("use_table", False)), bool(cfg.get("join_adjacent", False)),
-                   bool(cfg.get("propagate", False)))  # fmt: skip
+                   bool(cfg.get("propagate", False)), cfg.get("reject_bias"))  # fmt: skip
 
     def to_bytes(self) -> bytes:
         """The same content as ``to_disk`` in one msgpack blob (spaCy's ``nlp.to_bytes``)."""
@@ -449,6 +470,7 @@ class TyperModel:
         return bytes(srsly.msgpack_dumps({
             "labels": list(self.labels), "ner_bonus": self.ner_bonus, "doc_vote": self.doc_vote,
             "use_table": self.use_table, "join_adjacent": self.join_adjacent, "propagate": self.propagate,
+            "reject_bias": self.reject_bias,
             "lexicon": self.knowledge.lexicon, "tokens": self.knowledge.tokens, "catalog": self.knowledge.catalog,
             "features": sorted(self.features, key=self.features.__getitem__),
             "shape": list(weights.shape), "weights": weights.tobytes(),
@@ -462,7 +484,7 @@ class TyperModel:
         features = {name: i for i, name in enumerate(msg["features"])}
         return cls(knowledge, features, weights, float(msg["ner_bonus"]), bool(msg["doc_vote"]),
                    bool(msg.get("use_table", False)), bool(msg.get("join_adjacent", False)),
-                   bool(msg.get("propagate", False)))  # fmt: skip
+                   bool(msg.get("propagate", False)), msg.get("reject_bias"))  # fmt: skip
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -538,6 +560,26 @@ def gold_spans(docs_by_article: Sequence[Sequence[Doc]]) -> list[TrainingSpan]:
     ]
 
 
+def negative_spans(docs_by_article: Sequence[Sequence[Doc]]) -> list[TrainingSpan]:
+    """Runs of capitalised words that are no entity (``REJECT``): what the NER takes for names by
+    mistake, most often a capitalised word at a sentence start ("Voormalig", "Gekleed")."""
+    out: list[TrainingSpan] = []
+    for article, docs in enumerate(docs_by_article):
+        for doc in docs:
+            covered = {i for ent in doc.ents for i in range(ent.start, ent.end)}
+            i = 0
+            while i < len(doc):
+                if i in covered or not doc[i].text[:1].isupper():
+                    i += 1
+                    continue
+                j = i + 1
+                while j < len(doc) and j not in covered and doc[j].text[:1].isupper() and not doc[j].is_sent_start:
+                    j += 1
+                out.append(TrainingSpan(doc, i, j, REJECT, article))
+                i = j
+    return out
+
+
 def training_features(spans: Sequence[TrainingSpan], labels: Sequence[str] = LABELS, folds: int = 10,
                       catalog: dict[str, str] | None = None,
                       table: KnowledgeTable | None = None) -> list[list[tuple[str, float]]]:  # fmt: skip
@@ -546,7 +588,8 @@ def training_features(spans: Sequence[TrainingSpan], labels: Sequence[str] = LAB
     out: list[list[tuple[str, float]]] = [[] for _ in spans]
     others: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for s in spans:
-        others[id(s.doc)].append((s.start, s.end))
+        if s.label != REJECT:
+            others[id(s.doc)].append((s.start, s.end))
     for fold in range(folds):
         knowledge = Knowledge.from_spans(
             (t for t, s in zip(triples, spans, strict=True) if s.group % folds != fold), labels, catalog
@@ -605,13 +648,16 @@ def train_typer(spans: Sequence[TrainingSpan], *, labels: Sequence[str] = LABELS
                 catalog: dict[str, str] | None = None, folds: int = 10, min_count: int = 1,
                 ner_bonus: float = 1.0, doc_vote: bool = False,
                 table: KnowledgeTable | None = None) -> TyperModel:  # fmt: skip
-    """Fit the typer on gold spans; with ``table`` it reads the knowledge vectors (and will at run
-    time, from the vocab of the docs it re-labels)."""
+    """Fit the typer on gold spans (and ``REJECT`` spans: then it can drop spans); with ``table``
+    it reads the knowledge vectors (and will at run time, from the vocab of the docs it re-labels)."""
     feats = training_features(spans, labels, folds, catalog, table)
-    index, weights = fit(feats, [s.label for s in spans], labels, l2=l2, min_count=min_count)
+    targets = [s.label for s in spans]
+    classes = (*labels, REJECT) if REJECT in targets else tuple(labels)
+    index, weights = fit(feats, targets, classes, l2=l2, min_count=min_count)
     triples = ((s.doc[s.start : s.end].text, [t.text for t in s.doc[s.start : s.end]], s.label) for s in spans)
     knowledge = Knowledge.from_spans(triples, labels, catalog)
-    return TyperModel(knowledge, index, weights, ner_bonus, doc_vote, table is not None)
+    return TyperModel(knowledge, index, weights, ner_bonus, doc_vote, table is not None,
+                      reject_bias=0.0 if REJECT in targets else None)  # fmt: skip
 
 
 def catalog_types(entries: Iterable[tuple[str, str, Sequence[str]]]) -> dict[str, str]:
@@ -658,4 +704,5 @@ def typed_scores(gold: Sequence[Doc], predicted: Sequence[Doc],
 def model_info(model: TyperModel) -> dict[str, Any]:
     return {"features": len(model.features), "lexicon": len(model.knowledge.lexicon),
             "ner_bonus": model.ner_bonus, "doc_vote": model.doc_vote, "use_table": model.use_table,
-            "join_adjacent": model.join_adjacent, "propagate": model.propagate}  # fmt: skip
+            "join_adjacent": model.join_adjacent, "propagate": model.propagate,
+            "reject_bias": model.reject_bias}  # fmt: skip
