@@ -1,7 +1,9 @@
 """Entity typing: a linear classifier that re-labels the NER's spans (PER / ORG / LOC / MISC).
 
 Owns the spaCy component ``newsdesk_entity_typer`` (placed after ``ner``), its features, its
-training (multinomial logistic regression, fitted with scipy's L-BFGS) and its files.
+training (multinomial logistic regression, fitted with scipy's L-BFGS) and its files, and the
+reading of the pipeline's knowledge vectors (built by nlp/knowledge.py: what public name, place
+and word lists say of each word, shipped as the vocab's vectors; see ``KNOWLEDGE_COLUMNS``).
 
 Why a second stage: the bundled NER finds entity boundaries well (untyped F1 about 0.90) but
 gets a fifth of the types wrong; a transition-based NER types a span from a narrow window of
@@ -11,6 +13,10 @@ their label counts, newsdesk's curated catalog (seeds/entities.csv, canonical na
 types), and the other mentions of the same name in the document ("Verhofstadt" after "Guy
 Verhofstadt"). Its logits are added to a fixed bonus for the NER's own label, so the NER's
 context still counts where the typer knows nothing; the bonus is chosen on the dev split.
+
+Beyond labels, switches chosen on the dev split: a fifth class ``REJECT`` (fitted on runs of
+capitalised words outside the gold entities) drops spans that are no name; touching spans of one
+label can be joined; a name found once is found again where the same words recur in the document.
 
 Training detail that matters: the lexicon features of a training span are computed from the
 other articles only (k-fold by article), else every training name would be "known" and the
