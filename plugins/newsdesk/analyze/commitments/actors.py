@@ -290,11 +290,12 @@ def phrase_actors(doc: Doc, tokens: Sequence[Token], ctx: DocumentContext, sente
         m for m in inside
         if _entity_label(m) in (EntityLabel.PER, EntityLabel.ORG, EntityLabel.LOC) and not _modifier(m, tokens)
     ]  # fmt: skip
-    if not named:  # "de Britten": a demonym heading the phrase names its country
+    if not named:  # "de Britten": the people, as written, linked to their country
         head = tokens[-1]
         whole = [m for m in inside if str(getattr(m, "link", "same")) == "demonym_of" and m.start <= head.idx < m.end]
         if whole:
-            return [actor_of_mention(whole[0], sentence, how, written)]
+            m = whole[0]
+            return [Actor(written, start, end, m.entity.entity_id, _entity_label(m), True, sentence, how)]
     if len(named) > 1 and any(t.lower_ in ("en", "&") for t in tokens):
         # "Picqué en Gabriëls": each commits; "Lazio Roma en FC Porto" after "met" is not the subject
         conj = [m for m in named if not any(t.lower_ in ("met", "van") and t.idx < m.start for t in tokens)]
@@ -622,6 +623,9 @@ def context_actor(seg: Span, ctx: DocumentContext, sentence: int, speaker: Actor
     orgs = [m for m in ctx.mentions_in(seg.start_char, seg.end_char) if _entity_label(m) is EntityLabel.ORG]
     if orgs:
         return actor_of_mention(orgs[-1], sentence, "context")
+    previous = [a for a in ctx.actors if a.how == "subject" and sentence - 1 <= a.sentence <= sentence]
+    if previous:  # "Een groep landen gaat een plan opstellen. Het plan zal worden voorgelegd aan ..."
+        return _replace(previous[-1], how="context")
     topic = ctx.topic()
     if topic is not None:
         return _replace(topic, how="context")
