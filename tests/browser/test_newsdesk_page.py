@@ -74,7 +74,7 @@ def test_newsdesk_page_in_the_airflow_ui(airflow_standalone: Any, browser: Any) 
         assert summary["latest_commitments"], "the sample's commitments are listed"
         shown = [(c["actor"], c["action"]) for c in summary["latest_commitments"]]
         assert len(shown) == len(set(shown)), "a wire copy's commitments are not listed again"
-        assert sorted(c["articles"] for c in summary["latest_commitments"])[-2:] == [2, 2]
+        assert max(c["articles"] for c in summary["latest_commitments"]) == 2  # an original and its wire copy
     except Exception:
         page.screenshot(path=str(OUTPUT_DIR / "newsdesk_failure.png"), full_page=True)
         raise
