@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from newsdesk.analyze.commitments import find_commitments
-from newsdesk.analyze.entities import EntityResolver, load_entity_catalog
+from newsdesk.analyze.entities import EntityResolver, load_entity_catalog, make_ref
 from newsdesk.analyze.nlp import load_nlp
-from newsdesk.models import Commitment, CommitmentKind, Polarity
+from newsdesk.models import Commitment, CommitmentKind, EntityLabel, Polarity
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "commitments"
@@ -44,9 +44,12 @@ def test_seed_core_commitments(seed: tuple[str, list[Commitment]]) -> None:
     commission = _sentence_with(body, found, "op 6 maart een plan presenteren")
     assert any(c.deadline == date(2025, 3, 6) and "Commissie" in (c.actor or "") for c in commission)
     britten = _sentence_with(body, found, "bereid zijn troepen")
-    # "de Britten" is the United Kingdom, named as the guidelines name countries
+    # "de Britten": the people as written, linked to the United Kingdom
     assert any(
-        c.kind is CommitmentKind.WILLINGNESS and c.actor == "Verenigd Koninkrijk" and c.speaker == "Keir Starmer"
+        c.kind is CommitmentKind.WILLINGNESS
+        and c.actor == "de Britten"
+        and c.actor_entity_id == make_ref("Verenigd Koninkrijk", EntityLabel.LOC).entity_id
+        and c.speaker == "Keir Starmer"
         for c in britten
     )
     refusal = _sentence_with(body, found, "geen concrete toezeggingen")
