@@ -100,10 +100,17 @@ class DocumentContext:
         self.topics[key] += 1
         self.topic_actors.setdefault(key, actor)
 
-    def topic(self, *, persons: bool = False) -> Actor | None:
+    def topic(self, *, persons: bool = False, government: bool = False) -> Actor | None:
         """The actor the document's clauses have as subject most often: an organisation, a place or a
-        government before a person (``persons``: a person too)."""
+        government before a person (``persons``: a person too; ``government``: a government first,
+        when the document has one as a subject)."""
         ranked = sorted(self.topics.items(), key=lambda kv: (-kv[1], self.topic_actors[kv[0]].start))
+        if government:
+            for key, _ in ranked:
+                actor = self.topic_actors[key]
+                words = actor.text.casefold().split()
+                if actor.entity_id is None and words and actor_nouns().noun_class(words[-1]) == "government":
+                    return actor
         for key, _ in ranked:
             actor = self.topic_actors[key]
             if actor.label is not EntityLabel.PER or persons:
@@ -626,7 +633,7 @@ def context_actor(seg: Span, ctx: DocumentContext, sentence: int, speaker: Actor
     previous = [a for a in ctx.actors if a.how == "subject" and sentence - 1 <= a.sentence <= sentence]
     if previous:  # "Een groep landen gaat een plan opstellen. Het plan zal worden voorgelegd aan ..."
         return _replace(previous[-1], how="context")
-    topic = ctx.topic()
+    topic = ctx.topic(government=True)  # a passive policy measure is the government's, when it acts here
     if topic is not None:
         return _replace(topic, how="context")
     m = ctx.most_salient((EntityLabel.ORG, EntityLabel.LOC)) or ctx.most_salient((EntityLabel.PER,))
