@@ -74,6 +74,9 @@ class Settings:
     nlp_model: str | None = None  # spaCy package name or path; None: the bundled Dutch pipeline
     raw_html_retention_days: int = 30
     fetch_log_retention_days: int = 90
+    # Wall-clock budget of one polling or fetching task: downloads still running then are cut off
+    # and retried later, so a publisher trickling bytes cannot hold the ingest run (0: no budget).
+    fetch_budget_s: float = 600.0
     http: HttpSettings = field(default_factory=HttpSettings)
     poll: PollSettings = field(default_factory=PollSettings)
 
@@ -110,6 +113,7 @@ class Settings:
             nlp_model=env.get("NEWSDESK_NLP_MODEL") or None,
             raw_html_retention_days=_env_int(env, "NEWSDESK_RAW_HTML_RETENTION_DAYS", 30),
             fetch_log_retention_days=_env_int(env, "NEWSDESK_FETCH_LOG_RETENTION_DAYS", 90),
+            fetch_budget_s=_env_float(env, "NEWSDESK_FETCH_BUDGET", 600.0),
             http=http,
             poll=poll,
         )

@@ -24,7 +24,7 @@ from typing import Any
 import psycopg
 
 from newsdesk.config import Settings
-from newsdesk.errors import DatabaseError
+from newsdesk.errors import DatabaseError, StoreConflictError, UnstorableError
 from newsdesk.fetch import Fetcher, body_hash
 from newsdesk.models import FeedDownload, FeedEntry, FeedPoll, FeedState, FetchStatus
 from newsdesk.sources import canonicalize_url, parse_feed
@@ -148,14 +148,21 @@ def _record(
     for poll in polls:
         try:
             new = apply_poll(conn, poll, settings.poll, now=now, run_id=run_id)
-        except DatabaseError as exc:
-            # Most likely this feed's data (the transaction rolled back); record the failure without
-            # entries. If even that fails, the database is the problem: let the run fail.
+        except (UnstorableError, StoreConflictError) as exc:
+            # This feed's data (the transaction rolled back); record the failure without entries,
+            # and if the poll's own fields are refused too, with nothing but the reason. If even
+            # that fails, the database is the problem: let the run fail.
             log.error("storing the poll of feed %s (%s) failed: %s", poll.feed_id, poll.url, exc)
             poll = replace(
                 poll, status=FetchStatus.SOFT, entries=(), error=f"could not store entries: {exc}"[:500]
             )
-            new = apply_poll(conn, poll, settings.poll, now=now, run_id=run_id)
+            try:
+                new = apply_poll(conn, poll, settings.poll, now=now, run_id=run_id)
+            except (UnstorableError, StoreConflictError) as again:
+                poll = FeedPoll(
+                    poll.feed_id, poll.url, FetchStatus.SOFT, poll.started_at, error=f"could not store: {again}"[:500]
+                )
+                new = apply_poll(conn, poll, settings.poll, now=now, run_id=run_id)
         out.append((poll, new))
     return out
 
@@ -227,15 +234,22 @@ def poll_feeds(
     *,
     now: datetime,
     run_id: int | None = None,
+    budget_s: float | None = None,
 ) -> PollSummary:
-    """Poll ``states`` concurrently and record every outcome; return the run's counts."""
+    """Poll ``states`` concurrently and record every outcome; return the run's counts.
+
+    Within ``budget_s`` seconds of wall time (default ``settings.fetch_budget_s``): polls still
+    downloading then are recorded as cut off (temporary), feeds not polled yet stay due.
+    """
+    budget = settings.fetch_budget_s if budget_s is None else budget_s
+    deadline = time.monotonic() + budget if budget and budget > 0 else None
     by_id = {state.feed_id: state for state in states}
     writer = _Writer(lambda polls: _record(conn, polls, settings, now, run_id))
     batch: list[FeedPoll] = []
     entries = 0
     opened = 0.0
     try:
-        for download in fetcher.fetch_feeds(list(by_id.values()), now=now):
+        for download in fetcher.fetch_feeds(list(by_id.values()), now=now, deadline=deadline):
             poll = _processed(download, by_id[download.feed_id])
             if not batch:
                 opened = time.monotonic()
