@@ -4,7 +4,7 @@ The body comes from trafilatura's structured output (its XML tree keeps paragrap
 boundaries), rendered into the seed shape: paragraphs in order, one blank line between them,
 subheadings on their own line. Declared metadata (JSON-LD, meta tags) wins over trafilatura's
 heuristics. Pages that are not articles get a status and a reason; nothing here raises for a
-bad page.
+bad page. A paywalled or partial article keeps the text the page shows, flagged.
 """
 
 from __future__ import annotations
@@ -114,16 +114,23 @@ def _median_len(paragraphs: list[str]) -> int:
     return lengths[len(lengths) // 2] if lengths else 0
 
 
+def _paywalled(tree: HtmlElement, meta: PageMeta) -> bool:
+    """The page marks its article as for subscribers (isAccessibleForFree false, paywall markup)."""
+    return meta.accessible_for_free is False or _attr_match(tree, _PAYWALL_MARKER)
+
+
 def _classify(
-    tree: HtmlElement, meta: PageMeta, words: int, paragraphs: list[str]
+    tree: HtmlElement, meta: PageMeta, words: int, paragraphs: list[str], *, paywalled: bool = False
 ) -> tuple[ArticleStatus, str] | None:
-    """Decide whether the page is not an article; None means it is one."""
+    """Decide whether the page is not an article; None means it is one.
+
+    A paywalled page is an article with whatever text is public (flagged by the caller): the
+    markup says so on complete articles too, and a teaser is still the article's beginning.
+    """
     is_article_type = bool(meta.types & ARTICLE_TYPES) or meta.og_type == "article"
     if meta.types & LIVE_TYPES or (words < SHELL_WORDS and _attr_match(tree, _LIVE_MARKER)):
         if words < SHELL_WORDS:
             return ArticleStatus.NOT_ARTICLE, f"live-blog shell: {words} words, updates are loaded by script"
-    if words < SHELL_WORDS and (meta.accessible_for_free is False or _attr_match(tree, _PAYWALL_MARKER)):
-        return ArticleStatus.PAYWALL, f"paywall stub: only a {words}-word teaser is public"
     if not is_article_type:
         teasers = _teasers(tree)
         # Articles carry teaser blocks too (sidebars, "more news"); an index page's own text is
@@ -135,7 +142,7 @@ def _classify(
             return ArticleStatus.NOT_ARTICLE, f"index page: {teasers} teasers and no article metadata"
     if words == 0:
         return ArticleStatus.NO_TEXT, "no article text found on the page"
-    if words < MIN_WORDS:
+    if words < MIN_WORDS and not paywalled:
         return ArticleStatus.TOO_SHORT, f"near-empty page: {words} words of text (minimum {MIN_WORDS})"
     return None
 
@@ -470,7 +477,10 @@ def _extract(
     site_name = _clean_space(site_name) or None if site_name else None
     title = _strip_site_suffix(title, site_name)
 
-    verdict = _classify(tree, meta, words, blocks)
+    paywalled = _paywalled(tree, meta)
+    # Likely incomplete: a paywalled text of teaser length, or a page cut before parsing.
+    partial = page.cut or (paywalled and words < SHELL_WORDS)
+    verdict = _classify(tree, meta, words, blocks, paywalled=paywalled)
     if verdict is not None:
         status, reason = verdict
         return Article(
@@ -499,4 +509,6 @@ def _extract(
         content_hash=content_hash(text),
         minhash=minhash_signature(text),
         reason="; ".join(notes) or None,
+        paywalled=paywalled,
+        partial=partial,
     )

@@ -65,6 +65,7 @@ class DecodedPage:
     text: str
     encoding: str | None
     notes: tuple[str, ...] = ()
+    cut: bool = False  # the text was cut to HARD_LIMIT: what follows is missing
 
 
 class BinaryContent(ValueError):
@@ -235,13 +236,14 @@ def prepare(html: bytes | str, charset: str | None = None) -> DecodedPage:
     # Scripts, styles, inline SVG and comments are never article text; dropping them before
     # parsing halves the parse and cleaning work on a typical news page.
     text = strip_heavy_blocks(text)
-    if len(text) > HARD_LIMIT:
+    cut = len(text) > HARD_LIMIT
+    if cut:
         text = text[:HARD_LIMIT]
         notes.append(f"page of {size} characters cut to {HARD_LIMIT} before parsing")
         logger.info("page of %s characters cut to %s", size, HARD_LIMIT)
     if not (isinstance(html, bytes) and _control_free(html, text, encoding)):
         text = _CONTROL.sub("", text)
-    return DecodedPage(text=text, encoding=encoding, notes=tuple(notes))
+    return DecodedPage(text=text, encoding=encoding, notes=tuple(notes), cut=cut)
 
 
 def _control_free(data: bytes, text: str, encoding: str | None) -> bool:
