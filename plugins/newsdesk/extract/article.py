@@ -58,9 +58,11 @@ _TEASER_COUNT = etree.XPath(
 )
 _ELEMENT_COUNT = etree.XPath("count(//*)")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-# Control characters (NUL among them, which PostgreSQL text refuses) arrive in metadata through
-# JSON-LD escapes ("\u0000") even when the page's own bytes were cleaned.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters (NUL among them, which PostgreSQL text refuses) and lone surrogates (which
+# have no UTF-8 form) arrive in metadata through JSON-LD escapes ("\u0000", "\ud800") even when
+# the page's own bytes were cleaned; bidirectional overrides and isolates make a title or byline
+# display as something it is not. The store removes the same characters (store.boundary).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _LIVE_MARKER = re.compile(r"live-?blog|live-?ticker|liveupdates|live-updates", re.IGNORECASE)
 _PAYWALL_MARKER = re.compile(r"paywall|premium-?wall|subscriber-?only|regwall|meter-?wall", re.IGNORECASE)
 

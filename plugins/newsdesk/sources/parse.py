@@ -147,7 +147,10 @@ def _absolute(link: str | None, url: str) -> str | None:
 
 # Text that clean_text would return unchanged: words of characters that are neither markup,
 # entity, control nor any whitespace, separated by single spaces. Most titles and author names.
-_PLAIN_TEXT = re.compile(r"[^<&\x00-\x1f\x7f\s]+(?: [^<&\x00-\x1f\x7f\s]+)*")
+_PLAIN_TEXT = re.compile(
+    "[^<&\x00-\x1f\x7f\\s\u202a-\u202e\u2066-\u2069\ud800-\udfff]+"
+    "(?: [^<&\x00-\x1f\x7f\\s\u202a-\u202e\u2066-\u2069\ud800-\udfff]+)*"
+)
 
 
 def _text(value: object, limit: int) -> str | None:
