@@ -159,7 +159,13 @@ def test_text_postgresql_cannot_hold_is_cleaned_at_the_store(conn):
     row = conn.execute(
         "SELECT entry_guid, title, summary, authors, language FROM feed_entries WHERE feed_id = %s", (bad,)
     ).fetchone()
-    assert row == {"entry_guid": "b", "title": "nul  here ", "summary": "override", "authors": ["Auteur"], "language": "nl"}
+    assert row == {
+        "entry_guid": "b",
+        "title": "nul  here ",
+        "summary": "override",
+        "authors": ["Auteur"],
+        "language": "nl",
+    }
 
 
 @pytest.fixture

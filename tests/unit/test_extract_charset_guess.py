@@ -26,7 +26,8 @@ SAMPLES = {
 
 
 def _page(text: str, lang: str = "") -> str:
-    return f"<html{lang}><head><title>t</title></head><body><nav>Home Sport</nav><p>{' '.join([text] * 8)}</p></body></html>"
+    body = " ".join([text] * 8)
+    return f"<html{lang}><head><title>t</title></head><body><nav>Home Sport</nav><p>{body}</p></body></html>"
 
 
 @pytest.mark.parametrize("language", sorted(SAMPLES))

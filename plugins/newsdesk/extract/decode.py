@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 
 import charset_normalizer
-from charset_normalizer.md import mess_ratio
 import lxml.html
+from charset_normalizer.md import mess_ratio
 from lxml import etree
 
 logger = logging.getLogger(__name__)

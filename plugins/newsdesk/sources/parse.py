@@ -368,7 +368,8 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> Par
     parsed = _parse_with_feedparser(body, url, content_type)
     if replaced and not parsed.error:
         note = f"{replaced} character references to no character (e.g. &#xD800;) replaced by U+FFFD"
-        parsed = ParsedFeed(parsed.entries, f"{parsed.problem}; {note}" if parsed.problem else note, None, parsed.format)
+        problem = f"{parsed.problem}; {note}" if parsed.problem else note
+        parsed = ParsedFeed(parsed.entries, problem, None, parsed.format)
     return parsed
 
 

@@ -56,12 +56,15 @@ _DUE = """
             AND p.page_id %% %(shards)s = %(shard)s
           ORDER BY p.next_attempt_at, p.page_id
           LIMIT %(share)s)),
+    feed_turns AS (
+        SELECT d.*, substring(d.url from '^[^:]+://([^/?#]*)') AS host,
+               row_number() OVER (PARTITION BY d.feed_id ORDER BY d.next_attempt_at, d.page_id) AS feed_turn
+          FROM due d),
     turns AS (
-        SELECT d.*,
-               row_number() OVER (PARTITION BY d.feed_id ORDER BY d.next_attempt_at, d.page_id) AS feed_turn,
-               row_number() OVER (PARTITION BY substring(d.url from '^[^:]+://([^/?#]*)')
-                                  ORDER BY d.next_attempt_at, d.page_id) AS host_turn
-          FROM due d)
+        -- a host's pages in turns too, round-robin over the feeds that link to it
+        SELECT f.*, row_number() OVER (PARTITION BY f.host ORDER BY f.feed_turn, f.next_attempt_at, f.page_id)
+                    AS host_turn
+          FROM feed_turns f)
     SELECT t.page_id, t.url, t.attempts, t.feed_published_at, t.feed_id,
            (SELECT fe.title FROM feed_entries fe WHERE fe.page_id = t.page_id
              ORDER BY fe.first_seen_at LIMIT 1) AS feed_title
