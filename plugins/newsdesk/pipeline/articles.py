@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from newsdesk.config import Settings
-from newsdesk.errors import StoreConflictError, UnstorableError
+from newsdesk.errors import DatabaseError, StoreConflictError, UnstorableError
 from newsdesk.extract import NEAR_DUPLICATE_THRESHOLD, estimated_similarity, extract_article, lsh_bands
 from newsdesk.fetch import CUT_OFF, Fetcher
 from newsdesk.models import Article, ArticleStatus, FetchStatus, PageFetch
@@ -117,7 +117,7 @@ def _store_batch(
     for fetched in fetched_pages:
         if fetched is not None:
             seen.add(fetched.url)
-            outcome = _store_one(conn, by_url[fetched.url], fetched, settings, now=now)
+            outcome = _store_guarded(conn, by_url[fetched.url], fetched, settings, now=now)
             counts[outcome] += 1
             if outcome in ("new", "changed", "unchanged", "duplicates"):
                 counts["stored"] += 1
@@ -127,6 +127,30 @@ def _store_batch(
         if done and (done >= COMMIT_EVERY_PAGES or time.monotonic() - started >= COMMIT_EVERY_S):
             return True
     return False
+
+
+def _store_guarded(
+    conn: Conn, page: page_store.PageTodo, fetched: PageFetch, settings: Settings, *, now: datetime
+) -> str:
+    """``_store_one``, with whatever else one page may still raise recorded as that page's error
+    (a bug that only this page's data reaches must not sink the batch). Database errors that are
+    not the page's own (the connection, the server) still fail the task."""
+    try:
+        return _store_one(conn, page, fetched, settings, now=now)
+    except DatabaseError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one page's failure is data
+        log.exception("page %s: unexpected error", page.url)
+        page_store.record_page_failure(
+            conn,
+            page.page_id,
+            status=str(ArticleStatus.ERROR),
+            reason=f"unexpected error: {type(exc).__name__}: {exc}",
+            http_status=fetched.http_status,
+            now=now,
+            policy=settings.poll,
+        )
+        return "failed"
 
 
 def _store_one(
