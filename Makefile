@@ -46,7 +46,9 @@ lint: $(VENV)/.synced
 bench: $(VENV)/.synced
 	for script in bench/[!_]*.py; do $(PY) $$script || exit 1; done
 
+# The recipe group brings the public word lists the knowledge vectors are built from (nlp/knowledge.py).
 nlp-model: $(VENV)/.synced
+	$(UV) sync --locked --group recipe
 	$(PY) nlp/build_model.py
 
 compose-config:

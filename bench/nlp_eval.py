@@ -1,6 +1,7 @@
 """Evaluate a spaCy pipeline on newsdesk's Dutch benchmarks; print a table and one JSON line.
 
     .venv/bin/python bench/nlp_eval.py [--model PATH_OR_NAME] [--corpora DIR] [--json-out FILE]
+        [--product-only] [--product-split test|dev] [--errors FILE]
 
 Figures: NER precision/recall/F1 overall and per label on CoNLL-2002 ned.testa (gold tokens),
 the same on the dev slice of ned.train (what the recipe chooses on), untyped span F1 and the
@@ -9,6 +10,16 @@ UPOS / morphology / lemma accuracy, UAS / LAS and sentence F1 on the held-out UD
 (see nlp/corpora.py), words per second on one core (nlp.pipe over raw ned.testa text), load time
 and peak memory (ru_maxrss). The corpora folder defaults to $NEWSDESK_CORPORA or
 /work/shared/corpora; the model to the bundled pipeline.
+
+The product path: every ned.testa document (split at -DOCSTART-) as one text, one detokenised
+sentence per line, through ``newsdesk.analyze.analyze_docs`` (what ``newsdesk analyze`` runs:
+pipeline, entity resolution, commitments), its mentions' spans mapped back to the CoNLL tokens
+and scored by exact match, overall and per label; beside it the pipeline's own ``doc.ents`` on
+the same texts, so a loss or gain of the entity stage shows as the difference. ``--errors FILE``
+writes every product-path error with its sentence, for reading (the corpus is research-use:
+keep such files out of the repository). ``--product-split dev`` runs the product path on the dev
+articles of ned.train instead, to choose entity rules without looking at ned.testa;
+``--product-only`` skips everything else.
 """
 
 from __future__ import annotations
@@ -124,6 +135,131 @@ def run(model: str, corpora_root: Path) -> dict[str, object]:
     }
 
 
+Token = tuple[int, int]  # character offsets of one CoNLL token in the document's text
+
+
+def _document_text(sentences: list[list[tuple[str, str]]]) -> tuple[str, list[list[Token]]]:
+    """One line per sentence, detokenised as the benchmark news pages are (bench/_corpus.py); the
+    offsets of every CoNLL token in the result."""
+    from _corpus import _detokenise
+
+    lines: list[str] = []
+    offsets: list[list[Token]] = []
+    base = 0
+    for sentence in sentences:
+        words = [word for word, _ in sentence]
+        line = _detokenise(words)
+        pos, spans = 0, []
+        for i, word in enumerate(words):
+            # The detokeniser capitalises the sentence's first letter; everything else is verbatim.
+            found = line.find(word[:1].upper() + word[1:] if i == 0 else word, pos)
+            if found < 0:
+                raise SystemExit(f"token {word!r} not found in its detokenised sentence")
+            spans.append((base + found, base + found + len(word)))
+            pos = found + len(word)
+        lines.append(line)
+        offsets.append(spans)
+        base += len(line) + 1
+    return "\n".join(lines), offsets
+
+
+def _gold_spans(sentences: list[list[tuple[str, str]]], offsets: list[list[Token]]) -> set[tuple[int, int, str]]:
+    from spacy.training import iob_to_biluo, tags_to_entities
+
+    gold: set[tuple[int, int, str]] = set()
+    for sentence, spans in zip(sentences, offsets, strict=True):
+        for label, first, last in tags_to_entities(iob_to_biluo([tag for _, tag in sentence])):
+            gold.add((spans[first][0], spans[last][1], label))
+    return gold
+
+
+def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    return {"p": round(p, 4), "r": round(r, 4), "f": round(2 * p * r / (p + r), 4) if p + r else 0.0}
+
+
+def _span_scores(pairs: list[tuple[set[tuple[int, int, str]], set[tuple[int, int, str]]]]) -> dict[str, object]:
+    """Exact-match P/R/F1 of (start, end, label) character spans, overall, per label and untyped.
+
+    Offsets come from the CoNLL tokens, so a predicted span matches only when it starts and ends
+    on the gold tokens' boundaries (half a token, such as ``NAVO`` of ``NAVO-landen``, is wrong)."""
+    tp = n_pred = n_gold = untyped = 0
+    per: dict[str, list[int]] = {}
+    for predicted, gold in pairs:
+        tp += len(predicted & gold)
+        n_pred += len(predicted)
+        n_gold += len(gold)
+        untyped += len({(s, e) for s, e, _ in predicted} & {(s, e) for s, e, _ in gold})
+        for s, e, label in predicted:
+            per.setdefault(label, [0, 0, 0])[1] += 1
+            per[label][0] += (s, e, label) in gold
+        for _, _, label in gold:
+            per.setdefault(label, [0, 0, 0])[2] += 1
+    return {
+        **_prf(tp, n_pred, n_gold),
+        "untyped_f": _prf(untyped, n_pred, n_gold)["f"],
+        "per_type": {label: _prf(*counts) for label, counts in sorted(per.items())},
+    }
+
+
+def run_product_path(
+    model: str, corpora_root: Path, errors: Path | None = None, split: str = "test"
+) -> dict[str, object]:
+    """Whole ned.testa documents through ``analyze_docs`` (mentions) and the pipeline (doc.ents).
+
+    ``split="dev"``: the dev articles of ned.train instead (nlp/corpora.py), for choosing rules
+    without looking at ned.testa."""
+    import corpora
+
+    from newsdesk.analyze import analyze_docs
+    from newsdesk.analyze.nlp import load_nlp
+
+    name = None if Path(model).resolve() == BUNDLED.resolve() else model
+    if split == "dev":
+        train = corpora.read_conll2002(corpora_root / "conll2002-nl" / "ned.train")
+        every = corpora.NER_DEV_EVERY
+        documents = [a for i, a in enumerate(train) if i % every == every - 1]
+    else:
+        documents = corpora.read_conll2002(corpora_root / "conll2002-nl" / "ned.testa")
+    built = [_document_text(sentences) for sentences in documents]
+    texts = [text for text, _ in built]
+    golds = [_gold_spans(sentences, offsets) for sentences, (_, offsets) in zip(documents, built, strict=True)]
+    started = time.process_time()
+    analyses = list(analyze_docs(((t, None) for t in texts), model=name, catalog_path=ROOT / "seeds" / "entities.csv"))
+    product_cpu_s = time.process_time() - started
+    mentions = [{(m.start, m.end, str(m.label)) for m in a.mentions} for a in analyses]
+    nlp = load_nlp(name)
+    ents = [{(e.start_char, e.end_char, e.label_) for e in doc.ents} for doc in nlp.pipe(texts, batch_size=32)]
+    if errors is not None:
+        _write_errors(errors, texts, mentions, golds, ents)
+    return {
+        "split": "ned.train dev articles" if split == "dev" else "ned.testa",
+        "documents": len(texts),
+        "gold_entities": sum(len(g) for g in golds),
+        "product": _span_scores(list(zip(mentions, golds, strict=True))),
+        "pipeline": _span_scores(list(zip(ents, golds, strict=True))),
+        "product_cpu_s": round(product_cpu_s, 2),
+    }
+
+
+def _write_errors(path: Path, texts: list[str], predicted: list[set[tuple[int, int, str]]],
+                  golds: list[set[tuple[int, int, str]]], ents: list[set[tuple[int, int, str]]]) -> None:  # fmt: skip
+    """One line per product-path error: doc, kind, the span as predicted / as gold, whether the
+    pipeline's doc.ents had it right, and the sentence."""
+    lines = []
+    for i, (text, pred, gold, ent) in enumerate(zip(texts, predicted, golds, ents, strict=True)):
+        for s, e, label in sorted(pred ^ gold):
+            kind = "FP" if (s, e, label) in pred else "FN"
+            line_start = text.rfind("\n", 0, s) + 1
+            line_end = text.find("\n", e)
+            sentence = text[line_start : line_end if line_end >= 0 else len(text)]
+            pipeline = "pipeline-right" if ((s, e, label) in ent) == ((s, e, label) in gold) else "pipeline-same"
+            span = text[s:e].replace("\n", " | ")
+            lines.append(f"{i}\t{kind}\t{label}\t{span}\t{pipeline}\t{sentence.replace(chr(10), ' | ')}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def print_table(figures: dict[str, object]) -> None:
     rows = [
         ("NER P / R / F1 (ned.testa)", f"{figures['ner_p']} / {figures['ner_r']} / {figures['ner_f']}"),
@@ -155,9 +291,40 @@ def print_table(figures: dict[str, object]) -> None:
         ("Peak RSS (MB)", str(figures["peak_rss_mb"])),
         ("Size on disk (MB)", str(figures["size_mb"])),
     ]
+    rows += product_rows(figures)
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         print(f"{key:<{width}}  {value}")
+
+
+def product_rows(figures: dict[str, object]) -> list[tuple[str, str]]:
+    """The product-path table: mentions of ``newsdesk analyze`` against the pipeline's doc.ents."""
+    pp = figures.get("product_path")
+    if not isinstance(pp, dict):
+        return []
+    product, pipeline = pp["product"], pp["pipeline"]
+    rows = [
+        (
+            f"Whole documents ({pp['split']}, {pp['documents']} docs, {pp['gold_entities']} entities)",
+            "newsdesk analyze mentions | pipeline doc.ents",
+        ),
+        (
+            "  P / R / F1",
+            f"{product['p']:.4f} / {product['r']:.4f} / {product['f']:.4f} | "
+            f"{pipeline['p']:.4f} / {pipeline['r']:.4f} / {pipeline['f']:.4f}",
+        ),
+    ]
+    for label in sorted(set(product["per_type"]) | set(pipeline["per_type"])):
+        a = product["per_type"].get(label, {"p": 0.0, "r": 0.0, "f": 0.0})
+        b = pipeline["per_type"].get(label, {"p": 0.0, "r": 0.0, "f": 0.0})
+        rows.append(
+            (
+                f"  {label} P / R / F1",
+                f"{a['p']:.4f} / {a['r']:.4f} / {a['f']:.4f} | {b['p']:.4f} / {b['r']:.4f} / {b['f']:.4f}",
+            )
+        )
+    rows.append(("  untyped F1", f"{product['untyped_f']:.4f} | {pipeline['untyped_f']:.4f}"))
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -167,9 +334,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=os.environ.get("NEWSDESK_NLP_MODEL") or str(BUNDLED))
     parser.add_argument("--corpora", help="default $NEWSDESK_CORPORA or /work/shared/corpora")
     parser.add_argument("--json-out", type=Path, help="also write the JSON line to this file")
+    parser.add_argument("--errors", type=Path, help="write the product path's errors to this file")
+    parser.add_argument(
+        "--product-only", action="store_true", help="only the whole-document product path (fast, for development)"
+    )
+    parser.add_argument(
+        "--product-split", choices=("test", "dev"), default="test",
+        help="documents of the product path: ned.testa (default) or the dev articles of ned.train",
+    )  # fmt: skip
     args = parser.parse_args(argv)
-    figures = run(args.model, corpora.corpora_dir(args.corpora))
-    print_table(figures)
+    root = corpora.corpora_dir(args.corpora)
+    if args.product_only:
+        figures: dict[str, object] = {"model": str(args.model)}
+    else:
+        figures = run(args.model, root)
+    figures["product_path"] = run_product_path(args.model, root, args.errors, args.product_split)
+    if args.product_only:
+        rows = product_rows(figures)
+        width = max(len(k) for k, _ in rows)
+        for key, value in rows:
+            print(f"{key:<{width}}  {value}")
+    else:
+        print_table(figures)
     line = json.dumps(figures, ensure_ascii=False)
     print(line)
     if args.json_out:

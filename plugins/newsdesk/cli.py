@@ -114,6 +114,7 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
         ((body, parse_date_prefix(date_text)) for _, date_text, body in inputs),
         model=model,
         catalog_path=catalog,
+        scorer_path=settings.commitment_scorer,
     )
     for (name, date_text, body), analysis in zip(inputs, analyses, strict=True):
         out.write(json.dumps(analysis_record(name, date_text, body, analysis), ensure_ascii=False) + "\n")

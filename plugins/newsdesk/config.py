@@ -72,6 +72,7 @@ class Settings:
     feeds_file: Path = PROJECT_DIR / "seeds" / "feeds.toml"
     state_dir: Path = PROJECT_DIR / ".newsdesk"
     nlp_model: str | None = None  # spaCy package name or path; None: the bundled Dutch pipeline
+    commitment_scorer: Path | None = None  # a commitment scorer file; None: the bundled one
     raw_html_retention_days: int = 30
     fetch_log_retention_days: int = 90
     # Wall-clock budget of one polling or fetching task: downloads still running then are cut off
@@ -111,6 +112,7 @@ class Settings:
             feeds_file=Path(env.get("NEWSDESK_FEEDS_FILE") or seeds_dir / "feeds.toml"),
             state_dir=Path(env.get("NEWSDESK_STATE_DIR") or root / ".newsdesk"),
             nlp_model=env.get("NEWSDESK_NLP_MODEL") or None,
+            commitment_scorer=Path(scorer) if (scorer := env.get("NEWSDESK_COMMITMENT_SCORER")) else None,
             raw_html_retention_days=_env_int(env, "NEWSDESK_RAW_HTML_RETENTION_DAYS", 30),
             fetch_log_retention_days=_env_int(env, "NEWSDESK_FETCH_LOG_RETENTION_DAYS", 90),
             fetch_budget_s=_env_float(env, "NEWSDESK_FETCH_BUDGET", 600.0),

@@ -45,6 +45,8 @@ def analysis_record(source: str, date_text: str | None, text: str, analysis: Ana
                 "sentence": m.sentence,
                 "canonical": m.entity.canonical,
                 "entity_id": m.entity.entity_id,
+                "entity_label": str(m.entity.label),
+                "link": str(m.link),
             }
             for m in analysis.mentions
         ],

@@ -51,6 +51,17 @@ class EntityLabel(StrEnum):
     MISC = "MISC"
 
 
+class LinkKind(StrEnum):
+    """How a mention denotes its entity (the mention's own label is what the text says)."""
+
+    SAME = "same"  # the mention names the entity by its canonical name
+    ALIAS_OF = "alias_of"  # another name of the entity: "VK", "NATO", "Groot-Brittannië"
+    SHORT_FORM_OF = "short_form_of"  # a shorter form of a name the article gives in full: "de Commissie"
+    SURNAME_OF = "surname_of"  # a person's surname: "Schoof" for Dick Schoof
+    DEMONYM_OF = "demonym_of"  # a nationality adjective or inhabitants' name: "Britse", "Britten"
+    PART_OF_COMPOUND = "part_of_compound"  # the entity's name opens a compound: "NAVO-landen"
+
+
 class CommitmentKind(StrEnum):
     PLEDGE = "pledge"
     PLAN = "plan"
@@ -213,7 +224,12 @@ class EntityRef:
 
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """An entity mention in an article's text; offsets are character offsets into Article.text."""
+    """An entity mention in an article's text; offsets are character offsets into Article.text.
+
+    ``label`` is the mention's type as the text uses it (CoNLL-2002 conventions: "Britse" and
+    "NAVO-landen" are MISC); ``entity`` is the entity it denotes, whose own label is the entity's
+    type (the United Kingdom, LOC), and ``link`` says how the mention denotes it.
+    """
 
     text: str
     label: EntityLabel
@@ -221,13 +237,18 @@ class Mention:
     end: int
     sentence: int
     entity: EntityRef
+    link: LinkKind = LinkKind.SAME
 
 
 @dataclass(frozen=True, slots=True)
 class Commitment:
-    """Who commits (or refuses) to do what, by when, under which condition, according to whom."""
+    """Who commits (or refuses) to do what, by when, under which condition, according to whom.
 
-    actor: str
+    ``actor`` is None when neither the sentence nor the document names who stands behind a passive
+    or impersonal plan: the commitment is kept, its actor left open.
+    """
+
+    actor: str | None
     action: str
     kind: CommitmentKind
     polarity: Polarity

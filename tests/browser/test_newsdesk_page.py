@@ -56,6 +56,10 @@ def test_newsdesk_page_in_the_airflow_ui(airflow_standalone: Any, browser: Any) 
         assert link.first.get_attribute("href").endswith(
             "/nieuws/2025/03/van-marum-belooft-snellere-schadeafhandeling-groningen.html"
         )
+        # the sample's wire copy repeats commitments of its original: each shown once, its copy counted
+        assert commitments.get_by_text("also in 1 copy").count() >= 1
+        rows = commitments.locator("tbody tr").all_inner_texts()
+        assert len(rows) == len(set(rows)), rows
         page.screenshot(path=str(OUTPUT_DIR / "newsdesk_in_airflow.png"), full_page=True)
 
         # The page on its own, as the iframe shows it (the UI cookie authenticates it).
@@ -68,6 +72,9 @@ def test_newsdesk_page_in_the_airflow_ui(airflow_standalone: Any, browser: Any) 
         summary = api.json()
         assert len(summary["feeds"]) == 3
         assert summary["latest_commitments"], "the sample's commitments are listed"
+        shown = [(c["actor"], c["action"]) for c in summary["latest_commitments"]]
+        assert len(shown) == len(set(shown)), "a wire copy's commitments are not listed again"
+        assert max(c["articles"] for c in summary["latest_commitments"]) == 2  # an original and its wire copy
     except Exception:
         page.screenshot(path=str(OUTPUT_DIR / "newsdesk_failure.png"), full_page=True)
         raise

@@ -124,7 +124,7 @@ def test_summary_returns_the_warehouse_rows(
 
     hours = data["articles_per_hour"]
     assert len(hours) == 48
-    assert sum(h["articles"] for h in hours) == 4  # the 3-day-old article is outside the window
+    assert sum(h["articles"] for h in hours) == 5  # the 3-day-old article is outside the window
 
     assert [(e["name"], e["mentions"], e["articles"]) for e in data["top_entities"]] == [
         ("Tweede Kamer", 3, 2),
@@ -143,6 +143,8 @@ def test_summary_returns_the_warehouse_rows(
     assert pledge["speaker"] == "Dick Schoof"
     assert (pledge["kind"], pledge["polarity"], pledge["deadline"]) == ("pledge", "positive", "2027-01-01")
     assert pledge["article_url"] == "https://nos.nl/artikel/2550001-kabinet-verhoogt-huurtoeslag"
+    # the regional wire copy repeats the pledge: shown once, as the original's, with both counted
+    assert [c["articles"] for c in commitments] == [1, 2, 1]
 
 
 def test_page_with_the_ui_cookie_renders_feeds_and_commitments(
@@ -164,6 +166,7 @@ def test_page_with_the_ui_cookie_renders_feeds_and_commitments(
         "Tweede Kamer",
         "as written: zij",
         "moved to https://feeds.nos.nl/nosnieuws-politiek",
+        "also in 1 copy",
     ):
         assert text in html
     assert 'href="https://nos.nl/artikel/2550001-kabinet-verhoogt-huurtoeslag"' in html

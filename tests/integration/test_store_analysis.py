@@ -110,3 +110,80 @@ def test_reanalysis_replaces_rows_and_tracks_across_articles(clean_db: str) -> N
             conn.execute("SELECT count(*) AS n FROM commitments WHERE article_id = %s", (a1,)).fetchone()["n"]
             == 0
         )
+
+
+def test_a_commitment_without_a_named_actor_is_stored_and_tracked(clean_db: str) -> None:
+    # "Er wordt 12 miljoen vrijgemaakt" in a text naming nobody who could do it: kept, actor open.
+    open_actor = Commitment(
+        actor=None,
+        action="12 miljoen vrijmaken",
+        kind=CommitmentKind.PLEDGE,
+        polarity=Polarity.POSITIVE,
+        firmness=Firmness.FIRM,
+        sentence=0,
+        start=0,
+        end=30,
+        confidence=0.6,
+        extractor_version="test",
+        action_key="12 miljoen vrijmaken",
+    )
+    with connect(clean_db) as conn:
+        article_id = _article(conn)
+        conn.commit()
+        written = replace_analysis(conn, article_id, Analysis("v1", (), (open_actor,)), now=NOW)
+        assert written == {"mentions": 0, "commitments": 1}
+        row = conn.execute("SELECT actor, action, commitment_key FROM commitments").fetchone()
+        assert row["actor"] is None and row["action"] == "12 miljoen vrijmaken"
+        tracked = conn.execute("SELECT actor, articles FROM v_commitment_tracking").fetchall()
+        assert [(r["actor"], r["articles"]) for r in tracked] == [(None, 1)]
+
+
+def test_articles_involving_the_united_kingdom_are_found_through_the_links(clean_db: str) -> None:
+    """ "Britse" is a MISC mention; the article still involves the United Kingdom (LOC)."""
+    from newsdesk.analyze import analyze_text
+    from newsdesk.store.reports import top_entities
+
+    texts = {
+        "https://x/brits": "De Britse premier sprak zondag in Londen met zijn collega's.",
+        "https://x/vk": "Het Verenigd Koninkrijk stuurt troepen, zei de premier van het VK.",
+        "https://x/nl": "Premier Dick Schoof sprak in Den Haag met de pers.",
+    }
+    with connect(clean_db) as conn:
+        ids = {}
+        for url, text in texts.items():
+            ids[url] = conn.execute(
+                "INSERT INTO articles (canonical_url, url, text, content_hash, published_at) "
+                "VALUES (%s, %s, %s, %s, %s) RETURNING article_id",
+                (url, url, text, url, NOW),
+            ).fetchone()["article_id"]
+        conn.commit()
+        for url, text in texts.items():
+            replace_analysis(conn, ids[url], analyze_text(text), now=NOW)
+
+        britse = conn.execute("SELECT text, label, link FROM mentions WHERE text = 'Britse'").fetchone()
+        assert (britse["label"], britse["link"]) == ("MISC", "demonym_of")
+        uk = conn.execute(
+            "SELECT entity_id, label FROM entities WHERE canonical_name = 'Verenigd Koninkrijk'"
+        ).fetchone()
+        assert uk["label"] == "LOC"
+
+        involved = conn.execute(
+            "SELECT article_url, links, surfaces FROM v_entity_articles WHERE canonical_name = 'Verenigd Koninkrijk' "
+            "ORDER BY article_url"
+        ).fetchall()
+        assert [(r["article_url"], r["links"], r["surfaces"]) for r in involved] == [
+            ("https://x/brits", ["demonym_of"], ["Britse"]),
+            ("https://x/vk", ["alias_of", "same"], ["VK", "Verenigd Koninkrijk"]),
+        ]
+        daily = conn.execute(
+            "SELECT mentions, articles, named_mentions FROM v_entity_mentions_daily WHERE entity_id = %s",
+            (uk["entity_id"],),
+        ).fetchone()
+        assert (daily["mentions"], daily["articles"], daily["named_mentions"]) == (3, 2, 2)
+        # the Newsdesk page's top entities count the same way
+        top = {e.name: e for e in top_entities(conn, NOW)}
+        assert (top["Verenigd Koninkrijk"].label, top["Verenigd Koninkrijk"].articles) == ("LOC", 2)
+        # a demonym is not one of the country's names
+        aliases = {r["alias"] for r in conn.execute("SELECT alias FROM entity_aliases WHERE entity_id = %s",
+                                                     (uk["entity_id"],))}  # fmt: skip
+        assert aliases == {"Verenigd Koninkrijk", "VK"}

@@ -74,3 +74,21 @@ def test_bundled_pipeline_types_the_ner_spans() -> None:
     assert load_nlp(None).get_pipe(FACTORY).model is not None
     doc = load_nlp(None)("Minister Guy Verhofstadt sprak gisteren in Brussel met de NAVO.")
     assert {(e.text, e.label_) for e in doc.ents} >= {("Guy Verhofstadt", "PER"), ("Brussel", "LOC")}
+
+
+def test_bundled_pipeline_ships_its_knowledge_vectors() -> None:
+    """The knowledge vectors are in the pipeline's own vocab (nothing is read from the packages
+    they were built from), keyed by lower-cased text, and the typer reads them."""
+    from newsdesk.analyze.typer import FACTORY, KNOWLEDGE_COLUMNS, KNOWLEDGE_VECTORS_NAME, KnowledgeTable
+
+    nlp = load_nlp(None)
+    vectors = nlp.vocab.vectors
+    assert vectors.name == KNOWLEDGE_VECTORS_NAME
+    assert vectors.shape[1] == len(KNOWLEDGE_COLUMNS)
+    assert vectors.n_keys > 100_000 and vectors.shape[0] < vectors.n_keys  # rows shared by many words
+    table = KnowledgeTable.of(nlp.vocab)
+    assert table is not None
+    brussel, amsterdam = table.row("Brussel"), table.row("AMSTERDAM")
+    assert brussel is not None and brussel[KNOWLEDGE_COLUMNS.index("place_benl")] == 1.0
+    assert amsterdam is not None and amsterdam[KNOWLEDGE_COLUMNS.index("place_benl")] == 1.0
+    assert nlp.get_pipe(FACTORY).model.use_table

@@ -11,7 +11,7 @@ import pytest
 from newsdesk.analyze import analyze_docs, analyze_text, split_dated_text
 from newsdesk.analyze.entities import entity_id
 from newsdesk.analyze.nlp import BUNDLED_MODEL, load_nlp
-from newsdesk.models import Analysis, EntityLabel
+from newsdesk.models import Analysis, EntityLabel, LinkKind
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds" / "seed_article.txt"
@@ -65,16 +65,28 @@ def test_places_and_organisations_are_found_and_canonicalised(analysis: Analysis
     assert {"Verenigde Staten", "Amerikaanse"} <= found["Verenigde Staten"]
     assert {"Europa", "Europese", "Europeanen"} <= found["Europa"]
     for name in ("Frankrijk", "Oekraïne", "Londen", "Nederland", "Washington", "Moskou",
-                 "NAVO", "Europese Commissie", "Europese Raad"):  # fmt: skip
+                 "Europese Commissie", "Europese Raad"):  # fmt: skip
         assert name in found[name], name
-    assert found["Europese Unie"] == {"EU"}
+    # "NAVO-landen", "NAVO-chef", "EU-lidstaten": compounds, MISC mentions of the organisation
+    assert found["NAVO"] == {"NAVO-landen", "NAVO-chef"}
+    assert found["Europese Unie"] == {"EU-lidstaten"}
     assert found["Canada"] == {"Canadese"}
-    labels = {m.entity.canonical: m.label for m in analysis.mentions}
-    assert labels["Verenigd Koninkrijk"] is EntityLabel.LOC
-    assert labels["NAVO"] is EntityLabel.ORG
-    assert labels["Europese Commissie"] is EntityLabel.ORG
+    links = {(m.text, m.label, m.link) for m in analysis.mentions}
+    assert {
+        ("Britse", EntityLabel.MISC, LinkKind.DEMONYM_OF),
+        ("Britten", EntityLabel.MISC, LinkKind.DEMONYM_OF),
+        ("VK", EntityLabel.LOC, LinkKind.ALIAS_OF),
+        ("Verenigd Koninkrijk", EntityLabel.LOC, LinkKind.SAME),
+        ("NAVO-landen", EntityLabel.MISC, LinkKind.PART_OF_COMPOUND),
+        ("Europese Commissie", EntityLabel.ORG, LinkKind.SAME),
+        ("Schoof", EntityLabel.PER, LinkKind.SURNAME_OF),
+    } <= links
+    # The entity keeps its own type whatever the mention's: the UK is a place, NATO a body.
+    types = {m.entity.canonical: m.entity.label for m in analysis.mentions}
+    assert types["Verenigd Koninkrijk"] is EntityLabel.LOC
+    assert types["NAVO"] is EntityLabel.ORG
     # Nothing but catalog entities in this article: no stray new entities.
-    assert all(m.entity.entity_id == entity_id(m.label, m.entity.canonical) for m in analysis.mentions)
+    assert all(m.entity.entity_id == entity_id(m.entity.label, m.entity.canonical) for m in analysis.mentions)
     assert set(found) == {
         "Keir Starmer", "Dick Schoof", "Justin Trudeau", "Ursula von der Leyen", "Mark Rutte",
         "Verenigd Koninkrijk", "Verenigde Staten", "Europa", "Frankrijk", "Oekraïne", "Londen",

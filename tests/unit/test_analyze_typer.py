@@ -161,3 +161,175 @@ def test_component_bytes_round_trip() -> None:
     doc = copy.make_doc("minister Verhofstadt was in Brussel bij de NAVO .")
     doc.ents = [Span(doc, 1, 2, "LOC"), Span(doc, 4, 5, "PER"), Span(doc, 7, 8, "PER")]
     assert [e.label_ for e in copy.get_pipe(FACTORY)(doc).ents] == ["PER", "LOC", "ORG"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Knowledge vectors (a hand-made table: the real one is built by nlp/knowledge.py from public lists)
+
+
+def _row(**values: float) -> np.ndarray:
+    row = np.zeros(len(typer.KNOWLEDGE_COLUMNS), dtype=np.float32)
+    row[typer.KNOWLEDGE_COLUMNS.index("known")] = 1.0
+    for column, value in values.items():
+        row[typer.KNOWLEDGE_COLUMNS.index(column)] = value
+    return row
+
+
+KNOWN = {
+    "guy": _row(first_nlbe=1.0, first_any=1.0),
+    "vandenbroucke": _row(last_nlbe=1.0),
+    "dewinter": _row(last_nlbe=1.0),
+    "lokeren": _row(place_benl=1.0),
+    "westerlo": _row(place_benl=1.0),
+    "verenigde staten": _row(country=1.0),
+    "tent": _row(nl_word=1.0, nl_freq=0.5),
+}
+
+
+def _with_knowledge(nlp: Language, rows: dict[str, np.ndarray] = KNOWN,
+                    name: str = typer.KNOWLEDGE_VECTORS_NAME) -> Language:  # fmt: skip
+    from spacy.strings import get_string_id
+    from spacy.vectors import Vectors
+
+    vectors = Vectors(data=np.stack(list(rows.values())), name=name, attr="LOWER")
+    for i, word in enumerate(rows):
+        vectors.add(get_string_id(word), row=i)
+    nlp.vocab.vectors = vectors
+    return nlp
+
+
+def test_knowledge_table_reads_rows_by_lower_cased_text() -> None:
+    nlp = _with_knowledge(spacy.blank("nl"))
+    table = typer.KnowledgeTable.of(nlp.vocab)
+    assert table is not None
+    row = table.row("Lokeren")
+    assert row is not None and row[typer.KNOWLEDGE_COLUMNS.index("place_benl")] == 1.0
+    assert table.row("Verenigde  Staten") is not None  # multi-word names, spaces normalised
+    assert table.row("Xyzzy") is None
+    assert table.features("kf", "Guy") == [("kf:first_nlbe=1", 1.0), ("kf:first_any=1", 1.0)]
+    assert table.features("kf", "Xyzzy") == [("kf:unknown", 1.0)]
+
+
+def test_other_vectors_give_no_knowledge_table() -> None:
+    assert typer.KnowledgeTable.of(spacy.blank("nl").vocab) is None  # no vectors at all
+    assert typer.KnowledgeTable.of(_with_knowledge(spacy.blank("nl"), name="real_word_vectors").vocab) is None
+    narrow = {"guy": np.ones(3, dtype=np.float32)}
+    assert typer.KnowledgeTable.of(_with_knowledge(spacy.blank("nl"), narrow).vocab) is None
+
+
+def test_features_say_what_the_lists_know_of_each_word() -> None:
+    nlp = _with_knowledge(spacy.blank("nl"))
+    doc = _doc(nlp, "minister Guy Vandenbroucke bezocht Lokeren en de Verenigde Staten", [])
+    table = typer.KnowledgeTable.of(nlp.vocab)
+    person = dict(span_features(doc, 1, 3, Knowledge(), table=table))
+    assert person["kf:first_nlbe=1"] == 1.0 and person["kl:last_nlbe=1"] == 1.0
+    assert person["kk=first last"] == 1.0
+    assert person["kp:unknown"] == 1.0  # "minister" is not in this small table
+    place = dict(span_features(doc, 4, 5, Knowledge(), table=table))
+    assert place["kk=place"] == 1.0
+    country = dict(span_features(doc, 7, 9, Knowledge(), table=table))
+    assert country["ks:country=1"] == 1.0
+    assert not any(name.startswith("k") and ":" in name for name, _ in span_features(doc, 4, 5, Knowledge()))
+
+
+def test_typer_trained_with_knowledge_types_names_it_never_saw() -> None:
+    nlp = _with_knowledge(spacy.blank("nl"))
+    # the same contexts for people and places: only the knowledge vectors tell them apart
+    sentences = [
+        ("gisteren zei Vandenbroucke dat", (2, 3, "PER")),
+        ("gisteren zei Lokeren dat", (2, 3, "LOC")),
+        ("volgens Vandenbroucke is het", (1, 2, "PER")),
+        ("volgens Lokeren is het", (1, 2, "LOC")),
+    ] * 3
+    articles = [[_doc(nlp, words, [ent])] for words, ent in sentences]
+    table = typer.KnowledgeTable.of(nlp.vocab)
+    model = typer.train_typer(typer.gold_spans(articles), l2=0.1, folds=3, ner_bonus=0.0, table=table)
+    assert model.use_table
+    doc = _doc(nlp, "gisteren zei Dewinter dat Westerlo won", [])
+    assert model.relabel(doc, [(2, 3, "MISC"), (4, 5, "MISC")]) == ["PER", "LOC"]
+
+
+def test_line_breaks_bound_the_context_like_sentence_edges() -> None:
+    nlp = spacy.blank("nl")
+    doc = nlp.make_doc("Dat zei hij .\nLokeren won\nGisteren")
+    start = [t.text for t in doc].index("Lokeren")
+    feats = dict(span_features(doc, start, start + 1, Knowledge()))
+    assert feats["p1=<s>"] == 1.0 and feats["n1=won"] == 1.0
+    end = dict(span_features(doc, start, start + 2, Knowledge()))
+    assert end["n1=</s>"] == 1.0 and end["n2=</s>"] == 1.0
+
+
+def test_propagate_finds_a_name_again_where_the_ner_missed_it() -> None:
+    nlp = _with_knowledge(spacy.blank("nl"))
+    doc = nlp.make_doc("Napster won . Studio Napster zweeg en Napster lachte .\nTent . Napster")
+    spans = typer.propagate(doc, [(0, 1, "ORG")], typer.KnowledgeTable.of(nlp.vocab))
+    found = [(doc[s:e].text, s, label) for s, e, label in spans]
+    # "Studio Napster" (a capitalised word before it) is another name; the last two are found
+    assert found == [("Napster", 0, "ORG"), ("Napster", 7, "ORG"), ("Napster", 13, "ORG")]
+
+
+def test_propagate_leaves_common_words_at_a_line_start_alone() -> None:
+    nlp = _with_knowledge(spacy.blank("nl"))
+    doc = nlp.make_doc("Brussel , de Tent .\nTent . Tent")
+    spans = typer.propagate(doc, [(3, 4, "ORG")], typer.KnowledgeTable.of(nlp.vocab))
+    assert spans == [(3, 4, "ORG")]  # "tent" is a Dutch word: a capital at a line start says nothing
+    without_table = typer.propagate(doc, [(3, 4, "ORG")])
+    assert len(without_table) == 3
+
+
+def test_join_adjacent_spans_of_one_label() -> None:
+    nlp = spacy.blank("nl")
+    doc = nlp.make_doc("columnist Thomas L. Friedman schreef in Gent Brussel")
+    thomas, friedman = (1, 2, "PER"), (2, 4, "PER")
+    assert typer.join_adjacent(doc, [thomas, friedman, (6, 7, "LOC"), (7, 8, "ORG")]) == [
+        (1, 4, "PER"), (6, 7, "LOC"), (7, 8, "ORG")]  # fmt: skip
+
+
+def test_component_applies_join_and_propagate_and_keeps_its_switches(tmp_path: Path) -> None:
+    nlp = _with_knowledge(spacy.blank("nl"))
+    model = _model()
+    model.join_adjacent, model.propagate, model.use_table = True, True, True
+    component = nlp.add_pipe(FACTORY)
+    component.model = model
+    doc = nlp.make_doc("minister Guy Verhofstadt sprak . Later zei Guy Verhofstadt niets .")
+    doc.ents = [Span(doc, 1, 2, "PER"), Span(doc, 2, 3, "PER")]
+    doc = component(doc)
+    assert [(e.text, e.start) for e in doc.ents] == [("Guy Verhofstadt", 1), ("Guy Verhofstadt", 7)]
+    model.to_disk(tmp_path / "typer")
+    loaded = TyperModel.from_disk(tmp_path / "typer")
+    assert (loaded.join_adjacent, loaded.propagate, loaded.use_table) == (True, True, True)
+    again = TyperModel.from_bytes(model.to_bytes())
+    assert (again.join_adjacent, again.propagate, again.use_table) == (True, True, True)
+
+
+def test_negative_spans_are_capitalised_runs_outside_entities() -> None:
+    nlp = spacy.blank("nl")
+    doc = _doc(
+        nlp, "Gisteren zei minister Verhofstadt dat De Morgen Studio Brussel belde", [(3, 4, "PER"), (7, 9, "ORG")]
+    )
+    negatives = typer.negative_spans([[doc]])
+    assert [(doc[s.start : s.end].text, s.label) for s in negatives] == [("Gisteren", typer.REJECT),
+                                                                         ("De Morgen", typer.REJECT)]  # fmt: skip
+
+
+def test_typer_fitted_with_negatives_drops_what_is_no_entity() -> None:
+    nlp = spacy.blank("nl")
+    articles = [[_doc(nlp, words, ents)] for words, ents in SENTENCES]
+    articles += [[_doc(nlp, "Gisteren was het koud .", [])], [_doc(nlp, "Gisteren regende het .", [])]] * 2
+    spans = typer.gold_spans(articles) + typer.negative_spans(articles)
+    model = typer.train_typer(spans, l2=0.1, folds=3, ner_bonus=0.0)
+    assert model.can_reject and model.reject_bias == 0.0
+    doc = _doc(nlp, "Gisteren was minister Verhofstadt in Brussel .", [(0, 1, "PER"), (3, 4, "PER"), (5, 6, "LOC")])
+    assert model.spans(doc) == [(3, 4, "PER"), (5, 6, "LOC")]
+    model.reject_bias = None  # never reject: every span keeps a label
+    assert [s for s, _, _ in model.spans(doc)] == [0, 3, 5]
+    again = TyperModel.from_bytes(model.to_bytes())
+    assert again.can_reject and again.reject_bias is None
+
+
+def test_one_word_name_never_given_in_full_is_marked() -> None:
+    nlp = spacy.blank("nl")
+    doc = _doc(nlp, "Guy Verhofstadt en Tectrade . Verhofstadt lachte", [])
+    spans = [(0, 2), (3, 4), (5, 6)]
+    assert dict(span_features(doc, 3, 4, Knowledge(), spans))["solo"] == 1.0
+    assert "solo" not in dict(span_features(doc, 5, 6, Knowledge(), spans))

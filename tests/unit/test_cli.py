@@ -55,8 +55,14 @@ def test_analyze_prints_entities_and_commitments_with_offsets(capsys, tmp_path: 
     assert not seed["text"].startswith("date")
     for e in seed["entities"]:
         assert seed["text"][e["start"] : e["end"]] == e["text"]
-        assert set(e) >= {"text", "label", "start", "end", "canonical", "entity_id"}
+        assert set(e) >= {"text", "label", "start", "end", "canonical", "entity_id", "entity_label", "link"}
     assert {"Keir Starmer", "Dick Schoof", "Verenigd Koninkrijk", "NAVO"} <= {e["canonical"] for e in seed["entities"]}
+    # the mention's own type and the entity it denotes, with how
+    britse = next(e for e in seed["entities"] if e["text"] == "Britse")
+    assert (britse["label"], britse["canonical"], britse["entity_label"], britse["link"]) == (
+        "MISC", "Verenigd Koninkrijk", "LOC", "demonym_of",
+    )  # fmt: skip
+    assert {e["link"] for e in seed["entities"]} >= {"same", "alias_of", "surname_of", "demonym_of", "part_of_compound"}
     deadlines = {c["deadline"] for c in seed["commitments"]}
     assert "2025-03-06" in deadlines
     assert other["date"] == "2025-03-02"

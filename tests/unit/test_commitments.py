@@ -15,23 +15,13 @@ from typing import Any
 import pytest
 
 from newsdesk.analyze.commitments import find_commitments
-from newsdesk.analyze.entities import EntityResolver, load_entity_catalog
+from newsdesk.analyze.entities import EntityResolver, load_entity_catalog, make_ref
 from newsdesk.analyze.nlp import load_nlp
-from newsdesk.models import Commitment, CommitmentKind, Polarity
+from newsdesk.models import Commitment, CommitmentKind, EntityLabel, Polarity
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "commitments"
 DEV_F1_FLOOR = 0.85  # measured 0.984 (commitments-4, nl_newsdesk-0.1.0, bench/commitments_eval.py); margin for retrains
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Any:
-    return load_nlp(None)
-
-
-@pytest.fixture(scope="module")
-def resolver() -> EntityResolver:
-    return EntityResolver(load_entity_catalog(ROOT / "seeds" / "entities.csv"))
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +42,16 @@ def _sentence_with(body: str, found: list[Commitment], needle: str) -> list[Comm
 def test_seed_core_commitments(seed: tuple[str, list[Commitment]]) -> None:
     body, found = seed
     commission = _sentence_with(body, found, "op 6 maart een plan presenteren")
-    assert any(c.deadline == date(2025, 3, 6) and "Commissie" in c.actor for c in commission)
+    assert any(c.deadline == date(2025, 3, 6) and "Commissie" in (c.actor or "") for c in commission)
     britten = _sentence_with(body, found, "bereid zijn troepen")
-    assert any(c.kind is CommitmentKind.WILLINGNESS and "Britten" in c.actor for c in britten)
+    # "de Britten": the people as written, linked to the United Kingdom
+    assert any(
+        c.kind is CommitmentKind.WILLINGNESS
+        and c.actor == "de Britten"
+        and c.actor_entity_id == make_ref("Verenigd Koninkrijk", EntityLabel.LOC).entity_id
+        and c.speaker == "Keir Starmer"
+        for c in britten
+    )
     refusal = _sentence_with(body, found, "geen concrete toezeggingen")
     assert any(c.polarity is Polarity.NEGATIVE for c in refusal)
     conditional = _sentence_with(body, found, "helpen die te verdedigen")
@@ -79,10 +76,10 @@ def test_seed_figures_and_dev_floor() -> None:
     assert fig["f1"] >= DEV_F1_FLOOR, fig
 
 
-# measured 0.894 and 0.920 (commitments-6 on the nl_newsdesk-0.1.0 pipeline before and after the
-# retrain of 29 Nov 2026, bench/commitments_eval.py); margin for retrains
-ARTICLES_F1_FLOOR = 0.8
-ARTICLES_PRECISION_FLOOR = 0.85  # measured 1.000 on both: long articles are where the rules over-coded
+# The 13 sample articles re-annotated to GUIDELINES.md (81 commitments, 13 uncertain): measured
+# F1 0.735, precision 0.878 (commitments-8, bench/commitments_eval.py); floors with a margin for retrains
+ARTICLES_F1_FLOOR = 0.68
+ARTICLES_PRECISION_FLOOR = 0.8
 
 
 def test_articles_floor(nlp: Any, resolver: EntityResolver) -> None:
@@ -129,13 +126,15 @@ def test_conditional_threat_has_a_clean_action_and_condition(nlp: Any, resolver:
     assert found.action == "naar de rechter stappen"
 
 
-def test_actor_is_title_and_name(nlp: Any, resolver: EntityResolver) -> None:
+def test_actor_is_the_name_without_the_function(nlp: Any, resolver: EntityResolver) -> None:
     text = (
         "Ook VVD-fractievoorzitter Dilan Yeşilgöz-Zegerius wil geen gezamenlijke schulden, maar is wel bereid "
         "om extra geld voor defensie uit te trekken."
     )
-    found = only_one(_find(nlp, resolver, text))
-    assert found.actor == "VVD-fractievoorzitter Dilan Yeşilgöz-Zegerius"
+    found = _find(nlp, resolver, text)
+    willing = [c for c in found if c.kind is CommitmentKind.WILLINGNESS]
+    assert [c.actor for c in willing] == ["Dilan Yeşilgöz-Zegerius"]
+    assert willing[0].actor_as_written == "VVD-fractievoorzitter Dilan Yeşilgöz-Zegerius"
 
 
 def test_action_stays_in_its_sentence(nlp: Any, resolver: EntityResolver) -> None:

@@ -18,6 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from newsdesk.analyze.commitments import EXTRACTOR_VERSION, find_commitments
+from newsdesk.analyze.commitments.scorer import Scorer, load_scorer
 from newsdesk.analyze.entities import EntityCatalog, EntityResolver, load_entity_catalog
 from newsdesk.analyze.nlp import load_nlp, pipeline_version
 from newsdesk.config import Settings
@@ -82,17 +83,24 @@ def _sentences(doc: Doc) -> tuple[tuple[int, int], ...]:
 
 
 def analyze_doc(
-    doc: Doc, *, nlp: Language, resolver: EntityResolver, published: date | None = None
+    doc: Doc,
+    *,
+    nlp: Language,
+    resolver: EntityResolver,
+    published: date | None = None,
+    scorer: Scorer | None = None,
 ) -> Analysis:
-    """Everything derived from one processed Doc; the hook where commitment extraction joins.
+    """Everything derived from one processed Doc: mentions, then commitments.
 
-    ``published`` anchors relative deadlines for the commitment extractor.
+    ``published`` anchors relative deadlines for the commitment extractor; ``scorer`` is the
+    commitment scorer (default: the bundled one).
     """
+    scorer = scorer or load_scorer()
     sentences = _sentences(doc)
     mentions = resolver.mentions(doc, [start for start, _ in sentences] or [0])
-    commitments = find_commitments(doc, mentions, published=published)
+    commitments = find_commitments(doc, mentions, published=published, scorer=scorer)
     return Analysis(
-        analyzer_version=f"{pipeline_version(nlp)}+{resolver.version}+{EXTRACTOR_VERSION}",
+        analyzer_version=f"{pipeline_version(nlp)}+{resolver.version}+{EXTRACTOR_VERSION}.{scorer.digest}",
         mentions=tuple(mentions),
         commitments=tuple(commitments),
         sentences=sentences,
@@ -105,15 +113,17 @@ def analyze_text(
     published: date | None = None,
     model: str | None = None,
     catalog_path: Path | None = None,
+    scorer_path: Path | None = None,
 ) -> Analysis:
     """Analyse one article body (offsets in the result are into ``text``)."""
     nlp = load_nlp(model)
     resolver = _resolver(catalog_path or _default_catalog_path())
+    scorer = load_scorer(scorer_path)
     try:
         doc = nlp(bounded_text(text))
     except Exception as exc:  # spaCy/thinc errors on odd input: the article fails, not the batch
         raise AnalysisError(f"spaCy failed on a text of {len(text)} characters: {exc}") from exc
-    return analyze_doc(doc, nlp=nlp, resolver=resolver, published=published)
+    return analyze_doc(doc, nlp=nlp, resolver=resolver, published=published, scorer=scorer)
 
 
 def analyze_docs(
@@ -121,23 +131,28 @@ def analyze_docs(
     *,
     model: str | None = None,
     catalog_path: Path | None = None,
+    scorer_path: Path | None = None,
     batch_size: int = 32,
 ) -> Iterator[Analysis]:
     """Batch variant of ``analyze_text`` through ``nlp.pipe``; yields one Analysis per input, in order."""
     nlp = load_nlp(model)
     resolver = _resolver(catalog_path or _default_catalog_path())
+    scorer = load_scorer(scorer_path)
     try:
         bounded = ((bounded_text(text), published) for text, published in texts)
         for doc, published in nlp.pipe(bounded, as_tuples=True, batch_size=batch_size):
-            yield analyze_doc(doc, nlp=nlp, resolver=resolver, published=published)
+            yield analyze_doc(doc, nlp=nlp, resolver=resolver, published=published, scorer=scorer)
     except AnalysisError:
         raise
     except Exception as exc:
         raise AnalysisError(f"spaCy failed while processing a batch: {exc}") from exc
 
 
-def analyzer_version(model: str | None = None, catalog_path: Path | None = None) -> str:
+def analyzer_version(
+    model: str | None = None, catalog_path: Path | None = None, scorer_path: Path | None = None
+) -> str:
     """The version ``analyze_*`` would stamp on an Analysis now (to select articles to (re)analyse)."""
     nlp = load_nlp(model)
     resolver = _resolver(catalog_path or _default_catalog_path())
-    return analyze_doc(nlp.make_doc(""), nlp=nlp, resolver=resolver).analyzer_version
+    scorer = load_scorer(scorer_path)
+    return analyze_doc(nlp.make_doc(""), nlp=nlp, resolver=resolver, scorer=scorer).analyzer_version

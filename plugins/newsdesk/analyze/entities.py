@@ -1,24 +1,53 @@
-"""Entity mentions and their canonical entities: spaCy Doc -> ``Mention`` records.
+"""Entity mentions and the entities they denote: spaCy Doc -> ``Mention`` records.
 
-Owns the curated catalog (seeds/entities.csv), alias matching, surname resolution within an
-article, demonym linking and stable entity ids. Works with any spaCy pipeline that sets
-``doc.ents`` (or none: catalog matches still come through).
+Owns the curated catalog (seeds/entities.csv), the clean-up of the NER's spans, catalog matching,
+the links between the names of one article (surnames, short forms, acronyms) and stable entity
+ids. Works with any spaCy pipeline that sets ``doc.ents`` (or none: catalog matches still come
+through). Measured on whole CoNLL-2002 documents against the pipeline's own ``doc.ents`` by
+bench/nlp_eval.py (the product path): this stage should lose nothing the pipeline found.
 
 Decisions, in one place:
 
-* Candidates come from the NER and from catalog aliases matched on the text (case-sensitive, whole
-  tokens, and the leading part of hyphenated compounds such as ``NAVO-landen`` / ``EU-lidstaten``,
-  which the Dutch tokenizer keeps as one token). Overlaps keep the longer span; on equal length
-  the catalog wins; an NER ``MISC`` span that contains catalog matches gives way to them
-  (``Europese NAVO-landen`` -> Europa + NAVO).
-* A mention's label is the label of the entity it resolves to: a catalog entry corrects the NER's
-  type (``Verenigd Koninkrijk`` tagged ORG is still the LOC entity).
-* Demonyms and nationality adjectives (``Britse``, ``Britten``, ``Amerikaanse``) are catalog
-  aliases of their country and are emitted as LOC mentions of that country, so "which articles
-  involve the UK" needs one entity id. The surface text stays in ``Mention.text``.
-* Single-word or particle surnames (``Schoof``, ``Von der Leyen``) resolve to the closest
-  preceding full name of a person in the same article, else to any full name in the article, else
-  to a catalog person whose surname is unambiguous in the catalog (``Starmer`` -> Keir Starmer).
+* Mention type is not entity type. A mention's label is what the text says, by CoNLL-2002
+  conventions: nationality adjectives, inhabitants' names, events, products and "entity + noun"
+  compounds (``NAVO-landen``, ``CVP-minister``) are MISC. Its ``entity`` is the entity it denotes,
+  with the entity's own type, and ``link`` (``models.LinkKind``) says how: "Britse" is a MISC
+  mention, ``demonym_of`` the United Kingdom (LOC), so "which articles involve the UK" needs one
+  entity id and no mention misstates its type.
+* The NER's spans are kept (it learnt the conventions from annotated text) except for what is
+  not part of the name: leading titles and functions (``Staatssecretaris``, ``NAVO-chef``,
+  ``voorzitter``; a capitalised title inside a sentence before one word stays: ``Koning
+  Boudewijnstadion``), lower-case articles, a sentence's first word that is not part of a
+  person's name (``Gisteren Jan Peeters``), whatever follows a line break or a verb (``Druyts moet
+  niet zeuren``), trailing function words (``Cobepa van``). A person's name the NER cut at its
+  particles is completed (``Eddie`` + ``van Marum``); two person spans with only a space between
+  them are one person (``Thomas`` + ``L. Friedman``). A capitalised article stays (``De Morgen``),
+  except at a sentence start before a catalog name (``De Fransen``). A lone word at a sentence
+  start that the tagger calls neither a name nor a noun is no person (``Vermits``).
+* Catalog names (case-sensitive, whole tokens, longest first) fill in what the NER missed; a
+  token whose part before a hyphen is a catalog name (``NAVO-landen``, ``EU-lidstaten``) is a
+  compound mention of that entity. A catalog match inside a longer NER span gives way to it
+  (``Ronde van Frankrijk`` is not France; ``Nederland 3`` is a channel), a longer catalog name
+  replaces the NER spans it contains, an NER span that runs on past a catalog name into lower-case
+  words is cut (``Europese Raad van regeringsleiders``), and an NER span made only of demonyms and
+  compounds is split into them (``Europese NAVO-landen`` -> ``Europese`` + ``NAVO-landen``, as the
+  annotation does).
+* A catalog entry corrects the NER's type only when the mention IS the entity (``same``,
+  ``alias_of``: ``Verenigd Koninkrijk`` tagged ORG is LOC). A demonym is MISC whatever the NER
+  said; a compound keeps the NER's label (``NAVO-top`` typed ORG) and is MISC when only the
+  catalog found it.
+* Within an article, a shorter mention links to the full name the article gives: a surname to the
+  person (``Schoof`` -> Dick Schoof: the closest full name before it, else the only one in the
+  article, else a catalog person whose surname is unambiguous), the end of a name's core to the
+  name (``de Commissie`` -> Europese Commissie or Koninklijke Commissie voor Monumenten, ``Raad``
+  -> Raad van State; not ``Sydney`` -> Spelen van Sydney), an acronym to the name it follows in
+  parentheses (not a person's: ``De Donnea (PRL)`` is his party). Such a mention names the entity,
+  so it takes the entity's type (a surname the NER typed ORG is a PER).
+* One type per name in an article: where the NER typed the mentions of one name (the full name
+  and what links to it, or the same text) in different ways, the majority of its labels wins for
+  the entity and every mention that names it; a tie changes nothing. Catalog entities keep the
+  catalog's type. A name the NER found once is also a mention where the article repeats it and
+  the NER missed it (not as a sentence's first word, where capitalised common words would match).
 * Anything else becomes a new entity named by its text; ids are uuid5 of ``LABEL:normalised name``
   so the same name gives the same id in every run and database.
 """
@@ -32,31 +61,53 @@ import re
 import unicodedata
 import uuid
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from newsdesk.errors import ConfigError
-from newsdesk.models import ENTITY_NAMESPACE, EntityLabel, EntityRef, Mention
+from newsdesk.models import ENTITY_NAMESPACE, EntityLabel, EntityRef, LinkKind, Mention
 
 log = logging.getLogger(__name__)
 
 # Bump when the resolution rules below change behaviour (part of analyzer_version).
-RULES_VERSION = 2
+RULES_VERSION = 3
 
-# Words that may precede a name inside an NER span but are not part of it.
-_TITLES = frozenset(
+# Titles and functions: a leading word that is one of these, or ends in one ("fractievoorzitter",
+# "NAVO-chef", "oud-premier"), is not part of the name that follows.
+_TITLE_WORDS = frozenset(
     "premier minister president koning koningin prinses prins paus bondskanselier kanselier "
-    "staatssecretaris voorzitter burgemeester senator generaal".split()
+    "staatssecretaris voorzitter voorzitster burgemeester senator generaal wethouder schepen gouverneur "
+    "ambassadeur commissaris kardinaal bisschop aartsbisschop kolonel majoor kapitein luitenant coach "
+    "trainer directeur directrice topman topvrouw woordvoerder woordvoerster advocaat rechter procureur "
+    "professor hoogleraar dokter pater zuster mevrouw meneer heer dhr. mevr. dr. prof. mr. drs. ir. "
+    "kamerlid volksvertegenwoordiger leider chef secretaris-generaal ceo".split()
 )
-# Articles are stripped too, except before a person's name, where "De" may start a surname (De Vries).
+_TITLE_ENDINGS = (
+    "minister", "premier", "president", "voorzitter", "voorzitster", "leider", "chef", "secretaris",
+    "generaal", "burgemeester", "woordvoerder", "woordvoerster", "commissaris", "directeur", "topman",
+    "kamerlid", "senator", "schepen", "coach", "trainer", "kanselier",
+)  # fmt: skip
 _ARTICLES = frozenset("de het een".split())
-_SPACE = re.compile(r"\s+")
-# "NAVO-landen", "EU-lidstaten": a hyphen followed by a lower-case word ends the span.
-_COMPOUND_TAIL = re.compile(r"-[a-zà-ÿ]+$")
 _PARTICLES = frozenset("van von der den de del della di da du le la al bin ten ter 't".split())
+# Parts of speech of a sentence's first word that is not part of the name after it.
+_NOT_NAME_POS = frozenset("ADV ADP SCONJ CCONJ PRON VERB AUX NUM INTJ PART".split())
+# The same for pipelines without a tagger: frequent sentence-initial function words.
+_NOT_NAME_WORDS = frozenset(
+    "gisteren vandaag morgen volgens ook maar toen nu daarna intussen zo dan wel bij met voor na "
+    "tijdens omdat als want dus toch zelfs alleen echter en of wie wat waar waarom hoe".split()
+)
+_SPACE = re.compile(r"\s+")
+_TRAILING = _ARTICLES | _PARTICLES | frozenset("en of voor in op met bij aan uit tot".split())
+# Words between the head of an organisation's name and the rest ("Raad van State").
+_LINKING = _ARTICLES | _PARTICLES | frozenset("voor en".split())
+_QUOTES = frozenset("'\"‘’“”„«»")
+# "NAVO-landen", "EU-lidstaten": a hyphen followed by a lower-case word.
+_COMPOUND_TAIL = re.compile(r"-[a-zà-ÿ]")
+_ACRONYM = re.compile(r"^[A-Z][A-Za-z&]{1,7}$")
 
 
 def normalise(name: str) -> str:
@@ -86,13 +137,29 @@ def surname_of(name: str) -> str | None:
     return words[-1]
 
 
+def is_title(word: str) -> bool:
+    """``premier``, ``Staatssecretaris``, ``VVD-fractievoorzitter``, ``NAVO-chef``: a function."""
+    low = word.casefold()
+    return low in _TITLE_WORDS or (len(low) > 4 and low.endswith(_TITLE_ENDINGS))
+
+
 @dataclass(frozen=True, slots=True)
 class CatalogEntry:
     canonical: str
     label: EntityLabel
-    aliases: tuple[str, ...]
+    aliases: tuple[str, ...]  # every other surface form: names, then the demonyms
     wikidata_id: str | None
     ref: EntityRef
+    demonyms: tuple[str, ...] = ()  # nationality adjectives and inhabitants' names ("Britse", "Britten")
+
+    def link_for(self, surface: str) -> LinkKind:
+        """How ``surface`` (one of this entry's surface forms) denotes the entry."""
+        key = normalise(surface)
+        if key == normalise(self.canonical):
+            return LinkKind.SAME
+        if any(key == normalise(d) for d in self.demonyms):
+            return LinkKind.DEMONYM_OF
+        return LinkKind.ALIAS_OF
 
 
 @dataclass(slots=True)
@@ -139,7 +206,8 @@ class EntityCatalog:
 
 
 def load_entity_catalog(path: Path) -> EntityCatalog:
-    """Read seeds/entities.csv (canonical_name,label,aliases,wikidata_id; aliases |-separated)."""
+    """Read seeds/entities.csv: canonical_name,label,aliases,demonyms,wikidata_id (lists |-separated;
+    the demonyms column may be absent)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -148,7 +216,11 @@ def load_entity_catalog(path: Path) -> EntityCatalog:
     reader = csv.DictReader(raw.decode("utf-8").splitlines())
     expected = {"canonical_name", "label", "aliases", "wikidata_id"}
     if not reader.fieldnames or not expected <= set(reader.fieldnames):
-        raise ConfigError(f"entity catalog {path} needs the columns {sorted(expected)}")
+        raise ConfigError(f"entity catalog {path} needs the columns {sorted(expected)} (and may have demonyms)")
+
+    def items(value: str | None, name: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(a.strip() for a in (value or "").split("|") if a.strip() and a.strip() != name))
+
     for lineno, row in enumerate(reader, start=2):
         name = (row["canonical_name"] or "").strip()
         try:
@@ -157,11 +229,10 @@ def load_entity_catalog(path: Path) -> EntityCatalog:
             raise ConfigError(f"{path}:{lineno}: unknown label {row['label']!r}") from exc
         if not name:
             raise ConfigError(f"{path}:{lineno}: empty canonical_name")
-        aliases = tuple(
-            dict.fromkeys(a.strip() for a in (row["aliases"] or "").split("|") if a.strip() and a.strip() != name)
-        )
+        demonyms = items(row.get("demonyms"), name)
+        aliases = tuple(dict.fromkeys((*items(row["aliases"], name), *demonyms)))
         qid = (row["wikidata_id"] or "").strip() or None
-        entries.append(CatalogEntry(name, label, aliases, qid, make_ref(name, label, qid)))
+        entries.append(CatalogEntry(name, label, aliases, qid, make_ref(name, label, qid), demonyms))
     return EntityCatalog(tuple(entries), digest=hashlib.sha256(raw).hexdigest()[:8])
 
 
@@ -170,9 +241,10 @@ class _Candidate:
     start: int  # char offsets into doc.text
     end: int
     text: str
-    label: EntityLabel
-    entry: CatalogEntry | None  # set for catalog matches
-    from_ner: bool
+    label: EntityLabel  # the label the text gives it (the NER's, or the catalog's rule)
+    entry: CatalogEntry | None = None  # the catalog entity it denotes, when known
+    link: LinkKind = LinkKind.SAME
+    from_ner: bool = False
 
 
 def _label(value: str) -> EntityLabel | None:
@@ -186,13 +258,64 @@ def _label(value: str) -> EntityLabel | None:
         return None  # DATE, MONEY ... from other pipelines: not entities here
 
 
+def _catalog_label(entry: CatalogEntry, link: LinkKind, ner_label: EntityLabel | None) -> EntityLabel:
+    """The label of a mention that denotes ``entry`` through ``link``.
+
+    Only a mention that IS the entity (its name or alias) takes the entity's type; a demonym is
+    MISC by convention; a compound keeps what the NER saw in the whole word, else MISC."""
+    if link in (LinkKind.SAME, LinkKind.ALIAS_OF):
+        return entry.label
+    if link is LinkKind.PART_OF_COMPOUND and ner_label is not None:
+        return ner_label
+    return EntityLabel.MISC
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built once per Doc: spaCy joins every token's text again on each access."""
+    cached = doc.user_data.get("newsdesk_text")
+    if cached is None:
+        cached = doc.user_data["newsdesk_text"] = doc.text
+    return cached
+
+
+def _text(tokens: Sequence[Token]) -> str:
+    return doc_text(tokens[0].doc)[tokens[0].idx : tokens[-1].idx + len(tokens[-1])] if tokens else ""
+
+
+def _first_line(ent: Span) -> list[Token]:
+    """The span's tokens up to a line break: a name does not run on into the next line, and the
+    name is where the NER began it ("Groningen" of "Groningen | Tent")."""
+    tokens: list[Token] = []
+    for token in ent:
+        if "\n" in token.text:
+            break
+        if not token.is_space:
+            tokens.append(token)
+    return tokens
+
+
+def _sentence_initial(token: Token, starts: frozenset[int]) -> bool:
+    """First word of a sentence or of a line."""
+    return token.i == 0 or token.idx in starts or "\n" in token.doc[token.i - 1].text_with_ws
+
+
+def _not_name(token: Token, tagged: bool) -> bool:
+    """A sentence's first word that is not part of the name after it."""
+    low = token.text.casefold()
+    if low in _ARTICLES or low in _PARTICLES:
+        return False  # "De Vries", "Van Gaal", "De Morgen": may start a name
+    if tagged and token.pos_:
+        return token.pos_ in _NOT_NAME_POS
+    return low in _NOT_NAME_WORDS
+
+
 class EntityResolver:
     """Finds mentions in a Doc and resolves them to canonical entities (one article at a time)."""
 
     def __init__(self, catalog: EntityCatalog) -> None:
         self.catalog = catalog
         # Token sequences of every surface form, for a longest-match scan over the doc's tokens.
-        self._by_tokens: dict[tuple[str, ...], CatalogEntry] = {}
+        self._by_tokens: dict[tuple[str, ...], tuple[str, CatalogEntry]] = {}
         self._max_len = 1
         self._tokenized = False
 
@@ -210,9 +333,11 @@ class EntityResolver:
         for surface, entry in self.catalog.surfaces():
             words = tuple(t.text for t in make(surface))
             if words:
-                self._by_tokens.setdefault(words, entry)
+                self._by_tokens.setdefault(words, (surface, entry))
                 self._max_len = max(self._max_len, len(words))
         self._tokenized = True
+
+    # -- candidates ------------------------------------------------------------------------------
 
     def _catalog_candidates(self, doc: Doc) -> list[_Candidate]:
         self._index()
@@ -221,47 +346,164 @@ class EntityResolver:
         i = 0
         while i < len(doc):
             for n in range(min(self._max_len, len(doc) - i), 0, -1):
-                entry = self._by_tokens.get(tuple(words[i : i + n]))
-                if entry is not None:
+                match = self._by_tokens.get(tuple(words[i : i + n]))
+                if match is not None:
+                    surface, entry = match
                     span = doc[i : i + n]
-                    found.append(_Candidate(span.start_char, span.end_char, span.text, entry.label, entry, False))
+                    link = entry.link_for(surface)
+                    label = _catalog_label(entry, link, None)
+                    found.append(_Candidate(span.start_char, span.end_char, span.text, label, entry, link))
                     i += n
                     break
             else:
                 token = doc[i]
-                # NAVO-landen, EU-lidstaten, Oekraïne-top: the catalog name before the first hyphen.
-                if "-" in token.text and not token.text.startswith("-"):
-                    head = token.text.split("-", 1)[0]
-                    entry = self.catalog.by_surface.get(head)
-                    if entry is not None and head[:1].isupper():
-                        found.append(_Candidate(token.idx, token.idx + len(head), head, entry.label, entry, False))
+                # NAVO-landen, EU-lidstaten, CVP-minister: a catalog name, a hyphen, a common noun.
+                head = token.text.split("-", 1)[0]
+                if head and head[:1].isupper() and _COMPOUND_TAIL.search(token.text[len(head) :][:2]):
+                    head_entry = self.catalog.by_surface.get(head)
+                    if head_entry is not None:
+                        end = token.idx + len(token.text.rstrip("-"))
+                        found.append(
+                            _Candidate(
+                                token.idx,
+                                end,
+                                doc_text(doc)[token.idx : end],
+                                EntityLabel.MISC,
+                                head_entry,
+                                LinkKind.PART_OF_COMPOUND,
+                            )  # fmt: skip
+                        )
                 i += 1
         return found
 
-    @staticmethod
-    def _ner_candidates(ents: Sequence[Span]) -> list[_Candidate]:
+    def _ner_candidates(self, doc: Doc, starts: frozenset[int]) -> list[_Candidate]:
+        tagged = doc.has_annotation("TAG") or doc.has_annotation("POS")
         found: list[_Candidate] = []
-        for ent in ents:
+        taken = {t.i for ent in doc.ents for t in ent}
+        for ent in doc.ents:
             label = _label(ent.label_)
             if label is None:
                 continue
-            tokens = list(ent)
-            # Strip leading titles and articles the NER sometimes includes ("premier Schoof").
-            while len(tokens) > 1 and (
-                tokens[0].text.casefold() in _TITLES
-                or (label is not EntityLabel.PER and tokens[0].text.casefold() in _ARTICLES)
-                # "NAVO-chef Rutte", "NAVO-secretaris-generaal Rutte": a role, not part of the name
-                or _COMPOUND_TAIL.search(tokens[0].text)
-            ):
-                tokens = tokens[1:]
-            while tokens and not tokens[-1].text[-1:].isalnum():  # trailing quote or dot
-                tokens = tokens[:-1]
-            if not tokens:
+            cand = self._clean(_first_line(ent), label, starts, tagged, taken)
+            if cand is None:
                 continue
-            start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
-            text = ent.doc.text[start:end]
-            found.append(_Candidate(start, end, text, label, None, True))
+            last = found[-1] if found else None
+            # "Thomas" | "L. Friedman": one person the NER cut in two
+            if (
+                last is not None and last.label is EntityLabel.PER and cand.label is EntityLabel.PER
+                and doc_text(doc)[last.end : cand.start] == " "
+            ):  # fmt: skip
+                found[-1] = replace(last, end=cand.end, text=doc_text(doc)[last.start : cand.end])
+                continue
+            found.append(cand)
         return found
+
+    def _clean(
+        self, tokens: list[Token], label: EntityLabel, starts: frozenset[int], tagged: bool, taken: set[int]
+    ) -> _Candidate | None:
+        """The name in an NER span: without the words around it that are not part of it."""
+        if not tokens:
+            return None
+        doc, last = tokens[0].doc, tokens[-1]
+        # "Staatssecretaris Eddie" | "van Marum": the rest of a person's name the NER cut off
+        tail = self._particle_tail(doc, last, taken) if label is EntityLabel.PER else []
+        while len(tokens) > 1:
+            first, rest = tokens[0], tokens[1:]
+            if is_title(first.text) and (
+                self._person(rest)
+                or (
+                    label is EntityLabel.PER
+                    # "Koning Boudewijnstadion": a capitalised title inside a sentence, before a
+                    # single word, is part of the name of a thing
+                    and (first.text.islower() or len(rest) > 1 or tail or _sentence_initial(first, starts))
+                )
+            ):
+                label = EntityLabel.PER  # "NAVO-secretaris-generaal Rutte" typed ORG
+            elif not (
+                # "de Europese Commissie": an article in lower case is not part of the name
+                first.text in _ARTICLES
+                # "De heer Jansen"
+                or (first.text.casefold() in _ARTICLES and len(rest) > 1 and is_title(rest[0].text))
+                # "Gisteren Jan Peeters"
+                or (label is EntityLabel.PER and _sentence_initial(first, starts) and _not_name(first, tagged))
+                # "De Fransen" at a sentence start: the article is not part of a catalog name
+                or (
+                    first.text.casefold() in _ARTICLES and _sentence_initial(first, starts)
+                    and self.catalog.lookup(_text(rest)) is not None and self.catalog.lookup(_text(tokens)) is None
+                )
+            ):  # fmt: skip
+                break
+            tokens = rest
+        if tagged:
+            # "Druyts moet niet zeuren", "Roxy aankloppen": a name does not run on into a verb
+            cut = next((i for i, t in enumerate(tokens) if i and t.text.islower() and t.pos_ in ("VERB", "AUX")), None)
+            tokens = tokens[:cut]
+        # "Cobepa van", "Uitvoerend Comité van het": a name does not end in a function word, and a
+        # person's name not in a lower-case word ("Leleux lid van de beurs"; an organisation's may:
+        # "Vereniging voor begeleiding en bevordering van borstvoeding")
+        while len(tokens) > 1 and (
+            tokens[-1].text in _TRAILING
+            or (label is EntityLabel.PER and tokens[-1].text.isalpha() and tokens[-1].text.islower())
+        ):
+            tokens = tokens[:-1]
+        # a closing quote the NER took along ("vormgeving'"), unless the name opens with one
+        while tokens and tokens[-1].text in _QUOTES and tokens[0].text not in _QUOTES:
+            tokens = tokens[:-1]
+        if not tokens or (
+            len(tokens) == 1 and is_title(tokens[0].text) and (tokens[0].text.islower() or label is EntityLabel.PER)
+        ):
+            return None  # nothing left, or "premier" / "Ombudsman" alone
+        if (
+            label is EntityLabel.PER and len(tokens) == 1 and not tail and tagged
+            and _sentence_initial(tokens[0], starts) and tokens[0].pos_ not in ("PROPN", "X", "NOUN")
+        ):  # fmt: skip
+            return None  # "Vermits", "Voormalig": a sentence's first word the tagger knows is no name
+        if tokens == [last]:  # "Eddie van Marum"; not "Hugo Koeman | van de Kindertelefoon"
+            tokens = tokens + tail
+        start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+        return _Candidate(start, end, doc_text(tokens[0].doc)[start:end], label, from_ner=True)
+
+    def _person(self, tokens: Sequence[Token]) -> bool:
+        """A catalog person, or a catalog person's surname."""
+        text = _text(tokens)
+        entry = self.catalog.lookup(text)
+        return (entry is not None and entry.label is EntityLabel.PER) or normalise(text) in self.catalog.by_surname
+
+    def _particle_tail(self, doc: Doc, last: Token, taken: set[int]) -> list[Token]:
+        """``Eddie`` | ``van Marum``: the particles and surname after a person's name the NER cut off."""
+        tail: list[Token] = []
+        i = last.i + 1
+        while i < len(doc) and doc[i].text in _PARTICLES and i not in taken:
+            tail.append(doc[i])
+            i += 1
+        if not tail or i >= len(doc) or tail[-1].text in ("la", "le", "al", "'t"):
+            return []
+        word = doc[i]
+        if not word.text[:1].isupper() or word.is_sent_start or _ACRONYM.match(word.text) and word.text.isupper():
+            return []
+        if (
+            _COMPOUND_TAIL.search(word.text)
+            or self.catalog.lookup(word.text) is not None
+            or any(e.start <= i < e.end and e.label_ != "PER" for e in doc.ents)
+        ):
+            return []  # "Jansen van de VVD", "Peeters van Agalev"
+        return [*tail, word]
+
+    @staticmethod
+    def _split_covered(text: str, catalog: list[_Candidate], ner: list[_Candidate]) -> list[_Candidate]:
+        """An NER span made only of demonyms and compounds (``Europese NAVO-landen``) is those parts."""
+        out: list[_Candidate] = []
+        for cand in ner:
+            parts = [
+                m for m in catalog if cand.start <= m.start and m.end <= cand.end
+                and m.link in (LinkKind.DEMONYM_OF, LinkKind.PART_OF_COMPOUND)
+            ]  # fmt: skip
+            rest = text[cand.start : cand.end]
+            for part in reversed(parts):  # what the parts leave of the span: nothing but spaces?
+                rest = rest[: part.start - cand.start] + rest[part.end - cand.start :]
+            if len(parts) < 2 or rest.strip():
+                out.append(cand)
+        return out
 
     def _trim_after_catalog(self, text: str, catalog: list[_Candidate], ner: list[_Candidate]) -> list[_Candidate]:
         """NER spans that run on past a catalog name at their start: ``Europese Raad van
@@ -269,69 +511,57 @@ class EntityResolver:
         a catalog person: split off as PER). Other run-ons (``Amsterdam Airport``) are kept."""
         out: list[_Candidate] = []
         for cand in ner:
-            head = next((m for m in catalog if m.start == cand.start and m.end < cand.end), None)
+            head = next(
+                (
+                    m
+                    for m in catalog
+                    if m.start == cand.start and m.end < cand.end and m.link is not LinkKind.DEMONYM_OF
+                ),
+                None,
+            )
             if head is None or self.catalog.lookup(cand.text) is not None:
                 out.append(cand)
                 continue
             tail = text[head.end : cand.end]
             offset = head.end + len(tail) - len(tail.lstrip())
             tail = tail.strip()
-            if not tail or not tail[0].isupper():
+            if not tail or tail[0].islower():
                 continue  # the catalog match alone stands for the span
             person = self.catalog.lookup(tail)
             if (person is not None and person.label is EntityLabel.PER) or normalise(tail) in self.catalog.by_surname:
-                out.append(_Candidate(offset, offset + len(tail), tail, EntityLabel.PER, None, True))
+                out.append(_Candidate(offset, offset + len(tail), tail, EntityLabel.PER, from_ner=True))
                 continue
             out.append(cand)
         return out
 
     @staticmethod
     def _select(catalog: list[_Candidate], ner: list[_Candidate]) -> list[_Candidate]:
-        # An NER span that contains catalog matches gives way to them when it is MISC or ends in a
-        # common-noun compound (``Europese NAVO-landen``): such spans are descriptions, not names.
-        ner = [
-            c
-            for c in ner
-            if not (
-                (c.label is EntityLabel.MISC or _COMPOUND_TAIL.search(c.text))
-                and any(c.start <= m.start and m.end <= c.end for m in catalog)
-            )
-        ]
-        ranked = sorted(catalog + ner, key=lambda c: (-(c.end - c.start), c.from_ner, c.start))
-        chosen: list[_Candidate] = []
-        for cand in ranked:
-            if all(cand.end <= c.start or c.end <= cand.start for c in chosen):
+        """NER spans, with the catalog's knowledge attached where both found the same span; catalog
+        matches fill the gaps. A catalog match inside or across an NER span gives way; a longer
+        catalog name replaces the NER spans it contains."""
+        chosen = list(ner)
+        for cand in catalog:
+            overlapping = [n for n in chosen if n.start < cand.end and cand.start < n.end]
+            if not overlapping:
                 chosen.append(cand)
+            elif len(overlapping) == 1 and (overlapping[0].start, overlapping[0].end) == (cand.start, cand.end):
+                ner_label = overlapping[0].label
+                assert cand.entry is not None
+                label = _catalog_label(cand.entry, cand.link, ner_label)
+                chosen[chosen.index(overlapping[0])] = replace(cand, label=label, from_ner=True)
+            elif all(cand.start <= n.start and n.end <= cand.end for n in overlapping):
+                chosen = [n for n in chosen if n not in overlapping] + [cand]
         return sorted(chosen, key=lambda c: c.start)
 
-    def _resolve(self, cand: _Candidate, people: list[tuple[int, str, EntityRef]]) -> EntityRef:
-        if cand.entry is not None:
-            return cand.entry.ref
-        entry = self.catalog.lookup(cand.text)
-        if entry is not None:
-            return entry.ref
-        # Surname-only mentions; also when the NER typed a known surname as ORG/LOC/MISC
-        # ("Schoof" as ORG), which is the commonest error on news text.
-        key = normalise(cand.text)
-        known_surname = key in self.catalog.by_surname or any(sur == key for _, sur, _ in people)
-        if _surname_only(cand.text) and (cand.label is EntityLabel.PER or known_surname):
-            before = [ref for pos, sur, ref in people if sur == key and pos < cand.start]
-            anywhere = {ref.entity_id: ref for _, sur, ref in people if sur == key}
-            if before:
-                return before[-1]
-            if len(anywhere) == 1:
-                return next(iter(anywhere.values()))
-            surname_entry = self.catalog.by_surname.get(key)
-            if surname_entry is not None:
-                return surname_entry.ref
-        return make_ref(cand.text, cand.label)
-
     def _surname_candidates(
-        self, doc: Doc, chosen: list[_Candidate], people: list[tuple[int, str, EntityRef]]
+        self,
+        doc: Doc,
+        chosen: list[_Candidate],
+        people: dict[str, list[tuple[int, EntityRef]]],
+        starts: frozenset[int],
     ) -> list[_Candidate]:
         """Surnames the NER missed: of a person named in this article, or of a catalog person
         (the latter not at a sentence start, where capitalised common words would match)."""
-        article = {sur for _, sur, _ in people}
         # A catalog surname already mentioned in this article may also start a sentence.
         seen = {normalise(c.text) for c in chosen}
         covered = [(c.start, c.end) for c in chosen]
@@ -344,41 +574,245 @@ class EntityResolver:
                     continue
                 if any(s < span.end_char and span.start_char < e for s, e in covered):
                     continue
+                if len(span.text) > 1 and span.text.isupper():
+                    continue  # "MODE" in a heading is no Mode
                 key = normalise(span.text)
-                known = key in article or (key in self.catalog.by_surname and (not doc[i].is_sent_start or key in seen))
+                initial = _sentence_initial(doc[i], starts)
+                known = key in people or (key in self.catalog.by_surname and (not initial or key in seen))
                 if known and (n == 1 or span[0].text.casefold() in _PARTICLES):
-                    found.append(_Candidate(span.start_char, span.end_char, span.text, EntityLabel.PER, None, False))
+                    found.append(_Candidate(span.start_char, span.end_char, span.text, EntityLabel.PER))
                     seen.add(key)
                     i += n - 1
                     break
             i += 1
         return found
 
+    # -- resolution ------------------------------------------------------------------------------
+
+    def _own_ref(self, cand: _Candidate) -> tuple[EntityRef, LinkKind, EntityLabel] | None:
+        """The catalog entity a candidate names by itself (its text, or its text after an article)."""
+        if cand.entry is not None:
+            return cand.entry.ref, cand.link, cand.label
+        words = cand.text.split(" ", 1)
+        texts = [cand.text, words[1]] if len(words) > 1 and words[0].casefold() in _ARTICLES else [cand.text]
+        for text in texts:
+            entry = self.catalog.lookup(text)
+            if entry is not None:
+                link = entry.link_for(text)
+                return entry.ref, link, _catalog_label(entry, link, cand.label)
+        return None
+
     def mentions(self, doc: Doc, sentence_starts: Sequence[int] | None = None) -> list[Mention]:
         """Mentions in ``doc`` sorted by start; offsets are into ``doc.text``."""
-        catalog = self._catalog_candidates(doc)
-        ner = self._trim_after_catalog(doc.text, catalog, self._ner_candidates(doc.ents))
-        chosen = self._select(catalog, ner)
         if sentence_starts is None:
             sentence_starts = [s.start_char for s in doc.sents] if doc.has_annotation("SENT_START") else [0]
-        # Full person names of this article, keyed by their surname, for surname-only mentions.
-        people: list[tuple[int, str, EntityRef]] = []
-        for cand in chosen:
-            if cand.label is EntityLabel.PER and not _surname_only(cand.text):
-                ref = self._resolve(cand, [])
-                if ref.label is not EntityLabel.PER:
-                    continue
-                for name in (ref.canonical, cand.text):
-                    surname = surname_of(name)
-                    if surname:
-                        people.append((cand.start, normalise(surname), ref))
-        chosen = sorted(chosen + self._surname_candidates(doc, chosen, people), key=lambda c: c.start)
+        starts = frozenset(sentence_starts)
+        catalog = self._catalog_candidates(doc)
+        ner = self._ner_candidates(doc, starts)
+        text = doc_text(doc)
+        ner = self._split_covered(text, catalog, self._trim_after_catalog(text, catalog, ner))
+        chosen = self._select(catalog, ner)
+        names = self._full_names(chosen)
+        people = self._people(names)
+        chosen = sorted(chosen + self._surname_candidates(doc, chosen, people, starts), key=lambda c: c.start)
+        chosen = sorted(chosen + _repeated(doc, chosen, starts), key=lambda c: c.start)
+        acronyms = _introduced_acronyms(text, chosen, names)
+        resolved = self._agree([self._resolve(cand, people, names, acronyms) for cand in chosen])
         mentions: list[Mention] = []
-        for cand in chosen:
-            ref = self._resolve(cand, people)
-            sentence = max(0, bisect_right(sentence_starts, cand.start) - 1)
-            mentions.append(Mention(cand.text, ref.label, cand.start, cand.end, sentence, ref))
+        for r in resolved:
+            sentence = max(0, bisect_right(sentence_starts, r.cand.start) - 1)
+            mentions.append(Mention(r.cand.text, r.label, r.cand.start, r.cand.end, sentence, r.ref, r.link))
         return mentions
+
+    def _full_names(self, chosen: Sequence[_Candidate]) -> list[_Name]:
+        """The names of this article that shorter mentions may stand for: several words, naming an
+        entity themselves (not demonyms or compounds)."""
+        names: list[_Name] = []
+        for cand in chosen:
+            words = tuple(cand.text.split())
+            if len(words) < 2:
+                continue
+            own = self._own_ref(cand)
+            if own is not None and own[1] not in (LinkKind.SAME, LinkKind.ALIAS_OF):
+                continue
+            names.append(_Name(cand.start, words, own[0] if own else make_ref(cand.text, cand.label), cand.label))
+        return names
+
+    def _people(self, names: Sequence[_Name]) -> dict[str, list[tuple[int, EntityRef]]]:
+        """normalised surname -> (where, person) for the persons this article names in full.
+
+        A full name is capitalised words and particles, typed PER, and not a catalog place or body
+        followed by a word ("Londen Swissair" is not a person)."""
+        people: dict[str, list[tuple[int, EntityRef]]] = {}
+        for name in names:
+            if name.ref.label is not EntityLabel.PER or name.label is not EntityLabel.PER:
+                continue
+            text = " ".join(name.words)
+            if _surname_only(text) or not all(w[:1].isupper() or w in _PARTICLES for w in name.words):
+                continue
+            if any((e := self.catalog.lookup(w)) is not None and e.label is not EntityLabel.PER for w in name.words):
+                continue
+            for full in dict.fromkeys((name.ref.canonical, text)):
+                surname = surname_of(full)
+                if surname:
+                    people.setdefault(normalise(surname), []).append((name.start, name.ref))
+        return people
+
+    def _resolve(
+        self,
+        cand: _Candidate,
+        people: dict[str, list[tuple[int, EntityRef]]],
+        names: Sequence[_Name],
+        acronyms: dict[str, EntityRef],
+    ) -> _Resolved:
+        found = self._own_ref(cand) or self._linked(cand, people, names, acronyms)
+        if found is None:
+            return _Resolved(cand, make_ref(cand.text, cand.label), LinkKind.SAME, cand.label)
+        return _Resolved(cand, *found)
+
+    def _agree(self, resolved: list[_Resolved]) -> list[_Resolved]:
+        """One type per entity of this article. A name the article's mentions disagree on
+        (``Koninklijke Commissie`` tagged PER, ``de Commissie`` ORG three times) gets the type most
+        of its NER-typed mentions have, and every mention that names it takes that type. Catalog
+        entities keep the catalog's type."""
+        catalog_ids = {r.cand.entry.ref.entity_id for r in resolved if r.cand.entry is not None}
+        naming = (LinkKind.SAME, LinkKind.SHORT_FORM_OF, LinkKind.SURNAME_OF)
+        votes: dict[str, Counter[EntityLabel]] = {}
+        # Keyed by name, not id: "Tectrade" typed PER and "Tectrade" typed ORG are two ids so far.
+        for r in resolved:
+            if r.cand.from_ner and r.link in naming and r.cand.entry is None:
+                votes.setdefault(normalise(r.ref.canonical), Counter())[r.cand.label] += 1
+        out: list[_Resolved] = []
+        for r in resolved:
+            ranked = votes.get(normalise(r.ref.canonical), Counter()).most_common()
+            if (
+                r.link in naming and r.ref.entity_id not in catalog_ids and self.catalog.lookup(r.ref.canonical) is None
+                and len(ranked) > 1 and ranked[0][1] > ranked[1][1]
+            ):  # fmt: skip
+                winner = ranked[0][0]
+                link = (
+                    r.link if r.link is not LinkKind.SURNAME_OF or winner is EntityLabel.PER else LinkKind.SHORT_FORM_OF
+                )
+                r = _Resolved(r.cand, make_ref(r.ref.canonical, winner), link, winner)
+            out.append(r)
+        return out
+
+    def _linked(
+        self,
+        cand: _Candidate,
+        people: dict[str, list[tuple[int, EntityRef]]],
+        names: Sequence[_Name],
+        acronyms: dict[str, EntityRef],
+    ) -> tuple[EntityRef, LinkKind, EntityLabel] | None:
+        """A mention that is a shorter form of a name this article gives in full (or the catalog's)."""
+        key = normalise(cand.text)
+        words = tuple(cand.text.split())
+        if _surname_only(cand.text) and not (len(cand.text) > 1 and cand.text.isupper()):  # "MODE" is no Mode
+            refs = people.get(key, [])
+            before = [ref for pos, ref in refs if pos < cand.start]
+            anywhere = {ref.entity_id: ref for _, ref in refs}
+            ref = before[-1] if before else next(iter(anywhere.values())) if len(anywhere) == 1 else None
+            # A catalog person's surname, also when the NER typed it ORG/LOC/MISC ("Schoof" as ORG):
+            # the commonest error on news text.
+            if ref is None and key in self.catalog.by_surname:
+                ref = self.catalog.by_surname[key].ref
+            if ref is not None:
+                return ref, LinkKind.SURNAME_OF, EntityLabel.PER
+        if cand.text in acronyms:
+            ref = acronyms[cand.text]
+            return ref, LinkKind.SHORT_FORM_OF, ref.label
+        if cand.text[:1].isupper() and words[0].casefold() not in _PARTICLES:
+            best: tuple[tuple[int, int], EntityRef] | None = None
+            for name in names:
+                if name.ref.label is not EntityLabel.PER and _short_form(words, name.words):
+                    rank = (0 if name.start < cand.start else 1, abs(cand.start - name.start))
+                    if best is None or rank < best[0]:
+                        best = (rank, name.ref)
+            if best is not None:
+                ref = best[1]
+                return ref, LinkKind.SHORT_FORM_OF, ref.label
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Name:
+    start: int
+    words: tuple[str, ...]
+    ref: EntityRef
+    label: EntityLabel  # what the text (the NER) called it
+
+
+@dataclass(frozen=True, slots=True)
+class _Resolved:
+    cand: _Candidate
+    ref: EntityRef
+    link: LinkKind
+    label: EntityLabel
+
+
+def _repeated(doc: Doc, chosen: Sequence[_Candidate], starts: frozenset[int]) -> list[_Candidate]:
+    """Names the NER found in this article, where the article repeats them and the NER did not see
+    them ("4FM" found once, missed eight times). A single word at a sentence start is left alone:
+    a capitalised common word would match there."""
+    names: dict[tuple[str, ...], EntityLabel] = {}
+    for cand in chosen:
+        if cand.from_ner and cand.entry is None and not cand.text[:1].islower():
+            names.setdefault(tuple(cand.text.split()), cand.label)
+    if not names:
+        return []
+    longest = max(len(k) for k in names)
+    covered = sorted((c.start, c.end) for c in chosen)
+    words = [t.text for t in doc]
+    found: list[_Candidate] = []
+    i = 0
+    while i < len(doc):
+        for n in range(min(longest, len(doc) - i), 0, -1):
+            key = tuple(words[i : i + n])
+            label = names.get(key)
+            if label is None or any(doc[j].is_space for j in range(i, i + n)):
+                continue
+            span = doc[i : i + n]
+            if n == 1 and _sentence_initial(doc[i], starts):
+                continue
+            if any(s < span.end_char and span.start_char < e for s, e in covered):
+                continue
+            found.append(_Candidate(span.start_char, span.end_char, span.text, label))
+            i += n - 1
+            break
+        i += 1
+    return found
+
+
+def _introduced_acronyms(text: str, chosen: Sequence[_Candidate], names: Sequence[_Name]) -> dict[str, EntityRef]:
+    """``Koninklijke Commissie voor Monumenten (KCM)``: the acronym in parentheses right after a
+    name stands for that name in the whole article."""
+    out: dict[str, EntityRef] = {}
+    by_end = {c.end: c for c in chosen}
+    refs = {name.start: name.ref for name in names}
+    for match in re.finditer(r"\s*\(\s*([A-Z][A-Za-z&]{1,7})\s*\)", text):
+        acronym = match.group(1)
+        if not acronym[1:].replace("&", "").isupper() or acronym in out:
+            continue
+        full = by_end.get(match.start())
+        ref = refs.get(full.start) if full is not None else None
+        # "François-Xavier de Donnea (PRL)" is a person and his party, not a name and its acronym
+        if ref is not None and full is not None and ref.label is not EntityLabel.PER and full.text[0] == acronym[0]:
+            out[acronym] = ref
+    return out
+
+
+def _short_form(words: tuple[str, ...], full: tuple[str, ...]) -> bool:
+    """``Commissie`` of ``Europese Commissie`` or of ``Koninklijke Commissie voor Monumenten``,
+    ``Raad`` of ``Raad van State``: the end of the name's core (its words before ``van`` / ``voor``
+    ...), after capitalised words only. ``Sydney`` of ``Spelen van Sydney`` is another entity,
+    ``Mossad`` of ``Mossad de jongste jaren`` no name's core."""
+    if len(words) >= len(full):
+        return False
+    k = next((i for i, w in enumerate(full) if i and w in _LINKING), len(full))
+    core, rest = full[:k], [w for w in full[k:] if w not in _LINKING]
+    if k < len(full) and not (rest and rest[0][:1].isupper()):
+        return False
+    return core[-len(words) :] == words and all(w[:1].isupper() for w in core[: -len(words)])
 
 
 def _surname_only(text: str) -> bool:

@@ -1,7 +1,9 @@
 """Entity typing: a linear classifier that re-labels the NER's spans (PER / ORG / LOC / MISC).
 
 Owns the spaCy component ``newsdesk_entity_typer`` (placed after ``ner``), its features, its
-training (multinomial logistic regression, fitted with scipy's L-BFGS) and its files.
+training (multinomial logistic regression, fitted with scipy's L-BFGS) and its files, and the
+reading of the pipeline's knowledge vectors (built by nlp/knowledge.py: what public name, place
+and word lists say of each word, shipped as the vocab's vectors; see ``KNOWLEDGE_COLUMNS``).
 
 Why a second stage: the bundled NER finds entity boundaries well (untyped F1 about 0.90) but
 gets a fifth of the types wrong; a transition-based NER types a span from a narrow window of
@@ -11,6 +13,10 @@ their label counts, newsdesk's curated catalog (seeds/entities.csv, canonical na
 types), and the other mentions of the same name in the document ("Verhofstadt" after "Guy
 Verhofstadt"). Its logits are added to a fixed bonus for the NER's own label, so the NER's
 context still counts where the typer knows nothing; the bonus is chosen on the dev split.
+
+Beyond labels, switches chosen on the dev split: a fifth class ``REJECT`` (fitted on runs of
+capitalised words outside the gold entities) drops spans that are no name; touching spans of one
+label can be joined; a name found once is found again where the same words recur in the document.
 
 Training detail that matters: the lexicon features of a training span are computed from the
 other articles only (k-fold by article), else every training name would be "known" and the
@@ -32,15 +38,67 @@ from typing import Any
 import numpy as np
 import srsly
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
 log = logging.getLogger(__name__)
 
 FACTORY = "newsdesk_entity_typer"
 LABELS = ("LOC", "MISC", "ORG", "PER")
+# The typer's extra class: "this span is no entity" (a capitalised word at a sentence start ...).
+REJECT = "O"
 _SPACE = re.compile(r"\s+")
 # Words that join a surname to a name ("Van den Brande"); not name evidence of their own.
 _PARTICLES = frozenset("van von der den de del della di da du le la ten ter 't".split())
+
+
+# The knowledge vectors (built by nlp/knowledge.py, shipped as the pipeline's vocab vectors): one
+# row per lower-cased word or multi-word name, these columns in this order.
+KNOWLEDGE_VECTORS_NAME = "nl_newsdesk_knowledge"
+KNOWLEDGE_COLUMNS = (
+    "known", "nl_freq", "nl_word", "en_freq", "first_nlbe", "first_any", "last_nlbe", "last_any",
+    "place_benl", "place_world", "country", "language", "multi_place",
+)  # fmt: skip
+
+
+def knowledge_key(text: str) -> str:
+    """Key of a word or name in the knowledge vectors: lower case, single spaces (``Token.lower_``
+    for one token)."""
+    return _SPACE.sub(" ", text.strip()).lower()
+
+
+class KnowledgeTable:
+    """Rows of the knowledge vectors by word, read from a pipeline's ``vocab.vectors``.
+
+    Only a table named ``KNOWLEDGE_VECTORS_NAME`` with one value per ``KNOWLEDGE_COLUMNS`` is
+    read; any other vectors (e.g. a pipeline with real word vectors) give no knowledge features.
+    """
+
+    def __init__(self, vectors: Any) -> None:
+        self.vectors = vectors
+        self._data = np.asarray(vectors.data)
+
+    @classmethod
+    def of(cls, vocab: Any) -> KnowledgeTable | None:
+        vectors = getattr(vocab, "vectors", None)
+        if vectors is None or getattr(vectors, "name", None) != KNOWLEDGE_VECTORS_NAME:
+            return None
+        if vectors.shape[1] != len(KNOWLEDGE_COLUMNS):
+            log.warning("knowledge vectors of width %d, expected %d: not used", vectors.shape[1],
+                        len(KNOWLEDGE_COLUMNS))  # fmt: skip
+            return None
+        return cls(vectors)
+
+    def row(self, text: str) -> np.ndarray | None:
+        index = self.vectors.find(key=get_string_id(knowledge_key(text)))
+        return None if index < 0 else self._data[index]
+
+    def features(self, prefix: str, text: str) -> list[tuple[str, float]]:
+        """``prefix:column=value`` for the non-zero columns of ``text``'s row; ``prefix:unknown``."""
+        row = self.row(text)
+        if row is None:
+            return [(f"{prefix}:unknown", 1.0)]
+        return [(f"{prefix}:{KNOWLEDGE_COLUMNS[i]}={row[i]:g}", 1.0) for i in np.flatnonzero(row) if i]
 
 
 def normalise(text: str) -> str:
@@ -98,17 +156,26 @@ def _distribution(prefix: str, counts: list[float] | None, labels: Sequence[str]
     return feats
 
 
-def _word(doc: Doc, i: int) -> str:
-    if i < 0:
+def _word(doc: Doc, i: int, after: bool = False) -> str:
+    # A whitespace token (a line break) bounds a sentence as the edges of the doc do: newsdesk
+    # analyses whole texts, the training docs have no such tokens.
+    if i < 0 or (not after and i < len(doc) and doc[i].is_space):
         return "<s>"
-    if i >= len(doc):
+    if i >= len(doc) or doc[i].is_space:
         return "</s>"
     return doc[i].text.lower()
 
 
+def starts_sentence(doc: Doc, i: int) -> bool:
+    """Token ``i`` begins a sentence or a line (after a whitespace token)."""
+    return i == 0 or bool(doc[i].is_sent_start) or doc[i - 1].is_space
+
+
 def span_features(doc: Doc, start: int, end: int, knowledge: Knowledge,
-                  others: Sequence[tuple[int, int]] = ()) -> list[tuple[str, float]]:  # fmt: skip
-    """Features of the span ``doc[start:end]``; ``others``: the other entity spans of the doc."""
+                  others: Sequence[tuple[int, int]] = (),
+                  table: KnowledgeTable | None = None) -> list[tuple[str, float]]:  # fmt: skip
+    """Features of the span ``doc[start:end]``; ``others``: the other entity spans of the doc;
+    ``table``: the knowledge vectors (name lists, places, word frequencies), if the pipeline has them."""
     words = [t.text for t in doc[start:end]]
     lower = [w.lower() for w in words]
     text = doc[start:end].text
@@ -129,9 +196,11 @@ def span_features(doc: Doc, start: int, end: int, knowledge: Knowledge,
     if "-" in words[0] and not words[0].startswith("-"):
         head, tail = lower[0].split("-", 1)
         feats += [(f"hh={head}", 1.0), (f"ht={tail}", 1.0)]
-    p1, p2, n1, n2 = _word(doc, start - 1), _word(doc, start - 2), _word(doc, end), _word(doc, end + 1)
-    if doc[start].is_sent_start:
+    p1, p2, n1, n2 = _word(doc, start - 1), _word(doc, start - 2), _word(doc, end, True), _word(doc, end + 1, True)
+    if starts_sentence(doc, start):
         p1, p2 = "<s>", "<s>"
+    if n1 == "</s>":
+        n2 = "</s>"
     feats += [
         (f"p1={p1}", 1.0),
         (f"p2={p2}", 1.0),
@@ -158,21 +227,149 @@ def span_features(doc: Doc, start: int, end: int, knowledge: Knowledge,
         catalog = knowledge.catalog.get(normalise(words[0].split("-", 1)[0]))
         catalog = None if catalog is None else catalog + ":head"
     feats.append((f"cat={catalog}", 1.0))
+    if table is not None:
+        feats += knowledge_features(doc, start, end, words, table)
     # The same name elsewhere in the document, and longer names this one is the end of.
+    same = [(o_start, o_end) for o_start, o_end in others
+            if (o_start, o_end) != (start, end) and [t.text for t in doc[o_start:o_end]] == words]  # fmt: skip
+    for o_start, o_end in same:
+        # weighed so that a name mentioned fifteen times does not outweigh everything else
+        feats.append((f"dp1={_word(doc, o_start - 1)}", 1.0 / len(same)))
+        feats.append((f"dn1={_word(doc, o_end, True)}", 1.0 / len(same)))
+    longer = False
     for o_start, o_end in others:
-        if (o_start, o_end) == (start, end):
-            continue
         o_words = [t.text for t in doc[o_start:o_end]]
-        if o_words == words:
-            feats.append((f"dp1={_word(doc, o_start - 1)}", 0.5))
-            feats.append((f"dn1={_word(doc, o_end)}", 0.5))
-        elif len(o_words) > len(words) and o_words[-len(words) :] == words:
+        if len(o_words) > len(words) and o_words[-len(words) :] == words:
+            longer = True
             feats.append((f"dlong={o_words[0].lower()}", 1.0))
             feats.append(("dlong", 1.0))
             feats.append((f"dlongp1={_word(doc, o_start - 1)}", 0.5))
         elif len(o_words) < len(words) and words[-len(o_words) :] == o_words:
             feats.append(("dshort", 1.0))
+    if len(words) == 1 and not longer:
+        # a one-word name never given in full in the document: people are introduced with their
+        # first name, firms and bands are not
+        feats.append(("solo", 1.0))
+        if table is not None:
+            feats.append((f"solo|kk={_kind(table.row(words[0]))}", 1.0))
     return feats
+
+
+def knowledge_features(doc: Doc, start: int, end: int, words: Sequence[str],
+                       table: KnowledgeTable) -> list[tuple[str, float]]:  # fmt: skip
+    """What the public lists say about the span, its first and last word and the word before it."""
+    feats: list[tuple[str, float]] = []
+    names = [w for w in words if w[:1].isupper() and w.lower() not in _PARTICLES] or list(words)
+    first = table.features("kf", names[0])
+    feats += first
+    kinds = [_kind(table.row(w)) for w in names]
+    # what each word of the name is, in order: "first last", "place", "word word" ...
+    feats.append((f"kk={' '.join(kinds[:3])}", 1.0))
+    if len(names) > 1:
+        feats += table.features("kl", names[-1])
+    if len(words) > 1:
+        feats += [f for f in table.features("ks", " ".join(words)) if not f[0].endswith(":unknown")]
+    if "-" in words[0] and not words[0].startswith("-"):
+        feats += table.features("kh", words[0].split("-", 1)[0])
+    if not starts_sentence(doc, start):
+        feats += table.features("kp", doc[start - 1].text)
+    return feats
+
+
+def join_adjacent(doc: Doc, spans: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Spans of one label that touch (no token between, same sentence) become one span: the NER
+    sometimes cuts a name at an initial ("Thomas" + "L. Friedman")."""
+    out: list[tuple[int, int, str]] = []
+    for start, end, label in sorted(spans):
+        if out and out[-1][1] == start and out[-1][2] == label and not starts_sentence(doc, start):
+            out[-1] = (out[-1][0], end, label)
+        else:
+            out.append((start, end, label))
+    return out
+
+
+def propagate(doc: Doc, spans: Sequence[tuple[int, int, str]],
+              table: KnowledgeTable | None = None) -> list[tuple[int, int, str]]:  # fmt: skip
+    """Add the other occurrences of the names found in ``doc`` (same words, case-sensitive) that no
+    span covers: a name the NER found once is the same name where it missed it ("Napster"). An
+    occurrence next to another capitalised word is left alone ("Studio Brussel" is not Brussel),
+    and so is a single common Dutch word (per the knowledge vectors)."""
+    taken = [False] * len(doc)
+    for start, end, _ in spans:
+        taken[start:end] = [True] * (end - start)
+    names: dict[tuple[str, ...], str] = {}
+    for start, end, label in spans:
+        words = tuple(t.text for t in doc[start:end])
+        if _propagatable(words, table):
+            names.setdefault(words, label)
+    by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for words in sorted(names, key=len, reverse=True):
+        by_first[words[0]].append(words)
+    added: list[tuple[int, int, str]] = []
+    for i, token in enumerate(doc):
+        if taken[i] or token.text not in by_first:
+            continue
+        for words in by_first[token.text]:
+            j = i + len(words)
+            if len(words) == 1 and starts_sentence(doc, i) and _dutch_word(words[0], table):
+                continue  # "Tent ." at the start of a line: capitals say nothing there
+            if j <= len(doc) and not any(taken[i:j]) and tuple(t.text for t in doc[i:j]) == words and _apart(doc, i, j):
+                added.append((i, j, names[words]))
+                taken[i:j] = [True] * (j - i)
+                break
+    return sorted([*spans, *added]) if added else list(spans)
+
+
+def _propagatable(words: Sequence[str], table: KnowledgeTable | None) -> bool:
+    if not words[0][:1].isupper() or len("".join(words)) < 2:
+        return False
+    if len(words) == 1 and table is not None:
+        row = table.row(words[0])
+        named = row is not None and any(row[_COLUMN[c]] for c in _NAME_COLUMNS)
+        if row is not None and row[_COLUMN["nl_word"]] and not named:
+            return False
+    return True
+
+
+def _dutch_word(word: str, table: KnowledgeTable | None) -> bool:
+    row = None if table is None else table.row(word)
+    return row is not None and bool(row[_COLUMN["nl_word"]])
+
+
+def _capitalised(token: Any) -> bool:
+    return bool(token.text[:1].isupper() and token.is_alpha)
+
+
+def _apart(doc: Doc, start: int, end: int) -> bool:
+    """No capitalised word right before (within the sentence) or right after the span."""
+    if not starts_sentence(doc, start) and _capitalised(doc[start - 1]):
+        return False
+    return not (end < len(doc) and not starts_sentence(doc, end) and _capitalised(doc[end]))
+
+
+_COLUMN = {name: i for i, name in enumerate(KNOWLEDGE_COLUMNS)}
+_NAME_COLUMNS = ("first_nlbe", "first_any", "last_nlbe", "last_any", "place_benl", "place_world", "country")
+
+
+def _kind(row: np.ndarray | None) -> str:
+    """The strongest reading of a word in the knowledge vectors, as one coarse word."""
+    if row is None:
+        return "unknown"
+    if row[_COLUMN["country"]]:
+        return "country"
+    if row[_COLUMN["place_benl"]] or row[_COLUMN["place_world"]] >= 0.75:
+        return "place"
+    if row[_COLUMN["first_nlbe"]] >= 1 or row[_COLUMN["first_any"]]:
+        return "first"
+    if row[_COLUMN["last_nlbe"]] or row[_COLUMN["last_any"]]:
+        return "last"
+    if row[_COLUMN["language"]]:
+        return "language"
+    if row[_COLUMN["nl_word"]]:
+        return "word"
+    if row[_COLUMN["place_world"]]:
+        return "place"
+    return "other"
 
 
 @dataclass(slots=True)
@@ -184,10 +381,18 @@ class TyperModel:
     weights: np.ndarray  # (len(features) + 1, len(labels)) float32; the last row is the bias
     ner_bonus: float = 1.0  # added to the logit of the NER's own label
     doc_vote: bool = False  # sum the logits of same-text mentions in a document
+    use_table: bool = False  # read the knowledge vectors of the doc's vocab (trained with them)
+    join_adjacent: bool = False  # "Thomas" + "L. Friedman" of one label -> one span
+    propagate: bool = False  # a name found once is found wherever it recurs in the document
+    reject_bias: float | None = None  # added to the REJECT logit (models fitted with it); None: never reject
 
     @property
     def labels(self) -> tuple[str, ...]:
         return self.knowledge.labels
+
+    @property
+    def can_reject(self) -> bool:
+        return int(self.weights.shape[1]) == len(self.labels) + 1
 
     def logits(self, feats: Iterable[tuple[str, float]]) -> np.ndarray:
         rows: list[int] = []
@@ -202,14 +407,29 @@ class TyperModel:
             out = out + np.asarray(values) @ self.weights[rows]
         return out
 
+    def spans(self, doc: Doc) -> list[tuple[int, int, str]]:
+        """The entities of ``doc``: the NER's spans (joined and propagated where the model says so),
+        each with the typer's label."""
+        spans = [(e.start, e.end, e.label_) for e in doc.ents]
+        if self.join_adjacent:
+            spans = join_adjacent(doc, spans)
+        if self.propagate:
+            spans = propagate(doc, spans, KnowledgeTable.of(doc.vocab) if self.use_table else None)
+        labels = self.relabel(doc, spans)
+        return [(start, end, label) for (start, end, _), label in zip(spans, labels, strict=True) if label != REJECT]
+
     def relabel(self, doc: Doc, spans: Sequence[tuple[int, int, str]]) -> list[str]:
-        """New labels for ``spans`` (start, end, NER label) of ``doc``."""
+        """New labels for ``spans`` (start, end, NER label) of ``doc``; ``REJECT`` for a span the
+        model takes for no entity at all (only with ``reject_bias`` set)."""
         bounds = [(s, e) for s, e, _ in spans]
+        table = KnowledgeTable.of(doc.vocab) if self.use_table else None
         scores = []
         for start, end, label in spans:
-            z = self.logits(span_features(doc, start, end, self.knowledge, bounds))
+            z = self.logits(span_features(doc, start, end, self.knowledge, bounds, table))
             if label in self.labels:
                 z[self.labels.index(label)] += self.ner_bonus
+            if self.can_reject:
+                z[-1] = -np.inf if self.reject_bias is None else z[-1] + self.reject_bias
             scores.append(z)
         if self.doc_vote and scores:
             groups: dict[str, list[int]] = defaultdict(list)
@@ -221,13 +441,17 @@ class TyperModel:
                     mean = np.mean([probs[i] for i in members], axis=0)
                     for i in members:
                         scores[i] = np.log(mean + 1e-9)
-        return [self.labels[int(np.argmax(z))] for z in scores]
+        classes = (*self.labels, REJECT)
+        return [classes[int(np.argmax(z))] for z in scores]
 
     def to_disk(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
         names = sorted(self.features, key=self.features.__getitem__)
-        srsly.write_json(path / "cfg.json", {"labels": list(self.labels), "ner_bonus": self.ner_bonus,
-                                             "doc_vote": self.doc_vote})  # fmt: skip
+        srsly.write_json(path / "cfg.json", {
+            "labels": list(self.labels), "ner_bonus": self.ner_bonus, "doc_vote": self.doc_vote,
+            "use_table": self.use_table, "join_adjacent": self.join_adjacent, "propagate": self.propagate,
+            "reject_bias": self.reject_bias,
+        })  # fmt: skip
         srsly.write_msgpack(path / "knowledge.msgpack", {
             "lexicon": self.knowledge.lexicon, "tokens": self.knowledge.tokens, "catalog": self.knowledge.catalog,
             "features": names,
@@ -242,13 +466,17 @@ class TyperModel:
         knowledge = Knowledge(tuple(cfg["labels"]), data["lexicon"], data["tokens"], data["catalog"])
         weights = np.load(path / "weights.npy", allow_pickle=False).astype(np.float32)
         features = {name: i for i, name in enumerate(data["features"])}
-        return cls(knowledge, features, weights, float(cfg["ner_bonus"]), bool(cfg["doc_vote"]))
+        return cls(knowledge, features, weights, float(cfg["ner_bonus"]), bool(cfg["doc_vote"]),
+                   bool(cfg.get("use_table", False)), bool(cfg.get("join_adjacent", False)),
+                   bool(cfg.get("propagate", False)), cfg.get("reject_bias"))  # fmt: skip
 
     def to_bytes(self) -> bytes:
         """The same content as ``to_disk`` in one msgpack blob (spaCy's ``nlp.to_bytes``)."""
         weights = self.weights.astype(np.float16)
         return bytes(srsly.msgpack_dumps({
             "labels": list(self.labels), "ner_bonus": self.ner_bonus, "doc_vote": self.doc_vote,
+            "use_table": self.use_table, "join_adjacent": self.join_adjacent, "propagate": self.propagate,
+            "reject_bias": self.reject_bias,
             "lexicon": self.knowledge.lexicon, "tokens": self.knowledge.tokens, "catalog": self.knowledge.catalog,
             "features": sorted(self.features, key=self.features.__getitem__),
             "shape": list(weights.shape), "weights": weights.tobytes(),
@@ -260,7 +488,9 @@ class TyperModel:
         knowledge = Knowledge(tuple(msg["labels"]), msg["lexicon"], msg["tokens"], msg["catalog"])
         weights = np.frombuffer(msg["weights"], dtype=np.float16).reshape(msg["shape"]).astype(np.float32)
         features = {name: i for i, name in enumerate(msg["features"])}
-        return cls(knowledge, features, weights, float(msg["ner_bonus"]), bool(msg["doc_vote"]))
+        return cls(knowledge, features, weights, float(msg["ner_bonus"]), bool(msg["doc_vote"]),
+                   bool(msg.get("use_table", False)), bool(msg.get("join_adjacent", False)),
+                   bool(msg.get("propagate", False)), msg.get("reject_bias"))  # fmt: skip
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -269,7 +499,8 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 
 class EntityTyper:
-    """spaCy component: re-labels ``doc.ents`` with the typer's choice (boundaries untouched)."""
+    """spaCy component: re-labels ``doc.ents`` with the typer's choice; with the model's switches on,
+    also joins adjacent spans of one label and adds further mentions of found names."""
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
@@ -278,10 +509,9 @@ class EntityTyper:
     def __call__(self, doc: Doc) -> Doc:
         if self.model is None or not doc.ents:
             return doc
-        ents = list(doc.ents)
-        labels = self.model.relabel(doc, [(e.start, e.end, e.label_) for e in ents])
-        if any(new != e.label_ for new, e in zip(labels, ents, strict=True)):
-            doc.ents = [Span(doc, e.start, e.end, label=new) for new, e in zip(labels, ents, strict=True)]
+        spans = self.model.spans(doc)
+        if spans != [(e.start, e.end, e.label_) for e in doc.ents]:
+            doc.ents = [Span(doc, start, end, label=label) for start, end, label in spans]
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
@@ -336,21 +566,43 @@ def gold_spans(docs_by_article: Sequence[Sequence[Doc]]) -> list[TrainingSpan]:
     ]
 
 
+def negative_spans(docs_by_article: Sequence[Sequence[Doc]]) -> list[TrainingSpan]:
+    """Runs of capitalised words that are no entity (``REJECT``): what the NER takes for names by
+    mistake, most often a capitalised word at a sentence start ("Voormalig", "Gekleed")."""
+    out: list[TrainingSpan] = []
+    for article, docs in enumerate(docs_by_article):
+        for doc in docs:
+            covered = {i for ent in doc.ents for i in range(ent.start, ent.end)}
+            i = 0
+            while i < len(doc):
+                if i in covered or not doc[i].text[:1].isupper():
+                    i += 1
+                    continue
+                j = i + 1
+                while j < len(doc) and j not in covered and doc[j].text[:1].isupper() and not doc[j].is_sent_start:
+                    j += 1
+                out.append(TrainingSpan(doc, i, j, REJECT, article))
+                i = j
+    return out
+
+
 def training_features(spans: Sequence[TrainingSpan], labels: Sequence[str] = LABELS, folds: int = 10,
-                      catalog: dict[str, str] | None = None) -> list[list[tuple[str, float]]]:  # fmt: skip
+                      catalog: dict[str, str] | None = None,
+                      table: KnowledgeTable | None = None) -> list[list[tuple[str, float]]]:  # fmt: skip
     """Features of gold spans, each computed with a lexicon built from the other folds' articles."""
     triples = [(s.doc[s.start : s.end].text, [t.text for t in s.doc[s.start : s.end]], s.label) for s in spans]
     out: list[list[tuple[str, float]]] = [[] for _ in spans]
     others: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for s in spans:
-        others[id(s.doc)].append((s.start, s.end))
+        if s.label != REJECT:
+            others[id(s.doc)].append((s.start, s.end))
     for fold in range(folds):
         knowledge = Knowledge.from_spans(
             (t for t, s in zip(triples, spans, strict=True) if s.group % folds != fold), labels, catalog
         )
         for i, s in enumerate(spans):
             if s.group % folds == fold:
-                out[i] = span_features(s.doc, s.start, s.end, knowledge, others[id(s.doc)])
+                out[i] = span_features(s.doc, s.start, s.end, knowledge, others[id(s.doc)], table)
     return out
 
 
@@ -400,12 +652,18 @@ def fit(features: Sequence[Sequence[tuple[str, float]]], targets: Sequence[str],
 
 def train_typer(spans: Sequence[TrainingSpan], *, labels: Sequence[str] = LABELS, l2: float = 1.0,
                 catalog: dict[str, str] | None = None, folds: int = 10, min_count: int = 1,
-                ner_bonus: float = 1.0, doc_vote: bool = False) -> TyperModel:  # fmt: skip
-    feats = training_features(spans, labels, folds, catalog)
-    index, weights = fit(feats, [s.label for s in spans], labels, l2=l2, min_count=min_count)
+                ner_bonus: float = 1.0, doc_vote: bool = False,
+                table: KnowledgeTable | None = None) -> TyperModel:  # fmt: skip
+    """Fit the typer on gold spans (and ``REJECT`` spans: then it can drop spans); with ``table``
+    it reads the knowledge vectors (and will at run time, from the vocab of the docs it re-labels)."""
+    feats = training_features(spans, labels, folds, catalog, table)
+    targets = [s.label for s in spans]
+    classes = (*labels, REJECT) if REJECT in targets else tuple(labels)
+    index, weights = fit(feats, targets, classes, l2=l2, min_count=min_count)
     triples = ((s.doc[s.start : s.end].text, [t.text for t in s.doc[s.start : s.end]], s.label) for s in spans)
     knowledge = Knowledge.from_spans(triples, labels, catalog)
-    return TyperModel(knowledge, index, weights, ner_bonus, doc_vote)
+    return TyperModel(knowledge, index, weights, ner_bonus, doc_vote, table is not None,
+                      reject_bias=0.0 if REJECT in targets else None)  # fmt: skip
 
 
 def catalog_types(entries: Iterable[tuple[str, str, Sequence[str]]]) -> dict[str, str]:
@@ -423,18 +681,19 @@ def catalog_types(entries: Iterable[tuple[str, str, Sequence[str]]]) -> dict[str
 
 
 def typed_scores(gold: Sequence[Doc], predicted: Sequence[Doc],
-                 relabel: Callable[[Doc], list[str]] | None = None) -> dict[str, float]:  # fmt: skip
-    """Typed P/R/F1, untyped F1 and type accuracy over matched spans; ``relabel`` re-types."""
+                 entities: Callable[[Doc], list[tuple[int, int, str]]] | None = None) -> dict[str, float]:  # fmt: skip
+    """Typed P/R/F1, untyped F1 and type accuracy over matched spans; ``entities`` gives the
+    (start, end, label) spans of a predicted doc (default: its ``ents``), e.g. a typer's."""
     n_pred = n_gold = matched = typed = 0
     for g, p in zip(gold, predicted, strict=True):
         truth = {(e.start, e.end): e.label_ for e in g.ents}
-        labels = relabel(p) if relabel else [e.label_ for e in p.ents]
+        spans = entities(p) if entities else [(e.start, e.end, e.label_) for e in p.ents]
         n_gold += len(truth)
-        n_pred += len(labels)
-        for ent, label in zip(p.ents, labels, strict=True):
-            if (ent.start, ent.end) in truth:
+        n_pred += len(spans)
+        for start, end, label in spans:
+            if (start, end) in truth:
                 matched += 1
-                typed += truth[(ent.start, ent.end)] == label
+                typed += truth[(start, end)] == label
 
     def f1(hits: int) -> float:
         return 0.0 if not hits else 2 * hits / (n_pred + n_gold)
@@ -450,4 +709,6 @@ def typed_scores(gold: Sequence[Doc], predicted: Sequence[Doc],
 
 def model_info(model: TyperModel) -> dict[str, Any]:
     return {"features": len(model.features), "lexicon": len(model.knowledge.lexicon),
-            "ner_bonus": model.ner_bonus, "doc_vote": model.doc_vote}  # fmt: skip
+            "ner_bonus": model.ner_bonus, "doc_vote": model.doc_vote, "use_table": model.use_table,
+            "join_adjacent": model.join_adjacent, "propagate": model.propagate,
+            "reject_bias": model.reject_bias}  # fmt: skip

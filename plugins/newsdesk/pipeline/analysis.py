@@ -34,7 +34,10 @@ class AnalysisSummary:
 
 def _analyze_one(row: dict, published: date | None, settings: Settings, catalog: Path) -> Analysis | None:
     try:
-        return analyze_text(row["text"], published=published, model=settings.nlp_model, catalog_path=catalog)
+        return analyze_text(
+            row["text"], published=published, model=settings.nlp_model, catalog_path=catalog,
+            scorer_path=settings.commitment_scorer,
+        )  # fmt: skip
     except AnalysisError as exc:
         log.warning("article %s: not analysed: %s", row["article_id"], exc)
         return None
@@ -54,7 +57,7 @@ def analyze_pending(
 
     ``force`` re-analyses ``article_ids`` even when the current analyzer already did (reprocess).
     """
-    version = analyzer_version(settings.nlp_model, settings.seeds_dir / "entities.csv")
+    version = analyzer_version(settings.nlp_model, settings.seeds_dir / "entities.csv", settings.commitment_scorer)
     catalog = settings.seeds_dir / "entities.csv"
     total = mentions = commitments = failed = 0
     last_id = 0  # keyset cursor: an article that failed is not picked again in this run
@@ -71,7 +74,11 @@ def analyze_pending(
         last_id = rows[-1]["article_id"]
         docs = [(r["text"], r["published_at"].date() if r["published_at"] else None) for r in rows]
         try:
-            analyses: list[Analysis | None] = list(analyze_docs(docs, model=settings.nlp_model, catalog_path=catalog))
+            analyses: list[Analysis | None] = list(
+                analyze_docs(
+                    docs, model=settings.nlp_model, catalog_path=catalog, scorer_path=settings.commitment_scorer
+                )
+            )
         except AnalysisError as exc:
             # One text spaCy cannot take (e.g. longer than nlp.max_length) fails nlp.pipe's whole
             # batch: analyse the batch text by text, so that only that article fails. A pipeline

@@ -1,31 +1,29 @@
 """Rows an article's analysis owns: entities (shared), mentions and commitments (per article).
 
 ``replace_analysis`` writes one article's analysis in one transaction: entities are upserted on
-their stable id, the article's previous mentions and commitments are replaced, commitment keys
-are upserted so the same commitment reported by several articles is tracked under one key.
+their stable id (a mention's entity is the one it denotes, with the entity's own type), the
+article's previous mentions (with their own label and link kind) and commitments are replaced,
+commitment keys are upserted so the same commitment reported by several articles is tracked
+under one key.
 Bulk rows go through COPY into a temporary table and one INSERT ... SELECT.
+
+Commitment keys are computed by the database (``commitment_actor_key`` and
+``commitment_tracking_key``, sql/migrations/0009): the same functions re-keyed the rows stored
+before them, so a key always means the same actor (the linked entity, else the actor's words
+without articles and titles) and the same normalised action, whenever the row was written.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from newsdesk.models import Analysis, Commitment, EntityRef
+from newsdesk.models import Analysis, Commitment, EntityRef, LinkKind
 from newsdesk.store.db import Conn
 
-
-def _norm(text: str) -> str:
-    return " ".join(text.casefold().split())
-
-
-def commitment_key(c: Commitment) -> tuple[str, str, str]:
-    """(key, actor_key, action_key): same actor and same normalised action → same key."""
-    actor_key = c.actor_entity_id or _norm(c.actor)
-    action_key = c.action_key or _norm(c.action)
-    key = hashlib.sha256(f"{actor_key}\x1f{action_key}".encode()).hexdigest()[:32]
-    return key, actor_key, action_key
+# Mentions that name their entity; their text is one of its aliases ("Britse" is not a name of
+# the United Kingdom, nor "NAVO-landen" of NATO).
+NAMING_LINKS = frozenset({LinkKind.SAME, LinkKind.ALIAS_OF, LinkKind.SHORT_FORM_OF, LinkKind.SURNAME_OF})
 
 
 def upsert_entities(conn: Conn, entities: Iterable[EntityRef], *, curated: bool = False) -> int:
@@ -36,9 +34,7 @@ def upsert_entities(conn: Conn, entities: Iterable[EntityRef], *, curated: bool 
         "CREATE TEMP TABLE IF NOT EXISTS tmp_entities "
         "(entity_id uuid, canonical_name text, label text, wikidata_id text) ON COMMIT DROP"
     )
-    with conn.cursor().copy(
-        "COPY tmp_entities (entity_id, canonical_name, label, wikidata_id) FROM STDIN"
-    ) as copy:
+    with conn.cursor().copy("COPY tmp_entities (entity_id, canonical_name, label, wikidata_id) FROM STDIN") as copy:
         for e in unique.values():
             copy.write_row((e.entity_id, e.canonical, str(e.label), e.wikidata_id))
     cur = conn.execute(
@@ -72,19 +68,19 @@ def replace_analysis(conn: Conn, article_id: int, analysis: Analysis, *, now: da
     with conn.transaction():
         entities = [m.entity for m in analysis.mentions]
         upsert_entities(conn, entities)
-        upsert_aliases(conn, ((m.entity.entity_id, m.text) for m in analysis.mentions))
+        upsert_aliases(conn, ((m.entity.entity_id, m.text) for m in analysis.mentions if m.link in NAMING_LINKS))
         conn.execute("DELETE FROM mentions WHERE article_id = %s", (article_id,))
         conn.execute("DELETE FROM commitments WHERE article_id = %s", (article_id,))
         seen: set[tuple[int, int]] = set()
         with conn.cursor().copy(
-            "COPY mentions (article_id, start_char, end_char, entity_id, text, label, sentence) FROM STDIN"
+            "COPY mentions (article_id, start_char, end_char, entity_id, text, label, sentence, link) FROM STDIN"
         ) as copy:
             for m in analysis.mentions:
                 if (m.start, m.end) in seen:  # one row per span: the primary key
                     continue
                 seen.add((m.start, m.end))
                 copy.write_row(
-                    (article_id, m.start, m.end, m.entity.entity_id, m.text, str(m.label), m.sentence)
+                    (article_id, m.start, m.end, m.entity.entity_id, m.text, str(m.label), m.sentence, str(m.link))
                 )
         _insert_commitments(conn, article_id, analysis.commitments)
         conn.execute(
@@ -94,56 +90,71 @@ def replace_analysis(conn: Conn, article_id: int, analysis: Analysis, *, now: da
     return {"mentions": len(seen), "commitments": len(analysis.commitments)}
 
 
+# The actor's entity id only if the entity is stored (the analysis may resolve ids no mention
+# carries); its action key, else the action's text key. Both feed the commitment's key.
+_RESOLVED = """
+    SELECT (SELECT entity_id FROM entities WHERE entity_id = %(entity)s::uuid) AS actor_entity_id,
+           coalesce(%(action_key)s, commitment_text_key(%(action)s)) AS action_key
+"""
+
+
 def _insert_commitments(conn: Conn, article_id: int, commitments: Sequence[Commitment]) -> None:
     if not commitments:
         return
+    rows = [_commitment_params(article_id, c) for c in commitments]
     with conn.cursor() as cur:
-        keys = {}
-        for c in commitments:
-            key, actor_key, action_key = commitment_key(c)
-            keys[key] = (key, actor_key, action_key, c.actor, c.action, c.actor_entity_id)
         cur.executemany(
-            """INSERT INTO commitment_keys (commitment_key, actor_key, action_key, actor, action, actor_entity_id)
-               VALUES (%s, %s, %s, %s, %s, (SELECT entity_id FROM entities WHERE entity_id = %s::uuid))
-               ON CONFLICT (commitment_key) DO NOTHING""",
-            list(keys.values()),
+            f"""
+            INSERT INTO commitment_keys (commitment_key, actor_key, action_key, actor, action, actor_entity_id)
+            SELECT commitment_tracking_key(commitment_actor_key(r.actor_entity_id, %(actor)s), r.action_key),
+                   commitment_actor_key(r.actor_entity_id, %(actor)s), r.action_key, %(actor)s, %(action)s,
+                   r.actor_entity_id
+              FROM ({_RESOLVED}) AS r
+            ON CONFLICT (commitment_key) DO NOTHING
+            """,
+            rows,
         )
         cur.executemany(
-            """
+            f"""
             INSERT INTO commitments (article_id, commitment_key, actor, actor_entity_id, speaker,
                 speaker_entity_id, action, kind, polarity, conditional, condition, deadline_text, deadline,
                 deadline_precision, firmness, sentence, start_char, end_char, confidence, extractor_version,
                 actor_as_written)
-            -- entity ids the analysis resolved but no mention carries are kept only if known
-            VALUES (%s, %s, %s, (SELECT entity_id FROM entities WHERE entity_id = %s::uuid), %s,
-                    (SELECT entity_id FROM entities WHERE entity_id = %s::uuid),
-                    %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+            SELECT %(article_id)s,
+                   commitment_tracking_key(commitment_actor_key(r.actor_entity_id, %(actor)s), r.action_key),
+                   %(actor)s, r.actor_entity_id, %(speaker)s,
+                   (SELECT entity_id FROM entities WHERE entity_id = %(speaker_entity)s::uuid),
+                   %(action)s, %(kind)s, %(polarity)s, %(conditional)s, %(condition)s, %(deadline_text)s,
+                   %(deadline)s, %(deadline_precision)s, %(firmness)s, %(sentence)s, %(start)s, %(end)s,
+                   %(confidence)s, %(extractor_version)s, %(actor_as_written)s
+              FROM ({_RESOLVED}) AS r
             ON CONFLICT (article_id, start_char, end_char, action) DO NOTHING
             """,
-            [
-                (
-                    article_id,
-                    commitment_key(c)[0],
-                    c.actor,
-                    c.actor_entity_id,
-                    c.speaker,
-                    c.speaker_entity_id,
-                    c.action,
-                    str(c.kind),
-                    str(c.polarity),
-                    c.conditional,
-                    c.condition,
-                    c.deadline_text,
-                    c.deadline,
-                    str(c.deadline_precision) if c.deadline_precision else None,
-                    str(c.firmness),
-                    c.sentence,
-                    c.start,
-                    c.end,
-                    c.confidence,
-                    c.extractor_version,
-                    c.actor_as_written,
-                )
-                for c in commitments
-            ],
+            rows,
         )
+
+
+def _commitment_params(article_id: int, c: Commitment) -> dict[str, object]:
+    return {
+        "article_id": article_id,
+        "entity": c.actor_entity_id,
+        "action_key": c.action_key,
+        "actor": c.actor,
+        "action": c.action,
+        "speaker": c.speaker,
+        "speaker_entity": c.speaker_entity_id,
+        "kind": str(c.kind),
+        "polarity": str(c.polarity),
+        "conditional": c.conditional,
+        "condition": c.condition,
+        "deadline_text": c.deadline_text,
+        "deadline": c.deadline,
+        "deadline_precision": str(c.deadline_precision) if c.deadline_precision else None,
+        "firmness": str(c.firmness),
+        "sentence": c.sentence,
+        "start": c.start,
+        "end": c.end,
+        "confidence": c.confidence,
+        "extractor_version": c.extractor_version,
+        "actor_as_written": c.actor_as_written,
+    }

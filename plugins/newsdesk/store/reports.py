@@ -55,7 +55,7 @@ class EntityCount:
 @dataclass(frozen=True, slots=True)
 class CommitmentRow:
     commitment_id: int
-    actor: str
+    actor: str | None  # None: a plan whose actor the text does not name
     actor_as_written: str | None  # the pronoun or description the actor was resolved from
     speaker: str | None
     action: str
@@ -69,6 +69,9 @@ class CommitmentRow:
     article_title: str | None
     article_url: str
     published_at: datetime | None
+    # Articles of the story's near-duplicate cluster that report this commitment (wire copies
+    # included); the row shown is the original's when it reports it, else the earliest copy's.
+    articles: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,21 +210,52 @@ def top_entities(conn: Conn, now: datetime, *, limit: int = 15) -> list[EntityCo
     ]
 
 
+# A commitment is shown once per near-duplicate cluster and tracking key, as the row of the story's
+# original when the original reports it, else of the earliest copy that does (its representative).
+# Only the newest rows are examined (index lookups per row, not a pass over every commitment):
+# every representative outside the window is older than all rows inside it, so the newest
+# representatives in the window are the newest overall; the window grows when it holds too few.
+_LATEST_COMMITMENTS = """
+WITH recent AS (
+    SELECT c.commitment_id, c.commitment_key, c.actor, c.actor_as_written, c.speaker, c.action, c.kind,
+           c.polarity, c.firmness, c.conditional, c.deadline, c.deadline_text, c.start_char,
+           a.article_id, a.title, a.url, coalesce(a.published_at, a.fetched_at) AS published_at
+      FROM commitments c
+      JOIN articles a ON a.article_id = c.article_id
+     WHERE coalesce(a.published_at, a.fetched_at) <= %(now)s
+     ORDER BY coalesce(a.published_at, a.fetched_at) DESC, a.article_id DESC, c.start_char, c.commitment_id
+     LIMIT %(window)s
+)
+SELECT r.*, greatest(s.articles, 1) AS articles
+  FROM recent r
+  JOIN v_article_clusters cl ON cl.article_id = r.article_id
+ CROSS JOIN LATERAL (
+       SELECT (array_agg(c2.commitment_id ORDER BY cl2.is_copy, coalesce(a2.published_at, a2.fetched_at),
+                                                    c2.article_id, c2.start_char, c2.commitment_id))[1] AS first_id,
+              count(DISTINCT c2.article_id)::int AS articles
+         FROM commitments c2
+         JOIN articles a2 ON a2.article_id = c2.article_id
+         JOIN v_article_clusters cl2 ON cl2.article_id = c2.article_id
+        WHERE c2.commitment_key = r.commitment_key
+          AND cl2.original_article_id = cl.original_article_id
+          AND coalesce(a2.published_at, a2.fetched_at) <= %(now)s) AS s
+ -- a commitment without a key (not written by the store) is a story of its own
+ WHERE r.commitment_id = coalesce(s.first_id, r.commitment_id)
+ ORDER BY r.published_at DESC, r.article_id DESC, r.start_char, r.commitment_id
+ LIMIT %(limit)s
+"""
+
+
 def latest_commitments(conn: Conn, now: datetime, *, limit: int = 25) -> list[CommitmentRow]:
-    """The newest commitments (by their article's published, else fetched time) up to ``now``."""
-    rows = conn.execute(
-        """
-        SELECT c.commitment_id, c.actor, c.actor_as_written, c.speaker, c.action, c.kind, c.polarity, c.firmness,
-               c.conditional, c.deadline, c.deadline_text,
-               a.article_id, a.title, a.url, coalesce(a.published_at, a.fetched_at) AS published_at
-          FROM commitments c
-          JOIN articles a ON a.article_id = c.article_id
-         WHERE coalesce(a.published_at, a.fetched_at) <= %(now)s
-         ORDER BY coalesce(a.published_at, a.fetched_at) DESC, c.article_id DESC, c.start_char
-         LIMIT %(limit)s
-        """,
-        {"now": now, "limit": limit},
-    ).fetchall()
+    """The newest commitments (by their article's published, else fetched time) up to ``now``,
+    once per near-duplicate cluster: a wire copy repeating its original's commitment (the same
+    tracking key) adds to the row's ``articles`` instead of being shown again."""
+    window = max(limit, 1) * 20
+    while True:
+        rows = conn.execute(_LATEST_COMMITMENTS, {"now": now, "limit": limit, "window": window}).fetchall()
+        if len(rows) >= limit or not _more_than(conn, now, window):
+            break
+        window *= 4
     return [
         CommitmentRow(
             commitment_id=row["commitment_id"],
@@ -239,9 +273,21 @@ def latest_commitments(conn: Conn, now: datetime, *, limit: int = 25) -> list[Co
             article_title=row["title"],
             article_url=row["url"],
             published_at=row["published_at"],
+            articles=row["articles"],
         )
         for row in rows
     ]
+
+
+def _more_than(conn: Conn, now: datetime, window: int) -> bool:
+    """Whether more than ``window`` commitments are dated up to ``now`` (the window left some out)."""
+    row = conn.execute(
+        """SELECT count(*) > %(window)s AS more FROM (
+               SELECT 1 FROM commitments c JOIN articles a ON a.article_id = c.article_id
+                WHERE coalesce(a.published_at, a.fetched_at) <= %(now)s LIMIT %(window)s + 1) AS w""",
+        {"now": now, "window": window},
+    ).fetchone()
+    return bool(row and row["more"])
 
 
 def summary(conn: Conn, now: datetime) -> Summary:

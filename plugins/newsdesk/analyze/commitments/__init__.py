@@ -1,0 +1,298 @@
+"""Commitments: who commits (or refuses) to do what, by when, under which condition, per whom.
+
+Definition (newsdesk follows the annotation guidelines of its real-news evaluation set,
+``commitments-nl/GUIDELINES.md``, summarised in the README): a commitment is a statement that an
+actor commits, promises, agrees, decides, intends or declares itself willing to do something in
+the future — or explicitly refuses or rules it out. Demands on others, advice, predictions, hopes,
+opinions, descriptions of states and completed actions are not commitments. Present tense with
+future meaning counts ("De werken beginnen in augustus"), so do decisions, passive and impersonal
+plans whose actor the context names, and reported commitments whose content lies in the future.
+
+How a document is read, one module per step:
+
+1. ``clauses``: sentence segments, and every place a commitment may be stated — a cue of the
+   lexicon (``cues.tsv``: one row per word, with its kind, firmness and constraints), a future
+   auxiliary, a present passive, a present-tense content verb — with its main verb and subject.
+2. ``decisions``: one function per concern — tense, negation and refusal, obligation and demand,
+   prediction and state, condition, deadline.
+3. ``actors``: the subject (or, for passives and impersonal plans, the context) resolved to the
+   entities it stands for; the speaker.
+4. ``features`` + ``scorer``: the decisions as features of a small logistic regression trained on
+   real news (``scorer.json``; ``nlp/commitments/train_scorer.py``), which says which candidates
+   are commitments. Categorical exclusions of the guidelines (a demand on others, a cue inside its
+   own condition, a forecast under "verwacht"/"hoopt") are applied before it.
+5. ``record``: the committed clause, the action text and key, the ``Commitment``.
+
+``judge_document`` exposes steps 1–4 for training and evaluation; ``find_commitments`` is the
+product path.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from spacy.tokens import Doc, Span
+
+from newsdesk.analyze.commitments import decisions as decide
+from newsdesk.analyze.commitments.actors import (
+    Actor,
+    DocumentContext,
+    agent_of,
+    context_actor,
+    is_thing,
+    phrase_actors,
+    resolve_subject,
+    speaker_of,
+)
+from newsdesk.analyze.commitments.clauses import (
+    Candidate,
+    candidates,
+    lemma,
+    noun_phrase,
+    segments,
+    subject_of,
+    text_of,
+)
+from newsdesk.analyze.commitments.features import DocumentFeatures, candidate_features, document_features
+from newsdesk.analyze.commitments.lexicon import actor_nouns
+from newsdesk.analyze.commitments.record import action_text, clause_start, word_span
+from newsdesk.analyze.commitments.scorer import Scorer, load_scorer
+from newsdesk.models import Commitment, CommitmentKind, Firmness, Mention
+
+log = logging.getLogger(__name__)
+
+__all__ = ["EXTRACTOR_VERSION", "Judged", "find_commitments", "judge_document"]
+
+# Bump when the rules, the lexicon or the scorer change behaviour; part of every analyzer_version.
+EXTRACTOR_VERSION = "commitments-8"
+
+K = CommitmentKind
+
+
+@dataclass(slots=True)
+class Judged:
+    """A candidate with every decision about it, its actors and its features."""
+
+    cand: Candidate
+    sentence: int
+    clause: list
+    actors: list[Actor]
+    speaker: Actor | None
+    kind: CommitmentKind
+    firmness: Firmness
+    negation: decide.Negation
+    condition: tuple[str, int, int] | None
+    deadline: decide.Deadline | None
+    features: dict[str, float]
+    veto: str | None  # a categorical exclusion of the guidelines, or None
+    subject_is_content: bool = False  # "Er komt een fonds": the subject is what is committed
+
+    @property
+    def start(self) -> int:
+        return self.clause[0].idx if self.clause else self.cand.cue.idx
+
+    @property
+    def end(self) -> int:
+        last = self.clause[-1] if self.clause else self.cand.cue
+        return last.idx + len(last.text)
+
+
+def find_commitments(
+    doc: Doc, mentions: Sequence[Mention], *, published: date | None, scorer: Scorer | None = None
+) -> list[Commitment]:
+    """Commitments in ``doc``; offsets are into ``doc.text``, sentences are ``doc.sents`` indices."""
+    model = scorer or load_scorer()
+    out: list[Commitment] = []
+    for judged in judge_document(doc, mentions, published=published):
+        if judged.veto is not None:
+            continue
+        p = model.probability(judged.features)
+        if p < model.threshold:
+            continue
+        out.extend(_records(judged, p))
+    return _dedupe(out)
+
+
+def judge_document(doc: Doc, mentions: Sequence[Mention], *, published: date | None) -> list[Judged]:
+    """Every candidate of ``doc`` with its decisions, actors and features (no scorer applied)."""
+    ctx = DocumentContext.build(doc, mentions)
+    by_sentence = segments(doc)
+    docf = document_features([seg for segs in by_sentence for seg in segs])
+    found = [(s_index, seg, candidates(seg)) for s_index, segs in enumerate(by_sentence) for seg in segs]
+    for s_index, _, cands in found:  # first pass: who the document's clauses are about
+        for cand in cands:
+            if cand.passive or not cand.subject or cand.subject[0].pos_ == "PRON" or is_thing(cand.subject, ctx):
+                continue
+            for actor in phrase_actors(doc, cand.subject, ctx, s_index, "subject"):
+                if actor.entity_id is not None or _government(actor.text):
+                    ctx.note_topic(actor)
+    out: list[Judged] = []
+    for s_index, seg, cands in found:
+        seg_speaker, _ = speaker_of(seg, set(), ctx, s_index)
+        for cand in cands:
+            judged = _judge(cand, s_index, ctx, docf, published)
+            out.append(judged)
+            ctx.actors.extend(a for a in judged.actors if a.how == "subject")
+        if seg_speaker is not None:
+            ctx.speakers.append(seg_speaker)
+    return out
+
+
+def _government(text: str) -> bool:
+    words = text.casefold().split()
+    return bool(words) and actor_nouns().noun_class(words[-1]) == "government"
+
+
+def _judge(
+    cand: Candidate, s_index: int, ctx: DocumentContext, docf: DocumentFeatures, published: date | None
+) -> Judged:
+    seg: Span = cand.segment
+    clause = word_span(cand)
+    ids = {t.i for t in clause} | {cand.cue.i}
+    veto: str | None = None
+    cond = decide.condition(seg)
+    if cond is not None and cond[1] <= cand.cue.idx < cond[2]:
+        veto = "inside its condition"
+    why = decide.obligation(cand)
+    if why in ("demand", "wish", "information"):
+        veto = f"a {why} on others"
+    elif why == "modal" and cand.source != "lexical":
+        veto = "an obligation"  # "Europa zal het zware werk moeten doen"
+    rep = decide.reporting_verb(cand)
+    matrix: list = []
+    speaker: Actor | None = None
+    if rep is not None and rep.i not in ids:
+        subj = subject_of(rep)
+        if subj is not None and subj.i not in ids:
+            matrix = noun_phrase(subj)
+        speaker, _ = speaker_of(seg, ids, ctx, s_index)
+    if speaker is None:
+        speaker, _ = speaker_of(seg, ids, ctx, s_index)
+    quoted = decide.in_quote(cand)
+    if speaker is None and quoted and ctx.speakers:
+        speaker = ctx.speakers[-1]
+    pred = decide.prediction(cand, clause)
+    if pred.belief:
+        veto = veto or "a forecast or hope"
+    tense = decide.tense(cand)
+    if tense in (decide.Tense.PAST, decide.Tense.PLUPERFECT) and cand.entry is not None and cand.entry.kind is K.INTENT:
+        # "Imperial Invest wou diversifiëren": a past wish; a reported promise or decision
+        # ("beloofde vorig jaar dat ...", "besloot te ...") keeps its future content
+        veto = veto or "a past wish"
+    actors, subject_is_content = _actors(cand, s_index, ctx, speaker, quoted, matrix)
+    if pred.outcome and cand.source in ("aux", "present") and (not cand.subject or is_thing(cand.subject, ctx)):
+        veto = veto or "a forecast: the subject cannot act"  # "De prijzen zullen stijgen"
+    if subject_is_content and _er_komt(cand, ctx) and (speaker is None or speaker.sentence != s_index):
+        veto = veto or "a forecast: nobody announces it"  # "Er komt veel regen"
+    neg = decide.negation(cand, clause, (cond[1], cond[2]) if cond else None)
+    start = seg.doc[clause_start(cand)].idx
+    end = max(clause[-1].idx + len(clause[-1].text) if clause else cand.cue.idx + len(cand.cue.text), start + 1)
+    masks = [(cond[1], cond[2])] if cond else []
+    if speaker is not None and speaker.sentence == s_index:
+        masks.append((speaker.start, speaker.end))
+    if rep is not None:
+        masks.append((rep.idx, rep.idx + len(rep.text)))
+    dl = decide.deadline(cand, (start, end), masks, published)
+    past = decide.past_time(text_of(seg.doc)[start:end])
+    kind = cand.entry.kind if cand.entry is not None else K.PLAN
+    if neg.refusal:
+        kind = K.REFUSAL
+    firm = cand.entry.firmness if cand.entry is not None else Firmness.FIRM
+    if cond is not None or tense is decide.Tense.CONDITIONAL:
+        firm = Firmness.TENTATIVE
+    features = candidate_features(
+        cand, tense=tense, negation=neg, obligation=why, prediction=pred, condition=cond is not None,
+        deadline=dl, past_time=past, quoted=quoted, speaker=speaker is not None, reported=rep is not None,
+        actors=actors, document=docf,
+    )  # fmt: skip
+    return Judged(cand, s_index, clause, actors, speaker, kind, firm, neg, cond, dl, features, veto, subject_is_content)
+
+
+def _actors(
+    cand: Candidate, s_index: int, ctx: DocumentContext, speaker: Actor | None, quoted: bool, matrix: list
+) -> tuple[list[Actor], bool]:
+    """The actors of the candidate, and whether its subject is what is committed rather than who."""
+    if cand.passive:
+        agent = agent_of(cand.main, ctx, s_index) or context_actor(cand.segment, ctx, s_index, speaker)
+        return ([agent] if agent is not None else []), False
+    impersonal = (
+        (len(cand.subject) == 1 and cand.subject[0].lower_ == "men")
+        or (not cand.subject and cand.source in ("lexical", "noun"))  # "Op de vergadering is afgesproken om"
+        or (cand.source in ("present", "aux") and is_thing(cand.subject, ctx))  # "De werken beginnen in augustus"
+    )
+    if impersonal or _er_komt(cand, ctx):
+        # "Er komt een onderzoek": what comes is the subject; the speaker's side commits
+        context = context_actor(cand.segment, ctx, s_index, speaker)
+        thing = bool(cand.subject) and cand.subject[0].lower_ != "men"
+        return ([context] if context is not None else []), thing
+    named = resolve_subject(
+        cand.subject, cue=cand.cue, ctx=ctx, sentence=s_index, speaker=speaker, quoted=quoted, matrix=matrix
+    )
+    return named, False
+
+
+def _er_komt(cand: Candidate, ctx: DocumentContext) -> bool:
+    """ "Er komt een fonds": what comes is the subject, whatever noun it is."""
+    return (
+        cand.source in ("present", "aux")
+        and lemma(cand.main) == "komen"
+        and any(t.lower_ == "er" for t in cand.segment)
+        and not any(t.pos_ == "PROPN" or ctx.named(t) for t in cand.subject)
+    )
+
+
+def _records(j: Judged, confidence: float) -> list[Commitment]:
+    cand = j.cand
+    skips = [(j.condition[1], j.condition[2])] if j.condition else []
+    if j.speaker is not None and j.speaker.sentence == j.sentence:
+        skips.append((j.speaker.start, j.speaker.end))
+    if j.deadline is not None:
+        skips.append((j.deadline.start, j.deadline.end))
+    action, key = action_text(cand, j.clause, skips, j.negation.tokens, subject_is_content=j.subject_is_content)
+    if not action:
+        return []
+    seg_start = cand.segment.start_char
+    out: list[Commitment] = []
+    named: list[Actor | None] = list(j.actors) or [None]  # no actor named: kept, its actor left open
+    for actor in named:
+        start = j.start
+        if actor is not None and actor.sentence == j.sentence and seg_start <= actor.start < start:
+            start = actor.start
+        out.append(
+            Commitment(
+                actor=actor.text if actor else None,
+                action=action,
+                kind=j.kind,
+                polarity=j.negation.polarity,
+                firmness=j.firmness,
+                sentence=j.sentence,
+                start=start,
+                end=max(j.end, start + 1),
+                confidence=round(max(0.01, min(confidence, 0.99)), 2),
+                extractor_version=EXTRACTOR_VERSION,
+                actor_entity_id=actor.entity_id if actor else None,
+                speaker=j.speaker.text if j.speaker else None,
+                speaker_entity_id=j.speaker.entity_id if j.speaker else None,
+                conditional=j.condition is not None,
+                condition=j.condition[0] if j.condition else None,
+                deadline_text=j.deadline.text if j.deadline else None,
+                deadline=j.deadline.date if j.deadline else None,
+                deadline_precision=j.deadline.precision if j.deadline else None,
+                action_key=key,
+                actor_as_written=actor.written if actor else None,
+            )
+        )
+    return out
+
+
+def _dedupe(items: list[Commitment]) -> list[Commitment]:
+    """One record per (sentence, actor, action): the most confident one."""
+    best: dict[tuple[int, str, str], Commitment] = {}
+    for c in items:
+        key = (c.sentence, (c.actor or "").casefold(), c.action)
+        if key not in best or c.confidence > best[key].confidence:
+            best[key] = c
+    return sorted(best.values(), key=lambda c: (c.start, c.end, c.actor or ""))

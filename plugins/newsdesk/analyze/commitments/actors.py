@@ -1,0 +1,657 @@
+"""Who commits and who says so: actor and speaker resolution over one document.
+
+Owns ``DocumentContext`` (the entity mentions of the document, how salient each entity is, the
+speakers and subjects seen so far) and the resolution rules:
+
+* A subject that contains entity mentions names those entities: titles and functions fall away
+  ("Staatssecretaris Eddie van Marum" -> Eddie van Marum, "De Italiaanse omroep RAI" -> RAI), and
+  coordinated names are separate actors ("Picqué en Gabriëls" -> two).
+* A personal pronoun resolves to the nearest compatible antecedent: the subject of the verb that
+  reports it ("Hij zei dat hij ..."), the person just quoted, then the nearest earlier mention
+  of the right type (a person for "hij", an organisation or place for "het", a group for "ze"
+  with a plural verb), then the document's most salient entity of that type.
+* "ik"/"we" in a quote is the speaker; "we" of a spokesperson is the organisation the document
+  is about when it names one.
+* A relative pronoun ("die", "dat") is its antecedent; a definite description ("de partij",
+  "de minister") the salient entity of that type. "regering"/"kabinet" stay as written: the
+  guidelines name governments that way.
+* A passive or impersonal plan takes the agent ("door X"), else the speaker, else the
+  organisation the sentence or the document names most.
+* Never an actor: a dateline ("DEN HAAG (ANP) -"), a bare pronoun that resolves to nothing, a
+  time phrase.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from newsdesk.analyze.commitments.clauses import (
+    is_finite,
+    is_reporting,
+    lemma,
+    noun_phrase,
+    segment_of,
+    subject_of,
+    text_of,
+)
+from newsdesk.analyze.commitments.lexicon import TIME_WORDS, actor_nouns
+from newsdesk.models import EntityLabel, Mention
+
+PERSONAL_PRONOUNS = frozenset("ik wij we hij zij ze het u jij je jullie men".split())
+FIRST_PERSON = frozenset("ik wij we".split())
+RELATIVE = frozenset("die dat wie welke".split())
+NAME_PARTICLES = frozenset("van der den de te ten ter von le la da del di 't".split())
+LEADING_NON_NAME = frozenset("ook zelfs wel nu dan toen daarna vervolgens en maar alleen echter zo".split())
+# "DEN HAAG (ANP) -", "BRUSSEL -": a dateline opens the text of a wire story.
+_DATELINE = re.compile(r"^[A-ZÀ-Ý' .-]{3,}(?:\s*\([A-Za-z]+\))?\s*[-–—]")
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """An actor: its name, where the words naming it are, and the entity it is (if known)."""
+
+    text: str
+    start: int
+    end: int
+    entity_id: str | None = None
+    label: EntityLabel | None = None
+    plural: bool = False
+    sentence: int = 0
+    # how the actor was found: "subject", "pronoun", "relative", "description", "speaker",
+    # "context", "agent"
+    how: str = "subject"
+    written: str | None = None  # the words of the sentence, when they are not the name
+
+
+def is_title(token: Token) -> bool:
+    return token.pos_ in ("NOUN", "PROPN", "X") and actor_nouns().is_title(token.lower_)
+
+
+def span_text(doc: Doc, tokens: Sequence[Token]) -> str:
+    if not tokens:
+        return ""
+    return text_of(doc)[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+
+
+# --------------------------------------------------------------------------- document context
+
+
+@dataclass(slots=True)
+class DocumentContext:
+    """What the resolution rules know about one document."""
+
+    doc: Doc
+    mentions: Sequence[Mention]
+    salience: Counter[str] = field(default_factory=Counter)  # entity id -> mentions
+    by_id: dict[str, Mention] = field(default_factory=dict)  # entity id -> its longest mention
+    speakers: list[Actor] = field(default_factory=list)  # speakers credited so far, in order
+    actors: list[Actor] = field(default_factory=list)  # actors of commitments so far, in order
+    # subjects of candidate clauses across the whole document: who the document is about
+    topics: Counter[str] = field(default_factory=Counter)
+    topic_actors: dict[str, Actor] = field(default_factory=dict)
+
+    def note_topic(self, actor: Actor) -> None:
+        key = actor.entity_id or actor.text.casefold()
+        self.topics[key] += 1
+        self.topic_actors.setdefault(key, actor)
+
+    def topic(self, *, persons: bool = False) -> Actor | None:
+        """The actor the document's clauses have as subject most often: an organisation, a place or a
+        government before a person (``persons``: a person too)."""
+        ranked = sorted(self.topics.items(), key=lambda kv: (-kv[1], self.topic_actors[kv[0]].start))
+        for key, _ in ranked:
+            actor = self.topic_actors[key]
+            if actor.label is not EntityLabel.PER or persons:
+                return actor
+        return None
+
+    @classmethod
+    def build(cls, doc: Doc, mentions: Sequence[Mention]) -> DocumentContext:
+        ctx = cls(doc, mentions)
+        for m in mentions:
+            ctx.salience[m.entity.entity_id] += 1
+            best = ctx.by_id.get(m.entity.entity_id)
+            if best is None or len(m.text) > len(best.text):
+                ctx.by_id[m.entity.entity_id] = m
+        return ctx
+
+    def affiliation(self, person: Actor) -> Mention | None:
+        """The organisation a person speaks for, as the text says it: "X, de voorzitter van de
+        Europese Commissie", "Commissie-voorzitter X", "X (VVD)"."""
+        doc = self.doc
+        text = text_of(doc)
+        for m in self.mentions:
+            if m.entity.entity_id != person.entity_id or person.entity_id is None:
+                continue
+            after = text[m.end : m.end + 80]
+            if after.startswith((",", " (")):
+                stop = min((i for i in (after.find(",", 1), after.find(")"), after.find(".")) if i > 0), default=80)
+                orgs = [o for o in self.mentions_in(m.end, m.end + stop) if _entity_label(o) is EntityLabel.ORG]
+                if orgs:
+                    return orgs[0]
+            before = text[max(0, m.start - 40) : m.start].rstrip()
+            for o in self.mentions:  # "Commissie-voorzitter Von der Leyen"
+                if (
+                    _entity_label(o) is EntityLabel.ORG
+                    and o.end <= m.start
+                    and before.endswith(tuple(f"{o.text}-{t}" for t in actor_nouns().titles))
+                ):
+                    return o
+        return None
+
+    def named(self, t: Token) -> bool:
+        """``t`` is part of an entity mention."""
+        return any(m.start <= t.idx < m.end for m in self.mentions)
+
+    def mentions_in(self, start: int, end: int) -> list[Mention]:
+        return [m for m in self.mentions if m.start >= start and m.end <= end]
+
+    def most_salient(self, labels: Sequence[EntityLabel], *, outside: tuple[int, int] | None = None) -> Mention | None:
+        """The entity of one of ``labels`` the document mentions most (ties: the earliest), not
+        counting an entity named inside ``outside`` (the clause itself: "Die heeft Simonet beloofd")."""
+        best: tuple[int, int] | None = None
+        chosen: Mention | None = None
+        excluded = {m.entity.entity_id for m in self.mentions_in(*outside)} if outside is not None else set()
+        for m in self.mentions:
+            if _entity_label(m) not in labels or m.entity.entity_id in excluded:
+                continue
+            key = (self.salience[m.entity.entity_id], -m.start)
+            if best is None or key > best:
+                best, chosen = key, m
+        return chosen
+
+    def nearest_before(
+        self, offset: int, labels: Sequence[EntityLabel], *, sentence: int, window: int = 2
+    ) -> Mention | None:
+        """The last mention of one of ``labels`` before ``offset``, at most ``window`` sentences back."""
+        for m in reversed(self.mentions):
+            if m.start >= offset or _entity_label(m) not in labels:
+                continue
+            return m if sentence - m.sentence <= window else None
+        return None
+
+
+def _entity_label(m: Mention) -> EntityLabel:
+    """The type of the entity a mention denotes ("Britse" denotes the United Kingdom, a place)."""
+    return m.entity.label
+
+
+def actor_of_mention(m: Mention, sentence: int, how: str, written: str | None = None) -> Actor:
+    return Actor(
+        text=m.entity.canonical or m.text,
+        start=m.start,
+        end=m.end,
+        entity_id=m.entity.entity_id,
+        label=_entity_label(m),
+        plural=False,
+        sentence=sentence,
+        how=how,
+        written=written if written and written.casefold() != (m.entity.canonical or m.text).casefold() else None,
+    )
+
+
+# --------------------------------------------------------------------------- subject phrases
+
+
+def with_name(tokens: Sequence[Token]) -> list[Token]:
+    """The phrase without leading adverbs, and with the name after a closing title.
+
+    "Ook VVD-fractievoorzitter | Dilan Yeşilgöz" -> "VVD-fractievoorzitter Dilan Yeşilgöz".
+    """
+    out = list(tokens)
+    while len(out) > 1 and (out[0].pos_ in ("ADV", "CCONJ") or out[0].lower_ in LEADING_NON_NAME):
+        out = out[1:]
+    if not out or not (is_title(out[-1]) or (out[-1].pos_ == "PROPN" and out[-1].text[:1].isupper())):
+        return out
+    name_only = not is_title(out[-1])
+    doc = out[0].doc
+    end = segment_of(out[-1]).end
+    i = out[-1].i + 1
+    while i < end:
+        t = doc[i]
+        if t.text[:1].isupper() and t.pos_ in ("PROPN", "NOUN", "X", "ADJ") and not t.is_space:
+            if name_only:
+                break
+            out.append(t)
+        elif (
+            t.lower_ in NAME_PARTICLES
+            and t.text.islower()
+            and i + 1 < end
+            and doc[i + 1].text[:1].isupper()
+            and doc[i + 1].pos_ in ("PROPN", "NOUN", "X")
+        ):
+            out.extend((t, doc[i + 1]))
+            name_only = False
+            i += 1
+        else:
+            break
+        i += 1
+    return out
+
+
+def strip_title(tokens: Sequence[Token]) -> list[Token]:
+    """ "Minister Picqué" -> "Picqué"; "voorzitter Marieke van den Berg" -> "Marieke van den Berg"."""
+    out = list(tokens)
+    while out and out[0].pos_ == "DET":
+        out = out[1:]
+    i = 0
+    while i < len(out) and (is_title(out[i]) or out[i].pos_ in ("ADJ", "ADP") and i + 1 < len(out)):
+        i += 1
+    rest = out[i:]
+    if i and rest and rest[0].text[:1].isupper() and any(is_title(t) for t in out[:i]):
+        return rest
+    return list(tokens)
+
+
+def dateline_end(seg: Span) -> int:
+    """Offset where a wire story's dateline ("DEN HAAG (ANP) -") ends, or the segment's start."""
+    head = text_of(seg.doc)[seg.start_char : min(seg.end_char, seg.start_char + 60)]
+    m = _DATELINE.match(head)
+    return seg.start_char + m.end() if m is not None else seg.start_char
+
+
+def _modifier(m: Mention, tokens: Sequence[Token]) -> bool:
+    """A name used as a modifier ("de Turkse Uefacup-winnaar", "NAVO-landen"): not the phrase's referent."""
+    if str(getattr(m, "link", "same")) in ("demonym_of", "part_of_compound"):
+        return True
+    inside = [t for t in tokens if m.start <= t.idx < m.end]
+    if inside and all(t.pos_ == "ADJ" for t in inside):
+        return True  # "Turkse", "Italiaanse": a nationality adjective
+    first = inside[0] if inside else None
+    if first is not None and tokens[0].idx < m.start:
+        j = first.i - 1
+        while j >= tokens[0].i and first.doc[j].pos_ in ("DET", "ADJ", "NUM"):
+            j -= 1
+        if j >= tokens[0].i and first.doc[j].pos_ == "ADP":
+            return True  # "militaire planners uit het VK en Frankrijk": the names sit in a modifier
+        if j >= tokens[0].i and first.doc[j].lower_ in ("en", "of"):
+            # "uit het VK en Frankrijk": a conjunct of a name in a modifier is one too
+            earlier = [t for t in tokens if t.i < j and t.pos_ == "ADP"]
+            return bool(earlier) and tokens[0].pos_ != "PROPN"
+    if m.label is EntityLabel.MISC and any(t.idx >= m.end and t.pos_ == "NOUN" for t in tokens):
+        return True
+    return False
+
+
+def phrase_actors(doc: Doc, tokens: Sequence[Token], ctx: DocumentContext, sentence: int, how: str) -> list[Actor]:
+    """The actors a noun phrase names: its entities (split at "en"), else the phrase without titles."""
+    tokens = [t for t in with_name(tokens) if not t.is_space] or list(tokens)
+    if not tokens:
+        return []
+    start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    written = text_of(doc)[start:end]
+    inside = [m for m in ctx.mentions if m.start < end and start < m.end]  # "premier Keir | Starmer" too
+    named = [
+        m for m in inside
+        if _entity_label(m) in (EntityLabel.PER, EntityLabel.ORG, EntityLabel.LOC) and not _modifier(m, tokens)
+    ]  # fmt: skip
+    if not named:  # "de Britten": the people, as written, linked to their country
+        head = tokens[-1]
+        whole = [m for m in inside if str(getattr(m, "link", "same")) == "demonym_of" and m.start <= head.idx < m.end]
+        if whole:
+            m = whole[0]
+            return [Actor(written, start, end, m.entity.entity_id, _entity_label(m), True, sentence, how)]
+    if len(named) > 1 and any(t.lower_ in ("en", "&") for t in tokens):
+        # "Picqué en Gabriëls": each commits; "Lazio Roma en FC Porto" after "met" is not the subject
+        conj = [m for m in named if not any(t.lower_ in ("met", "van") and t.idx < m.start for t in tokens)]
+        if len(conj) > 1:
+            return [actor_of_mention(m, sentence, how, written) for m in conj]
+    if named:
+        # the person over the organisation ("RAI-topman X"), the first over the later ("minister van Y")
+        rank = {EntityLabel.PER: 0, EntityLabel.ORG: 1, EntityLabel.LOC: 2}
+        best = min(named, key=lambda m: (rank.get(_entity_label(m), 3), m.start))
+        head_is_description = tokens[-1].pos_ == "NOUN" and tokens[-1].text.islower() and best.end < tokens[-1].idx
+        if not head_is_description or _entity_label(best) is EntityLabel.PER:
+            actor = actor_of_mention(best, sentence, how, written)
+            name = strip_title(tokens)
+            full = span_text(doc, name)
+            if (  # "Staatssecretaris Eddie van Marum" where the mention is only "Eddie"
+                _entity_label(best) is EntityLabel.PER
+                and name[0].idx <= best.start
+                and best.end < name[-1].idx + len(name[-1].text)
+                and all(t.text[:1].isupper() or t.lower_ in NAME_PARTICLES for t in name)
+            ):
+                actor = _replace(Actor(full, name[0].idx, name[-1].idx + len(name[-1].text), actor.entity_id,
+                                       actor.label, False, sentence, how), written=written)  # fmt: skip
+            return [actor]
+    stripped = strip_title(tokens)
+    text = span_text(doc, stripped)
+    head = tokens[-1]
+    plural = "Plur" in head.morph.get("Number", []) or any(t.lower_ == "en" for t in tokens)
+    return [Actor(text, stripped[0].idx, stripped[-1].idx + len(stripped[-1].text), None, None, plural, sentence,
+                  how, written if written != text else None)]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- speakers
+
+
+def speaker_of(seg: Span, exclude: set[int], ctx: DocumentContext, sentence: int) -> tuple[Actor | None, Token | None]:
+    """The speaker credited in ``seg`` ("zei Starmer", "volgens Rutte", "aldus X"), with its verb."""
+    doc = seg.doc
+    for tok in seg:
+        if tok.lower_ in ("volgens", "aldus"):
+            np = _words_after(tok)
+            if np and _can_speak(np, ctx):
+                return _speaker_actor(doc, np, ctx, sentence), tok
+    for tok in seg:
+        if tok.i in exclude or not is_reporting(tok):
+            continue
+        subj = subject_of(tok)
+        np = noun_phrase(subj) if subj is not None else _name_before(tok, ctx)
+        if not np:
+            nxt = _next_nominal(tok)
+            np = noun_phrase(nxt) if nxt is not None else []
+        if np and not any(t.i in exclude for t in np):
+            while np[-1].i + 1 < seg.end and doc[np[-1].i + 1].pos_ == "PROPN":
+                np = [*np, doc[np[-1].i + 1]]
+            return _speaker_actor(doc, np, ctx, sentence), tok
+    return None, None
+
+
+def _can_speak(np: Sequence[Token], ctx: DocumentContext) -> bool:
+    """ "volgens minister X", "volgens het ministerie" speak; "volgens het nieuwe systeem" does not."""
+    if np[0].pos_ == "PRON" or any(t.pos_ == "PROPN" for t in np):
+        return True
+    if ctx.mentions_in(np[0].idx, np[-1].idx + len(np[-1].text)):
+        return True
+    return any(actor_nouns().noun_class(lemma(t)) is not None for t in np if t.pos_ == "NOUN")
+
+
+def _speaker_actor(doc: Doc, np: Sequence[Token], ctx: DocumentContext, sentence: int) -> Actor | None:
+    if len(np) == 1 and np[0].lower_ in PERSONAL_PRONOUNS | {"hem", "haar"}:
+        low = np[0].lower_
+        if low in FIRST_PERSON:
+            return None
+        m = ctx.nearest_before(np[0].idx, (EntityLabel.PER,), sentence=sentence) or ctx.most_salient((EntityLabel.PER,))
+        return actor_of_mention(m, sentence, "pronoun", np[0].text) if m is not None else None
+    found = phrase_actors(doc, np, ctx, sentence, "speaker")
+    return found[0] if found else None
+
+
+def _words_after(tok: Token) -> list[Token]:
+    doc = tok.doc
+    out: list[Token] = []
+    for t in doc[tok.i + 1 : segment_of(tok).end]:
+        if t.pos_ in ("DET", "ADJ", "NOUN", "PROPN", "NUM", "X") or (t.pos_ == "PRON" and not out):
+            out.append(t)
+            if t.pos_ == "PRON":
+                break
+        elif t.lower_ in ("van", "der", "den", "de") and out:
+            out.append(t)
+        else:
+            break
+    while out and (out[-1].pos_ in ("DET", "ADP") or out[-1].lower_ in ("van", "der", "den")):
+        out.pop()
+    return out
+
+
+def _name_before(tok: Token, ctx: DocumentContext) -> list[Token]:
+    """ "Schoof benadrukte": the noun phrase right before the verb, after a comma or quote."""
+
+    def _nominal(t: Token) -> bool:  # whatever the tagger said of a name ("Schoof/ADV")
+        return t.pos_ in ("PROPN", "NOUN", "X") or bool(t.ent_type_) or ctx.named(t)
+
+    doc = tok.doc
+    seg = segment_of(tok)
+    j = tok.i - 1
+    while j >= seg.start and (_nominal(doc[j]) or doc[j].pos_ in ("DET", "ADJ")):
+        j -= 1
+    np = list(doc[j + 1 : tok.i])
+    if not np or (j >= seg.start and doc[j].text not in ",\"'“”"):
+        k = seg.start  # "Starmer had eerder al gezegd": the phrase before the finite auxiliary
+        while k < tok.i and (_nominal(doc[k]) or doc[k].pos_ == "DET"):
+            k += 1
+        between = doc[k + 1 : tok.i]
+        if (
+            seg.start < k < tok.i
+            and doc[k].pos_ == "AUX"
+            and any(_nominal(t) for t in doc[seg.start : k])
+            and all(t.pos_ in ("ADV", "ADJ") for t in between)
+        ):
+            return list(doc[seg.start : k])
+        return []
+    return np if any(_nominal(t) for t in np) else []
+
+
+def _next_nominal(tok: Token) -> Token | None:
+    doc = tok.doc
+    end = segment_of(tok).end
+    i = tok.i + 1
+    while i < end and doc[i].pos_ in ("DET", "ADJ", "ADV", "PUNCT", "ADP") and doc[i].text not in ",.":
+        i += 1
+    if i >= end or doc[i].pos_ not in ("PROPN", "NOUN", "PRON"):
+        return None
+    j = i
+    while j + 1 < end and doc[j + 1].pos_ == "PROPN" and doc[j].pos_ in ("PROPN", "NOUN"):
+        j += 1
+    return doc[j] if doc[j].pos_ == "PROPN" else doc[i]
+
+
+# --------------------------------------------------------------------------- resolution
+
+
+def resolve_subject(
+    subject: Sequence[Token],
+    *,
+    cue: Token,
+    ctx: DocumentContext,
+    sentence: int,
+    speaker: Actor | None,
+    quoted: bool,
+    matrix: Sequence[Token] = (),
+) -> list[Actor]:
+    """The actors the subject phrase stands for (empty: nobody the text names)."""
+    doc = cue.doc
+    dateline = dateline_end(segment_of(cue))
+    tokens = [t for t in subject if not t.is_space and t.idx >= dateline]  # "DEN HAAG (ANP) - Het kabinet"
+    if not tokens or tokens[0].pos_ == "PUNCT":
+        tokens = [t for t in tokens if t.pos_ != "PUNCT"]
+    if not tokens:
+        return []
+    head = tokens[0] if len(tokens) == 1 else _head(tokens)
+    low = head.lower_
+    if len(tokens) == 1 and (head.pos_ == "PRON" or low in PERSONAL_PRONOUNS | RELATIVE | {"deze", "dit"}):
+        return _pronoun(head, cue=cue, ctx=ctx, sentence=sentence, speaker=speaker, quoted=quoted, matrix=matrix)
+    if lemma(head) in TIME_WORDS or head.lower_ in TIME_WORDS or head.dep_ in ("obl:tmod", "nmod:tmod"):
+        return []
+    found = phrase_actors(doc, tokens, ctx, sentence, "subject")
+    if len(found) == 1 and found[0].entity_id is None:
+        described = _description(tokens, ctx, sentence)
+        if described is not None:
+            return [described]
+    return found
+
+
+def _head(tokens: Sequence[Token]) -> Token:
+    ids = {t.i for t in tokens}
+    for t in tokens:
+        if t.head.i not in ids or t.head.i == t.i:
+            return t
+    return tokens[-1]
+
+
+def _description(tokens: Sequence[Token], ctx: DocumentContext, sentence: int) -> Actor | None:
+    """ "de partij", "de minister", "de groep": the salient entity of that type named elsewhere."""
+    content = [t for t in tokens if t.pos_ not in ("DET", "ADJ")]
+    if len(content) != 1 or tokens[0].lower_ not in ("de", "het", "deze", "die"):
+        return None
+    if "Plur" in content[0].morph.get("Number", []):
+        return None  # "de corporaties": a group, kept as written
+    kind = actor_nouns().noun_class(lemma(content[0]))
+    if kind == "person":
+        labels: tuple[EntityLabel, ...] = (EntityLabel.PER,)
+    elif kind == "organisation":
+        labels = (EntityLabel.ORG,)
+    else:
+        return None  # governments and groups are named as written ("de regering", "de coalitie")
+    if kind == "person":  # "de minister": the person just named
+        m = ctx.nearest_before(tokens[0].idx, labels, sentence=sentence, window=1) or ctx.most_salient(labels)
+    else:  # "de club": the organisation the document is about, not the last one it named
+        m = ctx.most_salient(labels) or ctx.nearest_before(tokens[0].idx, labels, sentence=sentence, window=1)
+    if m is None:
+        return None
+    return actor_of_mention(m, sentence, "description", span_text(tokens[0].doc, tokens))
+
+
+def _pronoun(
+    tok: Token,
+    *,
+    cue: Token,
+    ctx: DocumentContext,
+    sentence: int,
+    speaker: Actor | None,
+    quoted: bool,
+    matrix: Sequence[Token],
+) -> list[Actor]:
+    low = tok.lower_
+    written = tok.text
+    doc = tok.doc
+    if low in RELATIVE or "Rel" in tok.morph.get("PronType", []):
+        if tok.i > segment_of(tok).start and doc[tok.i - 1].text in ",(" or "Rel" in tok.morph.get("PronType", []):
+            return _antecedent(tok, ctx, sentence)
+        if low in ("die", "deze") and tok.i == segment_of(tok).start:
+            low = "hij"  # "Die heeft Simonet beloofd ...": a demonstrative standing for a person
+        else:
+            return []
+    if low in FIRST_PERSON:
+        # "ik" is the speaker; "we" of a speaker is the organisation the speaker speaks for
+        # ("zei Ursula von der Leyen, de voorzitter van de Europese Commissie"), else the one (or
+        # the place) the document is about, else the speaker's side
+        if low in ("we", "wij") and speaker is not None and speaker.label is EntityLabel.PER:
+            org = ctx.affiliation(speaker)
+            if org is not None:
+                return [actor_of_mention(org, sentence, "pronoun", written)]
+        if low in ("we", "wij") and (speaker is None or speaker.label is not EntityLabel.ORG):
+            topic = ctx.topic()
+            if topic is not None:
+                return [_replace(topic, how="pronoun", written=written)]
+        if speaker is not None and speaker.text.casefold() not in PERSONAL_PRONOUNS:
+            return [_replace(speaker, how="speaker", written=written)]
+        if ctx.speakers and quoted:
+            return [_replace(ctx.speakers[-1], how="speaker", written=written)]
+        if low in ("we", "wij"):
+            org = ctx.most_salient((EntityLabel.ORG, EntityLabel.LOC))
+            return [actor_of_mention(org, sentence, "pronoun", written)] if org is not None else []
+        person = ctx.most_salient((EntityLabel.PER,))
+        return [actor_of_mention(person, sentence, "pronoun", written)] if person is not None else []
+    if low in ("men", "u", "je", "jij", "jullie"):
+        return []
+    if matrix:  # "Hij zei dat hij ...", "hebben afgesproken dat ze ..."
+        found = resolve_subject(matrix, cue=cue, ctx=ctx, sentence=sentence, speaker=speaker, quoted=False)
+        if found and _compatible(found[0], low, _plural_verb(cue)):
+            return [_replace(a, how="pronoun", written=written) for a in found]
+    if speaker is not None and speaker.start < tok.idx and _compatible(speaker, low, _plural_verb(cue)):
+        return [_replace(speaker, how="pronoun", written=written)]  # "Schoof zei erbij dat hij ..."
+    if low == "hij" or (low in ("zij", "ze") and _plural_verb(cue) is False):
+        seg = segment_of(tok)
+        m = ctx.nearest_before(tok.idx, (EntityLabel.PER,), sentence=sentence) or ctx.most_salient(
+            (EntityLabel.PER,), outside=(seg.start_char, seg.end_char)
+        )
+        if m is not None:
+            return [actor_of_mention(m, sentence, "pronoun", written)]
+        if ctx.speakers:
+            return [_replace(ctx.speakers[-1], how="pronoun", written=written)]
+        return []
+    if low in ("ze", "zij"):
+        for actor in reversed(ctx.actors):
+            if actor.plural and actor.start < tok.idx:
+                return [_replace(actor, how="pronoun", written=written)]
+        m = ctx.nearest_before(tok.idx, (EntityLabel.ORG,), sentence=sentence, window=1)
+        return [actor_of_mention(m, sentence, "pronoun", written)] if m is not None else []
+    if low == "het":
+        m = ctx.nearest_before(tok.idx, (EntityLabel.ORG, EntityLabel.LOC), sentence=sentence, window=1)
+        return [actor_of_mention(m, sentence, "pronoun", written)] if m is not None else []
+    return []
+
+
+def _antecedent(tok: Token, ctx: DocumentContext, sentence: int) -> list[Actor]:
+    """ "de Gele Zaal, die ... wil": the noun phrase the relative clause hangs on."""
+    doc = tok.doc
+    seg = segment_of(tok)
+    j = tok.i - 1
+    while j >= seg.start and doc[j].text in ",(":
+        j -= 1
+    if j >= seg.start and (doc[j].pos_ in ("NOUN", "PROPN", "X") or ctx.named(doc[j])):
+        # "de Gele Zaal, die ...": the noun phrase right before the comma
+        k = j
+        while k - 1 >= seg.start and (doc[k - 1].pos_ in ("DET", "ADJ", "PROPN", "NUM") or ctx.named(doc[k - 1])):
+            k -= 1
+        phrase = list(doc[k : j + 1])
+    elif tok.head.dep_ == "acl:relcl" and seg.start <= tok.head.head.i < tok.i:
+        phrase = noun_phrase(tok.head.head)
+    else:
+        return []
+    found = phrase_actors(doc, phrase, ctx, sentence, "relative")
+    return [_replace(a, written=tok.text) for a in found]
+
+
+def _plural_verb(cue: Token) -> bool | None:
+    fin = cue if is_finite(cue) else next((c for c in cue.children if is_finite(c)), cue)
+    number = fin.morph.get("Number", [])
+    return ("Plur" in number) if number else None
+
+
+def _compatible(actor: Actor, pronoun: str, plural: bool | None) -> bool:
+    if actor.text.casefold() in PERSONAL_PRONOUNS:
+        return False
+    if pronoun == "hij":
+        return actor.label is EntityLabel.PER or (actor.label is None and not actor.plural)
+    if pronoun == "het":
+        return actor.label in (EntityLabel.ORG, EntityLabel.LOC, None) and not actor.plural
+    if pronoun in ("ze", "zij"):
+        return plural is None or actor.plural == plural or (not plural and actor.label is EntityLabel.PER)
+    return True
+
+
+def _replace(actor: Actor, *, how: str | None = None, written: str | None = None) -> Actor:
+    return Actor(
+        actor.text, actor.start, actor.end, actor.entity_id, actor.label, actor.plural, actor.sentence,
+        how or actor.how, written if written and written.casefold() != actor.text.casefold() else None,
+    )  # fmt: skip
+
+
+def context_actor(seg: Span, ctx: DocumentContext, sentence: int, speaker: Actor | None) -> Actor | None:
+    """Who stands behind a passive or impersonal plan: the speaker, else an organisation the sentence
+    names, else the actor the document is about, else its most mentioned organisation or place."""
+    if speaker is not None and speaker.sentence == sentence:
+        return _replace(speaker, how="context")
+    orgs = [m for m in ctx.mentions_in(seg.start_char, seg.end_char) if _entity_label(m) is EntityLabel.ORG]
+    if orgs:
+        return actor_of_mention(orgs[-1], sentence, "context")
+    previous = [a for a in ctx.actors if a.how == "subject" and sentence - 1 <= a.sentence <= sentence]
+    if previous:  # "Een groep landen gaat een plan opstellen. Het plan zal worden voorgelegd aan ..."
+        return _replace(previous[-1], how="context")
+    topic = ctx.topic()
+    if topic is not None:
+        return _replace(topic, how="context")
+    m = ctx.most_salient((EntityLabel.ORG, EntityLabel.LOC)) or ctx.most_salient((EntityLabel.PER,))
+    return actor_of_mention(m, sentence, "context") if m is not None else None
+
+
+def is_thing(tokens: Sequence[Token], ctx: DocumentContext) -> bool:
+    """A subject that cannot act ("De werken", "Het nieuwe kunstencentrum", "de prijzen")."""
+    words = [t for t in tokens if not t.is_space]
+    if not words or any(t.pos_ in ("PRON", "PROPN") for t in words):
+        return False
+    if ctx.mentions_in(words[0].idx, words[-1].idx + len(words[-1].text)):
+        return False
+    nouns = [t for t in words if t.pos_ == "NOUN"]
+    if not nouns:
+        return False
+    head = nouns[0] if any(t.lower_ in ("van", "uit") for t in words) else nouns[-1]
+    return not actor_nouns().can_act(lemma(head), "Plur" in head.morph.get("Number", []))
+
+
+def agent_of(main: Token, ctx: DocumentContext, sentence: int) -> Actor | None:
+    """The "door X" agent of a passive."""
+    for c in main.children:
+        if c.dep_ == "obl:agent" or (c.dep_ == "obl" and any(g.lower_ == "door" for g in c.children)):
+            found = phrase_actors(main.doc, noun_phrase(c), ctx, sentence, "agent")
+            if found:
+                return found[0]
+    return None

@@ -1,0 +1,333 @@
+"""The decisions about one candidate, one function per concern.
+
+* ``tense``: when the cue is set (present, past, perfect, pluperfect, future, conditional).
+* ``negation``: polarity, and whether the commitment is a refusal.
+* ``obligation``: an obligation or demand ("moet", "vraagt ... om", "wil dat X") is not a commitment.
+* ``prediction``: hedges, belief verbs, outcome verbs and copulas mark forecasts and states.
+* ``condition``: the condition stated in the same sentence, if any.
+* ``deadline``: the time expression of the committed action — not one that dates the speech act
+  ("heeft dinsdag beloofd ... voor 1 januari" has the deadline 1 January).
+
+Each returns plain values; ``features`` turns them into the scorer's inputs and ``record`` into
+the stored fields. None of them decides alone whether a candidate is a commitment, except where
+the guidelines are categorical (a demand on others, a cue inside its own condition).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from spacy.tokens import Span, Token
+
+from newsdesk.analyze.commitments.clauses import Candidate, is_finite, is_past, is_reporting, lemma, text_of
+from newsdesk.analyze.commitments.lexicon import (
+    BELIEF_VERBS,
+    CONDITION_MARKERS,
+    DEMAND_VERBS,
+    HEDGE_PHRASES,
+    HEDGES,
+    INFORMATION_VERBS,
+    NEGATIONS,
+    OBLIGATION_MODALS,
+    OUTCOME_VERBS,
+    QUOTE_CHARS,
+    STATE_VERBS,
+)
+from newsdesk.analyze.deadlines import find_deadline, resolve_deadline
+from newsdesk.models import CommitmentKind, DatePrecision, Polarity
+
+K = CommitmentKind
+
+
+class Tense(StrEnum):
+    PRESENT = "present"
+    PAST = "past"
+    PERFECT = "perfect"  # "heeft beloofd"
+    PLUPERFECT = "pluperfect"  # "had beloofd"
+    FUTURE = "future"  # "zal", "gaat"
+    CONDITIONAL = "conditional"  # "zou"
+
+
+_PERFECT_AUX = frozenset("heeft hebben heb is zijn ben bent".split())
+_PLUPERFECT_AUX = frozenset("had hadden was waren".split())
+
+
+def tense(cand: Candidate) -> Tense:
+    """The tense of the clause that carries the cue."""
+    fin = cand.finite
+    low = fin.lower_
+    if low in ("zou", "zouden"):
+        return Tense.CONDITIONAL
+    if cand.source == "aux" and not is_past(fin) and low not in ("ging", "gingen"):
+        return Tense.FUTURE
+    entry = cand.entry
+    participle = "Part" in cand.cue.morph.get("VerbForm", []) or (entry is not None and cand.cue.lower_ in entry.forms)
+    if low in _PLUPERFECT_AUX and participle and fin.i != cand.cue.i:
+        return Tense.PLUPERFECT
+    if low in _PERFECT_AUX and participle and fin.i != cand.cue.i:
+        return Tense.PERFECT
+    if is_past(fin):
+        return Tense.PAST
+    return Tense.PRESENT
+
+
+# --------------------------------------------------------------------------- negation
+
+
+@dataclass(frozen=True, slots=True)
+class Negation:
+    polarity: Polarity
+    tokens: tuple[Token, ...]  # the negating words (left out of the action text)
+    refusal: bool  # the commitment is a refusal ("weigert", "wil niet", "niet van plan")
+
+
+def negation(cand: Candidate, clause: list[Token], condition_span: tuple[int, int] | None) -> Negation:
+    """Negation in the committed clause (not in its condition) or on the cue itself."""
+    found = [
+        t
+        for t in clause
+        if t.lower_ in NEGATIONS and not (condition_span and condition_span[0] <= t.idx < condition_span[1])
+    ]
+    found += [c for c in cand.cue.children if c.lower_ in NEGATIONS and c not in found]
+    entry = cand.entry
+    refusal = bool(entry and entry.negative)
+    if (
+        not refusal
+        and found
+        and entry is not None
+        and (entry.kind in (K.INTENT, K.WILLINGNESS) or entry.pos == "phrase")
+    ):
+        refusal = True  # "wil niet", "niet bereid", "niet van plan"; "besloot geen ... meer" is a negative plan
+    if not refusal and found and cand.source == "noun" and entry is not None and entry.kind is K.PLEDGE:
+        refusal = True  # "heeft geen toezeggingen gedaan": declining to commit
+    negative = refusal or bool(found)
+    return Negation(Polarity.NEGATIVE if negative else Polarity.POSITIVE, tuple(found), refusal)
+
+
+# --------------------------------------------------------------------------- obligation and demand
+
+
+def obligation(cand: Candidate) -> str | None:
+    """Why the clause is an obligation or a demand on others rather than a commitment, or None."""
+    main, cue = cand.main, cand.cue
+    if cand.finite.lower_ in ("zou", "zouden"):
+        return None  # "zou ... moeten": a tentative commitment, not an obligation
+    chain = [main, cue, *[c for c in main.children if c.dep_ == "xcomp"]]
+    # "zal ... kunnen volgen" is a possibility; "kunnen" beside a lexical cue is left alone
+    modals = OBLIGATION_MODALS if cand.source in ("aux", "passive", "present") else OBLIGATION_MODALS - {"kunnen"}
+    for verb in chain:
+        for c in verb.children:
+            if c.dep_ in ("aux", "xcomp") and lemma(c) in modals:
+                return "modal"
+    if lemma(main) in modals or lemma(cand.finite) in modals:
+        return "modal"
+    if cand.source in ("aux", "passive"):
+        between = cand.segment.doc[min(cue.i, main.i) : max(cue.i, main.i) + 1]
+        if any(lemma(t) in modals and t.pos_ in ("AUX", "VERB") for t in between):
+            return "modal"
+        before = [t for t in cand.segment if t.i < cue.i and t.pos_ in ("AUX", "VERB")]
+        if (
+            before
+            and lemma(before[-1]) in modals
+            and not any(x.text in ",;:" for x in cand.segment.doc[before[-1].i : cue.i])
+        ):
+            return "modal"  # "moet er een structuur op poten gezet worden"
+    if any(a.i < cue.i and lemma(a) in DEMAND_VERBS for a in _governors(cand)) or introduced_by(cand, DEMAND_VERBS):
+        return "demand"
+    seg = cand.segment
+    if cand.entry is not None and cand.entry.lemma == "willen":
+        if lemma(main) in INFORMATION_VERBS:
+            return "information"  # "willen weten waarom"
+        nxt = next((t for t in cue.doc[cue.i + 1 : seg.end] if t.pos_ != "ADV" and not t.is_space), None)
+        if nxt is not None and nxt.lower_ == "dat":
+            return "wish"  # "wil dat het college ... komt": a wish about others
+        if any(c.lower_ == "dat" and c.dep_ == "mark" for c in main.children) and main.i != cue.i:
+            return "wish"
+    return None
+
+
+# --------------------------------------------------------------------------- prediction and state
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    hedged: bool  # "waarschijnlijk", "naar verwachting"
+    belief: bool  # under "verwacht", "hoopt", "denkt"
+    outcome: bool  # "stijgen", "winnen", "duren": the subject undergoes the event
+    copula: bool  # "zal ... zijn", "wordt ... adres": a state, not an act
+
+
+def prediction(cand: Candidate, clause: list[Token]) -> Prediction:
+    words = {t.lower_ for t in clause}
+    text = cand.segment.text.lower()
+    hedged = bool(words & HEDGES) or any(p in text for p in HEDGE_PHRASES)
+    belief = (
+        lemma(cand.finite) in BELIEF_VERBS
+        or any(lemma(a) in BELIEF_VERBS for a in _governors(cand))
+        or introduced_by(cand, BELIEF_VERBS)
+    )
+    main = cand.main
+    outcome = lemma(main) in OUTCOME_VERBS or (cand.source == "present" and lemma(main) in STATE_VERBS)
+    copula = lemma(main) in ("zijn", "worden", "blijven") or any(c.dep_ == "cop" for c in main.children)
+    return Prediction(hedged, belief, outcome, copula)
+
+
+def introduced_by(cand: Candidate, verbs: frozenset[str]) -> bool:
+    """By word order: a verb of ``verbs`` before the cue, then "dat" or "om", and no sentence
+    boundary in between ("hoop ik dat Branko ... zal reageren", "vraagt de partijen om ...")."""
+    doc, seg = cand.cue.doc, cand.segment
+    for t in doc[seg.start : cand.cue.i]:
+        if t.pos_ in ("VERB", "AUX") and lemma(t) in verbs:
+            rest = doc[t.i + 1 : cand.cue.i]
+            if any(x.lower_ in ("dat", "om") for x in rest) and not any(x.text in ".;:" for x in rest):
+                return True
+    return False
+
+
+def _governors(cand: Candidate) -> list[Token]:
+    """The verbs whose complement the cue's clause is ("verwacht dat ...", "zei dat ..."), inside its segment."""
+    out: list[Token] = []
+    cur = cand.cue
+    seg = cand.segment
+    for _ in range(4):
+        if cur.head.i == cur.i or cur.dep_ not in ("ccomp", "xcomp", "advcl", "obj", "aux", "aux:pass", "cop", "acl"):
+            break
+        cur = cur.head
+        if not (seg.start <= cur.i < seg.end):
+            break
+        if cur.pos_ in ("VERB", "AUX"):
+            out.append(cur)
+    return out
+
+
+# --------------------------------------------------------------------------- speech
+
+
+def reporting_verb(cand: Candidate) -> Token | None:
+    """A reporting verb that governs the cue ("zei dat ... zal"), or that stands beside it (", zei X")."""
+    seg = cand.segment
+    for a in _governors(cand):
+        if is_reporting(a):
+            return a
+    for t in seg:
+        if t.i != cand.cue.i and is_reporting(t) and not (cand.main.i == t.i):
+            return t
+    return None
+
+
+def in_quote(cand: Candidate) -> bool:
+    """The cue stands inside a quotation (an odd number of quote marks before it in its sentence)."""
+    seg = cand.segment
+    before = text_of(seg.doc)[seg.sent.start_char : cand.cue.idx]
+    straight = before.count('"')
+    curly = sum(before.count(q) for q in "“„«") - sum(before.count(q) for q in "”»")
+    if curly > 0:
+        return True
+    return straight % 2 == 1 or (seg.text.lstrip()[:1] in QUOTE_CHARS and seg.text.count('"') == 1)
+
+
+# --------------------------------------------------------------------------- condition
+
+CONDITION_RX = re.compile(
+    r"(?:^\s*|[,;:.!?]\s+|\n\s*|\b(?:en|maar)\s+)"
+    r"(?P<cond>(?:als|indien|mits|tenzij|wanneer|zodra|op voorwaarde dat)\s[^,;:]+)",
+    re.IGNORECASE,
+)
+
+
+def condition(seg: Span) -> tuple[str, int, int] | None:
+    """A condition clause (als/mits/indien/op voorwaarde dat ...) in the segment, with its offsets."""
+    for m in CONDITION_RX.finditer(seg.text):
+        cond = m.group("cond").strip().rstrip(".!?\"'”")
+        if cond.lower().startswith("als ") and len(cond.split()) < 3:
+            continue  # "als derde"
+        start = seg.start_char + m.start("cond")
+        return cond, start, start + len(cond)
+    doc = seg.doc
+    for t in seg:  # no comma before it: "naar de rechter te stappen als het kabinet ... uitstelt"
+        if t.lower_ not in CONDITION_MARKERS or t.pos_ != "SCONJ" or t.i == seg.start:
+            continue
+        end = t.i + 1
+        while end < seg.end and doc[end].text not in ",;:.!?" and doc[end].text not in QUOTE_CHARS:
+            end += 1
+        if (
+            end - t.i < 3
+            or doc[t.i + 1].pos_ not in ("DET", "PRON", "PROPN")
+            or doc[t.i - 1].lower_ in ("zolang", "zo", "net", "dan", "even")
+            or not any(x.pos_ in ("VERB", "AUX") for x in doc[t.i + 2 : end])
+        ):
+            continue  # "als lening doorgeven", "zolang als nodig is": no clause with a subject
+        last = doc[end - 1]
+        return text_of(doc)[t.idx : last.idx + len(last.text)], t.idx, last.idx + len(last.text)
+    return None
+
+
+# --------------------------------------------------------------------------- deadline
+
+_PAST_TIME = re.compile(
+    r"\b(?:gisteren|eergisteren|vorig(?:e)? (?:jaar|week|maand|eeuw|seizoen)|verleden (?:jaar|week|maand)"
+    r"|vorige (?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)|toen|destijds|eerder al|al eerder)\b",
+    re.IGNORECASE,
+)
+
+
+def past_time(clause_text: str) -> bool:
+    """The clause is dated in the past ("gisteren", "vorig jaar", "toen")."""
+    return _PAST_TIME.search(clause_text) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    text: str
+    start: int
+    end: int
+    date: date | None
+    precision: DatePrecision | None
+
+
+def deadline(
+    cand: Candidate, span: tuple[int, int], masks: list[tuple[int, int]], published: date | None
+) -> Deadline | None:
+    """The first time expression of the committed action in ``span`` (document offsets).
+
+    ``masks`` hide the condition, the speaker and the reporting verb. For a speech-act cue
+    (beloven, aankondigen ...) a time phrase before the cue or between the cue and its complement
+    dates the promise, not the action: it is skipped.
+    """
+    doc = cand.cue.doc
+    start, end = span
+    chars = list(text_of(doc)[start:end])
+    for s, e in masks:
+        for i in range(max(s - start, 0), min(e - start, len(chars))):
+            chars[i] = " "
+    speech_until = _speech_act_end(cand)
+    for _ in range(4):
+        found = find_deadline("".join(chars))
+        if found is None:
+            return None
+        abs_start, abs_end = start + found.start, start + found.end
+        if speech_until is not None and abs_start < speech_until:
+            for i in range(found.start, found.end):
+                chars[i] = " "
+            continue
+        text = text_of(doc)[abs_start:abs_end]
+        resolved, precision = resolve_deadline(text, published)
+        return Deadline(text, abs_start, abs_end, resolved, precision)
+    return None
+
+
+def _speech_act_end(cand: Candidate) -> int | None:
+    """Offset where the complement of a speech-act cue starts: time phrases before it date the speech."""
+    entry = cand.entry
+    if entry is None or not entry.speech or cand.main.i == cand.cue.i:
+        return None
+    doc, seg = cand.cue.doc, cand.segment
+    for t in doc[cand.cue.i + 1 : seg.end]:
+        if t.lower_ in ("dat", "om", "te") or t.i == cand.main.i or t.text in ",:":
+            return t.idx
+        if t.pos_ in ("VERB", "AUX") and is_finite(t):
+            return t.idx
+    return cand.main.idx

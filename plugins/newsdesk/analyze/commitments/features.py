@@ -1,0 +1,151 @@
+"""The scorer's inputs: the decisions about one candidate as named numeric features.
+
+Owns the feature names (the scorer's weights are keyed by them) and ``document_features``, the
+few facts about the whole document that change how a clause reads (an interview or a review in
+the first person, a quote-heavy report).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Span
+
+from newsdesk.analyze.commitments.actors import FIRST_PERSON, RELATIVE, Actor
+from newsdesk.analyze.commitments.clauses import Candidate, lemma
+from newsdesk.analyze.commitments.decisions import Deadline, Negation, Prediction, Tense
+from newsdesk.analyze.commitments.lexicon import actor_nouns
+from newsdesk.models import EntityLabel
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentFeatures:
+    first_person: float  # share of segments with "ik"/"we"/"wij" outside quotes
+    quotes: float  # share of segments with a quote mark
+    segments: int
+
+
+def document_features(segments: Sequence[Span]) -> DocumentFeatures:
+    if not segments:
+        return DocumentFeatures(0.0, 0.0, 0)
+    first = sum(1 for s in segments if any(t.lower_ in FIRST_PERSON for t in s))
+    quotes = sum(1 for s in segments if any(c in s.text for c in '"“”„'))
+    return DocumentFeatures(first / len(segments), quotes / len(segments), len(segments))
+
+
+def candidate_features(
+    cand: Candidate,
+    *,
+    tense: Tense,
+    negation: Negation,
+    obligation: str | None,
+    prediction: Prediction,
+    condition: bool,
+    deadline: Deadline | None,
+    past_time: bool,
+    quoted: bool,
+    speaker: bool,
+    reported: bool,
+    actors: Sequence[Actor],
+    document: DocumentFeatures,
+) -> dict[str, float]:
+    f: dict[str, float] = {}
+    source = cand.source
+    if source == "aux" and cand.entry is not None:
+        source = f"aux_{cand.entry.lemma}"
+    f[f"src_{source}"] = 1.0
+    if source == "present" and cand.entry is not None:
+        f["present_action"] = 1.0
+    if cand.entry is not None:
+        f[f"kind_{cand.entry.kind}"] = 1.0
+        if cand.entry.speech:
+            f["cue_speech"] = 1.0
+        if cand.entry.lemma in ("willen", "zullen", "gaan", "bereid", "besluiten", "beslissen", "beloven"):
+            f[f"cue_{cand.entry.lemma}"] = 1.0
+    if tense is not Tense.PRESENT:
+        f[f"tense_{tense}"] = 1.0
+    if negation.tokens or negation.refusal:
+        f["negated"] = 1.0
+    if obligation:
+        f["obligation"] = 1.0
+    if prediction.hedged:
+        f["hedged"] = 1.0
+    if prediction.belief:
+        f["belief"] = 1.0
+    if prediction.outcome:
+        f["outcome"] = 1.0
+    if prediction.copula:
+        f["copula"] = 1.0
+    if condition:
+        f["condition"] = 1.0
+    if deadline is not None:
+        f["deadline"] = 1.0
+        if deadline.date is not None:
+            f["deadline_dated"] = 1.0
+        if source == "present":
+            f["present_deadline"] = 1.0
+    if past_time:
+        f["past_time"] = 1.0
+    if quoted:
+        f["quoted"] = 1.0
+    if speaker:
+        f["speaker"] = 1.0
+    if reported:
+        f["reported"] = 1.0
+    if cand.main.i == cand.cue.i and source not in ("present", "noun"):
+        f["no_content"] = 1.0
+    if cand.passive:
+        f["passive"] = 1.0
+    subj = _subject_kind(cand, actors)
+    f[f"subj_{subj}"] = 1.0
+    if source == "present":
+        f[f"present_subj_{subj}"] = 1.0
+    if source.startswith("aux"):
+        f[f"aux_subj_{subj}"] = 1.0
+    if actors:
+        actor = actors[0]
+        f[f"how_{actor.how}"] = 1.0
+        if actor.entity_id is not None:
+            f["actor_entity"] = 1.0
+        if actor.label is not None:
+            f[f"actor_{actor.label}"] = 1.0
+    else:
+        f["no_actor"] = 1.0
+    seg = cand.segment
+    if "?" in seg.text:
+        f["question"] = 1.0
+    if not seg.text.rstrip().endswith((".", "!", "?", '"', "”", "'")):
+        f["headline"] = 1.0
+    f["doc_first_person"] = document.first_person
+    f["doc_quotes"] = document.quotes
+    if quoted and subj in ("pron_1sg", "pron_1pl"):
+        f["quoted_first_person"] = 1.0
+    return f
+
+
+def _subject_kind(cand: Candidate, actors: Sequence[Actor]) -> str:
+    tokens = [t for t in cand.subject if not t.is_space]
+    if cand.passive or not tokens:
+        return "none"
+    if actors and actors[0].how == "context":
+        return "thing"
+    if len(tokens) == 1:
+        low = tokens[0].lower_
+        if low == "ik":
+            return "pron_1sg"
+        if low in ("we", "wij"):
+            return "pron_1pl"
+        if low in RELATIVE or "Rel" in tokens[0].morph.get("PronType", []):
+            return "relative"
+        if tokens[0].pos_ == "PRON":
+            return "pron_3"
+    if actors and actors[0].entity_id is not None and actors[0].how == "subject":
+        label = actors[0].label
+        return {EntityLabel.PER: "per", EntityLabel.ORG: "org", EntityLabel.LOC: "loc"}.get(label, "misc")  # type: ignore[arg-type]
+    nouns = [lemma(t) for t in tokens if t.pos_ in ("NOUN", "PROPN")]
+    if any(actor_nouns().noun_class(n) is not None for n in nouns):
+        return "actor_noun"
+    if any(t.pos_ == "PROPN" for t in tokens):
+        return "name"
+    return "noun"

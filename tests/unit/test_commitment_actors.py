@@ -1,0 +1,94 @@
+"""Who commits: titles, coordination, pronouns, relative pronouns, datelines, passives, "we".
+
+News-shaped sentences through the bundled pipeline; ``ACCEPT_ALL`` lets every candidate the rules
+keep through, so the tests pin actor resolution, not the trained scorer.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from newsdesk.analyze.commitments import find_commitments, judge_document
+from newsdesk.analyze.commitments.scorer import Scorer
+from newsdesk.analyze.entities import EntityResolver
+from newsdesk.models import Commitment
+
+ACCEPT_ALL = Scorer(weights={}, bias=5.0, threshold=0.5)
+
+
+def commitments(nlp: Any, resolver: EntityResolver, text: str) -> list[Commitment]:
+    doc = nlp(text)
+    return find_commitments(doc, resolver.mentions(doc), published=date(2026, 3, 3), scorer=ACCEPT_ALL)
+
+
+def test_titles_and_functions_are_not_part_of_the_actor(nlp: Any, resolver: EntityResolver) -> None:
+    (c,) = commitments(nlp, resolver, "Staatssecretaris Eddie van Marum belooft dat de schadeafhandeling sneller gaat.")
+    assert c.actor == "Eddie van Marum"
+    assert c.actor_as_written == "Staatssecretaris Eddie van Marum"
+
+
+def test_coordinated_actors_are_separate_commitments(nlp: Any, resolver: EntityResolver) -> None:
+    found = commitments(nlp, resolver, "Picqué en Gabriëls zullen binnenkort besluiten wat er moet gebeuren.")
+    assert sorted(c.actor for c in found) == ["Gabriëls", "Picqué"]
+    assert len({c.action for c in found}) == 1
+
+
+def test_names_in_a_modifier_are_not_the_actor(nlp: Any, resolver: EntityResolver) -> None:
+    text = "Premier Dick Schoof zei dat militaire planners uit het VK en Frankrijk bij elkaar zullen komen."
+    (c,) = [c for c in commitments(nlp, resolver, text) if "planners" in (c.actor or "")]
+    assert c.actor.startswith("militaire planners")
+    assert c.speaker == "Dick Schoof"
+
+
+def test_a_pronoun_resolves_to_the_person_who_says_it(nlp: Any, resolver: EntityResolver) -> None:
+    text = "Premier Dick Schoof was in Londen. Hij zei dat hij namens Nederland geen toezeggingen heeft gedaan."
+    (c,) = commitments(nlp, resolver, text)
+    assert (c.actor, c.actor_as_written, c.speaker) == ("Dick Schoof", "hij", "Dick Schoof")
+    assert c.actor_entity_id == c.speaker_entity_id is not None
+
+
+def test_a_relative_pronoun_is_its_antecedent(nlp: Any, resolver: EntityResolver) -> None:
+    text = "Het wordt het nieuwe adres van de Gele Zaal, die vanaf 2002 ook coproducties wil opzetten."
+    (c,) = commitments(nlp, resolver, text)
+    assert (c.actor, c.actor_as_written) == ("Gele Zaal", "die")
+
+
+def test_a_dateline_is_never_the_actor(nlp: Any, resolver: EntityResolver) -> None:
+    (c,) = commitments(
+        nlp, resolver, "DEN HAAG (ANP) - Het kabinet zal de accijns op benzine volgend jaar niet verhogen."
+    )
+    assert c.actor == "Het kabinet"
+    assert c.action == "de accijns op benzine verhogen" and c.polarity.value == "negative"
+
+
+def test_quoted_we_is_the_organisation_the_speaker_speaks_for(nlp: Any, resolver: EntityResolver) -> None:
+    text = '"We gaan in maart een plan presenteren", zei Ursula von der Leyen, de voorzitter van de Europese Commissie.'
+    (c,) = commitments(nlp, resolver, text)
+    assert (c.actor, c.actor_as_written, c.speaker) == ("Europese Commissie", "We", "Ursula von der Leyen")
+
+
+def test_a_passive_plan_takes_the_actor_the_context_names(nlp: Any, resolver: EntityResolver) -> None:
+    text = (
+        "De gemeente Utrecht stelt de uitbreiding van de milieuzone uit. "
+        "De strengere regels worden pas op 1 juli 2026 ingevoerd."
+    )
+    doc = nlp(text)
+    (passive,) = [j for j in judge_document(doc, resolver.mentions(doc), published=None) if j.cand.passive]
+    assert [(a.text, a.how) for a in passive.actors] == [("Utrecht", "context")]
+
+
+def test_a_plan_nobody_is_named_for_keeps_its_clause_without_an_actor(nlp: Any, resolver: EntityResolver) -> None:
+    found = commitments(nlp, resolver, "Er wordt volgend jaar 12 miljoen euro vrijgemaakt voor de renovatie.")
+    (c,) = [c for c in found if "vrijmaken" in c.action]
+    assert c.actor is None and c.actor_entity_id is None
+    assert c.deadline_text == "volgend jaar"
+
+
+def test_a_description_stands_for_the_organisation_the_text_is_about(nlp: Any, resolver: EntityResolver) -> None:
+    text = (
+        "De FNV eist 7 procent loonsverhoging. Volgens de FNV zijn de werkgevers te laat. "
+        "Ook CNV Vakmensen steunt het ultimatum. De bond wil volgende week opnieuw met de werkgevers praten."
+    )
+    bond = [c for c in commitments(nlp, resolver, text) if c.actor_as_written == "De bond"]
+    assert [c.actor for c in bond] == ["FNV"]  # the union the text is about, not the last one named

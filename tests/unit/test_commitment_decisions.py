@@ -1,0 +1,143 @@
+"""Each decision about a commitment, on news-shaped sentences through the bundled pipeline.
+
+The decisions (tense, negation and refusal, obligation and demand, prediction, condition,
+deadline) are read off ``judge_document``, before the scorer: these tests pin the rules. The
+sentences are written for the project in the style of Dutch news; the quality measure is
+bench/commitments_eval.py on text nobody here wrote.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from newsdesk.analyze.commitments import Judged, find_commitments, judge_document
+from newsdesk.analyze.commitments.decisions import Tense, tense
+from newsdesk.analyze.commitments.scorer import Scorer
+from newsdesk.analyze.entities import EntityResolver
+from newsdesk.models import CommitmentKind, DatePrecision, Firmness, Polarity
+
+K = CommitmentKind
+PUBLISHED = date(2026, 3, 3)
+# Accepts every candidate the rules let through: what these tests check is the rules.
+ACCEPT_ALL = Scorer(weights={}, bias=5.0, threshold=0.5)
+
+
+def judged(nlp: Any, resolver: EntityResolver, text: str) -> list[Judged]:
+    doc = nlp(text)
+    return judge_document(doc, resolver.mentions(doc), published=PUBLISHED)
+
+
+def cue(found: list[Judged], word: str) -> Judged:
+    matches = [j for j in found if j.cand.cue.text == word]
+    assert len(matches) == 1, [(j.cand.cue.text, j.cand.source) for j in found]
+    return matches[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "expected"),
+    [
+        ("Het kabinet heeft beloofd de accijns te verlagen.", "beloofd", Tense.PERFECT),
+        ("Minister Jansen had beloofd de brug te bouwen.", "beloofd", Tense.PLUPERFECT),
+        ("De regering beloofde vorig jaar dat de brug in 2027 klaar is.", "beloofde", Tense.PAST),
+        ("De gemeente zal de grondprijs voor sociale huur verlagen.", "zal", Tense.FUTURE),
+        ("De bond is niet bereid om te praten.", "bereid", Tense.PRESENT),
+    ],
+)
+def test_tense_of_the_cue(nlp: Any, resolver: EntityResolver, text: str, word: str, expected: Tense) -> None:
+    assert tense(cue(judged(nlp, resolver, text), word).cand) is expected
+
+
+def test_a_reported_past_promise_counts_a_past_wish_does_not(nlp: Any, resolver: EntityResolver) -> None:
+    promise = cue(judged(nlp, resolver, "De regering beloofde vorig jaar dat de brug in 2027 klaar is."), "beloofde")
+    assert promise.veto is None and promise.kind is K.PLEDGE
+    assert promise.deadline is not None and promise.deadline.text == "in 2027"
+    wish = cue(judged(nlp, resolver, "Imperial Invest wou diversifiëren."), "wou")
+    assert wish.veto == "a past wish"
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "kind"),
+    [
+        ("De minister weigert de regeling te verlengen.", "weigert", K.REFUSAL),
+        ("De bond is niet bereid om te praten.", "bereid", K.REFUSAL),
+        ("Het kabinet zal de accijns op benzine volgend jaar niet verhogen.", "zal", K.PLAN),
+        (
+            "De Vlaamse regering heeft beslist om voortaan geen architectuurwedstrijden meer uit te schrijven.",
+            "beslist",
+            K.PLAN,
+        ),
+    ],
+)
+def test_negation_makes_the_commitment_negative(
+    nlp: Any, resolver: EntityResolver, text: str, word: str, kind: CommitmentKind
+) -> None:
+    j = cue(judged(nlp, resolver, text), word)
+    assert (j.veto, j.kind, j.negation.polarity) == (None, kind, Polarity.NEGATIVE)
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "veto"),
+    [
+        (
+            "Reizigersvereniging Rover vraagt de partijen om snel een akkoord te sluiten.",
+            "akkoord",
+            "a demand on others",
+        ),
+        ("Zij wil dat het kabinet de woningbouwimpuls voortzet.", "wil", "a wish on others"),
+        ("De Kamerleden willen weten waarom de brug te laat is.", "willen", "a information on others"),
+        ("Europa zal het zware werk moeten doen.", "zal", "an obligation"),
+        ("De bank verwacht dat de prijzen volgend jaar zullen stijgen.", "zullen", "a forecast or hope"),
+        ("De prijzen zullen volgend jaar stijgen.", "zullen", "a forecast: the subject cannot act"),
+    ],
+)
+def test_demands_obligations_and_forecasts_are_not_commitments(
+    nlp: Any, resolver: EntityResolver, text: str, word: str, veto: str
+) -> None:
+    found = judged(nlp, resolver, text)
+    assert cue(found, word).veto == veto
+    doc = nlp(text)
+    assert find_commitments(doc, resolver.mentions(doc), published=PUBLISHED) == []
+
+
+def test_a_threat_is_a_conditional_commitment(nlp: Any, resolver: EntityResolver) -> None:
+    text = "Als de werkgevers niet vóór 12 maart met een beter bod komen, gaan de buschauffeurs staken, zegt de bond."
+    j = cue(judged(nlp, resolver, text), "gaan")
+    assert j.veto is None and j.cand.main.text == "staken"
+    assert j.condition is not None and j.condition[0].startswith("Als de werkgevers niet vóór 12 maart")
+    assert j.firmness is Firmness.TENTATIVE
+    assert j.negation.polarity is Polarity.POSITIVE  # the "niet" belongs to the condition
+
+
+def test_the_deadline_is_the_actions_not_the_day_of_the_promise(nlp: Any, resolver: EntityResolver) -> None:
+    text = "Minister Jansen heeft dinsdag beloofd dat de nieuwe regeling voor 1 januari 2027 wordt ingevoerd."
+    doc = nlp(text)
+    (c,) = find_commitments(doc, resolver.mentions(doc), published=PUBLISHED, scorer=ACCEPT_ALL)
+    assert (c.deadline_text, c.deadline, c.deadline_precision) == (
+        "voor 1 januari 2027",
+        date(2026, 12, 31),
+        DatePrecision.DAY,
+    )
+    assert c.actor == "Jansen" and c.actor_as_written == "Minister Jansen"
+
+
+def test_present_tense_with_future_meaning_is_a_plan(nlp: Any, resolver: EntityResolver) -> None:
+    j = cue(judged(nlp, resolver, "Volgende week begint de gemeente met de bouw van het zwembad."), "begint")
+    assert (j.cand.source, j.veto, j.kind, j.firmness) == ("present", None, K.PLAN, Firmness.FIRM)
+    assert j.deadline is not None and j.deadline.text == "Volgende week"
+    assert [a.text for a in j.actors] == ["de gemeente"]
+    assert j.features.get("present_deadline") == 1.0
+
+
+def test_the_bundled_scorer_takes_clear_commitments_and_leaves_descriptions(nlp: Any, resolver: EntityResolver) -> None:
+    def found(text: str) -> list[tuple[str | None, CommitmentKind]]:
+        doc = nlp(text)
+        return [(c.actor, c.kind) for c in find_commitments(doc, resolver.mentions(doc), published=PUBLISHED)]
+
+    assert found("De Europese Commissie zal op 6 maart een plan presenteren aan de Europese Raad.") == [
+        ("Europese Commissie", K.PLAN)
+    ]
+    assert found("De minister weigert de regeling te verlengen.") == [("De minister", K.REFUSAL)]
+    assert found("De tentoonstelling loopt van 29 juli tot 6 augustus.") == []
