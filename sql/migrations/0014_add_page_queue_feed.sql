@@ -8,4 +8,7 @@ UPDATE pages p
    SET feed_id = (SELECT fe.feed_id FROM feed_entries fe WHERE fe.page_id = p.page_id
                    ORDER BY fe.first_seen_at, fe.feed_id LIMIT 1)
  WHERE p.article_id IS NULL;
-CREATE INDEX pages_feed_queue_idx ON pages (feed_id, next_attempt_at, page_id) WHERE article_id IS NULL;
+-- Only pages the queue takes (store.pages.QUEUED): pages that are not articles for good (index
+-- pages, blocked, given up) would otherwise be read again by every run.
+CREATE INDEX pages_feed_queue_idx ON pages (feed_id, next_attempt_at, page_id)
+    WHERE article_id IS NULL AND status IN ('pending', 'error', 'fetch_failed', 'no_text', 'too_short');

@@ -59,17 +59,18 @@ FINGERPRINT_SQL: dict[str, str] = {
                        poll_interval_s, last_status, http_etag, http_last_modified, last_body_hash,
                        consecutive_failures, consecutive_hard_failures, disabled_reason FROM feeds""",
     "feed_fetches": """SELECT f.url, x.status, x.http_status, x.bytes, x.entries_seen, x.entries_new, x.error,
-                              x.parse_problem, x.retry_after_s
+                              x.parse_problem, x.retry_after_s, x.entries_skipped
                          FROM feed_fetches x JOIN feeds f USING (feed_id)""",
     "feed_entries": """SELECT f.url, e.entry_guid, p.url, e.title, e.summary, e.authors, e.published_at,
                               e.updated_at, e.language
                          FROM feed_entries e JOIN feeds f USING (feed_id) JOIN pages p USING (page_id)""",
     "pages": """SELECT p.url, p.status, p.reason, p.attempts, p.http_status, p.feed_published_at,
-                       a.canonical_url, md5(p.raw_html)
-                  FROM pages p LEFT JOIN articles a USING (article_id)""",
+                       a.canonical_url, md5(p.raw_html), f.url
+                  FROM pages p LEFT JOIN articles a USING (article_id) LEFT JOIN feeds f USING (feed_id)""",
     "articles": """SELECT a.canonical_url, a.url, a.title, a.authors, a.published_at, a.updated_at, a.language,
                           a.site_name, a.text, a.content_hash, a.minhash, d.canonical_url, a.version,
-                          a.change_count, a.analyzed_at IS NOT NULL, a.analyzer_version
+                          a.change_count, a.analyzed_at IS NOT NULL, a.analyzer_version, a.paywalled,
+                          a.partial, a.duplicate_checked
                      FROM articles a LEFT JOIN articles d ON d.article_id = a.duplicate_of""",
     "article_sources": """SELECT a.canonical_url, f.url, s.entry_guid, s.entry_link, s.entry_title,
                                  s.entry_published_at

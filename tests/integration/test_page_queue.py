@@ -11,7 +11,7 @@ import pytest
 from psycopg.rows import dict_row
 
 from newsdesk.config import PollSettings
-from newsdesk.store.pages import due_pages, record_page_failure
+from newsdesk.store.pages import QUEUED, due_pages, record_page_failure
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -106,3 +106,14 @@ def test_a_blocked_page_is_not_retried(conn) -> None:
     assert [t.page_id for t in due_pages(conn, later, limit=10)] == [failed.page_id]
     status = conn.execute("SELECT status FROM pages WHERE page_id = %s", (blocked.page_id,)).fetchone()["status"]
     assert status == "blocked"
+
+
+def test_the_queue_index_covers_exactly_the_statuses_the_queue_takes(conn) -> None:
+    definition = conn.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'pages_feed_queue_idx'").fetchone()[
+        "indexdef"
+    ]
+    predicate = definition.split("WHERE", 1)[1]
+    for status in QUEUED:
+        assert f"'{status}'" in predicate, status
+    for status in ("ok", "not_article", "blocked", "gave_up", "paywall", "duplicate"):
+        assert f"'{status}'" not in predicate, status

@@ -355,7 +355,14 @@ class Fetcher:
                 yield item
         finally:
             if not future.done():
-                future.cancel()
+                # Cancel the batch on its loop and wait for it to wind down (its tasks end at their
+                # next await): cancelling the concurrent future alone would return at once and
+                # leave the batch pending when the Fetcher closes its loop.
+                task = holder.get("task")
+                if task is not None:
+                    loop.call_soon_threadsafe(task.cancel)
+                else:
+                    future.cancel()
             try:
                 future.result(timeout=30)
             except (asyncio.CancelledError, Exception):  # noqa: BLE001 - cancelled or already reported
