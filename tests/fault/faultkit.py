@@ -52,7 +52,9 @@ def load_fault_server() -> ModuleType:
 #   and durations: they say when a run happened, not what it stored (analyzed_at is kept as
 #   "analysed or not");
 # * pipeline_runs.counts and .airflow_run_id: the counts of a task's *last* attempt (a re-run that
-#   found nothing left to do rightly reports zeros) and the name of the run.
+#   found nothing left to do rightly reports zeros) and the name of the run;
+# * pages.feed_id: the feed whose poll committed the page first (two feeds linking one page in
+#   parallel shards: either), the queue's turn-taking key, not content.
 # Dates that come from the data (published_at, feed_published_at, entry dates) are kept.
 FINGERPRINT_SQL: dict[str, str] = {
     "feeds": """SELECT url, name, site, language, tags, enabled, seed_enabled, configured_interval_s,
@@ -65,8 +67,8 @@ FINGERPRINT_SQL: dict[str, str] = {
                               e.updated_at, e.language
                          FROM feed_entries e JOIN feeds f USING (feed_id) JOIN pages p USING (page_id)""",
     "pages": """SELECT p.url, p.status, p.reason, p.attempts, p.http_status, p.feed_published_at,
-                       a.canonical_url, md5(p.raw_html), f.url
-                  FROM pages p LEFT JOIN articles a USING (article_id) LEFT JOIN feeds f USING (feed_id)""",
+                       a.canonical_url, md5(p.raw_html)
+                  FROM pages p LEFT JOIN articles a USING (article_id)""",
     "articles": """SELECT a.canonical_url, a.url, a.title, a.authors, a.published_at, a.updated_at, a.language,
                           a.site_name, a.text, a.content_hash, a.minhash, d.canonical_url, a.version,
                           a.change_count, a.analyzed_at IS NOT NULL, a.analyzer_version, a.paywalled,

@@ -20,7 +20,7 @@ TASK_RERUNS = [
     ("newsdesk_ingest", INGEST_DATE, ("plan_shards", "sync_feeds")),
     ("newsdesk_ingest", INGEST_DATE, ("plan_shards", "poll_feeds")),
     ("newsdesk_ingest", INGEST_DATE, ("plan_shards", "fetch_articles")),
-    ("newsdesk_ingest", INGEST_DATE, ("link_duplicates",)),
+    ("newsdesk_ingest", INGEST_DATE, ("plan_shards", "link_duplicates")),
     ("newsdesk_ingest", INGEST_DATE, ("plan_shards", "refetch_articles")),
     ("newsdesk_analyze", ANALYZE_DATE, ("analyze_articles",)),
 ]
