@@ -23,7 +23,7 @@ import queue
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Generator, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, TypeVar
@@ -268,7 +268,7 @@ class Fetcher:
         cut_off: Callable[[T], Any] | None = None,
         deadline: float | None = None,
         tick_s: float | None = None,
-    ) -> Iterator[Any]:
+    ) -> Generator[Any, None, None]:
         """Run ``work`` over ``items`` concurrently; yield results as they finish.
 
         At ``deadline`` the batch is stopped: items that made a request yield ``cut_off(item)``,
@@ -372,7 +372,7 @@ class Fetcher:
 
     def fetch_feeds(
         self, states: Sequence[FeedState], *, now: datetime, deadline: float | None = None
-    ) -> Iterator[FeedDownload]:
+    ) -> Generator[FeedDownload, None, None]:
         """Conditional GETs of the feeds, concurrently; results in completion order.
 
         At ``deadline`` (monotonic) polls in flight end as cut off (temporary); feeds whose poll
@@ -455,7 +455,9 @@ class Fetcher:
             self._robots[origin] = rules
             return rules
 
-    def fetch_pages(self, urls: Sequence[str], *, deadline: float | None = None) -> Iterator[PageFetch]:
+    def fetch_pages(
+        self, urls: Sequence[str], *, deadline: float | None = None
+    ) -> Generator[PageFetch, None, None]:
         """Download article pages concurrently, honouring robots.txt; results in completion order."""
         for fetched in self.stream_pages(urls, deadline=deadline):
             if fetched is not None:
@@ -463,7 +465,7 @@ class Fetcher:
 
     def stream_pages(
         self, urls: Sequence[str], *, deadline: float | None = None, tick_s: float | None = None
-    ) -> Iterator[PageFetch | None]:
+    ) -> Generator[PageFetch | None, None, None]:
         """``fetch_pages`` with ``None`` after every ``tick_s`` seconds without a result.
 
         At ``deadline`` (monotonic) downloads in flight end as cut off (temporary); pages whose

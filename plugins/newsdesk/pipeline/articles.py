@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -75,15 +76,17 @@ def fetch_and_store_pages(
     by_url = {t.url: t for t in todo}
     counts = dict.fromkeys(ArticleSummary.__slots__, 0)
     counts["pages"] = len(todo)
-    fetched_pages = iter(fetcher.stream_pages([t.url for t in todo], deadline=deadline, tick_s=COMMIT_EVERY_S))
     seen: set[str] = set()
-    more = True
-    while more:
-        # One commit per batch of pages: a commit waits for the WAL to reach the disk, which cost
-        # as much as storing the article itself. Each page stores in a savepoint of its own.
-        with conn.transaction():
-            more = _store_batch(conn, fetched_pages, by_url, counts, settings, now=now, seen=seen)
-        conn.commit()
+    # closing: a batch that fails (the database went away) stops the downloads at once, while the
+    # fetcher's loop still runs
+    with closing(fetcher.stream_pages([t.url for t in todo], deadline=deadline, tick_s=COMMIT_EVERY_S)) as stream:
+        more = True
+        while more:
+            # One commit per batch of pages: a commit waits for the WAL to reach the disk, which
+            # cost as much as storing the article itself. Each page stores in a savepoint of its own.
+            with conn.transaction():
+                more = _store_batch(conn, stream, by_url, counts, settings, now=now, seen=seen)
+            conn.commit()
     counts["deferred"] = len(by_url) - len(seen)
     summary = ArticleSummary(**counts)
     log.info("pages shard %s/%s: %s", shard, shards, summary.as_dict())
@@ -274,33 +277,40 @@ def refetch_articles(
     conn.commit()
     by_url = {t.url: t for t in todo}
     counts = {"checked": 0, "changed": 0, "unchanged": 0, "failed": 0}
-    for fetched in fetcher.fetch_pages(list(by_url), deadline=deadline):
-        item = by_url[fetched.url]
-        counts["checked"] += 1
-        article = None
-        if fetched.status is FetchStatus.OK:
-            article = extract_article(fetched.body, url=fetched.final_url or fetched.url, charset=fetched.charset)
-        if article is None or article.status is not ArticleStatus.OK or article.partial:
-            # Keep the stored version: a page that is gone or now shows a teaser did not change the story.
-            reason = fetched.error or (article.reason if article else None) or str(fetched.status)
-            log.info("re-fetch of article %s kept the stored version: %s", item.article_id, reason)
-            article_store.mark_checked(conn, item.article_id, now)
-            conn.commit()
-            counts["failed"] += 1
-            continue
-        try:
-            with conn.transaction():
-                stored, _ = store_page_article(conn, item.page_id, article, fetched, now=now)
-        except (UnstorableError, StoreConflictError) as exc:  # as in _store_one: this article's failure
-            log.warning("re-fetch of article %s kept the stored version: %s", item.article_id, exc)
-            article_store.mark_checked(conn, item.article_id, now)
-            conn.commit()
-            counts["failed"] += 1
-            continue
-        conn.commit()
-        counts["changed" if stored.changed else "unchanged"] += 1
+    with closing(fetcher.fetch_pages(list(by_url), deadline=deadline)) as stream:
+        for fetched in stream:
+            _refetch_one(conn, by_url[fetched.url], fetched, counts, now=now)
     log.info("re-fetch: %s", counts)
     return counts
+
+
+def _refetch_one(
+    conn: Conn, item: article_store.RefetchTodo, fetched: PageFetch, counts: dict[str, int], *, now: datetime
+) -> None:
+    """Store what one re-fetch found (committed), or keep the stored version and say why."""
+    counts["checked"] += 1
+    article = None
+    if fetched.status is FetchStatus.OK:
+        article = extract_article(fetched.body, url=fetched.final_url or fetched.url, charset=fetched.charset)
+    if article is None or article.status is not ArticleStatus.OK or article.partial:
+        # Keep the stored version: a page that is gone or now shows a teaser did not change the story.
+        reason = fetched.error or (article.reason if article else None) or str(fetched.status)
+        log.info("re-fetch of article %s kept the stored version: %s", item.article_id, reason)
+        article_store.mark_checked(conn, item.article_id, now)
+        conn.commit()
+        counts["failed"] += 1
+        return
+    try:
+        with conn.transaction():
+            stored, _ = store_page_article(conn, item.page_id, article, fetched, now=now)
+    except (UnstorableError, StoreConflictError) as exc:  # as in _store_one: this article's failure
+        log.warning("re-fetch of article %s kept the stored version: %s", item.article_id, exc)
+        article_store.mark_checked(conn, item.article_id, now)
+        conn.commit()
+        counts["failed"] += 1
+        return
+    conn.commit()
+    counts["changed" if stored.changed else "unchanged"] += 1
 
 
 def _canonical(declared: str | None, fetched: PageFetch) -> str:

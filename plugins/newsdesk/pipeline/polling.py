@@ -253,8 +253,9 @@ def poll_feeds(
     batch: list[FeedPoll] = []
     entries = 0
     opened = 0.0
+    downloads = fetcher.fetch_feeds(list(by_id.values()), now=now, deadline=deadline)
     try:
-        for download in fetcher.fetch_feeds(list(by_id.values()), now=now, deadline=deadline):
+        for download in downloads:
             poll = _processed(download, by_id[download.feed_id])
             if not batch:
                 opened = time.monotonic()
@@ -268,6 +269,7 @@ def poll_feeds(
                 writer.submit(batch)
                 batch, entries = [], 0
     finally:
+        downloads.close()  # stops what is still downloading when the writer failed
         # Also when the downloads stop with an error: what was fetched is recorded first.
         if batch and writer.error is None:
             writer.submit(batch)
