@@ -12,6 +12,10 @@ Metrics (macro averages over pages):
   pages/s      CPU time of the extraction calls in this one process (decompression not timed;
                CPU rather than wall time because the benchmark machine is shared)
 
+Page by page against plain trafilatura (when both run): pages where newsdesk's body F1 is lower
+or higher, and pages where newsdesk returns no text while trafilatura returns some (must be none;
+the script exits non-zero otherwise, and when newsdesk's body F1 or recall is below trafilatura's).
+
     .venv/bin/python bench/extraction.py [--limit N] [--data DIR] [--only newsdesk|trafilatura]
 
 Prints a table, then one JSON line with every figure.
@@ -29,7 +33,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -57,6 +61,7 @@ class Scores:
     date_n: int = 0
     n: int = 0
     seconds: float = 0.0
+    pages: list[tuple[float, float, bool]] = field(default_factory=list)  # (recall, F1, empty) per page
 
 
 def tokens(text: str) -> Counter[str]:
@@ -138,6 +143,7 @@ def evaluate(name: str, run: Callable[[bytes, str], Output], rows: list[dict], p
         out = run(page, row["url"])
         scores.seconds += time.process_time() - start
         p, r, f1 = prf(out.body, row["body_text"] or "")
+        scores.pages.append((r, f1, not out.body.strip()))
         scores.p += p
         scores.r += r
         scores.f1 += f1
@@ -197,7 +203,45 @@ def main(argv: list[str] | None = None) -> int:
             "date_pages": s.date_n,
             "pages_per_s": round(rate, 1),
         }
-    print(json.dumps({"benchmark": "extraction", "pages": len(rows), "results": figures}, sort_keys=True))
+    failures: list[str] = []
+    comparison: dict[str, object] = {}
+    if "newsdesk" in results and "trafilatura" in results:
+        ours, theirs = results["newsdesk"].pages, results["trafilatura"].pages
+        worse = [
+            (rows[i]["html"], t[1], o[1])
+            for i, (o, t) in enumerate(zip(ours, theirs, strict=True))
+            if o[1] < t[1] - 0.01
+        ]
+        better = sum(1 for o, t in zip(ours, theirs, strict=True) if o[1] > t[1] + 0.01)
+        emptied = [rows[i]["html"] for i, (o, t) in enumerate(zip(ours, theirs, strict=True)) if o[2] and not t[2]]
+        print(
+            f"page by page: newsdesk better on {better}, worse on {len(worse)} (F1 differs by > 0.01); "
+            f"empty where trafilatura is not: {len(emptied)}"
+        )
+        for name, t_f1, o_f1 in sorted(worse, key=lambda w: w[2] - w[1])[:10]:
+            print(f"  worse: {name}  trafilatura F1 {t_f1:.3f}  newsdesk {o_f1:.3f}")
+        comparison = {
+            "better": better,
+            "worse": len(worse),
+            "empty_where_trafilatura_is_not": emptied,
+            "worst": [
+                {"page": n, "trafilatura_f1": round(t, 4), "newsdesk_f1": round(o, 4)}
+                for n, t, o in sorted(worse, key=lambda w: w[2] - w[1])[:10]
+            ],
+        }
+        if emptied:
+            failures.append(f"{len(emptied)} pages empty where trafilatura has text")
+        if results["newsdesk"].f1 < results["trafilatura"].f1 or results["newsdesk"].r < results["trafilatura"].r:
+            failures.append("body F1 or recall below plain trafilatura's")
+    print(
+        json.dumps(
+            {"benchmark": "extraction", "pages": len(rows), "results": figures, "comparison": comparison},
+            sort_keys=True,
+        )
+    )
+    if failures:
+        print("FAILED: " + "; ".join(failures), file=sys.stderr)
+        return 1
     return 0
 
 

@@ -5,7 +5,10 @@ Poll the feeds that are due, fetch and clean the new articles, store them in the
 
 * `sync_feeds` — the feed list (`NEWSDESK_FEEDS_FILE`, default `seeds/feeds.toml`) into `feeds`.
 * `poll_feeds` — one mapped task per feed shard; conditional GETs, the adaptive schedule.
-* `fetch_articles` — one mapped task per page shard; pages are downloaded politely and cleaned.
+* `fetch_articles` — one mapped task per page shard; pages are downloaded politely and cleaned,
+  taken round-robin across feeds and hosts, within a wall-clock budget (`NEWSDESK_FETCH_BUDGET`).
+* `link_duplicates` — confirms the near-duplicate links of the articles the shards stored (two
+  shards cannot see each other's uncommitted articles).
 * `refetch_articles` — articles stored an hour or a day ago are fetched again; a changed text
   becomes a new version.
 * `publish` — emits the `newsdesk_articles` Asset (with counts) when articles were stored,
@@ -62,6 +65,10 @@ def newsdesk_ingest() -> None:
     def fetch_articles(shard: dict[str, int]) -> dict[str, int]:
         return tasks.fetch_articles(shard, get_current_context())
 
+    @task
+    def link_duplicates() -> dict[str, int]:
+        return tasks.link_duplicates(get_current_context())
+
     @task(pool=HTTP_POOL)
     def refetch_articles() -> dict[str, int]:
         return tasks.refetch_articles(get_current_context())
@@ -77,7 +84,7 @@ def newsdesk_ingest() -> None:
     fetched = fetch_articles.expand(shard=shards)
     refetched = refetch_articles()
     sync_feeds() >> shards
-    polled >> fetched >> refetched
+    polled >> fetched >> link_duplicates() >> refetched
     publish(polled, fetched, refetched)
 
 

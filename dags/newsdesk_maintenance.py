@@ -5,6 +5,8 @@ Daily upkeep of the warehouse:
 
 * `refetch_articles` — recent articles are fetched again one hour and one day after they were
   first stored (`newsdesk_ingest` does this too, every run); a changed text becomes a new version.
+* `link_duplicates` — the near-duplicate pass of `newsdesk_ingest`, for articles a failed or
+  overlapping run left unchecked.
 * `prune_raw_html` — raw HTML older than `NEWSDESK_RAW_HTML_RETENTION_DAYS` is dropped.
 * `prune_fetch_log` — `feed_fetches` rows older than `NEWSDESK_FETCH_LOG_RETENTION_DAYS` are
   deleted (a feed's state is on its `feeds` row; the health view reads the last week).
@@ -44,6 +46,10 @@ def newsdesk_maintenance() -> None:
         return tasks.refetch_articles(get_current_context())
 
     @task
+    def link_duplicates() -> dict[str, int]:
+        return tasks.link_duplicates(get_current_context())
+
+    @task
     def prune_raw_html() -> dict[str, int]:
         return tasks.prune_raw_html(get_current_context())
 
@@ -55,7 +61,7 @@ def newsdesk_maintenance() -> None:
     def feed_health_report() -> dict[str, int]:
         return tasks.feed_health_report(get_current_context())
 
-    upkeep = [refetch_articles(), prune_raw_html(), prune_fetch_log(), feed_health_report()]
+    upkeep = [refetch_articles(), link_duplicates(), prune_raw_html(), prune_fetch_log(), feed_health_report()]
     for name, sql in QUALITY_CHECKS.items():
         upkeep >> SQLCheckOperator(
             task_id=f"check_{name}",

@@ -75,6 +75,9 @@ class Settings:
     commitment_scorer: Path | None = None  # a commitment scorer file; None: the bundled one
     raw_html_retention_days: int = 30
     fetch_log_retention_days: int = 90
+    # Wall-clock budget of one polling or fetching task: downloads still running then are cut off
+    # and retried later, so a publisher trickling bytes cannot hold the ingest run (0: no budget).
+    fetch_budget_s: float = 600.0
     http: HttpSettings = field(default_factory=HttpSettings)
     poll: PollSettings = field(default_factory=PollSettings)
 
@@ -112,6 +115,7 @@ class Settings:
             commitment_scorer=Path(scorer) if (scorer := env.get("NEWSDESK_COMMITMENT_SCORER")) else None,
             raw_html_retention_days=_env_int(env, "NEWSDESK_RAW_HTML_RETENTION_DAYS", 30),
             fetch_log_retention_days=_env_int(env, "NEWSDESK_FETCH_LOG_RETENTION_DAYS", 90),
+            fetch_budget_s=_env_float(env, "NEWSDESK_FETCH_BUDGET", 600.0),
             http=http,
             poll=poll,
         )

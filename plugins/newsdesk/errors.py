@@ -15,6 +15,19 @@ class DatabaseError(NewsdeskError):
     """The warehouse could not be reached or rejected a statement."""
 
 
+class UnstorableError(DatabaseError):
+    """PostgreSQL refused one item's data (or it could not be encoded for it): that item's failure.
+
+    Raised by the store's error boundary for data exceptions, constraint violations, program
+    limits (an index row or a tsvector too large) and text encoding errors; the pipeline records
+    it on the item's row and goes on with the rest of the batch.
+    """
+
+
+class StoreConflictError(DatabaseError):
+    """A concurrent writer got in the way (deadlock, serialisation failure): try the item again later."""
+
+
 class MigrationError(DatabaseError):
     """A migration failed, or an applied migration was edited after the fact."""
 

@@ -205,6 +205,11 @@ class Article:
     # MinHash signature of the text's word shingles (near-duplicate detection across outlets)
     minhash: tuple[int, ...] = ()
     reason: str | None = None
+    # The page marks the article as for subscribers (isAccessibleForFree false, paywall markup):
+    # what is public is kept and analysed, flagged.
+    paywalled: bool = False
+    # The text is known or likely to be incomplete: a paywall teaser, a page cut before parsing.
+    partial: bool = False
 
 
 @dataclass(frozen=True, slots=True)

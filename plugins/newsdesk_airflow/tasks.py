@@ -124,6 +124,14 @@ def fetch_articles(shard: dict[str, int], context: dict[str, Any]) -> dict[str, 
         return _finish(conn, run_id, summary.as_dict(), f"fetch_articles shard {shard['shard']}")
 
 
+def link_duplicates(context: dict[str, Any]) -> dict[str, int]:
+    from newsdesk.pipeline.articles import link_duplicates as pipeline_link
+
+    with recorded_run(context) as (_settings, conn, run_id):
+        counts = pipeline_link(conn)
+        return _finish(conn, run_id, counts, "link_duplicates")
+
+
 def analyze_articles(context: dict[str, Any], *, batch_size: int = 64) -> dict[str, int]:
     from newsdesk.pipeline.analysis import analyze_pending
 

@@ -117,7 +117,13 @@ def test_maintenance_and_reprocess(sample_pipeline) -> None:
         checks = conn.execute(
             "SELECT task_id, status FROM pipeline_runs WHERE dag_id = 'newsdesk_maintenance' ORDER BY task_id"
         ).fetchall()
-        assert [t for t, _ in checks] == ["feed_health_report", "prune_fetch_log", "prune_raw_html", "refetch_articles"]
+        assert [t for t, _ in checks] == [
+            "feed_health_report",
+            "link_duplicates",
+            "prune_fetch_log",
+            "prune_raw_html",
+            "refetch_articles",
+        ]
     # a manual reprocess of everything replaces the analysis rows with the same rows
     run("newsdesk_reprocess")
     assert _counts(url) == analysed

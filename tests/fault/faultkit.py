@@ -52,14 +52,16 @@ def load_fault_server() -> ModuleType:
 #   and durations: they say when a run happened, not what it stored (analyzed_at is kept as
 #   "analysed or not");
 # * pipeline_runs.counts and .airflow_run_id: the counts of a task's *last* attempt (a re-run that
-#   found nothing left to do rightly reports zeros) and the name of the run.
+#   found nothing left to do rightly reports zeros) and the name of the run;
+# * pages.feed_id: the feed whose poll committed the page first (two feeds linking one page in
+#   parallel shards: either), the queue's turn-taking key, not content.
 # Dates that come from the data (published_at, feed_published_at, entry dates) are kept.
 FINGERPRINT_SQL: dict[str, str] = {
     "feeds": """SELECT url, name, site, language, tags, enabled, seed_enabled, configured_interval_s,
                        poll_interval_s, last_status, http_etag, http_last_modified, last_body_hash,
                        consecutive_failures, consecutive_hard_failures, disabled_reason FROM feeds""",
     "feed_fetches": """SELECT f.url, x.status, x.http_status, x.bytes, x.entries_seen, x.entries_new, x.error,
-                              x.parse_problem, x.retry_after_s
+                              x.parse_problem, x.retry_after_s, x.entries_skipped
                          FROM feed_fetches x JOIN feeds f USING (feed_id)""",
     "feed_entries": """SELECT f.url, e.entry_guid, p.url, e.title, e.summary, e.authors, e.published_at,
                               e.updated_at, e.language
@@ -69,7 +71,8 @@ FINGERPRINT_SQL: dict[str, str] = {
                   FROM pages p LEFT JOIN articles a USING (article_id)""",
     "articles": """SELECT a.canonical_url, a.url, a.title, a.authors, a.published_at, a.updated_at, a.language,
                           a.site_name, a.text, a.content_hash, a.minhash, d.canonical_url, a.version,
-                          a.change_count, a.analyzed_at IS NOT NULL, a.analyzer_version
+                          a.change_count, a.analyzed_at IS NOT NULL, a.analyzer_version, a.paywalled,
+                          a.partial, a.duplicate_checked
                      FROM articles a LEFT JOIN articles d ON d.article_id = a.duplicate_of""",
     "article_sources": """SELECT a.canonical_url, f.url, s.entry_guid, s.entry_link, s.entry_title,
                                  s.entry_published_at

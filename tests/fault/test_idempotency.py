@@ -20,6 +20,7 @@ TASK_RERUNS = [
     ("newsdesk_ingest", INGEST_DATE, ("plan_shards", "sync_feeds")),
     ("newsdesk_ingest", INGEST_DATE, ("plan_shards", "poll_feeds")),
     ("newsdesk_ingest", INGEST_DATE, ("plan_shards", "fetch_articles")),
+    ("newsdesk_ingest", INGEST_DATE, ("plan_shards", "link_duplicates")),
     ("newsdesk_ingest", INGEST_DATE, ("plan_shards", "refetch_articles")),
     ("newsdesk_analyze", ANALYZE_DATE, ("analyze_articles",)),
 ]
@@ -45,6 +46,7 @@ def test_the_same_dag_runs_twice_change_nothing(reference, dag_runner) -> None:
         ("newsdesk_ingest", "sync_feeds"): 1,
         ("newsdesk_ingest", "poll_feeds"): 2,  # two shards
         ("newsdesk_ingest", "fetch_articles"): 2,
+        ("newsdesk_ingest", "link_duplicates"): 1,
         ("newsdesk_ingest", "refetch_articles"): 1,
         ("newsdesk_analyze", "analyze_articles"): 1,
     }

@@ -136,30 +136,100 @@ def test_apply_polls_inside_a_callers_transaction(clean_db):
         assert conn.execute("SELECT count(*) FROM feed_entries").fetchone()[0] == 2
 
 
-def test_a_feed_that_cannot_be_stored_does_not_sink_its_batch(conn):
+def test_text_postgresql_cannot_hold_is_cleaned_at_the_store(conn):
+    """Lone surrogates (a JSON Feed's "\\ud800", an RSS &#xD800;), NUL and bidi overrides in any
+    field of an entry: the entry is stored without them, with the rest of the batch."""
     sync_feeds(conn, [Feed("https://good.example/rss", "good"), Feed("https://bad.example/rss", "bad")])
     ids = {r["url"]: r["feed_id"] for r in conn.execute("SELECT feed_id, url FROM feeds").fetchall()}
     good, bad = ids["https://good.example/rss"], ids["https://bad.example/rss"]
+    poison = FeedEntry(
+        guid="b\ud800",
+        link="https://bad.example/1",
+        title="nul \x00 here \ud800",
+        summary="over\u202eride",
+        authors=("\udfffAuteur", "\u2066"),
+        language="nl\x00",
+    )
     polls = [
         FeedPoll(good, "good", FetchStatus.OK, NOW, 200, entries=(entry("g", "https://good.example/1"),)),
-        # PostgreSQL text cannot hold NUL: this feed's entries cannot be stored
+        FeedPoll(bad, "bad", FetchStatus.OK, NOW, 200, etag='"e\ud800"', entries=(poison,)),
+    ]
+    recorded = _record(conn, polls, Settings(poll=POLICY), NOW, None)
+    assert [(p.feed_id, p.status, n) for p, n in recorded] == [(good, FetchStatus.OK, 1), (bad, FetchStatus.OK, 1)]
+    row = conn.execute(
+        "SELECT entry_guid, title, summary, authors, language FROM feed_entries WHERE feed_id = %s", (bad,)
+    ).fetchone()
+    assert row == {
+        "entry_guid": "b",
+        "title": "nul  here ",
+        "summary": "override",
+        "authors": ["Auteur"],
+        "language": "nl",
+    }
+
+
+@pytest.fixture
+def refusing_titles(conn):
+    """A constraint the test adds: the database refuses one entry's data, as it would a value
+    beyond one of its limits."""
+    conn.execute("ALTER TABLE feed_entries ADD CONSTRAINT test_refuses CHECK (title IS DISTINCT FROM 'refused')")
+    yield
+    conn.execute("ALTER TABLE feed_entries DROP CONSTRAINT test_refuses")
+
+
+def test_an_entry_the_database_refuses_costs_only_that_entry(conn, refusing_titles):
+    sync_feeds(conn, [Feed("https://good.example/rss", "good"), Feed("https://bad.example/rss", "bad")])
+    ids = {r["url"]: r["feed_id"] for r in conn.execute("SELECT feed_id, url FROM feeds").fetchall()}
+    good, bad = ids["https://good.example/rss"], ids["https://bad.example/rss"]
+    refused = FeedEntry(guid="r", link="https://bad.example/r", title="refused")
+    polls = [
+        FeedPoll(good, "good", FetchStatus.OK, NOW, 200, entries=(entry("g", "https://good.example/1"),)),
         FeedPoll(
             bad,
             "bad",
             FetchStatus.OK,
             NOW,
             200,
-            entries=(FeedEntry(guid="b", link="https://bad.example/1", title="nul \x00 here"),),
+            entries=(entry("b1", "https://bad.example/1"), refused, entry("b2", "https://bad.example/2")),
         ),
     ]
     recorded = _record(conn, polls, Settings(poll=POLICY), NOW, None)
-    assert [(p.feed_id, p.status, n) for p, n in recorded] == [
-        (good, FetchStatus.OK, 1),
-        (bad, FetchStatus.SOFT, 0),
-    ]
-    assert recorded[1][0].error.startswith("could not store entries")
-    statuses = conn.execute("SELECT feed_id, status FROM feed_fetches ORDER BY fetch_id").fetchall()
-    assert [(r["feed_id"], r["status"]) for r in statuses] == [(good, "ok"), (bad, "soft")]
+    assert [(p.feed_id, p.status, n) for p, n in recorded] == [(good, FetchStatus.OK, 1), (bad, FetchStatus.OK, 2)]
+    logged = conn.execute(
+        "SELECT status, entries_seen, entries_new, entries_skipped, parse_problem FROM feed_fetches WHERE feed_id = %s",
+        (bad,),
+    ).fetchone()
+    assert (logged["status"], logged["entries_seen"], logged["entries_new"], logged["entries_skipped"]) == (
+        "ok",
+        3,
+        2,
+        1,
+    )
+    assert "1 entries skipped (not storable" in logged["parse_problem"]
+    guids = [r["entry_guid"] for r in conn.execute("SELECT entry_guid FROM feed_entries ORDER BY 1").fetchall()]
+    assert guids == ["b1", "b2", "g"]
+
+
+def test_a_poll_the_database_refuses_is_recorded_without_its_data(conn):
+    """A value beyond PostgreSQL's integer range (a server's Retry-After of 10^11 s) is clamped;
+    a poll refused all the same is recorded as a soft failure with the reason, the batch goes on."""
+    sync_feeds(conn, [Feed("https://good.example/rss", "good"), Feed("https://bad.example/rss", "bad")])
+    ids = {r["url"]: r["feed_id"] for r in conn.execute("SELECT feed_id, url FROM feeds").fetchall()}
+    good, bad = ids["https://good.example/rss"], ids["https://bad.example/rss"]
+    conn.execute("ALTER TABLE feed_fetches ADD CONSTRAINT test_refuses CHECK (error IS DISTINCT FROM 'refused')")
+    try:
+        polls = [
+            FeedPoll(good, "good", FetchStatus.TEMPORARY, NOW, 503, retry_after_s=10**11),
+            FeedPoll(bad, "bad", FetchStatus.TEMPORARY, NOW, 503, error="refused"),
+        ]
+        recorded = _record(conn, polls, Settings(poll=POLICY), NOW, None)
+    finally:
+        conn.execute("ALTER TABLE feed_fetches DROP CONSTRAINT test_refuses")
+    assert [(p.feed_id, p.status) for p, _ in recorded] == [(good, FetchStatus.TEMPORARY), (bad, FetchStatus.SOFT)]
+    rows = conn.execute("SELECT feed_id, status, retry_after_s, error FROM feed_fetches ORDER BY fetch_id").fetchall()
+    assert [(r["feed_id"], r["status"]) for r in rows] == [(good, "temporary"), (bad, "soft")]
+    assert rows[0]["retry_after_s"] == 2**31 - 1
+    assert rows[1]["error"].startswith("could not store")
 
 
 class FakeFetcher:
@@ -168,7 +238,7 @@ class FakeFetcher:
     def __init__(self, downloads, error: Exception | None = None) -> None:
         self.downloads, self.error = downloads, error
 
-    def fetch_feeds(self, states, *, now):
+    def fetch_feeds(self, states, *, now, deadline=None):
         yield from self.downloads
         if self.error is not None:
             raise self.error

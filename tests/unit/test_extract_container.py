@@ -66,8 +66,8 @@ ARTICLE = (
 def test_the_largest_marked_container_with_the_text_is_chosen() -> None:
     tree = parse_html(_page(ARTICLE).decode())
     assert tree is not None
-    container = _article_container(tree)
-    assert container is not None and container.tag == "main"
+    found = _article_container(tree)
+    assert found is not None and found[0].tag == "main"
 
 
 def test_boilerplate_inside_and_outside_the_container_stays_out_of_the_text() -> None:
@@ -82,9 +82,9 @@ def test_the_container_page_is_a_copy_without_chrome() -> None:
     tree = parse_html(_page(ARTICLE.replace("</article>", "<nav>Vorige | Volgende</nav>na de nav</article>")).decode())
     assert tree is not None
     before = etree.tostring(tree)
-    container = _article_container(tree)
-    assert container is not None
-    page = _container_page(container)
+    found = _article_container(tree)
+    assert found is not None
+    page = _container_page(found[0])
     assert [child.tag for child in page] == ["body"] and page[0][0].tag == "main"
     assert not page.xpath("//nav") and "na de nav" in page.text_content()
     assert etree.tostring(tree) == before  # the page itself is untouched (the classification reads it)
@@ -119,8 +119,8 @@ def test_a_thin_container_falls_back_to_the_whole_page(monkeypatch: pytest.Monke
     rest = "<div class='vervolg'>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS[3:]) + "</div>"
     tree = parse_html(_page(main, rest).decode())
     assert tree is not None
-    container = _article_container(tree)
-    assert container is not None and container.tag == "main"
+    found = _article_container(tree)
+    assert found is not None and found[0].tag == "main"
 
     seen: list[tuple[bool, bool]] = []
     extract = article_module._trafilatura_body
@@ -150,3 +150,23 @@ def test_a_full_container_is_extracted_alone(monkeypatch: pytest.MonkeyPatch) ->
     assert article.status is ArticleStatus.OK, article.reason
     assert len(calls) == 1  # no second pass over the whole page
 
+
+
+def test_a_container_whose_extraction_keeps_little_of_its_text_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    # <main> holds the article and a long comment thread: trafilatura keeps the article and drops
+    # the comments, less than CONTAINER_MIN_YIELD of the container's paragraph text, so the
+    # container's result is not trusted and the whole page is extracted as well
+    comments = "<div class='comments'>" + "".join(f"<p>{p} {p}</p>" for p in PARAGRAPHS * 4) + "</div>"
+    main = "<main>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + comments + "</main>"
+    seen: list[bool] = []
+    extract = article_module._trafilatura_body
+
+    def spy(page: HtmlElement, url: str, settings: ExtractionSettings, fast: bool) -> Any:
+        seen.append(fast)
+        return extract(page, url, settings, fast)
+
+    monkeypatch.setattr(article_module, "_trafilatura_body", spy)
+    article = extract_article(_page(main), url="https://zwolle.example/fietsbrug")
+    assert seen == [True, False]  # the container in fast mode, then the whole page with the fallbacks
+    assert article.status is ArticleStatus.OK, article.reason
+    assert article.text.split("\n\n") == PARAGRAPHS

@@ -53,7 +53,7 @@ def test_no_two_different_sample_articles_are_near_duplicates() -> None:
         article = extract_article((SITE / path).read_text("utf-8"), url=f"{BASE}/{path}")
         if article.status is ArticleStatus.OK:
             signatures[path] = article.minhash
-    assert len(signatures) == 12
+    assert len(signatures) == 13  # the paywalled analysis is an article too (its public teaser)
     names = sorted(signatures)
     for i, a in enumerate(names):
         for b in names[i + 1 :]:

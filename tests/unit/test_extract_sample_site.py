@@ -84,6 +84,7 @@ def test_sample_page(path: str) -> None:
     assert article.published_at.date().isoformat() == expected["published"]
     assert article.language == "nl"
     assert article.canonical_url == f"{BASE}/{path}"
+    assert (article.paywalled, article.partial) == (expected.get("paywalled", False), expected.get("partial", False))
     for line in article.text.split("\n\n"):
         assert line.strip() == line and line, "empty or padded paragraph"
         for marker in BOILERPLATE:

@@ -38,6 +38,16 @@ ip = ipaddress.ip_address
         ("240.0.0.1", "reserved"),
         ("::ffff:10.0.0.1", "private"),
         ("fc00::1", "private"),
+        # IPv6 forms that stand for an IPv4 address are judged by it
+        ("2002:a9fe:a9fe::1", "cloud metadata"),  # 6to4 of 169.254.169.254
+        ("2002:7f00:1::", "loopback"),  # 6to4 of 127.0.0.1
+        ("2002:0a00:0001::1", "private"),  # 6to4 of 10.0.0.1
+        ("2002:5db8:d822::1", None),  # 6to4 of a public address
+        ("64:ff9b::a9fe:a9fe", "cloud metadata"),  # NAT64 well-known prefix
+        ("64:ff9b::c0a8:1", "private"),
+        ("64:ff9b:1::a9fe:a9fe", "cloud metadata"),  # NAT64 local-use prefix
+        ("::a9fe:a9fe", "cloud metadata"),  # IPv4-compatible
+        ("::ffff:169.254.169.254", "cloud metadata"),
     ],
 )
 def test_address_kinds(address, kind):
@@ -55,6 +65,20 @@ def test_allow_list_entries():
     assert policy.refusal("example.org", ip("93.184.216.34"), 1234) is None
     assert "metadata" in AddressPolicy().refusal("meta", ip("169.254.169.254"), 80)
     assert "metadata" in AddressPolicy(["127.0.0.1"]).refusal("x", ip("169.254.169.254"), 80)
+
+
+def test_an_allowed_name_is_checked_by_the_address_it_resolves_to():
+    policy = AddressPolicy(["feeds.intranet", "127.0.0.1"])
+    assert policy.refusal("feeds.intranet", ip("10.1.1.1"), 80) is None
+    assert policy.refusal("feeds.intranet", ip("127.0.0.1"), 80) is None
+    assert "metadata" in policy.refusal("feeds.intranet", ip("169.254.169.254"), 80)
+    assert "metadata" in policy.refusal("feeds.intranet", ip("2002:a9fe:a9fe::1"), 80)
+    assert "link-local" in policy.refusal("feeds.intranet", ip("169.254.1.1"), 80)
+    assert "multicast" in policy.refusal("feeds.intranet", ip("224.0.0.1"), 80)
+    # an address or CIDR entry is an explicit decision about that address
+    assert AddressPolicy(["169.254.0.0/16"]).refusal("x", ip("169.254.1.1"), 80) is None
+    # the 6to4 form of an allowed IPv4 address is not the allowed address
+    assert "loopback" in policy.refusal("x", ip("2002:7f00:1::"), 80)
 
 
 def test_retry_after():

@@ -237,3 +237,35 @@ def test_language_cache_equals_clean_language():
     for value in ["nl", "NL", "nl_NL", "en-US ", "bogus language", "", None, ["nl"], {"x": 1}, 5]:
         assert _language(value) == clean_language(value)
         assert _language(value) == clean_language(value)  # and again, from the cache
+
+
+def test_a_reference_to_no_character_costs_only_that_character() -> None:
+    """&#xD800; (a lone surrogate), &#0; or &#x110000; in one item: XML parsers refuse the whole
+    document and feedparser's loose parser crashed; the reference becomes U+FFFD instead."""
+    rss = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        b"<item><guid>g1</guid><title>Kop &#xD800; en &#0; en &#x110000; en &#233;</title>"
+        b"<link>https://x.example/1</link></item>"
+        b"<item><guid>g2</guid><title>gewoon</title><link>https://x.example/2</link></item>"
+        b"</channel></rss>"
+    )
+    parsed = parse_feed(rss, url="https://x.example/feed.xml", content_type="application/rss+xml")
+    assert parsed.error is None
+    assert [e.guid for e in parsed.entries] == ["g1", "g2"]
+    assert parsed.entries[0].title == "Kop \ufffd en \ufffd en \ufffd en é"
+    assert "3 character references" in (parsed.problem or "")
+
+
+def test_json_feed_lone_surrogates_are_parsed_for_the_store_to_clean() -> None:
+    import json
+
+    body = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": "t\ud800",
+            "items": [{"id": "a\ud800", "url": "https://x.example/a", "title": "Kop \ud800", "summary": "s\udfff"}],
+        }
+    ).encode()
+    parsed = parse_feed(body, url="https://x.example/feed.json", content_type="application/feed+json")
+    assert parsed.error is None and len(parsed.entries) == 1
+    assert parsed.entries[0].link == "https://x.example/a"

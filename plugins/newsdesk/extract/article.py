@@ -4,7 +4,7 @@ The body comes from trafilatura's structured output (its XML tree keeps paragrap
 boundaries), rendered into the seed shape: paragraphs in order, one blank line between them,
 subheadings on their own line. Declared metadata (JSON-LD, meta tags) wins over trafilatura's
 heuristics. Pages that are not articles get a status and a reason; nothing here raises for a
-bad page.
+bad page. A paywalled or partial article keeps the text the page shows, flagged.
 """
 
 from __future__ import annotations
@@ -58,9 +58,11 @@ _TEASER_COUNT = etree.XPath(
 )
 _ELEMENT_COUNT = etree.XPath("count(//*)")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-# Control characters (NUL among them, which PostgreSQL text refuses) arrive in metadata through
-# JSON-LD escapes ("\u0000") even when the page's own bytes were cleaned.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters (NUL among them, which PostgreSQL text refuses) and lone surrogates (which
+# have no UTF-8 form) arrive in metadata through JSON-LD escapes ("\u0000", "\ud800") even when
+# the page's own bytes were cleaned; bidirectional overrides and isolates make a title or byline
+# display as something it is not. The store removes the same characters (store.boundary).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _LIVE_MARKER = re.compile(r"live-?blog|live-?ticker|liveupdates|live-updates", re.IGNORECASE)
 _PAYWALL_MARKER = re.compile(r"paywall|premium-?wall|subscriber-?only|regwall|meter-?wall", re.IGNORECASE)
 
@@ -71,8 +73,15 @@ def _clean_space(text: str) -> str:
 
 
 def _blocks(body: etree._Element) -> list[str]:
-    """Paragraph-level blocks of trafilatura's XML body, in document order."""
+    """Paragraph-level blocks of trafilatura's XML body, in document order.
+
+    Text between blocks (the tail of a heading, of a line break, a body that starts with bare
+    text) is a block of its own: pages that separate paragraphs with <br> in one container put
+    most of the article there (WinFuture on bench/extraction.py lost half its text without it).
+    """
     out: list[str] = []
+    if body.text and (text := _clean_space(body.text)):
+        out.append(text)
     for child in body:
         tag = child.tag if isinstance(child.tag, str) else ""
         if tag == "list":
@@ -87,6 +96,8 @@ def _blocks(body: etree._Element) -> list[str]:
                 out.append(text)
         elif tag == "div":
             out.extend(_blocks(child))
+        if child.tail and (tail := _clean_space(child.tail)):
+            out.append(tail)
     return out
 
 
@@ -114,16 +125,23 @@ def _median_len(paragraphs: list[str]) -> int:
     return lengths[len(lengths) // 2] if lengths else 0
 
 
+def _paywalled(tree: HtmlElement, meta: PageMeta) -> bool:
+    """The page marks its article as for subscribers (isAccessibleForFree false, paywall markup)."""
+    return meta.accessible_for_free is False or _attr_match(tree, _PAYWALL_MARKER)
+
+
 def _classify(
-    tree: HtmlElement, meta: PageMeta, words: int, paragraphs: list[str]
+    tree: HtmlElement, meta: PageMeta, words: int, paragraphs: list[str], *, paywalled: bool = False
 ) -> tuple[ArticleStatus, str] | None:
-    """Decide whether the page is not an article; None means it is one."""
+    """Decide whether the page is not an article; None means it is one.
+
+    A paywalled page is an article with whatever text is public (flagged by the caller): the
+    markup says so on complete articles too, and a teaser is still the article's beginning.
+    """
     is_article_type = bool(meta.types & ARTICLE_TYPES) or meta.og_type == "article"
     if meta.types & LIVE_TYPES or (words < SHELL_WORDS and _attr_match(tree, _LIVE_MARKER)):
         if words < SHELL_WORDS:
             return ArticleStatus.NOT_ARTICLE, f"live-blog shell: {words} words, updates are loaded by script"
-    if words < SHELL_WORDS and (meta.accessible_for_free is False or _attr_match(tree, _PAYWALL_MARKER)):
-        return ArticleStatus.PAYWALL, f"paywall stub: only a {words}-word teaser is public"
     if not is_article_type:
         teasers = _teasers(tree)
         # Articles carry teaser blocks too (sidebars, "more news"); an index page's own text is
@@ -135,7 +153,7 @@ def _classify(
             return ArticleStatus.NOT_ARTICLE, f"index page: {teasers} teasers and no article metadata"
     if words == 0:
         return ArticleStatus.NO_TEXT, "no article text found on the page"
-    if words < MIN_WORDS:
+    if words < MIN_WORDS and not paywalled:
         return ArticleStatus.TOO_SHORT, f"near-empty page: {words} words of text (minimum {MIN_WORDS})"
     return None
 
@@ -216,6 +234,12 @@ _CHROME = ("nav", "footer", "iframe", "noscript")
 CONTAINER_SHARE = 0.4
 # Below this much paragraph text on the whole page the share says little: the page is used.
 CONTAINER_MIN_CHARS = 500
+# trafilatura on the container alone must keep at least this share of the container's own
+# paragraph text, else the page is extracted whole (with the fallbacks): a container whose
+# extraction throws most of its paragraphs away has lost the article, not boilerplate. On
+# bench/extraction.py the lowest share of a container that was right is 0.38 (Dagbladet, where
+# the whole page gives F1 0.46 against the container's 0.98); none is below this.
+CONTAINER_MIN_YIELD = 0.25
 _ARTICLE_BODY = etree.XPath("//body//*[@itemprop='articleBody']")
 _SIZE = etree.XPath("count(descendant-or-self::*)")
 
@@ -284,8 +308,9 @@ def _paragraph_chars(tree: HtmlElement, candidates: list[HtmlElement]) -> tuple[
     return total, inside
 
 
-def _largest_with_text(tree: HtmlElement, candidates: list[HtmlElement]) -> HtmlElement | None:
-    """The largest candidate holding CONTAINER_SHARE of the page's paragraph text, if any."""
+def _largest_with_text(tree: HtmlElement, candidates: list[HtmlElement]) -> tuple[HtmlElement, int] | None:
+    """The largest candidate holding CONTAINER_SHARE of the page's paragraph text, if any, and
+    the characters of paragraph text it holds."""
     if not candidates:
         return None
     total, inside = _paragraph_chars(tree, candidates)
@@ -294,11 +319,13 @@ def _largest_with_text(tree: HtmlElement, candidates: list[HtmlElement]) -> Html
     sized = [(_SIZE(element), element) for element, chars in inside.items() if chars >= CONTAINER_SHARE * total]
     if not sized:
         return None
-    return max(sized, key=lambda pair: pair[0])[1]
+    element = max(sized, key=lambda pair: pair[0])[1]
+    return element, inside[element]
 
 
-def _article_container(tree: HtmlElement) -> HtmlElement | None:
-    """The container of the article text, when the page marks one (see CONTAINER_SHARE)."""
+def _article_container(tree: HtmlElement) -> tuple[HtmlElement, int] | None:
+    """The container of the article text, when the page marks one (see CONTAINER_SHARE), and the
+    characters of paragraph text it holds."""
     body = tree.find("body")
     if body is None:
         return None
@@ -332,10 +359,11 @@ def _extract_body(url: str, tree: HtmlElement) -> tuple[list[str], str | None]:
     few pages, all of which show the same signature in fast mode (few paragraphs: the wrong or
     a partial container), and they cost ~40% of the time on every page.
     """
-    container = _article_container(tree)
-    if container is not None:
-        blocks = _body_blocks(_trafilatura_body(_container_page(container), url, SETTINGS, fast=True))
-        if len(blocks) >= FULL_RETRY_BLOCKS:
+    found = _article_container(tree)
+    container = found[0] if found is not None else None
+    if found is not None:
+        blocks = _body_blocks(_trafilatura_body(_container_page(found[0]), url, SETTINGS, fast=True))
+        if len(blocks) >= FULL_RETRY_BLOCKS and sum(len(b) for b in blocks) >= CONTAINER_MIN_YIELD * found[1]:
             return blocks, None
     trimmed = _without_chrome(tree)
     elements = int(_ELEMENT_COUNT(tree))
@@ -470,7 +498,10 @@ def _extract(
     site_name = _clean_space(site_name) or None if site_name else None
     title = _strip_site_suffix(title, site_name)
 
-    verdict = _classify(tree, meta, words, blocks)
+    paywalled = _paywalled(tree, meta)
+    # Likely incomplete: a paywalled text of teaser length, or a page cut before parsing.
+    partial = page.cut or (paywalled and words < SHELL_WORDS)
+    verdict = _classify(tree, meta, words, blocks, paywalled=paywalled)
     if verdict is not None:
         status, reason = verdict
         return Article(
@@ -499,4 +530,6 @@ def _extract(
         content_hash=content_hash(text),
         minhash=minhash_signature(text),
         reason="; ".join(notes) or None,
+        paywalled=paywalled,
+        partial=partial,
     )

@@ -30,6 +30,15 @@ _PATTERNS = [
     r"\b(cookies?)\b.*\b(accepteer|akkoord|toestemming|accept|consent|instellingen|settings)\b",
     r"^(volg|follow) (ons|us|de|the) ",
     r"^(reageer|reacties|comments?|kommentare)\s*(\(\d+\))?\s*:?$",
+    # subscription prompts around a paywall (the article itself is kept and flagged paywalled)
+    r"^(lees|lees hier) verder (met|als|voor|in)\b",
+    r"\b(exclusief|alleen) voor (abonnees|leden|members)\b",
+    r"\b(word|wordt|bent u al|ben je al|ik ben al) (abonnee|lid)\b",
+    r"\bproefabonnement\b",
+    r"^(continue reading|already a subscriber|subscribe (now|today|to continue|to read))\b",
+    r"\bthis (article|story|content) is (only )?(for|available to|exclusive to) (subscribers|members)\b",
+    r"\b(nur für abonnenten|jetzt abonnieren|weiterlesen mit|bereits abonnent)\b",
+    r"\b(réservé aux abonnés|abonnez-vous|déjà abonné)\b",
     # bylines and datelines repeated as paragraphs
     r"^(door|by|von|par|por)\s+[\w.'-]+(\s+[\w.'-]+){0,4}\s*$",
     r"^(door|by|von|par|por)\s+[\w.'-]+(\s+[\w.'-]+){0,4}\s*([,|·•-]|\bop\b|\bon\b)",

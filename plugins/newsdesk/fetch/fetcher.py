@@ -5,18 +5,25 @@ Bounds: ``concurrency`` downloads at once overall, ``per_host_concurrency`` per 
 ``per_host_delay_s`` between request starts to one host (raised to a robots.txt
 Crawl-delay, at most ``MAX_CRAWL_DELAY_S``), and at most ``2 * concurrency`` finished
 results waiting for the consumer, so memory stays bounded however slow the caller is.
+
+A batch may have a ``deadline`` (a ``time.monotonic()`` value): when it passes, downloads in
+flight are cancelled and reported as cut off (status temporary, retried later), and items that
+never started are not reported at all (they stay queued). With ``tick_s`` the stream yields
+``None`` after that many seconds without a result, so the consumer can commit what it has while
+stragglers are still arriving.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import hashlib
 import logging
 import queue
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Generator, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, TypeVar
@@ -42,7 +49,10 @@ FEED_ACCEPT = (
 )
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 MAX_CRAWL_DELAY_S = 30.0
+CUT_OFF = "cut off: the task's time budget ran out before the download finished"
 _DONE = object()
+# The item whose work is running in the current task: a request made for it marks it started.
+_ITEM: contextvars.ContextVar[object] = contextvars.ContextVar("newsdesk_fetch_item", default=None)
 
 
 def body_hash(body: bytes) -> str:
@@ -168,6 +178,7 @@ class Fetcher:
         self._robots_locks: dict[str, asyncio.Lock] = {}
         self._global: asyncio.Semaphore | None = None
         self._agent = _agent_token(settings.user_agent)
+        self._started: set[int] = set()  # id() of the items of the running batch that made a request
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -241,6 +252,9 @@ class Fetcher:
     async def _get(self, url: str, headers: dict[str, str], *, max_body_bytes: int | None = None) -> Download:
         assert self._client is not None and self._global is not None
         async with self._gate(url), self._global:
+            item = _ITEM.get()
+            if item is not None:
+                self._started.add(id(item))
             return await fetch_url(
                 self._client, url, self.settings, headers=headers, max_body_bytes=max_body_bytes
             )
@@ -250,8 +264,16 @@ class Fetcher:
         items: Sequence[T],
         work: Callable[[T], Awaitable[Any]],
         failed: Callable[[T, BaseException], Any],
-    ) -> Iterator[Any]:
-        """Run ``work`` over ``items`` concurrently; yield results as they finish."""
+        *,
+        cut_off: Callable[[T], Any] | None = None,
+        deadline: float | None = None,
+        tick_s: float | None = None,
+    ) -> Generator[Any, None, None]:
+        """Run ``work`` over ``items`` concurrently; yield results as they finish.
+
+        At ``deadline`` the batch is stopped: items that made a request yield ``cut_off(item)``,
+        the others nothing. With ``tick_s``, ``None`` is yielded after that long without a result.
+        """
         if not items:
             return
         if self._loop is None:
@@ -260,13 +282,19 @@ class Fetcher:
         loop = self._loop
         results: queue.SimpleQueue[Any] = queue.SimpleQueue()
         window_size = max(2 * self.settings.concurrency, 8)
-        holder: dict[str, asyncio.Semaphore] = {}
+        holder: dict[str, Any] = {}
+        self._started = set()
+        started = self._started
 
         async def one(item: T, window: asyncio.Semaphore) -> None:
+            _ITEM.set(item)
             try:
                 results.put(await work(item))
             except asyncio.CancelledError:
-                window.release()
+                if cut_off is not None and id(item) in started:
+                    results.put(cut_off(item))
+                else:
+                    window.release()  # nothing for the consumer to take
                 raise
             except Exception as exc:  # one item's bug must not sink the batch: it becomes data
                 log.exception("fetch of %r failed unexpectedly", item)
@@ -275,6 +303,7 @@ class Fetcher:
         async def batch() -> None:
             window = asyncio.Semaphore(window_size)
             holder["window"] = window
+            holder["task"] = asyncio.current_task()
             tasks = []
             try:
                 for item in items:
@@ -284,27 +313,56 @@ class Fetcher:
             finally:
                 for task in tasks:
                     task.cancel()
+                # Cancelled items report their cut-off before the batch says it is done.
+                await asyncio.gather(*tasks, return_exceptions=True)
                 results.put(_DONE)
 
         future = asyncio.run_coroutine_threadsafe(batch(), loop)
+        stopped = False
+        last = time.monotonic()
         try:
             while True:
+                now = time.monotonic()
+                if deadline is not None and not stopped and now >= deadline and "task" in holder:
+                    stopped = True
+                    # In flight: cut off; not started: left for a later run. The batch reports the
+                    # cut-offs, then _DONE.
+                    loop.call_soon_threadsafe(holder["task"].cancel)
+                    log.info("fetch batch stopped at its deadline; in-flight downloads are cut off")
+                wait = 1.0
+                if tick_s is not None:
+                    wait = min(wait, max(0.01, last + tick_s - now))
+                if deadline is not None and not stopped:
+                    wait = min(wait, max(0.01, deadline - now))
                 try:
-                    item = results.get(timeout=1.0)
+                    item = results.get(timeout=wait)
                 except queue.Empty as empty:
-                    if future.done():
+                    if future.done() and results.empty():
+                        if future.cancelled():
+                            break
                         future.result()  # surfaces a crash of the batch itself
                         raise FetchError("fetch batch ended without finishing") from empty
+                    if tick_s is not None and time.monotonic() - last >= tick_s:
+                        last = time.monotonic()
+                        yield None
                     continue
                 if item is _DONE:
                     break
                 window = holder.get("window")
                 if window is not None:
                     loop.call_soon_threadsafe(window.release)
+                last = time.monotonic()
                 yield item
         finally:
             if not future.done():
-                future.cancel()
+                # Cancel the batch on its loop and wait for it to wind down (its tasks end at their
+                # next await): cancelling the concurrent future alone would return at once and
+                # leave the batch pending when the Fetcher closes its loop.
+                task = holder.get("task")
+                if task is not None:
+                    loop.call_soon_threadsafe(task.cancel)
+                else:
+                    future.cancel()
             try:
                 future.result(timeout=30)
             except (asyncio.CancelledError, Exception):  # noqa: BLE001 - cancelled or already reported
@@ -312,8 +370,14 @@ class Fetcher:
 
     # --- feeds ---------------------------------------------------------------------------
 
-    def fetch_feeds(self, states: Sequence[FeedState], *, now: datetime) -> Iterator[FeedDownload]:
-        """Conditional GETs of the feeds, concurrently; results in completion order."""
+    def fetch_feeds(
+        self, states: Sequence[FeedState], *, now: datetime, deadline: float | None = None
+    ) -> Generator[FeedDownload, None, None]:
+        """Conditional GETs of the feeds, concurrently; results in completion order.
+
+        At ``deadline`` (monotonic) polls in flight end as cut off (temporary); feeds whose poll
+        had not started yield nothing (they stay due).
+        """
         origin = time.monotonic()
         ordered = _interleave_by_host(list(states), lambda s: s.url)
 
@@ -351,7 +415,16 @@ class Fetcher:
                 error=f"unexpected error: {type(exc).__name__}: {exc}"[:500],
             )
 
-        yield from self._run(ordered, work, failed)
+        def cut_off(state: FeedState) -> FeedDownload:
+            return FeedDownload(
+                feed_id=state.feed_id,
+                url=state.url,
+                status=FetchStatus.TEMPORARY,
+                started_at=now,
+                error=CUT_OFF,
+            )
+
+        yield from self._run(ordered, work, failed, cut_off=cut_off, deadline=deadline)
 
     # --- pages ---------------------------------------------------------------------------
 
@@ -372,7 +445,9 @@ class Fetcher:
                 # RFC 9309: rules beyond the size limit may be ignored; what was read is not kept,
                 # so treat an oversized file as no rules rather than as a disallow.
                 got.status = FetchStatus.OK
-            rules = rules_from_response(got.status, got.http_status, got.body, got.error)
+            rules = rules_from_response(
+                got.status, got.http_status, got.body, got.error, same_origin=_origin(got.final_url) == origin
+            )
             delay = rules.crawl_delay(self._agent)
             if delay:
                 gate = self._gate(url)
@@ -380,8 +455,22 @@ class Fetcher:
             self._robots[origin] = rules
             return rules
 
-    def fetch_pages(self, urls: Sequence[str]) -> Iterator[PageFetch]:
+    def fetch_pages(
+        self, urls: Sequence[str], *, deadline: float | None = None
+    ) -> Generator[PageFetch, None, None]:
         """Download article pages concurrently, honouring robots.txt; results in completion order."""
+        for fetched in self.stream_pages(urls, deadline=deadline):
+            if fetched is not None:
+                yield fetched
+
+    def stream_pages(
+        self, urls: Sequence[str], *, deadline: float | None = None, tick_s: float | None = None
+    ) -> Generator[PageFetch | None, None, None]:
+        """``fetch_pages`` with ``None`` after every ``tick_s`` seconds without a result.
+
+        At ``deadline`` (monotonic) downloads in flight end as cut off (temporary); pages whose
+        download had not started yield nothing (they stay queued).
+        """
         ordered = _interleave_by_host(list(dict.fromkeys(urls)), lambda u: u)
 
         async def work(url: str) -> PageFetch:
@@ -412,4 +501,7 @@ class Fetcher:
                 url=url, status=FetchStatus.SOFT, error=f"unexpected error: {type(exc).__name__}: {exc}"[:500]
             )
 
-        yield from self._run(ordered, work, failed)
+        def cut_off(url: str) -> PageFetch:
+            return PageFetch(url=url, status=FetchStatus.TEMPORARY, error=CUT_OFF)
+
+        yield from self._run(ordered, work, failed, cut_off=cut_off, deadline=deadline, tick_s=tick_s)

@@ -37,10 +37,45 @@ class ResolveError(FetchError):
         self.permanent = permanent
 
 
+# IPv6 prefixes that carry an IPv4 address in their last 32 bits: NAT64 (RFC 6052 well-known
+# and RFC 8215 local-use) and the deprecated IPv4-compatible form. A gateway translates them to
+# that IPv4 address, so they are judged by it (2002::/16, 6to4, and Teredo are read by ipaddress).
+_EMBEDDING_V4 = (
+    ipaddress.ip_network("64:ff9b::/96"),
+    ipaddress.ip_network("64:ff9b:1::/48"),
+    ipaddress.ip_network("::/96"),
+)
+# What a host-name entry of the allow list may open: the addresses of an intranet. Never the
+# metadata, link-local, multicast or unspecified ones, whatever the name resolves to.
+_NAME_OPENS = frozenset({"private", "loopback", "reserved"})
+
+
+def embedded_ipv4(ip: IPAddress) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address stands for (mapped, 6to4, Teredo, NAT64, compatible)."""
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return []
+    found = [a for a in (ip.ipv4_mapped, ip.sixtofour) if a is not None]
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    if any(ip in net for net in _EMBEDDING_V4) and int(ip) & 0xFFFFFFFF > 1:
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
+
+
 def address_kind(ip: IPAddress) -> str | None:
-    """Why an address is off limits ("loopback", "private", ...), or None for a public one."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    """Why an address is off limits ("loopback", "private", ...), or None for a public one.
+
+    An IPv6 address that embeds an IPv4 one (6to4 2002:a9fe:a9fe::, NAT64 64:ff9b::a9fe:a9fe,
+    Teredo, IPv4-mapped or -compatible) is off limits when the embedded address is.
+    """
+    for inner in embedded_ipv4(ip):
+        kind = _kind(inner)
+        if kind is not None:
+            return kind
+    return _kind(ip)
+
+
+def _kind(ip: IPAddress) -> str | None:
     if ip in METADATA_ADDRESSES:
         return "cloud metadata"
     if ip.is_loopback:
@@ -84,7 +119,9 @@ class AddressPolicy:
     Entries: a CIDR or address (``10.0.0.0/8``, ``127.0.0.1``), optionally with a port
     (``127.0.0.1:8080``, ``[::1]:8080``), or a host name (``feeds.intranet``, optionally with a
     port). A port narrows the rule to that port, so a test can allow its own server without
-    allowing the rest of the machine.
+    allowing the rest of the machine. A host name opens private, loopback and reserved addresses
+    only: a name that resolves to the metadata or a link-local address is still refused (an
+    address or CIDR entry is needed for those).
     """
 
     def __init__(self, allow_private: Iterable[str] = ()) -> None:
@@ -116,8 +153,8 @@ class AddressPolicy:
                 continue
             if rule.network is not None and ip.version == rule.network.version and ip in rule.network:
                 return None
-            if rule.host is not None and rule.host == name:
-                return None
+            if rule.host is not None and rule.host == name and kind in _NAME_OPENS:
+                return None  # the name's resolved address is checked too: see _NAME_OPENS
         shown = f"{host} ({ip})" if host != str(ip) else str(ip)
         return f"refused: {shown} port {port} is a {kind} address"
 

@@ -1,7 +1,9 @@
 """robots.txt rules per origin, fetched once and cached for the Fetcher's lifetime.
 
 RFC 9309 semantics: a 4xx robots.txt means no rules (allow all); 5xx, a timeout or a network
-failure means "unreachable": disallow for now and ask again after ``UNREACHABLE_RETRY_S``.
+failure means "unreachable": disallow for now and ask again after ``UNREACHABLE_RETRY_S``. A host
+the download policy refuses (the SSRF guard: a private or metadata address) is no robots.txt
+question at all: its pages are blocked, with the guard's reason.
 """
 
 from __future__ import annotations
@@ -25,9 +27,12 @@ class RobotsRules:
     parser: RobotFileParser | None  # None: no rules, everything allowed
     unreachable: str | None  # reason the rules could not be read (temporary disallow)
     expires: float
+    refused: str | None = None  # the host itself may not be reached (the download policy's reason)
 
     def verdict(self, agent: str, url: str) -> tuple[FetchStatus | None, str | None]:
         """(None, None) when allowed; otherwise the status and reason for the page."""
+        if self.refused:
+            return FetchStatus.BLOCKED, self.refused
         if self.unreachable:
             return FetchStatus.TEMPORARY, f"robots.txt unavailable ({self.unreachable}); not fetching for now"
         if self.parser is not None and not self.parser.can_fetch(agent, url):
@@ -45,9 +50,13 @@ class RobotsRules:
 
 
 def rules_from_response(
-    status: FetchStatus, http_status: int | None, body: bytes, error: str | None
+    status: FetchStatus, http_status: int | None, body: bytes, error: str | None, *, same_origin: bool = True
 ) -> RobotsRules:
+    """The rules of an origin from its robots.txt response; ``same_origin``: the response (or the
+    refusal) concerns the origin itself, not a redirect target."""
     now = time.monotonic()
+    if status is FetchStatus.BLOCKED and same_origin:
+        return RobotsRules(None, None, now + CACHE_TTL_S, refused=error or "refused by the download policy")
     if status is FetchStatus.OK:
         parser = RobotFileParser()
         parser.parse(body.decode("utf-8", "replace").splitlines())

@@ -8,15 +8,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-import psycopg
-
 from newsdesk.analyze import analyze_docs, analyze_text, analyzer_version
 from newsdesk.analyze.nlp import load_nlp
 from newsdesk.config import Settings
-from newsdesk.errors import AnalysisError
+from newsdesk.errors import AnalysisError, StoreConflictError, UnstorableError
 from newsdesk.models import Analysis
 from newsdesk.store import analysis as analysis_store
 from newsdesk.store import articles as article_store
+from newsdesk.store.boundary import translated
 from newsdesk.store.db import Conn
 
 log = logging.getLogger(__name__)
@@ -94,8 +93,11 @@ def analyze_pending(
                 failed += 1
                 continue
             try:
-                written = analysis_store.replace_analysis(conn, row["article_id"], analysis, now=now)
-            except psycopg.Error as exc:  # one article's bad rows must not stop the batch
+                # The store's error boundary, applied here: whatever the database (or the text's
+                # encoding) refuses in one article's rows fails that article, not the batch.
+                with translated(f"storing the analysis of article {row['article_id']}"):
+                    written = analysis_store.replace_analysis(conn, row["article_id"], analysis, now=now)
+            except (UnstorableError, StoreConflictError) as exc:  # one article's bad rows must not stop the batch
                 conn.rollback()
                 failed += 1
                 log.warning("article %s: analysis not stored: %s", row["article_id"], exc)

@@ -24,7 +24,7 @@ from typing import Any
 import psycopg
 
 from newsdesk.config import Settings
-from newsdesk.errors import DatabaseError
+from newsdesk.errors import DatabaseError, StoreConflictError, UnstorableError
 from newsdesk.fetch import Fetcher, body_hash
 from newsdesk.models import FeedDownload, FeedEntry, FeedPoll, FeedState, FetchStatus
 from newsdesk.sources import canonicalize_url, parse_feed
@@ -142,22 +142,34 @@ def _record(
     """Record a batch of polls; on failure, feed by feed (a failing feed loses only its entries)."""
     try:
         return list(zip(polls, apply_polls(conn, polls, settings.poll, now=now, run_id=run_id), strict=True))
-    except DatabaseError as exc:
+    except Exception as exc:  # noqa: BLE001 - one feed's data (or a bug it reaches): found below
         log.warning("storing a batch of %s polls failed, storing them one by one: %s", len(polls), exc)
-    out = []
-    for poll in polls:
-        try:
-            new = apply_poll(conn, poll, settings.poll, now=now, run_id=run_id)
-        except DatabaseError as exc:
-            # Most likely this feed's data (the transaction rolled back); record the failure without
-            # entries. If even that fails, the database is the problem: let the run fail.
-            log.error("storing the poll of feed %s (%s) failed: %s", poll.feed_id, poll.url, exc)
-            poll = replace(
-                poll, status=FetchStatus.SOFT, entries=(), error=f"could not store entries: {exc}"[:500]
-            )
-            new = apply_poll(conn, poll, settings.poll, now=now, run_id=run_id)
-        out.append((poll, new))
-    return out
+    return [_record_one(conn, poll, settings, now, run_id) for poll in polls]
+
+
+def _record_one(
+    conn: psycopg.Connection[Any], poll: FeedPoll, settings: Settings, now: datetime, run_id: int | None
+) -> tuple[FeedPoll, int]:
+    """Record one poll; if this feed's data is refused (or reaches a bug), record the failure
+    without its entries, and if even the poll's own fields are refused, with nothing but the
+    reason. A database that refuses that too is the problem: the error propagates, the run fails."""
+    try:
+        return poll, apply_poll(conn, poll, settings.poll, now=now, run_id=run_id)
+    except DatabaseError as exc:
+        if not isinstance(exc, UnstorableError | StoreConflictError):
+            raise  # the database itself: the run fails and Airflow retries it
+        failure: Exception = exc
+    except Exception as exc:  # noqa: BLE001 - a bug this feed's data reaches is this feed's failure
+        log.exception("storing the poll of feed %s (%s) failed unexpectedly", poll.feed_id, poll.url)
+        failure = exc
+    log.error("storing the poll of feed %s (%s) failed: %s", poll.feed_id, poll.url, failure)
+    poll = replace(poll, status=FetchStatus.SOFT, entries=(), error=f"could not store entries: {failure}"[:500])
+    try:
+        return poll, apply_poll(conn, poll, settings.poll, now=now, run_id=run_id)
+    except (UnstorableError, StoreConflictError) as again:
+        reason = f"could not store: {again}"[:500]
+        bare = FeedPoll(poll.feed_id, poll.url, FetchStatus.SOFT, poll.started_at, error=reason)
+        return bare, apply_poll(conn, bare, settings.poll, now=now, run_id=run_id)
 
 
 class _Writer:
@@ -227,15 +239,23 @@ def poll_feeds(
     *,
     now: datetime,
     run_id: int | None = None,
+    budget_s: float | None = None,
 ) -> PollSummary:
-    """Poll ``states`` concurrently and record every outcome; return the run's counts."""
+    """Poll ``states`` concurrently and record every outcome; return the run's counts.
+
+    Within ``budget_s`` seconds of wall time (default ``settings.fetch_budget_s``): polls still
+    downloading then are recorded as cut off (temporary), feeds not polled yet stay due.
+    """
+    budget = settings.fetch_budget_s if budget_s is None else budget_s
+    deadline = time.monotonic() + budget if budget and budget > 0 else None
     by_id = {state.feed_id: state for state in states}
     writer = _Writer(lambda polls: _record(conn, polls, settings, now, run_id))
     batch: list[FeedPoll] = []
     entries = 0
     opened = 0.0
+    downloads = fetcher.fetch_feeds(list(by_id.values()), now=now, deadline=deadline)
     try:
-        for download in fetcher.fetch_feeds(list(by_id.values()), now=now):
+        for download in downloads:
             poll = _processed(download, by_id[download.feed_id])
             if not batch:
                 opened = time.monotonic()
@@ -249,6 +269,7 @@ def poll_feeds(
                 writer.submit(batch)
                 batch, entries = [], 0
     finally:
+        downloads.close()  # stops what is still downloading when the writer failed
         # Also when the downloads stop with an error: what was fetched is recorded first.
         if batch and writer.error is None:
             writer.submit(batch)

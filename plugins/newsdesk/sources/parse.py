@@ -147,7 +147,10 @@ def _absolute(link: str | None, url: str) -> str | None:
 
 # Text that clean_text would return unchanged: words of characters that are neither markup,
 # entity, control nor any whitespace, separated by single spaces. Most titles and author names.
-_PLAIN_TEXT = re.compile(r"[^<&\x00-\x1f\x7f\s]+(?: [^<&\x00-\x1f\x7f\s]+)*")
+_PLAIN_TEXT = re.compile(
+    "[^<&\x00-\x1f\x7f\\s\u202a-\u202e\u2066-\u2069\ud800-\udfff]+"
+    "(?: [^<&\x00-\x1f\x7f\\s\u202a-\u202e\u2066-\u2069\ud800-\udfff]+)*"
+)
 
 
 def _text(value: object, limit: int) -> str | None:
@@ -361,4 +364,46 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> Par
     # An HTML page, unless a feed root follows (some feeds carry an HTML doctype)
     if _HTML_ROOT.search(head) and not _FEED_ROOT.search(head):
         return ParsedFeed(error="HTML page, not a feed")
-    return _parse_with_feedparser(body, url, content_type)
+    body, replaced = _replace_bad_charrefs(body)
+    parsed = _parse_with_feedparser(body, url, content_type)
+    if replaced and not parsed.error:
+        note = f"{replaced} character references to no character (e.g. &#xD800;) replaced by U+FFFD"
+        problem = f"{parsed.problem}; {note}" if parsed.problem else note
+        parsed = ParsedFeed(parsed.entries, problem, None, parsed.format)
+    return parsed
+
+
+# A numeric character reference: &#1234; or &#x4D2;
+_CHARREF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _bad_codepoint(value: int) -> bool:
+    """Not a character XML allows: lone surrogates, C0 controls but tab and line breaks, U+FFFE/F."""
+    return (
+        value > 0x10FFFF
+        or 0xD800 <= value <= 0xDFFF
+        or value in (0xFFFE, 0xFFFF)
+        or (value < 0x20 and value not in (0x9, 0xA, 0xD))
+    )
+
+
+def _replace_bad_charrefs(body: bytes) -> tuple[bytes, int]:
+    """Replace references to code points that are no character (``&#xD800;``) by U+FFFD.
+
+    An XML parser refuses the whole document for one of them, and feedparser's loose parser
+    crashed encoding it; one bad item title then cost the feed every entry.
+    """
+    if b"&#" not in body:
+        return body, 0
+    replaced = 0
+
+    def repl(match: re.Match[bytes]) -> bytes:
+        nonlocal replaced
+        hex_digits, digits = match.groups()
+        value = int(hex_digits, 16) if hex_digits else int(digits)
+        if not _bad_codepoint(value):
+            return match.group(0)
+        replaced += 1
+        return b"&#xFFFD;"
+
+    return _CHARREF.sub(repl, body), replaced

@@ -14,8 +14,10 @@ _BLOCK_TAG = re.compile(
 )
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
-# PostgreSQL text cannot hold NUL; other C0 controls are noise in titles and summaries.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# PostgreSQL text cannot hold NUL; other C0 controls are noise in titles and summaries; lone
+# surrogates (a JSON Feed's "\ud800") have no UTF-8 form; bidirectional overrides and isolates make
+# a title display as something it is not. The store removes the same characters (store.boundary).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 
 

@@ -2,16 +2,25 @@
 
 One article per canonical URL. Storing a page that maps to an existing article either touches
 it (same text) or records a new version (changed text), which also clears the analysis so the
-article is analysed again. Everything for one page happens in one transaction.
+article is analysed again. Everything for one page happens in one transaction (a savepoint of
+the caller's). Two workers storing the same canonical URL at once both succeed: the insert is an
+upsert that waits for the other's row and then updates it. Every function here goes through the
+store's error boundary (``store.boundary``): text is cleaned, keys are bounded, refusals are
+translated.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from psycopg.pq import TransactionStatus
+
+from newsdesk.errors import UnstorableError
 from newsdesk.models import Article
+from newsdesk.store.boundary import MAX_KEY_BYTES, boundary, clean, clean_all, key_bytes, translated
 from newsdesk.store.db import Conn
 
 
@@ -31,6 +40,7 @@ class DuplicateCandidate:
     published_at: datetime | None = None
 
 
+@boundary("finding near-duplicate candidates")
 def duplicate_candidates(
     conn: Conn, *, content_hash: str, bands: Sequence[int], exclude_url: str
 ) -> list[DuplicateCandidate]:
@@ -68,6 +78,7 @@ def duplicate_candidates(
     ]
 
 
+@boundary("storing an article")
 def store_article(
     conn: Conn,
     *,
@@ -84,43 +95,56 @@ def store_article(
 
     ``takes_over``: an original the new article predates; it and its copies become copies of the
     new article, so the original does not depend on which download finished first.
+    Raises UnstorableError for data PostgreSQL refuses (the caller's savepoint is rolled back).
     """
+    canonical_url = clean(canonical_url) or ""
+    if key_bytes(canonical_url) > MAX_KEY_BYTES:
+        raise UnstorableError(
+            f"canonical URL of {key_bytes(canonical_url)} bytes is longer than the {MAX_KEY_BYTES}-byte key limit"
+        )
+    params = _article_params(article, canonical_url, duplicate_of, now)
     with conn.transaction():
-        existing = conn.execute(
-            "SELECT article_id, content_hash FROM articles WHERE canonical_url = %s FOR UPDATE",
-            (canonical_url,),
-        ).fetchone()
+        existing = _lock_article(conn, canonical_url)
         if existing is None:
+            # ON CONFLICT: a worker storing the same canonical URL at this moment (another shard,
+            # an overlapping run). The insert waits for its transaction; if that committed, the
+            # row is locked and updated below like any existing article.
             inserted = conn.execute(
                 """
                 INSERT INTO articles (canonical_url, url, title, authors, published_at, updated_at, language,
                                       site_name, text, content_hash, minhash, duplicate_of, fetched_at,
-                                      last_checked_at)
+                                      last_checked_at, paywalled, partial)
                 VALUES (%(canonical)s, %(url)s, %(title)s, %(authors)s, %(published)s, %(updated)s,
-                        %(language)s, %(site)s, %(text)s, %(hash)s, %(minhash)s, %(dup)s, %(now)s, %(now)s)
+                        %(language)s, %(site)s, %(text)s, %(hash)s, %(minhash)s, %(dup)s, %(now)s, %(now)s,
+                        %(paywalled)s, %(partial)s)
+                ON CONFLICT (canonical_url) DO NOTHING
                 RETURNING article_id
                 """,
-                _article_params(article, canonical_url, duplicate_of, now),
+                params,
             ).fetchone()
-            assert inserted is not None  # INSERT ... RETURNING
+            if inserted is None:
+                existing = _lock_article(conn, canonical_url)
+                assert existing is not None  # the conflicting row is committed and never deleted
+        if existing is None:
+            assert inserted is not None
             article_id = inserted["article_id"]
             conn.execute(
                 """INSERT INTO article_versions (article_id, version, title, text, content_hash, fetched_at)
                    VALUES (%s, 1, %s, %s, %s, %s)""",
-                (article_id, article.title, article.text, article.content_hash, now),
+                (article_id, params["title"], params["text"], params["hash"], now),
             )
             if takes_over is not None:
-                conn.execute(
-                    "UPDATE articles SET duplicate_of = %(new)s WHERE article_id = %(old)s OR duplicate_of = %(old)s",
-                    {"new": article_id, "old": takes_over},
-                )
+                make_copies_of(conn, article_id=takes_over, original_id=article_id)
             created, changed = True, False
         else:
             article_id = existing["article_id"]
             created = False
-            changed = existing["content_hash"] != article.content_hash
+            # A partial text (a teaser behind a paywall) never replaces a complete one.
+            changed = existing["content_hash"] != article.content_hash and (
+                existing["partial"] or not article.partial
+            )
             if changed:
-                _record_new_version(conn, article_id, article, now)
+                _record_new_version(conn, article_id, params)
             else:
                 conn.execute(
                     "UPDATE articles SET last_checked_at = %s WHERE article_id = %s", (now, article_id)
@@ -140,6 +164,25 @@ def store_article(
     return StoredArticle(article_id, created, changed)
 
 
+def _lock_article(conn: Conn, canonical_url: str) -> dict | None:
+    return conn.execute(
+        "SELECT article_id, content_hash, partial FROM articles WHERE canonical_url = %s FOR UPDATE",
+        (canonical_url,),
+    ).fetchone()
+
+
+@boundary("linking near-duplicates")
+def make_copies_of(conn: Conn, *, article_id: int, original_id: int) -> int:
+    """``article_id`` and its copies become copies of ``original_id``; returns the rows changed."""
+    cur = conn.execute(
+        """UPDATE articles SET duplicate_of = %(new)s
+            WHERE (article_id = %(old)s OR duplicate_of = %(old)s) AND article_id <> %(new)s""",
+        {"new": original_id, "old": article_id},
+    )
+    return cur.rowcount
+
+
+@boundary("linking an article to its feed entries")
 def link_sources(conn: Conn, *, page_id: int, article_id: int) -> None:
     """Every feed entry pointing at this page becomes an article_sources row (idempotent)."""
     conn.execute(
@@ -157,54 +200,49 @@ def link_sources(conn: Conn, *, page_id: int, article_id: int) -> None:
 
 
 def _article_params(article: Article, canonical_url: str, duplicate_of: int | None, now: datetime) -> dict:
+    """The article's columns, every text cleaned at the boundary."""
     return {
         "canonical": canonical_url,
-        "url": article.url,
-        "title": article.title,
-        "authors": list(article.authors),
+        "url": clean(article.url),
+        "title": clean(article.title),
+        "authors": clean_all(article.authors),
         "published": article.published_at,
         "updated": article.updated_at,
-        "language": article.language,
-        "site": article.site_name,
-        "text": article.text,
+        "language": clean(article.language),
+        "site": clean(article.site_name),
+        "text": clean(article.text) or "",
         "hash": article.content_hash,
         "minhash": list(article.minhash) or None,
         "dup": duplicate_of,
         "now": now,
+        "paywalled": article.paywalled,
+        "partial": article.partial,
     }
 
 
-def _record_new_version(conn: Conn, article_id: int, article: Article, now: datetime) -> None:
+def _record_new_version(conn: Conn, article_id: int, params: dict) -> None:
     row = conn.execute(
         """
         UPDATE articles
            SET title = %(title)s, authors = %(authors)s, updated_at = coalesce(%(updated)s, updated_at),
                language = %(language)s, text = %(text)s, content_hash = %(hash)s, minhash = %(minhash)s,
+               paywalled = %(paywalled)s, partial = %(partial)s,
                version = version + 1, change_count = change_count + 1, fetched_at = %(now)s,
                last_checked_at = %(now)s, analyzed_at = NULL
          WHERE article_id = %(id)s
         RETURNING version
         """,
-        {
-            "id": article_id,
-            "title": article.title,
-            "authors": list(article.authors),
-            "updated": article.updated_at,
-            "language": article.language,
-            "text": article.text,
-            "hash": article.content_hash,
-            "minhash": list(article.minhash) or None,
-            "now": now,
-        },
+        {**params, "id": article_id},
     ).fetchone()
     assert row is not None  # the caller holds the row lock: it exists
     conn.execute(
         """INSERT INTO article_versions (article_id, version, title, text, content_hash, fetched_at)
            VALUES (%s, %s, %s, %s, %s, %s)""",
-        (article_id, row["version"], article.title, article.text, article.content_hash, now),
+        (article_id, row["version"], params["title"], params["text"], params["hash"], params["now"]),
     )
 
 
+@boundary("pruning raw HTML")
 def prune_raw_html(conn: Conn, *, older_than: datetime) -> int:
     cur = conn.execute(
         "UPDATE pages SET raw_html = NULL WHERE raw_html IS NOT NULL AND raw_fetched_at < %s", (older_than,)
@@ -212,6 +250,7 @@ def prune_raw_html(conn: Conn, *, older_than: datetime) -> int:
     return cur.rowcount
 
 
+@boundary("reading articles to analyse")
 def articles_to_analyze(
     conn: Conn,
     *,
@@ -253,6 +292,7 @@ class RefetchTodo:
 REFETCH_GRACE_S = 7 * 86400
 
 
+@boundary("reading the re-fetch queue")
 def due_refetches(
     conn: Conn, now: datetime, *, checkpoints_s: Sequence[int], limit: int = 500
 ) -> list[RefetchTodo]:
@@ -285,11 +325,13 @@ def due_refetches(
     return [RefetchTodo(r["article_id"], r["page_id"], r["url"]) for r in rows]
 
 
+@boundary("marking an article checked")
 def mark_checked(conn: Conn, article_id: int, now: datetime) -> None:
     """A re-fetch that failed still counts as a look at that checkpoint (the failure is logged)."""
     conn.execute("UPDATE articles SET last_checked_at = %s WHERE article_id = %s", (now, article_id))
 
 
+@boundary("selecting articles")
 def select_article_ids(
     conn: Conn,
     *,
@@ -313,3 +355,73 @@ def select_article_ids(
         {"start": published_from, "end": published_to, "feeds": list(feeds), "version": analyzed_by},
     ).fetchall()
     return [r["article_id"] for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class UncheckedArticle:
+    article_id: int
+    canonical_url: str
+    content_hash: str
+    minhash: tuple[int, ...]
+    published_at: datetime | None
+    duplicate_of: int | None
+
+
+@boundary("reading articles whose near-duplicates are unchecked")
+def unchecked_articles(conn: Conn, *, limit: int) -> list[UncheckedArticle]:
+    """Articles stored since the last near-duplicate pass, the earliest story first."""
+    rows = conn.execute(
+        """
+        SELECT article_id, canonical_url, content_hash, minhash, published_at, duplicate_of
+          FROM articles
+         WHERE NOT duplicate_checked
+         ORDER BY published_at IS NULL, published_at, canonical_url
+         LIMIT %s
+        """,
+        (limit,),
+    ).fetchall()
+    return [
+        UncheckedArticle(
+            r["article_id"],
+            r["canonical_url"],
+            r["content_hash"],
+            tuple(r["minhash"] or ()),
+            r["published_at"],
+            r["duplicate_of"],
+        )
+        for r in rows
+    ]
+
+
+@boundary("locking an article for the near-duplicate pass")
+def lock_original(conn: Conn, article_id: int) -> bool:
+    """Lock the article's row; True while it is still an original (no ``duplicate_of``)."""
+    row = conn.execute(
+        "SELECT duplicate_of FROM articles WHERE article_id = %s FOR UPDATE", (article_id,)
+    ).fetchone()
+    return row is not None and row["duplicate_of"] is None
+
+
+# Arbitrary constant naming the near-duplicate pass among advisory locks.
+_DUPLICATE_PASS_LOCK = 7_361_290_115
+
+
+@contextmanager
+def duplicate_pass_lock(conn: Conn) -> Iterator[None]:
+    """One near-duplicate pass at a time: a session lock, as the pass commits article by article
+    (the caller commits; a connection that fails is closed, which releases the lock too)."""
+    with translated("locking the near-duplicate pass"):
+        conn.execute("SELECT pg_advisory_lock(%s)", (_DUPLICATE_PASS_LOCK,))
+    try:
+        yield
+    finally:
+        if conn.info.transaction_status in (TransactionStatus.IDLE, TransactionStatus.INTRANS):
+            with translated("unlocking the near-duplicate pass"):
+                conn.execute("SELECT pg_advisory_unlock(%s)", (_DUPLICATE_PASS_LOCK,))
+
+
+@boundary("marking near-duplicates checked")
+def mark_duplicate_checked(conn: Conn, article_ids: Sequence[int]) -> None:
+    conn.execute(
+        "UPDATE articles SET duplicate_checked = true WHERE article_id = ANY(%s::bigint[])", (list(article_ids),)
+    )

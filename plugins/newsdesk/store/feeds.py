@@ -11,6 +11,7 @@ so it can be tested without a database.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,8 +21,9 @@ import psycopg
 from psycopg.rows import dict_row, tuple_row
 
 from newsdesk.config import PollSettings
-from newsdesk.errors import DatabaseError
+from newsdesk.errors import DatabaseError, UnstorableError
 from newsdesk.models import Feed, FeedEntry, FeedPoll, FeedState, FetchStatus
+from newsdesk.store.boundary import MAX_KEY_BYTES, bounded_key, clean, clean_all, int4, key_bytes, translated
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +32,7 @@ SUCCESS = frozenset({FetchStatus.OK, FetchStatus.NOT_MODIFIED, FetchStatus.UNCHA
 HARD_FAILURES = frozenset({FetchStatus.HARD, FetchStatus.BLOCKED})
 DISABLED_IN_FILE = "disabled in the feeds file"
 REMOVED_FROM_FILE = "not in the feeds file"
-MAX_URL_LENGTH = 2048  # longer links cannot be a unique btree key safely; they are skipped
+MAX_URL_LENGTH = 2048  # longer links are skipped (and counted): a page URL is a unique btree key
 RATE_SAMPLE = 20  # newest dated entries used to estimate a feed's publishing rate
 _AUTHOR_SEP = "\x1f"  # unit separator: cleaned out of author names by the parser
 
@@ -338,15 +340,40 @@ def due_feeds(
 # --- applying polls -----------------------------------------------------------------------------
 
 
-def _storable(entries: Sequence[FeedEntry]) -> list[FeedEntry]:
-    """Entries that can become pages: with an http(s) link of sane length, one per guid."""
+@dataclass(frozen=True, slots=True)
+class _Entries:
+    """A poll's entries as they will be stored (cleaned, one per guid) and those that cannot be."""
+
+    storable: list[FeedEntry]
+    skipped: Counter[str]
+
+
+def _storable(entries: Sequence[FeedEntry]) -> _Entries:
+    """Entries that can become pages: cleaned, with an http(s) link of sane length, one per guid."""
     out: dict[str, FeedEntry] = {}
+    skipped: Counter[str] = Counter()
     for entry in entries:
-        link = entry.link
-        if not link or len(link) > MAX_URL_LENGTH or not link.startswith(("http://", "https://")):
+        link = clean(entry.link)
+        if not link or not link.startswith(("http://", "https://")):
+            skipped["no http(s) link"] += 1
             continue
-        out.setdefault(entry.guid, entry)
-    return list(out.values())
+        if len(link) > MAX_URL_LENGTH or key_bytes(link) > MAX_KEY_BYTES:
+            skipped[f"link longer than {MAX_URL_LENGTH} characters"] += 1
+            continue
+        guid = bounded_key(clean(entry.guid) or link)
+        if guid in out:
+            continue  # the same entry twice in one body: known, not skipped
+        out[guid] = FeedEntry(
+            guid=guid,
+            link=link,
+            title=clean(entry.title),
+            summary=clean(entry.summary),
+            authors=tuple(clean_all(entry.authors)),
+            published=entry.published,
+            updated=entry.updated,
+            language=clean(entry.language),
+        )
+    return _Entries(list(out.values()), skipped)
 
 
 # Every storable entry of a batch of polls goes through this table: one COPY, then set-based
@@ -375,16 +402,19 @@ _FRESH = """
                      WHERE s.feed_id = t.feed_id AND s.entry_guid = t.guid)"""
 
 
-def _store_entries(cur: psycopg.Cursor[Any], polls: Sequence[FeedPoll], now: datetime) -> dict[int, int]:
-    """Store the new entries of several polls (distinct feeds); new entries per feed_id."""
+def _store_entries(
+    cur: psycopg.Cursor[Any], polls: Sequence[tuple[int, Sequence[FeedEntry]]], now: datetime
+) -> dict[int, int]:
+    """Store storable entries of several polls (distinct feeds: (feed_id, entries)); new entries
+    per feed_id."""
     rows = []
     seq = 0
-    for poll in polls:
-        for e in _storable(poll.entries):
+    for feed_id, entries in polls:
+        for e in entries:
             rows.append(
                 (
                     seq,
-                    poll.feed_id,
+                    feed_id,
                     e.guid,
                     e.link,
                     e.title,
@@ -407,10 +437,10 @@ def _store_entries(cur: psycopg.Cursor[Any], polls: Sequence[FeedPoll], now: dat
         for row in rows:
             copy.write_row(row)
     # Pages in url order (as every poller inserts them), so two batches sharing links cannot
-    # deadlock; of several entries with one link, the first one's date is the page's.
+    # deadlock; of several entries with one link, the first one's date and feed are the page's.
     cur.execute(
-        f"""INSERT INTO pages (url, feed_published_at, first_seen_at, next_attempt_at)
-            SELECT DISTINCT ON (t.link) t.link, t.published, %(now)s, %(now)s
+        f"""INSERT INTO pages (url, feed_id, feed_published_at, first_seen_at, next_attempt_at)
+            SELECT DISTINCT ON (t.link) t.link, t.feed_id, t.published, %(now)s, %(now)s
               FROM poll_entries_in t
              WHERE {_FRESH}
              ORDER BY t.link, t.seq
@@ -441,23 +471,60 @@ def _store_entries(cur: psycopg.Cursor[Any], polls: Sequence[FeedPoll], now: dat
     return {feed_id: n for feed_id, n in counts}
 
 
+def _store_entries_isolated(
+    conn: psycopg.Connection[Any],
+    cur: psycopg.Cursor[Any],
+    polls: Sequence[tuple[int, Sequence[FeedEntry]]],
+    now: datetime,
+    skipped: dict[int, Counter[str]],
+) -> dict[int, int]:
+    """``_store_entries`` in a savepoint; if the database refuses some entry, entry by entry, so
+    that only the refused entries are lost (counted in ``skipped`` with the reason)."""
+    try:
+        with translated("storing feed entries"), conn.transaction():
+            return _store_entries(cur, polls, now)
+    except UnstorableError as exc:
+        log.warning("storing the entries of %s feeds failed, storing them one by one: %s", len(polls), exc)
+    new: dict[int, int] = {}
+    for feed_id, entries in polls:
+        for entry in entries:
+            try:
+                with translated(f"storing entry {entry.guid[:200]!r}"), conn.transaction():
+                    n = _store_entries(cur, [(feed_id, [entry])], now).get(feed_id, 0)
+            except UnstorableError as exc:
+                log.warning("feed %s: entry %r not stored: %s", feed_id, entry.guid[:200], exc)
+                skipped.setdefault(feed_id, Counter())[f"not storable: {exc}"[:200]] += 1
+                continue
+            new[feed_id] = new.get(feed_id, 0) + n
+    return new
+
+
+def _problem(parse_problem: str | None, skipped: Counter[str] | None) -> str | None:
+    """The poll's parse problem with the entries that were skipped, and why."""
+    if not skipped:
+        return parse_problem
+    reasons = "; ".join(f"{reason}: {n}" for reason, n in skipped.most_common(5))
+    note = f"{sum(skipped.values())} entries skipped ({reasons})"
+    return f"{parse_problem}; {note}" if parse_problem else note
+
+
 _RECORD = """
     WITH input AS (
         SELECT * FROM unnest(%(id)s::bigint[], %(started)s::timestamptz[], %(status)s::text[],
                              %(http)s::integer[], %(ms)s::integer[], %(bytes)s::bigint[],
-                             %(seen)s::integer[], %(new)s::integer[], %(error)s::text[],
+                             %(seen)s::integer[], %(new)s::integer[], %(skipped)s::integer[], %(error)s::text[],
                              %(problem)s::text[], %(retry)s::integer[], %(interval)s::integer[],
                              %(next)s::timestamptz[], %(ok)s::boolean[], %(etag)s::text[],
                              %(lm)s::text[], %(hash)s::text[], %(fails)s::integer[],
                              %(hard)s::integer[], %(reason)s::text[], %(moved)s::text[])
                WITH ORDINALITY
-               AS i(id, started, status, http, ms, bytes, seen, new, error, problem, retry, interval,
-                    next, ok, etag, lm, hash, fails, hard, reason, moved, ord)),
+               AS i(id, started, status, http, ms, bytes, seen, new, skipped, error, problem, retry,
+                    interval, next, ok, etag, lm, hash, fails, hard, reason, moved, ord)),
     logged AS (
         INSERT INTO feed_fetches (feed_id, started_at, status, http_status, duration_ms, bytes,
-                                  entries_seen, entries_new, error, parse_problem, retry_after_s, run_id,
-                                  moved_to)
-        SELECT id, started, status, http, ms, bytes, seen, new, error, problem, retry, %(run)s, moved
+                                  entries_seen, entries_new, entries_skipped, error, parse_problem,
+                                  retry_after_s, run_id, moved_to)
+        SELECT id, started, status, http, ms, bytes, seen, new, skipped, error, problem, retry, %(run)s, moved
           FROM input ORDER BY ord)
     UPDATE feeds
        SET poll_interval_s = i.interval, next_poll_at = i.next, last_polled_at = %(now)s,
@@ -508,7 +575,16 @@ def _apply_distinct(
                 )
         if not known:
             return [0] * len(polls)
-        new = _store_entries(cur, [p for p in known if p.status is FetchStatus.OK and p.entries], now)
+        skipped: dict[int, Counter[str]] = {}
+        to_store = []
+        for poll in known:
+            if poll.status is FetchStatus.OK and poll.entries:
+                entries = _storable(poll.entries)
+                if entries.skipped:
+                    skipped[poll.feed_id] = entries.skipped
+                if entries.storable:
+                    to_store.append((poll.feed_id, entries.storable))
+        new = _store_entries_isolated(conn, cur, to_store, now, skipped)
         cols: dict[str, list[Any]] = {
             k: []
             for k in (
@@ -520,6 +596,7 @@ def _apply_distinct(
                 "bytes",
                 "seen",
                 "new",
+                "skipped",
                 "error",
                 "problem",
                 "retry",
@@ -542,24 +619,25 @@ def _apply_distinct(
                 ("id", poll.feed_id),
                 ("started", poll.started_at),
                 ("status", poll.status.value),
-                ("http", poll.http_status),
-                ("ms", max(poll.duration_ms, 0)),
+                ("http", int4(poll.http_status)),
+                ("ms", int4(max(poll.duration_ms, 0))),
                 ("bytes", max(poll.bytes, 0)),
                 ("seen", len(poll.entries)),
                 ("new", n),
-                ("error", poll.error),
-                ("problem", poll.parse_problem),
-                ("retry", poll.retry_after_s),
-                ("interval", d.poll_interval_s),
+                ("skipped", sum(skipped.get(poll.feed_id, Counter()).values())),
+                ("error", clean(poll.error)),
+                ("problem", clean(_problem(poll.parse_problem, skipped.get(poll.feed_id)))),
+                ("retry", int4(poll.retry_after_s)),
+                ("interval", int4(d.poll_interval_s)),
                 ("next", d.next_poll_at),
                 ("ok", d.success),
-                ("etag", d.etag),
-                ("lm", d.last_modified),
+                ("etag", clean(d.etag)),
+                ("lm", clean(d.last_modified)),
                 ("hash", d.last_body_hash),
                 ("fails", d.consecutive_failures),
                 ("hard", d.consecutive_hard_failures),
                 ("reason", d.disabled_reason),
-                ("moved", poll.moved_to),
+                ("moved", clean(poll.moved_to)),
             ):
                 cols[key].append(value)
             if d.disabled_reason:
@@ -595,15 +673,12 @@ def apply_polls(
             rounds.append([])
         rounds[r].append(index)
     out = [0] * len(polls)
-    try:
-        with conn.transaction():
-            for indexes in rounds:
-                counts = _apply_distinct(conn, [polls[i] for i in indexes], policy, now, run_id)
-                for i, n in zip(indexes, counts, strict=True):
-                    out[i] = n
-    except psycopg.Error as exc:
-        what = f"feed {polls[0].feed_id}" if len(polls) == 1 else f"{len(polls)} feeds"
-        raise DatabaseError(f"could not record the poll of {what}: {exc}") from exc
+    what = f"feed {polls[0].feed_id}" if len(polls) == 1 else f"{len(polls)} feeds"
+    with translated(f"could not record the poll of {what}"), conn.transaction():
+        for indexes in rounds:
+            counts = _apply_distinct(conn, [polls[i] for i in indexes], policy, now, run_id)
+            for i, n in zip(indexes, counts, strict=True):
+                out[i] = n
     return out
 
 

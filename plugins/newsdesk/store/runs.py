@@ -7,6 +7,7 @@ from datetime import datetime
 
 from psycopg.types.json import Jsonb
 
+from newsdesk.store.boundary import clean
 from newsdesk.store.db import Conn
 
 
@@ -62,5 +63,6 @@ def finish_run(
             """UPDATE pipeline_runs SET finished_at = %s, status = %s, counts = %s, error = %s,
                                          peak_rss_mb = %s
                 WHERE run_id = %s""",
-            (now, "failed" if error else "success", Jsonb(counts), error, peak_rss_mb, run_id),
+            # the error text may quote a page or feed: cleaned like every stored text
+            (now, "failed" if error else "success", Jsonb(counts), clean(error), peak_rss_mb, run_id),
         )
