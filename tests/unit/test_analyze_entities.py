@@ -426,3 +426,19 @@ def test_same_name_same_id_across_resolvers() -> None:
     )
     assert [m.entity for m in first] == [m.entity for m in second]
     assert first[1].entity.entity_id == str(uuid.uuid5(ENTITY_NAMESPACE, "LOC:hoogeveen"))
+
+
+def test_a_name_longer_than_any_name_is_no_mention() -> None:
+    """A capitalised run of a hostile page is not stored as a name the entity index would refuse."""
+    from newsdesk.analyze.entities import MAX_NAME_CHARS, EntityResolver, load_entity_catalog
+    from newsdesk.analyze.nlp import load_nlp
+
+    from tests.conftest import PROJECT_DIR
+
+    nlp = load_nlp(None)
+    resolver = EntityResolver(load_entity_catalog(PROJECT_DIR / "seeds" / "entities.csv"))
+    run = " ".join(f"Van{chr(65 + i % 26)}naam" for i in range(60))
+    doc = nlp(f"Gisteren sprak {run} met Dick Schoof in Den Haag.")
+    mentions = resolver.mentions(doc)
+    assert all(len(m.text) <= MAX_NAME_CHARS for m in mentions)
+    assert any(m.entity.canonical == "Dick Schoof" for m in mentions)

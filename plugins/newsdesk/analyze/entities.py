@@ -270,6 +270,9 @@ def _catalog_label(entry: CatalogEntry, link: LinkKind, ner_label: EntityLabel |
     return EntityLabel.MISC
 
 
+MAX_NAME_CHARS = 200  # the longest name an entity or mention may have
+
+
 def doc_text(doc: Doc) -> str:
     """``doc.text``, built once per Doc: spaCy joins every token's text again on each access."""
     cached = doc.user_data.get("newsdesk_text")
@@ -608,7 +611,9 @@ class EntityResolver:
             sentence_starts = [s.start_char for s in doc.sents] if doc.has_annotation("SENT_START") else [0]
         starts = frozenset(sentence_starts)
         catalog = self._catalog_candidates(doc)
-        ner = self._ner_candidates(doc, starts)
+        # a "name" longer than any name (a capitalised run on a hostile page) would only be refused
+        # by the entity index and fail its article on every run
+        ner = [c for c in self._ner_candidates(doc, starts) if len(c.text) <= MAX_NAME_CHARS]
         text = doc_text(doc)
         ner = self._split_covered(text, catalog, self._trim_after_catalog(text, catalog, ner))
         chosen = self._select(catalog, ner)
