@@ -432,7 +432,6 @@ def test_a_name_longer_than_any_name_is_no_mention() -> None:
     """A capitalised run of a hostile page is not stored as a name the entity index would refuse."""
     from newsdesk.analyze.entities import MAX_NAME_CHARS, EntityResolver, load_entity_catalog
     from newsdesk.analyze.nlp import load_nlp
-
     from tests.conftest import PROJECT_DIR
 
     nlp = load_nlp(None)
