@@ -112,6 +112,8 @@ def test_rekeying_commitments_on_a_database_with_data(empty_db: str, tmp_path: P
     for path in (before / "migrations").glob("*.sql"):
         if int(path.name[:4]) >= 9:
             path.unlink()
+    for path in (before / "views").glob("*.sql"):
+        path.unlink()  # today's views read columns later migrations add; the full migrate below makes them
     migrate(empty_db, directory=before)
     entity = str(uuid.uuid5(uuid.NAMESPACE_URL, "commissie"))
     titled = _old_commitment_key("staatssecretaris eddie van marum", "groningers helpen")
