@@ -30,16 +30,26 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 DAGS = PROJECT_DIR / "dags"
 
 
-def load_fault_server() -> ModuleType:
-    if "fault_server" in sys.modules:  # tests/integration/test_fetch_faults.py loaded it already
-        return sys.modules["fault_server"]
-    path = PROJECT_DIR / "tests" / "fixtures" / "feeds" / "fault_server.py"
-    spec = importlib.util.spec_from_file_location("fault_server", path)
+def load_fixture_module(name: str) -> ModuleType:
+    """tests/fixtures/feeds/<name>.py, loaded once per process (tests in other folders load them too)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    path = PROJECT_DIR / "tests" / "fixtures" / "feeds" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["fault_server"] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def load_fault_server() -> ModuleType:
+    return load_fixture_module("fault_server")
+
+
+def load_poison() -> ModuleType:
+    """The hostile feeds and pages of tests/fixtures/feeds/poison.py."""
+    return load_fixture_module("poison")
 
 
 # --- fingerprints ------------------------------------------------------------------------------

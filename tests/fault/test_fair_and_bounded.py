@@ -13,15 +13,12 @@ Both through the library calls the DAG tasks make (``poll_feeds``, ``fetch_and_s
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
-from types import ModuleType
 
 import psycopg
-from faultkit import PROJECT_DIR, wait_for
+from faultkit import load_poison, wait_for
 from psycopg.rows import dict_row
 
 from newsdesk.config import HttpSettings, Settings
@@ -37,25 +34,13 @@ BIG_FEED_ITEMS = 100_000
 HEALTHY = 50
 
 
-def _poison() -> ModuleType:
-    if "poison" in sys.modules:
-        return sys.modules["poison"]
-    path = PROJECT_DIR / "tests" / "fixtures" / "feeds" / "poison.py"
-    spec = importlib.util.spec_from_file_location("poison", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["poison"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def _feed_states(conn, now, urls: list[str]):
     states = {s.url: s for s in due_feeds(conn, now)}
     return [states[u] for u in urls]
 
 
 def test_a_feed_of_100000_items_does_not_starve_a_healthy_feed(clean_db, fs) -> None:
-    pz = _poison()
+    pz = load_poison()
     now = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
     with fs.FaultServer() as server:
         # every item of the big feed links to /big?i=N: one page body for all of them
@@ -113,7 +98,7 @@ def _trickle(seconds: float, ended: dict[str, float], key: str):
 
 
 def test_trickling_pages_are_cut_off_at_the_budget_and_finished_articles_commit_meanwhile(clean_db, fs) -> None:
-    pz = _poison()
+    pz = load_poison()
     now = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
     budget_s = 6.0
     hung_up: dict[str, float] = {}
@@ -176,7 +161,7 @@ def test_trickling_pages_are_cut_off_at_the_budget_and_finished_articles_commit_
 
 
 def test_a_trickling_feed_is_cut_off_at_the_budget_and_the_others_are_recorded(clean_db, fs) -> None:
-    pz = _poison()
+    pz = load_poison()
     now = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
     hung_up: dict[str, float] = {}
     with fs.FaultServer() as server:

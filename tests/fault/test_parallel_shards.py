@@ -12,7 +12,6 @@ the same moment, through the library's own entry point (``fetch_and_store_pages`
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -20,10 +19,9 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
 
 import psycopg
-from faultkit import PROJECT_DIR
+from faultkit import load_poison
 from psycopg.rows import dict_row
 
 from newsdesk.config import HttpSettings, Settings
@@ -58,18 +56,6 @@ print(json.dumps(summary.as_dict()), flush=True)
 """
 
 
-def _poison() -> ModuleType:
-    if "poison" in sys.modules:
-        return sys.modules["poison"]
-    path = PROJECT_DIR / "tests" / "fixtures" / "feeds" / "poison.py"
-    spec = importlib.util.spec_from_file_location("poison", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["poison"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def _slowly(fs, body: bytes):
     """The page after 20 ms, so that the two workers' downloads overlap as on a real site."""
 
@@ -84,12 +70,12 @@ def _page(title: str, paragraphs: list[str], *, canonical: str | None, published
     head = f'<meta property="article:published_time" content="{published.isoformat()}">'
     if canonical:
         head += f'<link rel="canonical" href="{canonical}">'
-    return _poison().article_page(title, paragraphs, head=head).encode()
+    return load_poison().article_page(title, paragraphs, head=head).encode()
 
 
 def _queue(clean_db: str, fs, server, links: list[str], now: datetime) -> Settings:
     """One feed listing ``links``, polled: the pages are queued. Pairs must land in different shards."""
-    rss = _poison().rss([(link.rsplit("/", 1)[1], link, link) for link in links])
+    rss = load_poison().rss([(link.rsplit("/", 1)[1], link, link) for link in links])
     server.route("/feed.xml", fs.respond(200, rss, RSS))
     http = HttpSettings(allow_private=(server.host_port,), per_host_delay_s=0.0, per_host_concurrency=4)
     settings = Settings(http=http)
@@ -143,7 +129,7 @@ def _run_two_shards(clean_db: str, server, now: datetime, tmp_path: Path) -> lis
 
 def test_two_processes_storing_the_same_canonical_urls_both_succeed(clean_db, fs, tmp_path) -> None:
     now = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
-    pz = _poison()
+    pz = load_poison()
     with fs.FaultServer() as server:
         links = []
         for i in range(PAIRS):
@@ -169,7 +155,7 @@ def test_two_processes_storing_the_same_canonical_urls_both_succeed(clean_db, fs
 
 def test_near_duplicates_stored_by_parallel_shards_are_all_linked(clean_db, fs, tmp_path) -> None:
     now = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
-    pz = _poison()
+    pz = load_poison()
     with fs.FaultServer() as server:
         links = []
         for i in range(PAIRS):

@@ -14,14 +14,11 @@ everything else was stored and every task succeeded.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import UTC, datetime
-from types import ModuleType
 
 import psycopg
 import pytest
-from faultkit import PROJECT_DIR
+from faultkit import load_poison
 from psycopg.rows import dict_row
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -32,22 +29,10 @@ METADATA_LINK = "http://169.254.169.254/latest/meta-data/"
 POISON_PAGES = ("long-canonical", "distinct-words", "surrogate-jsonld", "paywalled", "bidi", "latin1")
 
 
-def _poison() -> ModuleType:
-    if "poison" in sys.modules:
-        return sys.modules["poison"]
-    path = PROJECT_DIR / "tests" / "fixtures" / "feeds" / "poison.py"
-    spec = importlib.util.spec_from_file_location("poison", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["poison"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def poisoned(fs, dag_runner, scratch_database, tmp_path_factory):
     """The site, one newsdesk_ingest and one newsdesk_analyze run; yields (database, server)."""
-    pz = _poison()
+    pz = load_poison()
     url = scratch_database("newsdesk_poison")
     with fs.FaultServer() as server:
         healthy = [
@@ -185,7 +170,7 @@ def test_a_lone_surrogate_in_the_json_ld_headline_is_cleaned(poisoned) -> None:
 def test_a_paywalled_complete_article_keeps_its_text_and_is_analysed(poisoned) -> None:
     url, site = poisoned
     article = _article(url, site["pages"]["paywalled"])
-    expected = _poison().prose(9004, 120)
+    expected = load_poison().prose(9004, 120)
     assert article["text"].split("\n\n") == expected
     assert article["paywalled"] is True
     assert article["analyzed_at"] is not None

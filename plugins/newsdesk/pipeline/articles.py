@@ -144,16 +144,7 @@ def _store_guarded(
         raise
     except Exception as exc:  # noqa: BLE001 - one page's failure is data
         log.exception("page %s: unexpected error", page.url)
-        page_store.record_page_failure(
-            conn,
-            page.page_id,
-            status=str(ArticleStatus.ERROR),
-            reason=f"unexpected error: {type(exc).__name__}: {exc}",
-            http_status=fetched.http_status,
-            now=now,
-            policy=settings.poll,
-        )
-        return "failed"
+        return _page_error(conn, page, fetched, f"unexpected error: {type(exc).__name__}: {exc}", now, settings)
 
 
 def _store_one(
@@ -199,16 +190,7 @@ def _store_one(
             # This page's data cannot be stored: the page's failure, not the batch's. Connection
             # and server errors still fail the task, for Airflow to retry.
             log.warning("page %s: article not storable: %s", page.url, exc)
-            page_store.record_page_failure(
-                conn,
-                page.page_id,
-                status=str(ArticleStatus.ERROR),
-                reason=f"article not storable: {exc}",
-                http_status=fetched.http_status,
-                now=now,
-                policy=settings.poll,
-            )
-            return "failed"
+            return _page_error(conn, page, fetched, f"article not storable: {exc}", now, settings)
         except StoreConflictError as exc:
             if attempt == 1:
                 continue  # the other writer's locks are gone with its savepoint or soon committed
@@ -220,6 +202,22 @@ def _store_one(
     if duplicate_of is not None and stored.created:
         return "duplicates"
     return "new" if stored.created else "changed" if stored.changed else "unchanged"
+
+
+def _page_error(
+    conn: Conn, page: page_store.PageTodo, fetched: PageFetch, reason: str, now: datetime, settings: Settings
+) -> str:
+    """Record that one page could not be stored (its failure, not the batch's); "failed"."""
+    page_store.record_page_failure(
+        conn,
+        page.page_id,
+        status=str(ArticleStatus.ERROR),
+        reason=reason,
+        http_status=fetched.http_status,
+        now=now,
+        policy=settings.poll,
+    )
+    return "failed"
 
 
 def store_page_article(
