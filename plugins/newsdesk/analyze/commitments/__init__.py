@@ -42,6 +42,7 @@ from newsdesk.analyze.commitments.actors import (
     DocumentContext,
     agent_of,
     context_actor,
+    is_government,
     is_thing,
     phrase_actors,
     resolve_subject,
@@ -57,7 +58,6 @@ from newsdesk.analyze.commitments.clauses import (
     text_of,
 )
 from newsdesk.analyze.commitments.features import DocumentFeatures, candidate_features, document_features
-from newsdesk.analyze.commitments.lexicon import actor_nouns
 from newsdesk.analyze.commitments.record import action_text, clause_start, word_span
 from newsdesk.analyze.commitments.scorer import Scorer, load_scorer
 from newsdesk.models import Commitment, CommitmentKind, Firmness, Mention
@@ -127,7 +127,7 @@ def judge_document(doc: Doc, mentions: Sequence[Mention], *, published: date | N
             if cand.passive or not cand.subject or cand.subject[0].pos_ == "PRON" or is_thing(cand.subject, ctx):
                 continue
             for actor in phrase_actors(doc, cand.subject, ctx, s_index, "subject"):
-                if actor.entity_id is not None or _government(actor.text):
+                if actor.entity_id is not None or is_government(actor.text):
                     ctx.note_topic(actor)
     out: list[Judged] = []
     for s_index, seg, cands in found:
@@ -139,11 +139,6 @@ def judge_document(doc: Doc, mentions: Sequence[Mention], *, published: date | N
         if seg_speaker is not None:
             ctx.speakers.append(seg_speaker)
     return out
-
-
-def _government(text: str) -> bool:
-    words = text.casefold().split()
-    return bool(words) and actor_nouns().noun_class(words[-1]) == "government"
 
 
 def _judge(
@@ -163,14 +158,11 @@ def _judge(
         veto = "an obligation"  # "Europa zal het zware werk moeten doen"
     rep = decide.reporting_verb(cand)
     matrix: list = []
-    speaker: Actor | None = None
     if rep is not None and rep.i not in ids:
         subj = subject_of(rep)
         if subj is not None and subj.i not in ids:
             matrix = noun_phrase(subj)
-        speaker, _ = speaker_of(seg, ids, ctx, s_index)
-    if speaker is None:
-        speaker, _ = speaker_of(seg, ids, ctx, s_index)
+    speaker, _ = speaker_of(seg, ids, ctx, s_index)
     quoted = decide.in_quote(cand)
     if speaker is None and quoted and ctx.speakers:
         speaker = ctx.speakers[-1]

@@ -108,8 +108,7 @@ class DocumentContext:
         if government:
             for key, _ in ranked:
                 actor = self.topic_actors[key]
-                words = actor.text.casefold().split()
-                if actor.entity_id is None and words and actor_nouns().noun_class(words[-1]) == "government":
+                if actor.entity_id is None and is_government(actor.text):
                     return actor
         for key, _ in ranked:
             actor = self.topic_actors[key]
@@ -186,6 +185,12 @@ class DocumentContext:
 def _entity_label(m: Mention) -> EntityLabel:
     """The type of the entity a mention denotes ("Britse" denotes the United Kingdom, a place)."""
     return m.entity.label
+
+
+def is_government(text: str) -> bool:
+    """ "De Vlaamse regering", "het kabinet": a government, named as the guidelines name it."""
+    words = text.casefold().split()
+    return bool(words) and actor_nouns().noun_class(words[-1]) == "government"
 
 
 def actor_of_mention(m: Mention, sentence: int, how: str, written: str | None = None) -> Actor:

@@ -436,17 +436,6 @@ def _is_time_phrase(np: Sequence[Token]) -> bool:
     return bool(words) and all(w in TIME_WORDS for w in words)
 
 
-def np_head(span: Sequence[Token]) -> Token:
-    """The head of a word-order noun phrase: its last nominal before "van"/"en"."""
-    head = span[-1]
-    for t in span:
-        if t.lower_ in _NP_ADP or t.lower_ in ("en", "of") or t.text == "(":
-            break
-        if t.pos_ in ("NOUN", "PROPN", "PRON", "ADJ", "X") and not (t.pos_ == "PRON" and t.i != span[0].i):
-            head = t
-    return head
-
-
 def noun_phrase(token: Token, *, keep_appos: bool = False) -> list[Token]:
     """The token's subtree without relative clauses, parentheticals or (by default) appositions."""
     drop = {"acl:relcl", "acl", "parataxis", "punct"} | (set() if keep_appos else {"appos"})

@@ -51,10 +51,7 @@ class Lexicon:
     phrases: dict[tuple[str, ...], Cue]
     particles: frozenset[str]
     actions: dict[str, Cue]  # verbs stating a decided act in the present tense
-
-    @property
-    def phrase_starts(self) -> frozenset[str]:
-        return frozenset(words[0] for words in self.phrases)
+    phrase_starts: frozenset[str]  # the first words of the phrases, to skip every other token fast
 
     def noun(self, lemma: str) -> Cue | None:
         """The noun cue for ``lemma``, also as the head of a compound ("principeovereenkomst")."""
@@ -123,17 +120,22 @@ def parse_lexicon(text: str, source: str = "cues.tsv") -> Lexicon:
             forms[form] = cue
         if cue.particle:
             particles.add(cue.particle)
-    return Lexicon(verbs, forms, auxiliaries, adjectives, nouns, phrases, frozenset(particles), actions)
+    starts = frozenset(words[0] for words in phrases)
+    return Lexicon(verbs, forms, auxiliaries, adjectives, nouns, phrases, frozenset(particles), actions, starts)
 
 
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     """The bundled lexicon, read once per process."""
+    return parse_lexicon(_read(CUES_FILE, "commitment cue lexicon"), CUES_FILE.name)
+
+
+def _read(path: Path, what: str) -> str:
+    """A data file shipped with the package; a missing or unreadable one is a ConfigError."""
     try:
-        text = CUES_FILE.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"commitment cue lexicon {CUES_FILE} cannot be read: {exc}") from exc
-    return parse_lexicon(text, CUES_FILE.name)
+        raise ConfigError(f"{what} {path} cannot be read: {exc}") from exc
 
 
 # --------------------------------------------------------------------------- shared word lists
@@ -246,8 +248,4 @@ def parse_actor_nouns(text: str, source: str = "actor_nouns.tsv") -> ActorNouns:
 
 @lru_cache(maxsize=1)
 def actor_nouns() -> ActorNouns:
-    try:
-        text = ACTOR_NOUNS_FILE.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"actor noun list {ACTOR_NOUNS_FILE} cannot be read: {exc}") from exc
-    return parse_actor_nouns(text, ACTOR_NOUNS_FILE.name)
+    return parse_actor_nouns(_read(ACTOR_NOUNS_FILE, "actor noun list"), ACTOR_NOUNS_FILE.name)
