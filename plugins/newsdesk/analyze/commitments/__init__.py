@@ -55,11 +55,11 @@ from newsdesk.analyze.commitments.clauses import (
     noun_phrase,
     segments,
     subject_of,
-    text_of,
 )
 from newsdesk.analyze.commitments.features import DocumentFeatures, candidate_features, document_features
 from newsdesk.analyze.commitments.record import action_text, clause_start, word_span
 from newsdesk.analyze.commitments.scorer import Scorer, load_scorer
+from newsdesk.analyze.entities import doc_text
 from newsdesk.models import Commitment, CommitmentKind, Firmness, Mention
 
 log = logging.getLogger(__name__)
@@ -188,7 +188,7 @@ def _judge(
     if rep is not None:
         masks.append((rep.idx, rep.idx + len(rep.text)))
     dl = decide.deadline(cand, (start, end), masks, published)
-    past = decide.past_time(text_of(seg.doc)[start:end])
+    past = decide.past_time(doc_text(seg.doc)[start:end])
     kind = cand.entry.kind if cand.entry is not None else K.PLAN
     if neg.refusal:
         kind = K.REFUSAL

@@ -37,9 +37,9 @@ from newsdesk.analyze.commitments.clauses import (
     noun_phrase,
     segment_of,
     subject_of,
-    text_of,
 )
 from newsdesk.analyze.commitments.lexicon import TIME_WORDS, actor_nouns
+from newsdesk.analyze.entities import doc_text
 from newsdesk.models import EntityLabel, Mention
 
 PERSONAL_PRONOUNS = frozenset("ik wij we hij zij ze het u jij je jullie men".split())
@@ -75,7 +75,7 @@ def is_title(token: Token) -> bool:
 def span_text(doc: Doc, tokens: Sequence[Token]) -> str:
     if not tokens:
         return ""
-    return text_of(doc)[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+    return doc_text(doc)[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
 
 
 # --------------------------------------------------------------------------- document context
@@ -130,7 +130,7 @@ class DocumentContext:
         """The organisation a person speaks for, as the text says it: "X, de voorzitter van de
         Europese Commissie", "Commissie-voorzitter X", "X (VVD)"."""
         doc = self.doc
-        text = text_of(doc)
+        text = doc_text(doc)
         for m in self.mentions:
             if m.entity.entity_id != person.entity_id or person.entity_id is None:
                 continue
@@ -262,7 +262,7 @@ def strip_title(tokens: Sequence[Token]) -> list[Token]:
 
 def dateline_end(seg: Span) -> int:
     """Offset where a wire story's dateline ("DEN HAAG (ANP) -") ends, or the segment's start."""
-    head = text_of(seg.doc)[seg.start_char : min(seg.end_char, seg.start_char + 60)]
+    head = doc_text(seg.doc)[seg.start_char : min(seg.end_char, seg.start_char + 60)]
     m = _DATELINE.match(head)
     return seg.start_char + m.end() if m is not None else seg.start_char
 
@@ -296,7 +296,7 @@ def phrase_actors(doc: Doc, tokens: Sequence[Token], ctx: DocumentContext, sente
     if not tokens:
         return []
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-    written = text_of(doc)[start:end]
+    written = doc_text(doc)[start:end]
     inside = [m for m in ctx.mentions if m.start < end and start < m.end]  # "premier Keir | Starmer" too
     named = [
         m for m in inside

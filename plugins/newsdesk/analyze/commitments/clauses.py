@@ -34,7 +34,6 @@ SOURCES = ("lexical", "phrase", "adj", "noun", "aux", "passive", "present")
 
 _HARD_END = frozenset(".!?")
 _SEGMENTS_KEY = "newsdesk_commitment_segments"
-_TEXT_KEY = "newsdesk_text"
 _BOUNDS_KEY = "newsdesk_commitment_segment_bounds"
 _NOMINAL = ("NOUN", "PROPN", "PRON", "NUM", "ADJ", "X")
 _AUX_FORMS = frozenset(
@@ -108,14 +107,6 @@ def segments(doc: Doc) -> list[list[Span]]:
             cached.append([(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a])
         doc.user_data[_SEGMENTS_KEY] = cached
     return [[doc[a:b] for a, b in spans] for spans in cached]
-
-
-def text_of(doc: Doc) -> str:
-    """``doc.text``, built once: spaCy joins the tokens' texts again on every access."""
-    cached = doc.user_data.get(_TEXT_KEY)
-    if cached is None:
-        cached = doc.user_data[_TEXT_KEY] = doc.text
-    return cached
 
 
 def segment_of(tok: Token) -> Span:

@@ -22,7 +22,7 @@ from enum import StrEnum
 
 from spacy.tokens import Span, Token
 
-from newsdesk.analyze.commitments.clauses import Candidate, is_finite, is_past, is_reporting, lemma, text_of
+from newsdesk.analyze.commitments.clauses import Candidate, is_finite, is_past, is_reporting, lemma
 from newsdesk.analyze.commitments.lexicon import (
     BELIEF_VERBS,
     CONDITION_MARKERS,
@@ -37,6 +37,7 @@ from newsdesk.analyze.commitments.lexicon import (
     STATE_VERBS,
 )
 from newsdesk.analyze.deadlines import find_deadline, resolve_deadline
+from newsdesk.analyze.entities import doc_text
 from newsdesk.models import CommitmentKind, DatePrecision, Polarity
 
 K = CommitmentKind
@@ -221,7 +222,7 @@ def reporting_verb(cand: Candidate) -> Token | None:
 def in_quote(cand: Candidate) -> bool:
     """The cue stands inside a quotation (an odd number of quote marks before it in its sentence)."""
     seg = cand.segment
-    before = text_of(seg.doc)[seg.sent.start_char : cand.cue.idx]
+    before = doc_text(seg.doc)[seg.sent.start_char : cand.cue.idx]
     straight = before.count('"')
     curly = sum(before.count(q) for q in "“„«") - sum(before.count(q) for q in "”»")
     if curly > 0:
@@ -261,7 +262,7 @@ def condition(seg: Span) -> tuple[str, int, int] | None:
         ):
             continue  # "als lening doorgeven", "zolang als nodig is": no clause with a subject
         last = doc[end - 1]
-        return text_of(doc)[t.idx : last.idx + len(last.text)], t.idx, last.idx + len(last.text)
+        return doc_text(doc)[t.idx : last.idx + len(last.text)], t.idx, last.idx + len(last.text)
     return None
 
 
@@ -299,7 +300,7 @@ def deadline(
     """
     doc = cand.cue.doc
     start, end = span
-    chars = list(text_of(doc)[start:end])
+    chars = list(doc_text(doc)[start:end])
     for s, e in masks:
         for i in range(max(s - start, 0), min(e - start, len(chars))):
             chars[i] = " "
@@ -313,7 +314,7 @@ def deadline(
             for i in range(found.start, found.end):
                 chars[i] = " "
             continue
-        text = text_of(doc)[abs_start:abs_end]
+        text = doc_text(doc)[abs_start:abs_end]
         resolved, precision = resolve_deadline(text, published)
         return Deadline(text, abs_start, abs_end, resolved, precision)
     return None
