@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -60,3 +61,39 @@ def stop_embedded(data_dir: Path) -> None:
         return
     server.cleanup_mode = "stop"
     server.cleanup()
+
+
+def embedded_server_pid(data_dir: Path) -> int | None:
+    """The process id of a PostgreSQL running on ``data_dir`` (by any process), else None."""
+    try:
+        first = (data_dir / "postmaster.pid").read_text(encoding="utf-8").split("\n", 1)[0]
+        pid = int(first)
+    except (OSError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None  # a stale file from a crash
+    except PermissionError:
+        return pid  # alive, someone else's
+    return pid
+
+
+def stop_embedded_server(data_dir: Path, *, timeout_s: int = 60) -> int | None:
+    """Stop the embedded PostgreSQL on ``data_dir`` (fast shutdown: sessions are ended, work
+    committed so far is kept); return the pid that was stopped, None if none was running."""
+    pid = embedded_server_pid(data_dir)
+    if pid is None:
+        return None
+    from pgserver._commands import POSTGRES_BIN_PATH  # the pg_ctl that started it
+
+    result = subprocess.run(
+        [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(data_dir), "-m", "fast", "-w", "-t", str(timeout_s), "stop"],
+        capture_output=True,
+        text=True,
+        timeout=timeout_s + 10,
+    )
+    if result.returncode != 0 and embedded_server_pid(data_dir) is not None:
+        detail = " ".join((result.stderr or result.stdout).split())
+        raise DatabaseError(f"could not stop the embedded PostgreSQL in {data_dir} (pid {pid}): {detail}")
+    return pid
