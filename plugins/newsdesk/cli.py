@@ -214,6 +214,12 @@ def cmd_demo(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     summary = run_demo(settings, url, port=args.port, progress=out)
     out.write("\n")
     _print_summary(summary, url, out)
+    if not (args.database_url or settings.database_url):
+        # Left running on purpose: the psql line above and `make up` use it.
+        out.write(
+            f"\nthe embedded PostgreSQL keeps running (data in {settings.state_dir / 'pgdata'}); "
+            "stop it with `newsdesk db stop` or `make stop`\n"
+        )
     return 0
 
 

@@ -87,11 +87,15 @@ def stop_embedded_server(data_dir: Path, *, timeout_s: int = 60) -> int | None:
         return None
     from pgserver._commands import POSTGRES_BIN_PATH  # the pg_ctl that started it
 
+    # pg_ctl refuses to run as root: as root, run it as the data directory's owner (pgserver
+    # starts the server as an unprivileged user for the same reason).
+    owner = data_dir.stat().st_uid
     result = subprocess.run(
         [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(data_dir), "-m", "fast", "-w", "-t", str(timeout_s), "stop"],
         capture_output=True,
         text=True,
         timeout=timeout_s + 10,
+        user=owner if os.geteuid() == 0 and owner != 0 else None,
     )
     if result.returncode != 0 and embedded_server_pid(data_dir) is not None:
         detail = " ".join((result.stderr or result.stdout).split())
