@@ -31,6 +31,7 @@ def checkout(tmp_path: Path):
 def _newsdesk(checkout: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NEWSDESK_HOME": str(checkout)}
     env.pop("NEWSDESK_DATABASE_URL", None)
+    env.pop("XDG_RUNTIME_DIR", None)  # as in a login without one: pgserver must not warn
     return subprocess.run(
         [sys.executable, "-m", "newsdesk.cli", *args], env=env, capture_output=True, text=True, timeout=120
     )
@@ -43,7 +44,7 @@ def test_db_status_and_stop(checkout: Path) -> None:
     status = _newsdesk(checkout, "db", "status")
     assert status.returncode == 0 and f"running (pid {pid})" in status.stdout
     stop = _newsdesk(checkout, "db", "stop")
-    assert stop.returncode == 0 and f"(pid {pid})" in stop.stdout
+    assert stop.returncode == 0 and f"(pid {pid})" in stop.stdout and stop.stderr == ""
     assert embedded_server_pid(data_dir) is None
     again = _newsdesk(checkout, "db", "stop")
     assert again.returncode == 0 and "not running" in again.stdout

@@ -23,16 +23,21 @@ log = logging.getLogger(__name__)
 _SERVERS: dict[Path, Any] = {}
 
 
+def _runtime_dir() -> None:
+    """pgserver (platformdirs) wants a private runtime dir, and warns at import without one."""
+    if "XDG_RUNTIME_DIR" not in os.environ:
+        runtime = Path(tempfile.gettempdir()) / f"newsdesk-runtime-{os.getuid()}"
+        runtime.mkdir(mode=0o700, exist_ok=True)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+
+
 def start_embedded(data_dir: Path, *, database: str = "newsdesk", keep_running: bool = True) -> str:
     """Start (or reuse) the embedded server in ``data_dir``; return a URL of ``database``.
 
     With ``keep_running`` the server outlives this process (the demo leaves it up so the
     printed connection string works); otherwise it stops when the process exits.
     """
-    if "XDG_RUNTIME_DIR" not in os.environ:  # pgserver (platformdirs) wants a private runtime dir
-        runtime = Path(tempfile.gettempdir()) / f"newsdesk-runtime-{os.getuid()}"
-        runtime.mkdir(mode=0o700, exist_ok=True)
-        os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+    _runtime_dir()
     logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every command at INFO
     try:
         import pgserver
@@ -85,6 +90,7 @@ def stop_embedded_server(data_dir: Path, *, timeout_s: int = 60) -> int | None:
     pid = embedded_server_pid(data_dir)
     if pid is None:
         return None
+    _runtime_dir()
     from pgserver._commands import POSTGRES_BIN_PATH  # the pg_ctl that started it
 
     # pg_ctl refuses to run as root: as root, run it as the data directory's owner (pgserver
