@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from newsdesk.config import PROJECT_DIR, Settings
 from newsdesk.errors import NewsdeskError
@@ -260,8 +260,15 @@ def cmd_db_stop(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
 FORMAT_HELP = "output format: one JSON object per line (the only one)"
 
 
+class _Parser(argparse.ArgumentParser):
+    """A usage error is one line too, pointing at --help (argparse prints the whole usage)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="newsdesk", description=DESCRIPTION)
+    parser = _Parser(prog="newsdesk", description=DESCRIPTION)
     parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
     parser.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -163,6 +163,11 @@ def test_every_failure_is_one_line_without_traceback(tmp_path: Path) -> None:
         assert result.returncode != 0, args
         assert "Traceback" not in result.stderr, args
         assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith("newsdesk: "), (args, result.stderr)
+    usage = _run_cli("analyze", "--format", "xml")
+    assert usage.returncode == 2
+    (line,) = usage.stderr.splitlines()
+    assert line.startswith("newsdesk analyze: error: argument --format: invalid choice: 'xml'")
+    assert line.endswith("(see newsdesk analyze --help)")
     debug = _run_cli("--debug", "summary", "--database-url", "not a url")
     assert debug.returncode != 0 and "Traceback" in debug.stderr
 
