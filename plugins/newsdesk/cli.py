@@ -189,6 +189,13 @@ def cmd_summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
     return 0
 
 
+def _embedded_note(settings: Settings) -> str:
+    return (
+        f"the embedded PostgreSQL keeps running (data in {settings.state_dir / 'pgdata'}); "
+        "stop it with `newsdesk db stop` or `make stop`\n"
+    )
+
+
 def _print_summary(summary: dict[str, int], url: str, out: TextIO) -> None:
     width = max(len(k) for k in summary)
     out.write("newsdesk warehouse\n")
@@ -216,10 +223,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     _print_summary(summary, url, out)
     if not (args.database_url or settings.database_url):
         # Left running on purpose: the psql line above and `make up` use it.
-        out.write(
-            f"\nthe embedded PostgreSQL keeps running (data in {settings.state_dir / 'pgdata'}); "
-            "stop it with `newsdesk db stop` or `make stop`\n"
-        )
+        out.write("\n" + _embedded_note(settings))
     return 0
 
 
@@ -230,7 +234,10 @@ def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     migrate(url)
     from newsdesk_airflow.standalone import run_standalone
 
-    return run_standalone(PROJECT_DIR, url, port=args.port, host=args.host)
+    status = run_standalone(PROJECT_DIR, url, port=args.port, host=args.host)
+    if not (args.database_url or settings.database_url):
+        out.write("newsdesk up: " + _embedded_note(settings))
+    return status
 
 
 def cmd_db_status(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
