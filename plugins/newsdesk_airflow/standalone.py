@@ -199,16 +199,6 @@ def _copy_lines(name: str, stream: IO[bytes], out: IO[bytes]) -> None:
         out.flush()
 
 
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _signal_group(pgid: int, sig: int) -> None:
     try:
         os.killpg(pgid, sig)

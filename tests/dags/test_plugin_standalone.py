@@ -139,6 +139,18 @@ def _component_pids(tmp_path: Path) -> list[int]:
     return [int(pid) for name in ("calm", "stubborn") for pid in (tmp_path / name).read_text().split()]
 
 
+def _kill_leftovers(supervisor: subprocess.Popen[bytes], tmp_path: Path) -> None:
+    """After a failed test: the supervisor's session and the components' own group."""
+    if supervisor.poll() is None:
+        os.killpg(supervisor.pid, signal.SIGKILL)
+        supervisor.wait()
+    for name in ("calm", "stubborn"):
+        pids = (tmp_path / name).read_text().split() if (tmp_path / name).exists() else []
+        for pid in map(int, pids):
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
 def test_sigterm_stops_every_process_when_sigint_was_ignored_at_start(tmp_path: Path) -> None:
     # `make up &` from a script: the shell starts the background job with SIGINT ignored
     def ignore_sigint() -> None:
@@ -163,13 +175,17 @@ def test_sigterm_stops_every_process_when_sigint_was_ignored_at_start(tmp_path: 
             time.sleep(0.1)
         assert not [pid for pid in pids if _alive(pid)], "children or grandchildren outlived the stop"
     finally:
-        if supervisor.poll() is None:
-            os.killpg(supervisor.pid, signal.SIGKILL)
+        _kill_leftovers(supervisor, tmp_path)
 
 
 def test_ctrl_c_stops_every_process(tmp_path: Path) -> None:
+    # Ctrl-C at a terminal: SIGINT handled as usual (also when these tests run as a background job)
+    def default_sigint() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
     supervisor = subprocess.Popen(
         [sys.executable, "-c", SUPERVISOR, COMPONENT, str(tmp_path)],
+        preexec_fn=default_sigint,
         start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -181,8 +197,7 @@ def test_ctrl_c_stops_every_process(tmp_path: Path) -> None:
         time.sleep(0.5)
         assert not [pid for pid in pids if _alive(pid)]
     finally:
-        if supervisor.poll() is None:
-            os.killpg(supervisor.pid, signal.SIGKILL)
+        _kill_leftovers(supervisor, tmp_path)
 
 
 def test_a_component_that_exits_stops_the_others(tmp_path: Path) -> None:
