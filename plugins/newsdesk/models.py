@@ -89,6 +89,9 @@ class DatePrecision(StrEnum):
     YEAR = "year"
 
 
+DEFAULT_FEED_SET = "default"  # the set of a feeds file without a `set` key (and of feeds from before sets)
+
+
 @dataclass(frozen=True, slots=True)
 class Feed:
     """A feed as configured in seeds/feeds.toml (the source of truth for what to poll)."""
@@ -100,6 +103,8 @@ class Feed:
     poll_interval_s: int | None = None
     tags: tuple[str, ...] = ()
     enabled: bool = True
+    # The feed set of the file that lists it: a file's sync retires feeds of its own set only.
+    feed_set: str = DEFAULT_FEED_SET
 
 
 @dataclass(frozen=True, slots=True)
