@@ -49,9 +49,7 @@ def test_ingest_starts_paused_and_analyze_follows_its_asset_event(clean_db: str,
             "newsdesk_reprocess": False,
         }
         asset = session.query(AssetModel).filter_by(uri=ARTICLES.uri).one()
-        event = (
-            session.query(AssetEvent).filter_by(asset_id=asset.id).order_by(AssetEvent.id.desc()).first()
-        )
+        event = session.query(AssetEvent).filter_by(asset_id=asset.id).order_by(AssetEvent.id.desc()).first()
         assert event is not None and event.extra["articles_new"] >= 8
         # the event queued a run of newsdesk_analyze: the scheduler creates it from this row
         queued = session.query(AssetDagRunQueue).filter_by(asset_id=asset.id).all()
