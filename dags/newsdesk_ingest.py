@@ -73,7 +73,7 @@ SHARDS = int(os.environ.get("NEWSDESK_INGEST_SHARDS", "4"))
             False,
             type="boolean",
             title="All feed sets",
-            description="Poll now the feeds of every feed set in the warehouse, not only this feeds file's.",
+            description="Poll the feeds of every feed set in the warehouse at once, not only this feeds file's.",
         ),
     },
     tags=["newsdesk", "ingest"],

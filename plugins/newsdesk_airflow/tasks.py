@@ -99,7 +99,9 @@ def sync_feeds(context: dict[str, Any]) -> dict[str, Any]:
     with recorded_run(context) as (settings, conn, run_id):
         params = poll_params(context)
         feeds_file = read_feeds_file(settings.feeds_file)
-        counts = dict(store_sync(conn, feeds_file.feeds, feed_set=feeds_file.feed_set))
+        counts = dict(
+            store_sync(conn, feeds_file.feeds, feed_set=feeds_file.feed_set, source=str(feeds_file.path))
+        )
         conn.commit()
         out: dict[str, Any] = {"feed_set": feeds_file.feed_set, "feed_id": None}
         if params.feed:

@@ -92,3 +92,22 @@ def test_a_bad_set_name_is_refused(tmp_path: Path, value: str) -> None:
     path.write_text(f'set = {value}\n[[feed]]\nurl = "https://a.example/rss"\nname = "A"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="set"):
         read_feeds_file(path)
+
+
+def test_each_sync_is_recorded_and_freshness_is_judged_per_set(conn) -> None:
+    from newsdesk_airflow.checks import QUALITY_CHECKS
+
+    fresh = QUALITY_CHECKS["active_feeds_are_fresh"]
+    sync_feeds(conn, [Feed("https://s.example/rss", "S", feed_set="sample")], source="sample-feeds.toml")
+    sync_feeds(conn, [Feed("https://d.example/rss", "D")], source="seeds/feeds.toml")
+    sets = conn.execute("SELECT feed_set, source, feeds FROM feed_sets ORDER BY feed_set").fetchall()
+    assert [tuple(r.values()) for r in sets] == [("default", "seeds/feeds.toml", 1), ("sample", "sample-feeds.toml", 1)]
+    # two hours later: the default set's ingest keeps syncing; its feed was never polled
+    conn.execute("UPDATE feeds SET created_at = now() - interval '2 hours'")
+    # the demo ran three days ago: its feed was added then, its set synced a day later, never since
+    conn.execute("UPDATE feeds SET created_at = now() - interval '3 days' WHERE name = 'S'")
+    conn.execute("UPDATE feed_sets SET synced_at = now() - interval '2 days' WHERE feed_set = 'sample'")
+    assert conn.execute(fresh).fetchone() == {"?column?": False}
+    conn.execute("UPDATE feeds SET last_polled_at = now() WHERE name = 'D'")
+    # the sample's feed, polled by nobody since the demo, is not held against the deployment
+    assert conn.execute(fresh).fetchone() == {"?column?": True}

@@ -170,7 +170,11 @@ def decide(
 
 
 def sync_feeds(
-    conn: psycopg.Connection[Any], feeds: Sequence[Feed], *, feed_set: str | None = None
+    conn: psycopg.Connection[Any],
+    feeds: Sequence[Feed],
+    *,
+    feed_set: str | None = None,
+    source: str | None = None,
 ) -> dict[str, int]:
     """Make the feeds of one feed set follow its feeds file (upsert by url) in one transaction.
 
@@ -181,7 +185,7 @@ def sync_feeds(
     counters. A feed the policy disabled stays disabled while the file keeps saying ``true``
     (see ``enable_feed``). Feeds of this set missing from the file are disabled, never deleted:
     their history stays. Feeds of other sets (the demo's ``sample``, another deployment's file)
-    are left as they are.
+    are left as they are. The sync is recorded in ``feed_sets`` (when, from which ``source``).
     """
     feed_set = _feed_set_of(feeds, feed_set)
     counts = {
@@ -283,6 +287,13 @@ def sync_feeds(
                         (REMOVED_FROM_FILE, row["feed_id"]),
                     )
                     counts["removed"] += 1
+            cur.execute(
+                """INSERT INTO feed_sets (feed_set, source, synced_at, feeds) VALUES (%s, %s, now(), %s)
+                   ON CONFLICT (feed_set) DO UPDATE
+                      SET source = coalesce(EXCLUDED.source, feed_sets.source), synced_at = EXCLUDED.synced_at,
+                          feeds = EXCLUDED.feeds""",
+                (feed_set, source, len(feeds)),
+            )
     except psycopg.Error as exc:
         raise DatabaseError(f"could not sync the feeds table: {exc}") from exc
     log.info("feeds of set %s synced: %s", feed_set, counts)
