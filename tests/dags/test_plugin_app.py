@@ -225,3 +225,5 @@ def test_feed_text_is_escaped_and_only_http_links_are_rendered(
     assert "<script>alert" not in response.text
     assert "&lt;script&gt;" in response.text
     assert "javascript:" not in response.text
+    # a feed not polled yet: due at the next ingest run, not "Next poll 13 s ago"
+    assert ">never polled</span>" in response.text and ">due</span>" in response.text
