@@ -9,3 +9,8 @@ CREATE TABLE feed_sets (
 );
 INSERT INTO feed_sets (feed_set, synced_at, feeds)
 SELECT feed_set, max(updated_at), count(*) FROM feeds GROUP BY feed_set;
+
+-- v_feed_status reads each feed's newest failed poll: an index lookup, also for a healthy feed
+-- whose last failure lies thousands of good polls back (or that never failed).
+CREATE INDEX feed_fetches_failed_idx ON feed_fetches (feed_id, started_at DESC)
+    WHERE status IN ('temporary', 'soft', 'hard', 'blocked');

@@ -152,14 +152,19 @@ def feed_health(conn: Conn, now: datetime, *, days: int = FEED_HISTORY_DAYS) -> 
              WHERE started_at >= (SELECT min(day) FROM days)
                AND started_at <= %(now)s
              GROUP BY 1, 2
+        ),
+        -- one set-wise (hash) join of feeds x days with the counts, not a scan of them per feed
+        spark AS (
+            SELECT f.feed_id, array_agg(coalesce(p.new_entries, 0) ORDER BY d.day) AS new_per_day
+              FROM feeds f
+             CROSS JOIN days d
+              LEFT JOIN per_day p ON p.feed_id = f.feed_id AND p.day = d.day
+             GROUP BY f.feed_id
         )
         SELECT f.feed_id, f.name, f.url, f.enabled, f.last_polled_at, f.last_status,
                f.consecutive_failures, f.next_poll_at, f.disabled_reason, f.moved_to,
                st.feed_set, st.status, st.reason, st.since, st.last_error, st.last_error_at,
-               array(SELECT coalesce(p.new_entries, 0)
-                       FROM days d
-                       LEFT JOIN per_day p ON p.feed_id = f.feed_id AND p.day = d.day
-                      ORDER BY d.day) AS new_per_day,
+               sp.new_per_day,
                CASE WHEN st.status IN ('failing', 'disabled') THEN
                     array(SELECT json_build_object('started_at', ff.started_at, 'status', ff.status,
                                                    'http_status', ff.http_status,
@@ -171,6 +176,7 @@ def feed_health(conn: Conn, now: datetime, *, days: int = FEED_HISTORY_DAYS) -> 
                END AS recent_polls
           FROM feeds f
           JOIN v_feed_status st ON st.feed_id = f.feed_id
+          JOIN spark sp ON sp.feed_id = f.feed_id
          ORDER BY (f.disabled_reason IS NOT NULL OR NOT f.enabled) DESC,
                   f.consecutive_failures DESC, lower(f.name), f.feed_id
         """,
