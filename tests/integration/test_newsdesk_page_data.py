@@ -106,3 +106,35 @@ def test_a_reworded_wire_copy_shows_its_commitment_once(clean_db: str) -> None:
         (original, "tot 800 miljard euro vrijmaken voor defensie", 2),  # the original's words, copy counted
         (original, "150 miljard euro lenen op de kapitaalmarkt", 2),
     ]
+
+
+def test_a_failing_feed_says_why_and_since_when(clean_db: str) -> None:
+    """Status, reason and since when as data (v_feed_health) and in the daily report, from the
+    polls the real policy recorded."""
+    from newsdesk.config import PollSettings
+    from newsdesk.models import Feed, FeedPoll, FetchStatus
+    from newsdesk.store.feeds import apply_poll, sync_feeds
+    from newsdesk.store.health import write_health_report
+
+    url = "https://gone.example/rss"
+    policy = PollSettings()
+    with connect(clean_db) as conn:
+        sync_feeds(conn, [Feed(url, "Gone")])
+        feed_id = conn.execute("SELECT feed_id FROM feeds").fetchone()["feed_id"]
+        first = NOW - timedelta(hours=3)
+        apply_poll(conn, FeedPoll(feed_id, url, FetchStatus.OK, first - timedelta(hours=1), 200), policy, now=first)
+        for hours in (3, 2, 1):
+            at = NOW - timedelta(hours=hours)
+            poll = FeedPoll(feed_id, url, FetchStatus.HARD, at, 404, error="HTTP 404 Not Found")
+            apply_poll(conn, poll, policy, now=at)
+        row = conn.execute("SELECT status, reason, since, last_error FROM v_feed_health").fetchone()
+        assert (row["status"], row["reason"], row["since"]) == ("failing", "HTTP 404 Not Found", first)
+        report = write_health_report(conn, NOW.date())
+        assert report[0]["health"] == "failing"
+        assert report[0]["detail"] == (
+            f"3 consecutive failures since {first:%Y-%m-%d %H:%M} UTC, last status hard: HTTP 404 Not Found"
+        )
+        apply_poll(conn, FeedPoll(feed_id, url, FetchStatus.OK, NOW, 200), policy, now=NOW)
+        row = conn.execute("SELECT status, reason, since, last_error, last_error_at FROM v_feed_health").fetchone()
+        assert (row["status"], row["reason"], row["since"]) == ("ok", None, None)
+        assert (row["last_error"], row["last_error_at"]) == ("HTTP 404 Not Found", NOW - timedelta(hours=1))
