@@ -74,7 +74,7 @@ from newsdesk.models import ENTITY_NAMESPACE, EntityLabel, EntityRef, LinkKind, 
 log = logging.getLogger(__name__)
 
 # Bump when the resolution rules below change behaviour (part of analyzer_version).
-RULES_VERSION = 3
+RULES_VERSION = 4
 
 # Titles and functions: a leading word that is one of these, or ends in one ("fractievoorzitter",
 # "NAVO-chef", "oud-premier"), is not part of the name that follows.
@@ -84,12 +84,18 @@ _TITLE_WORDS = frozenset(
     "ambassadeur commissaris kardinaal bisschop aartsbisschop kolonel majoor kapitein luitenant coach "
     "trainer directeur directrice topman topvrouw woordvoerder woordvoerster advocaat rechter procureur "
     "professor hoogleraar dokter pater zuster mevrouw meneer heer dhr. mevr. dr. prof. mr. drs. ir. "
-    "kamerlid volksvertegenwoordiger leider chef secretaris-generaal ceo".split()
+    "kamerlid volksvertegenwoordiger leider chef secretaris-generaal ceo "
+    # functions the annotation of CoNLL-2002 keeps outside a person's name ("Regisseur Stijn
+    # Coninx", "Reservekeeper Francesco Toldo")
+    "regisseur bondscoach architect acteur actrice auteur schrijver schrijfster zanger zangeres "
+    "zaakvoerder zaakvoerster commodore doctorandus dirigent componist cineast fotograaf journalist "
+    "keeper doelman verdediger verdedigers middenvelder aanvaller renner ploegleider manager".split()
 )
 _TITLE_ENDINGS = (
     "minister", "premier", "president", "voorzitter", "voorzitster", "leider", "chef", "secretaris",
     "generaal", "burgemeester", "woordvoerder", "woordvoerster", "commissaris", "directeur", "topman",
-    "kamerlid", "senator", "schepen", "coach", "trainer", "kanselier",
+    "kamerlid", "senator", "schepen", "coach", "trainer", "kanselier", "keeper", "verdediger", "verdedigers",
+    "middenvelder", "regisseur",
 )  # fmt: skip
 _ARTICLES = frozenset("de het een".split())
 _PARTICLES = frozenset("van von der den de del della di da du le la al bin ten ter 't".split())
@@ -417,8 +423,15 @@ class EntityResolver:
                 or (
                     label is EntityLabel.PER
                     # "Koning Boudewijnstadion": a capitalised title inside a sentence, before a
-                    # single word, is part of the name of a thing
-                    and (first.text.islower() or len(rest) > 1 or tail or _sentence_initial(first, starts))
+                    # single word, is part of the name of a thing; an abbreviated one ("Dr.
+                    # Kerruish") never is
+                    and (
+                        first.text.islower()
+                        or first.text.endswith(".")
+                        or len(rest) > 1
+                        or tail
+                        or _sentence_initial(first, starts)
+                    )
                 )
             ):
                 label = EntityLabel.PER  # "NAVO-secretaris-generaal Rutte" typed ORG
