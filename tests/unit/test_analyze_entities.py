@@ -370,6 +370,12 @@ def test_an_abbreviated_title_and_a_players_function_stay_outside_the_name(resol
     ]
 
 
+def test_a_catalog_surname_inside_a_longer_name_is_someone_else(resolver: EntityResolver) -> None:
+    doc = make_doc("Dat zei Jacoba de Jonge gisteren. Minister De Jonge sprak.", [])
+    # "Jacoba de Jonge" is not Hugo de Jonge; after a title the surname is the catalog's person
+    assert table(resolver.mentions(doc)) == [("De Jonge", PER, "Hugo de Jonge", LinkKind.SURNAME_OF)]
+
+
 def test_a_persons_name_does_not_start_with_the_sentences_first_word(resolver: EntityResolver) -> None:
     text = "Gisteren Jan Peeters zag het. Volgens Peeters klopt dat."
     doc = make_doc(text, [("Gisteren Jan Peeters", "PER"), ("Volgens Peeters", "PER")])

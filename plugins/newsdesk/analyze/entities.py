@@ -16,8 +16,8 @@ Decisions, in one place:
   entity id and no mention misstates its type.
 * The NER's spans are kept (it learnt the conventions from annotated text) except for what is
   not part of the name: leading titles and functions (``Staatssecretaris``, ``NAVO-chef``,
-  ``voorzitter``; a capitalised title inside a sentence before one word stays: ``Koning
-  Boudewijnstadion``), lower-case articles, a sentence's first word that is not part of a
+  ``voorzitter``, ``Dr.``; a capitalised title inside a sentence before one word stays: ``Koning
+  Boudewijnstadion``, an abbreviated one does not), lower-case articles, a sentence's first word that is not part of a
   person's name (``Gisteren Jan Peeters``), whatever follows a line break or a verb (``Druyts moet
   niet zeuren``), trailing function words (``Cobepa van``). A person's name the NER cut at its
   particles is completed (``Eddie`` + ``van Marum``); two person spans with only a space between
@@ -38,7 +38,8 @@ Decisions, in one place:
   catalog found it.
 * Within an article, a shorter mention links to the full name the article gives: a surname to the
   person (``Schoof`` -> Dick Schoof: the closest full name before it, else the only one in the
-  article, else a catalog person whose surname is unambiguous), the end of a name's core to the
+  article, else a catalog person whose surname is unambiguous; not a surname inside a longer name:
+  ``Jacoba de Jonge`` is not Hugo de Jonge), the end of a name's core to the
   name (``de Commissie`` -> Europese Commissie or Koninklijke Commissie voor Monumenten, ``Raad``
   -> Raad van State; not ``Sydney`` -> Spelen van Sydney), an acronym to the name it follows in
   parentheses (not a person's: ``De Donnea (PRL)`` is his party). Such a mention names the entity,
@@ -306,6 +307,14 @@ def _first_line(ent: Span) -> list[Token]:
 def _sentence_initial(token: Token, starts: frozenset[int]) -> bool:
     """First word of a sentence or of a line."""
     return token.i == 0 or token.idx in starts or "\n" in token.doc[token.i - 1].text_with_ws
+
+
+def _name_word_before(token: Token, starts: frozenset[int]) -> bool:
+    """``token`` (the word before a surname) is part of the same name: a capitalised word that is no
+    title, inside a sentence, or at its start when the tagger calls it a proper noun ("Jacoba")."""
+    if not (token.text[:1].isupper() and token.is_alpha) or is_title(token.text):
+        return False
+    return not _sentence_initial(token, starts) or token.pos_ in ("PROPN", "X")
 
 
 def _not_name(token: Token, tagged: bool) -> bool:
@@ -595,6 +604,8 @@ class EntityResolver:
                 key = normalise(span.text)
                 initial = _sentence_initial(doc[i], starts)
                 known = key in people or (key in self.catalog.by_surname and (not initial or key in seen))
+                if known and not initial and _name_word_before(doc[i - 1], starts):
+                    continue  # "Jacoba de Jonge" is not Hugo de Jonge: the surname of a longer name
                 if known and (n == 1 or span[0].text.casefold() in _PARTICLES):
                     found.append(_Candidate(span.start_char, span.end_char, span.text, EntityLabel.PER))
                     seen.add(key)
