@@ -17,8 +17,8 @@ Decisions, in one place:
 * The NER's spans are kept (it learnt the conventions from annotated text) except for what is
   not part of the name: leading titles and functions (``Staatssecretaris``, ``NAVO-chef``,
   ``voorzitter``, ``Dr.``; a capitalised title inside a sentence before one word stays: ``Koning
-  Boudewijnstadion``, an abbreviated one does not), lower-case articles, a sentence's first word that is not part of a
-  person's name (``Gisteren Jan Peeters``), whatever follows a line break or a verb (``Druyts moet
+  Boudewijnstadion``, an abbreviated one does not), lower-case articles, a sentence's first word
+  that is not part of a person's name (``Gisteren Jan Peeters``), whatever follows a line break or a verb (``Druyts moet
   niet zeuren``), trailing function words (``Cobepa van``). A person's name the NER cut at its
   particles is completed (``Eddie`` + ``van Marum``); two person spans with only a space between
   them are one person (``Thomas`` + ``L. Friedman``). A capitalised article stays (``De Morgen``),
