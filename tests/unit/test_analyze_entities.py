@@ -376,6 +376,13 @@ def test_a_catalog_surname_inside_a_longer_name_is_someone_else(resolver: Entity
     assert table(resolver.mentions(doc)) == [("De Jonge", PER, "Hugo de Jonge", LinkKind.SURNAME_OF)]
 
 
+def test_a_listings_abbreviation_is_no_name(resolver: EntityResolver) -> None:
+    doc = make_doc(
+        "Tot 27 augustus in het Markiezenhof.\nTel. 02 / 245.97.00", [("Markiezenhof", "LOC"), ("Tel", "PER")]
+    )
+    assert [row[:2] for row in table(resolver.mentions(doc))] == [("Markiezenhof", LOC)]
+
+
 def test_a_persons_name_does_not_start_with_the_sentences_first_word(resolver: EntityResolver) -> None:
     text = "Gisteren Jan Peeters zag het. Volgens Peeters klopt dat."
     doc = make_doc(text, [("Gisteren Jan Peeters", "PER"), ("Volgens Peeters", "PER")])

@@ -112,6 +112,8 @@ _TRAILING = _ARTICLES | _PARTICLES | frozenset("en of voor in op met bij aan uit
 # Words between the head of an organisation's name and the rest ("Raad van State").
 _LINKING = _ARTICLES | _PARTICLES | frozenset("voor en".split())
 _QUOTES = frozenset("'\"‘’“”„«»")
+# Abbreviations of listings and references that start a line capitalised ("Tel.", "Blz.", "Tent.").
+_ABBREVIATIONS = frozenset("tel fax blz nr tent inl info zie vgl ca bijv".split())
 # "NAVO-landen", "EU-lidstaten": a hyphen followed by a lower-case word.
 _COMPOUND_TAIL = re.compile(r"-[a-zà-ÿ]")
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z&]{1,7}$")
@@ -317,6 +319,11 @@ def _name_word_before(token: Token, starts: frozenset[int]) -> bool:
     return not _sentence_initial(token, starts) or token.pos_ in ("PROPN", "X")
 
 
+def _followed_by_period(token: Token) -> bool:
+    doc = token.doc
+    return token.i + 1 < len(doc) and doc[token.i + 1].text == "." and not token.whitespace_
+
+
 def _not_name(token: Token, tagged: bool) -> bool:
     """A sentence's first word that is not part of the name after it."""
     low = token.text.casefold()
@@ -478,6 +485,8 @@ class EntityResolver:
             len(tokens) == 1 and is_title(tokens[0].text) and (tokens[0].text.islower() or label is EntityLabel.PER)
         ):
             return None  # nothing left, or "premier" / "Ombudsman" alone
+        if len(tokens) == 1 and tokens[0].text.casefold() in _ABBREVIATIONS and _followed_by_period(tokens[0]):
+            return None  # "Tel. 02 / 245.97.00" in a listing: an abbreviation, no name
         if (
             label is EntityLabel.PER and len(tokens) == 1 and not tail and tagged
             and _sentence_initial(tokens[0], starts) and tokens[0].pos_ not in ("PROPN", "X", "NOUN")
