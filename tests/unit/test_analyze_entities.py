@@ -358,6 +358,31 @@ def test_a_capitalised_title_inside_a_sentence_names_a_thing(resolver: EntityRes
     assert table(resolver.mentions(doc))[0][:2] == ("Koning Boudewijnstadion", LOC)
 
 
+def test_an_abbreviated_title_and_a_players_function_stay_outside_the_name(resolver: EntityResolver) -> None:
+    text = "Dat zegt Dr. Kerruish. Reservekeeper Francesco Toldo en regisseur Stijn Coninx kwamen."
+    doc = make_doc(
+        text, [("Dr. Kerruish", "PER"), ("Reservekeeper Francesco Toldo", "PER"), ("regisseur Stijn Coninx", "PER")]
+    )
+    assert [row[:2] for row in table(resolver.mentions(doc))] == [
+        ("Kerruish", PER),
+        ("Francesco Toldo", PER),
+        ("Stijn Coninx", PER),
+    ]
+
+
+def test_a_catalog_surname_inside_a_longer_name_is_someone_else(resolver: EntityResolver) -> None:
+    doc = make_doc("Dat zei Jacoba de Jonge gisteren. Minister De Jonge sprak.", [])
+    # "Jacoba de Jonge" is not Hugo de Jonge; after a title the surname is the catalog's person
+    assert table(resolver.mentions(doc)) == [("De Jonge", PER, "Hugo de Jonge", LinkKind.SURNAME_OF)]
+
+
+def test_a_listings_abbreviation_is_no_name(resolver: EntityResolver) -> None:
+    doc = make_doc(
+        "Tot 27 augustus in het Markiezenhof.\nTel. 02 / 245.97.00", [("Markiezenhof", "LOC"), ("Tel", "PER")]
+    )
+    assert [row[:2] for row in table(resolver.mentions(doc))] == [("Markiezenhof", LOC)]
+
+
 def test_a_persons_name_does_not_start_with_the_sentences_first_word(resolver: EntityResolver) -> None:
     text = "Gisteren Jan Peeters zag het. Volgens Peeters klopt dat."
     doc = make_doc(text, [("Gisteren Jan Peeters", "PER"), ("Volgens Peeters", "PER")])

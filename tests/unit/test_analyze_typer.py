@@ -333,3 +333,51 @@ def test_one_word_name_never_given_in_full_is_marked() -> None:
     spans = [(0, 2), (3, 4), (5, 6)]
     assert dict(span_features(doc, 3, 4, Knowledge(), spans))["solo"] == 1.0
     assert "solo" not in dict(span_features(doc, 5, 6, Knowledge(), spans))
+
+
+def test_capitalised_runs_are_the_uncovered_names_inside_sentences() -> None:
+    nlp = spacy.blank("nl")
+    doc = nlp.make_doc("Gisteren zei minister Verhofstadt in Zürich dat de Raad van State en Kunstberg .\nTent open")
+    runs = typer.capitalised_runs(doc, [(3, 4, "PER")])
+    assert [doc[s:e].text for s, e in runs] == ["Zürich", "Raad van State", "Kunstberg"]
+    # a sentence's or a line's first word only when asked for; a covered word never
+    initial = typer.capitalised_runs(doc, [(3, 4, "PER")], initial=True)
+    assert [doc[s:e].text for s, e in initial] == ["Gisteren", "Zürich", "Raad van State", "Kunstberg", "Tent"]
+
+
+def _rejecting_model() -> TyperModel:
+    nlp = spacy.blank("nl")
+    articles = [[_doc(nlp, words, ents)] for words, ents in SENTENCES]
+    articles += [[_doc(nlp, "Gisteren was het koud .", [])], [_doc(nlp, "Gisteren regende het .", [])]] * 2
+    return typer.train_typer(typer.gold_spans(articles) + typer.negative_spans(articles), l2=0.1, folds=3,
+                             ner_bonus=0.0)  # fmt: skip
+
+
+def test_typer_types_the_capitalised_runs_the_ner_missed() -> None:
+    nlp = spacy.blank("nl")
+    model = _rejecting_model()
+    doc = _doc(nlp, "Gisteren was minister Verhofstadt in Brussel .", [(3, 4, "PER")])
+    assert model.spans(doc) == [(3, 4, "PER")]  # candidate_bias None: only the NER's spans
+    model.candidate_bias = 0.0
+    assert model.spans(doc) == [(3, 4, "PER"), (5, 6, "LOC")]  # "Gisteren" starts the sentence
+    model.candidate_bias = 100.0  # a candidate must beat a huge bias against it: none does
+    assert model.spans(doc) == [(3, 4, "PER")]
+
+
+def test_inner_reject_bias_keeps_names_inside_a_sentence() -> None:
+    nlp = spacy.blank("nl")
+    model = _rejecting_model()
+    doc = _doc(nlp, "Gisteren was minister Verhofstadt in Brussel .", [(0, 1, "PER"), (3, 4, "PER"), (5, 6, "LOC")])
+    model.reject_bias = 100.0  # reject everything ...
+    assert model.spans(doc) == []
+    model.inner_reject_bias = 0.0  # ... except inside a sentence, where a capital says "name"
+    assert model.spans(doc) == [(3, 4, "PER"), (5, 6, "LOC")]
+
+
+def test_candidate_and_inner_switches_survive_saving(tmp_path: Path) -> None:
+    model = _rejecting_model()
+    model.candidate_bias, model.candidate_initial, model.inner_reject_bias = -2.0, True, 1.5
+    model.to_disk(tmp_path / "typer")
+    for loaded in (TyperModel.from_disk(tmp_path / "typer"), TyperModel.from_bytes(model.to_bytes())):
+        assert (loaded.candidate_bias, loaded.candidate_initial, loaded.inner_reject_bias) == (-2.0, True, 1.5)
+    assert typer.model_info(model)["candidate_bias"] == -2.0

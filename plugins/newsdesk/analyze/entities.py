@@ -16,9 +16,9 @@ Decisions, in one place:
   entity id and no mention misstates its type.
 * The NER's spans are kept (it learnt the conventions from annotated text) except for what is
   not part of the name: leading titles and functions (``Staatssecretaris``, ``NAVO-chef``,
-  ``voorzitter``; a capitalised title inside a sentence before one word stays: ``Koning
-  Boudewijnstadion``), lower-case articles, a sentence's first word that is not part of a
-  person's name (``Gisteren Jan Peeters``), whatever follows a line break or a verb (``Druyts moet
+  ``voorzitter``, ``Dr.``; a capitalised title inside a sentence before one word stays: ``Koning
+  Boudewijnstadion``, an abbreviated one does not), lower-case articles, a sentence's first word
+  that is not part of a person's name (``Gisteren Jan Peeters``), whatever follows a line break or a verb (``Druyts moet
   niet zeuren``), trailing function words (``Cobepa van``). A person's name the NER cut at its
   particles is completed (``Eddie`` + ``van Marum``); two person spans with only a space between
   them are one person (``Thomas`` + ``L. Friedman``). A capitalised article stays (``De Morgen``),
@@ -38,7 +38,8 @@ Decisions, in one place:
   catalog found it.
 * Within an article, a shorter mention links to the full name the article gives: a surname to the
   person (``Schoof`` -> Dick Schoof: the closest full name before it, else the only one in the
-  article, else a catalog person whose surname is unambiguous), the end of a name's core to the
+  article, else a catalog person whose surname is unambiguous; not a surname inside a longer name:
+  ``Jacoba de Jonge`` is not Hugo de Jonge), the end of a name's core to the
   name (``de Commissie`` -> Europese Commissie or Koninklijke Commissie voor Monumenten, ``Raad``
   -> Raad van State; not ``Sydney`` -> Spelen van Sydney), an acronym to the name it follows in
   parentheses (not a person's: ``De Donnea (PRL)`` is his party). Such a mention names the entity,
@@ -74,7 +75,7 @@ from newsdesk.models import ENTITY_NAMESPACE, EntityLabel, EntityRef, LinkKind, 
 log = logging.getLogger(__name__)
 
 # Bump when the resolution rules below change behaviour (part of analyzer_version).
-RULES_VERSION = 3
+RULES_VERSION = 4
 
 # Titles and functions: a leading word that is one of these, or ends in one ("fractievoorzitter",
 # "NAVO-chef", "oud-premier"), is not part of the name that follows.
@@ -84,12 +85,18 @@ _TITLE_WORDS = frozenset(
     "ambassadeur commissaris kardinaal bisschop aartsbisschop kolonel majoor kapitein luitenant coach "
     "trainer directeur directrice topman topvrouw woordvoerder woordvoerster advocaat rechter procureur "
     "professor hoogleraar dokter pater zuster mevrouw meneer heer dhr. mevr. dr. prof. mr. drs. ir. "
-    "kamerlid volksvertegenwoordiger leider chef secretaris-generaal ceo".split()
+    "kamerlid volksvertegenwoordiger leider chef secretaris-generaal ceo "
+    # functions the annotation of CoNLL-2002 keeps outside a person's name ("Regisseur Stijn
+    # Coninx", "Reservekeeper Francesco Toldo")
+    "regisseur bondscoach architect acteur actrice auteur schrijver schrijfster zanger zangeres "
+    "zaakvoerder zaakvoerster commodore doctorandus dirigent componist cineast fotograaf journalist "
+    "keeper doelman verdediger verdedigers middenvelder aanvaller renner ploegleider manager".split()
 )
 _TITLE_ENDINGS = (
     "minister", "premier", "president", "voorzitter", "voorzitster", "leider", "chef", "secretaris",
     "generaal", "burgemeester", "woordvoerder", "woordvoerster", "commissaris", "directeur", "topman",
-    "kamerlid", "senator", "schepen", "coach", "trainer", "kanselier",
+    "kamerlid", "senator", "schepen", "coach", "trainer", "kanselier", "keeper", "verdediger", "verdedigers",
+    "middenvelder", "regisseur",
 )  # fmt: skip
 _ARTICLES = frozenset("de het een".split())
 _PARTICLES = frozenset("van von der den de del della di da du le la al bin ten ter 't".split())
@@ -105,6 +112,8 @@ _TRAILING = _ARTICLES | _PARTICLES | frozenset("en of voor in op met bij aan uit
 # Words between the head of an organisation's name and the rest ("Raad van State").
 _LINKING = _ARTICLES | _PARTICLES | frozenset("voor en".split())
 _QUOTES = frozenset("'\"‘’“”„«»")
+# Abbreviations of listings and references that start a line capitalised ("Tel.", "Blz.", "Tent.").
+_ABBREVIATIONS = frozenset("tel fax blz nr tent inl info zie vgl ca bijv".split())
 # "NAVO-landen", "EU-lidstaten": a hyphen followed by a lower-case word.
 _COMPOUND_TAIL = re.compile(r"-[a-zà-ÿ]")
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z&]{1,7}$")
@@ -302,6 +311,19 @@ def _sentence_initial(token: Token, starts: frozenset[int]) -> bool:
     return token.i == 0 or token.idx in starts or "\n" in token.doc[token.i - 1].text_with_ws
 
 
+def _name_word_before(token: Token, starts: frozenset[int]) -> bool:
+    """``token`` (the word before a surname) is part of the same name: a capitalised word that is no
+    title, inside a sentence, or at its start when the tagger calls it a proper noun ("Jacoba")."""
+    if not (token.text[:1].isupper() and token.is_alpha) or is_title(token.text):
+        return False
+    return not _sentence_initial(token, starts) or token.pos_ in ("PROPN", "X")
+
+
+def _followed_by_period(token: Token) -> bool:
+    doc = token.doc
+    return token.i + 1 < len(doc) and doc[token.i + 1].text == "." and not token.whitespace_
+
+
 def _not_name(token: Token, tagged: bool) -> bool:
     """A sentence's first word that is not part of the name after it."""
     low = token.text.casefold()
@@ -417,8 +439,15 @@ class EntityResolver:
                 or (
                     label is EntityLabel.PER
                     # "Koning Boudewijnstadion": a capitalised title inside a sentence, before a
-                    # single word, is part of the name of a thing
-                    and (first.text.islower() or len(rest) > 1 or tail or _sentence_initial(first, starts))
+                    # single word, is part of the name of a thing; an abbreviated one ("Dr.
+                    # Kerruish") never is
+                    and (
+                        first.text.islower()
+                        or first.text.endswith(".")
+                        or len(rest) > 1
+                        or tail
+                        or _sentence_initial(first, starts)
+                    )
                 )
             ):
                 label = EntityLabel.PER  # "NAVO-secretaris-generaal Rutte" typed ORG
@@ -456,6 +485,8 @@ class EntityResolver:
             len(tokens) == 1 and is_title(tokens[0].text) and (tokens[0].text.islower() or label is EntityLabel.PER)
         ):
             return None  # nothing left, or "premier" / "Ombudsman" alone
+        if len(tokens) == 1 and tokens[0].text.casefold() in _ABBREVIATIONS and _followed_by_period(tokens[0]):
+            return None  # "Tel. 02 / 245.97.00" in a listing: an abbreviation, no name
         if (
             label is EntityLabel.PER and len(tokens) == 1 and not tail and tagged
             and _sentence_initial(tokens[0], starts) and tokens[0].pos_ not in ("PROPN", "X", "NOUN")
@@ -582,6 +613,8 @@ class EntityResolver:
                 key = normalise(span.text)
                 initial = _sentence_initial(doc[i], starts)
                 known = key in people or (key in self.catalog.by_surname and (not initial or key in seen))
+                if known and not initial and _name_word_before(doc[i - 1], starts):
+                    continue  # "Jacoba de Jonge" is not Hugo de Jonge: the surname of a longer name
                 if known and (n == 1 or span[0].text.casefold() in _PARTICLES):
                     found.append(_Candidate(span.start_char, span.end_char, span.text, EntityLabel.PER))
                     seen.add(key)

@@ -47,6 +47,8 @@ FACTORY = "newsdesk_entity_typer"
 LABELS = ("LOC", "MISC", "ORG", "PER")
 # The typer's extra class: "this span is no entity" (a capitalised word at a sentence start ...).
 REJECT = "O"
+# The "NER label" of a run of capitalised words the NER did not take for a name (typed all the same).
+CANDIDATE = "?"
 _SPACE = re.compile(r"\s+")
 # Words that join a surname to a name ("Van den Brande"); not name evidence of their own.
 _PARTICLES = frozenset("van von der den de del della di da du le la ten ter 't".split())
@@ -347,6 +349,42 @@ def _apart(doc: Doc, start: int, end: int) -> bool:
     return not (end < len(doc) and not starts_sentence(doc, end) and _capitalised(doc[end]))
 
 
+# Lower-case words that may stand between the capitalised words of one name ("Raad van State").
+_RUN_LINKS = _PARTICLES | frozenset("voor op in aan".split())
+
+
+def _name_like(token: Any) -> bool:
+    return bool(token.text[:1].isupper() and any(c.isalpha() for c in token.text))
+
+
+def capitalised_runs(doc: Doc, spans: Sequence[tuple[int, int, str]], initial: bool = False) -> list[tuple[int, int]]:
+    """Maximal runs of capitalised words (and the particles between them) that no span covers and
+    that stay within a sentence; with ``initial`` False, not a run that starts a sentence (a
+    capitalised first word says nothing). Candidates for the typer, which rejects most of them."""
+    taken = [False] * len(doc)
+    for start, end, _ in spans:
+        taken[start:end] = [True] * (end - start)
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(doc):
+        if taken[i] or doc[i].is_space or not _name_like(doc[i]):
+            i += 1
+            continue
+        j = i + 1
+        while j < len(doc) and not taken[j] and not starts_sentence(doc, j):
+            if _name_like(doc[j]):
+                j += 1
+            elif doc[j].text in _RUN_LINKS and j + 1 < len(doc) and not taken[j + 1] and _name_like(doc[j + 1]) \
+                    and not starts_sentence(doc, j + 1):  # fmt: skip
+                j += 2
+            else:
+                break
+        if initial or not starts_sentence(doc, i):
+            out.append((i, j))
+        i = j
+    return out
+
+
 _COLUMN = {name: i for i, name in enumerate(KNOWLEDGE_COLUMNS)}
 _NAME_COLUMNS = ("first_nlbe", "first_any", "last_nlbe", "last_any", "place_benl", "place_world", "country")
 
@@ -385,6 +423,12 @@ class TyperModel:
     join_adjacent: bool = False  # "Thomas" + "L. Friedman" of one label -> one span
     propagate: bool = False  # a name found once is found wherever it recurs in the document
     reject_bias: float | None = None  # added to the REJECT logit (models fitted with it); None: never reject
+    # Runs of capitalised words no NER span covers are typed too (the NER's misses: "Kunstberg",
+    # "Zürich"); their REJECT logit gets ``reject_bias + candidate_bias``. None: not looked for.
+    candidate_bias: float | None = None
+    candidate_initial: bool = False  # also runs that start a sentence (where capitals say less)
+    # The REJECT bias of a span inside a sentence, where a capital says "name" (None: reject_bias).
+    inner_reject_bias: float | None = None
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -415,13 +459,17 @@ class TyperModel:
             spans = join_adjacent(doc, spans)
         if self.propagate:
             spans = propagate(doc, spans, KnowledgeTable.of(doc.vocab) if self.use_table else None)
+        if self.candidate_bias is not None and self.can_reject and self.reject_bias is not None:
+            runs = capitalised_runs(doc, spans, self.candidate_initial)
+            spans = sorted([*spans, *((start, end, CANDIDATE) for start, end in runs)])
         labels = self.relabel(doc, spans)
         return [(start, end, label) for (start, end, _), label in zip(spans, labels, strict=True) if label != REJECT]
 
     def relabel(self, doc: Doc, spans: Sequence[tuple[int, int, str]]) -> list[str]:
-        """New labels for ``spans`` (start, end, NER label) of ``doc``; ``REJECT`` for a span the
-        model takes for no entity at all (only with ``reject_bias`` set)."""
-        bounds = [(s, e) for s, e, _ in spans]
+        """New labels for ``spans`` (start, end, NER label, or ``CANDIDATE`` for a run no NER span
+        covers) of ``doc``; ``REJECT`` for a span the model takes for no entity at all (only with
+        ``reject_bias`` set)."""
+        bounds = [(s, e) for s, e, label in spans if label != CANDIDATE]
         table = KnowledgeTable.of(doc.vocab) if self.use_table else None
         scores = []
         for start, end, label in spans:
@@ -429,7 +477,12 @@ class TyperModel:
             if label in self.labels:
                 z[self.labels.index(label)] += self.ner_bonus
             if self.can_reject:
-                z[-1] = -np.inf if self.reject_bias is None else z[-1] + self.reject_bias
+                bias = self.reject_bias
+                if bias is not None and self.inner_reject_bias is not None and not starts_sentence(doc, start):
+                    bias = self.inner_reject_bias
+                z[-1] = -np.inf if bias is None else z[-1] + bias
+                if label == CANDIDATE:
+                    z[-1] += self.candidate_bias or 0.0
             scores.append(z)
         if self.doc_vote and scores:
             groups: dict[str, list[int]] = defaultdict(list)
@@ -450,7 +503,8 @@ class TyperModel:
         srsly.write_json(path / "cfg.json", {
             "labels": list(self.labels), "ner_bonus": self.ner_bonus, "doc_vote": self.doc_vote,
             "use_table": self.use_table, "join_adjacent": self.join_adjacent, "propagate": self.propagate,
-            "reject_bias": self.reject_bias,
+            "reject_bias": self.reject_bias, "candidate_bias": self.candidate_bias,
+            "candidate_initial": self.candidate_initial, "inner_reject_bias": self.inner_reject_bias,
         })  # fmt: skip
         srsly.write_msgpack(path / "knowledge.msgpack", {
             "lexicon": self.knowledge.lexicon, "tokens": self.knowledge.tokens, "catalog": self.knowledge.catalog,
@@ -468,7 +522,8 @@ class TyperModel:
         features = {name: i for i, name in enumerate(data["features"])}
         return cls(knowledge, features, weights, float(cfg["ner_bonus"]), bool(cfg["doc_vote"]),
                    bool(cfg.get("use_table", False)), bool(cfg.get("join_adjacent", False)),
-                   bool(cfg.get("propagate", False)), cfg.get("reject_bias"))  # fmt: skip
+                   bool(cfg.get("propagate", False)), cfg.get("reject_bias"), cfg.get("candidate_bias"),
+                   bool(cfg.get("candidate_initial", False)), cfg.get("inner_reject_bias"))  # fmt: skip
 
     def to_bytes(self) -> bytes:
         """The same content as ``to_disk`` in one msgpack blob (spaCy's ``nlp.to_bytes``)."""
@@ -476,7 +531,8 @@ class TyperModel:
         return bytes(srsly.msgpack_dumps({
             "labels": list(self.labels), "ner_bonus": self.ner_bonus, "doc_vote": self.doc_vote,
             "use_table": self.use_table, "join_adjacent": self.join_adjacent, "propagate": self.propagate,
-            "reject_bias": self.reject_bias,
+            "reject_bias": self.reject_bias, "candidate_bias": self.candidate_bias,
+            "candidate_initial": self.candidate_initial, "inner_reject_bias": self.inner_reject_bias,
             "lexicon": self.knowledge.lexicon, "tokens": self.knowledge.tokens, "catalog": self.knowledge.catalog,
             "features": sorted(self.features, key=self.features.__getitem__),
             "shape": list(weights.shape), "weights": weights.tobytes(),
@@ -490,7 +546,8 @@ class TyperModel:
         features = {name: i for i, name in enumerate(msg["features"])}
         return cls(knowledge, features, weights, float(msg["ner_bonus"]), bool(msg["doc_vote"]),
                    bool(msg.get("use_table", False)), bool(msg.get("join_adjacent", False)),
-                   bool(msg.get("propagate", False)), msg.get("reject_bias"))  # fmt: skip
+                   bool(msg.get("propagate", False)), msg.get("reject_bias"), msg.get("candidate_bias"),
+                   bool(msg.get("candidate_initial", False)), msg.get("inner_reject_bias"))  # fmt: skip
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -711,4 +768,5 @@ def model_info(model: TyperModel) -> dict[str, Any]:
     return {"features": len(model.features), "lexicon": len(model.knowledge.lexicon),
             "ner_bonus": model.ner_bonus, "doc_vote": model.doc_vote, "use_table": model.use_table,
             "join_adjacent": model.join_adjacent, "propagate": model.propagate,
-            "reject_bias": model.reject_bias}  # fmt: skip
+            "reject_bias": model.reject_bias, "candidate_bias": model.candidate_bias,
+            "candidate_initial": model.candidate_initial, "inner_reject_bias": model.inner_reject_bias}  # fmt: skip
