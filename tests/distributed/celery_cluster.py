@@ -228,6 +228,7 @@ class CeleryCluster:
         self.port = 0
         self.password = secrets.token_urlsafe(12)
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.killed: set[str] = set()  # processes killed on purpose
         self._token = ""
         self.env: dict[str, str] = {}
 
@@ -314,6 +315,7 @@ class CeleryCluster:
 
     def start_worker(self, name: str, queue: str | None = None) -> None:
         queue = queue or self.env["AIRFLOW__OPERATORS__DEFAULT_QUEUE"]
+        self.killed.discard(name)
         self._spawn(
             name, "celery", "worker", "--celery-hostname", f"{name}@%h", "--concurrency", "1", "--queues", queue,
             "--skip-serve-logs", extra_env={"NEWSDESK_WORKER_NAME": name},
@@ -330,6 +332,7 @@ class CeleryCluster:
     def kill_worker(self, name: str) -> list[int]:
         """SIGKILL the worker and every process below it (its task runners) by PID: a lost machine."""
         process = self.processes[name]
+        self.killed.add(name)
         pids = descendants(process.pid)
         for pid in pids:
             try:
@@ -361,7 +364,7 @@ class CeleryCluster:
 
     def _check_alive(self) -> None:
         for name, process in self.processes.items():
-            if process.poll() is not None and not getattr(process, "killed_on_purpose", False):
+            if process.poll() is not None and name not in self.killed:
                 raise ClusterError(f"{name} exited with {process.returncode}:\n{self.log_tail(name)}")
 
     # --- REST API ------------------------------------------------------------------------------
@@ -387,9 +390,7 @@ class CeleryCluster:
 
     def _request(self, method: str, path: str, body: Any = None, params: Any = None) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self._token}"}
-        return httpx.request(
-            method, f"{self.url}/api/v2{path}", json=body, params=params, headers=headers, timeout=60
-        )
+        return httpx.request(method, f"{self.url}/api/v2{path}", json=body, params=params, headers=headers, timeout=60)
 
     def get(self, path: str, *, allow_missing: bool = False, params: Any = None) -> Any:
         self._check_alive()
