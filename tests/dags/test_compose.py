@@ -432,3 +432,68 @@ def test_a_bad_value_is_refused_clearly(key: str, value: str, message: str) -> N
     assert result.returncode == 1
     assert key in result.stderr and message in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _uri(url: str, dbname: str) -> str:
+    """postgresql://user:password@host:port/dbname (a socket directory as host percent-encoded)."""
+    from urllib.parse import quote
+
+    import psycopg
+
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    auth = quote(str(info.get("user") or ""), safe="")
+    if info.get("password"):
+        auth += ":" + quote(str(info["password"]), safe="")
+    host = quote(str(info.get("host") or "localhost"), safe="")
+    return f"postgresql://{auth}@{host}:{info.get('port') or 5432}/{dbname}"
+
+
+def test_airflow_init_initialises_a_fresh_stack_with_the_fab_admin(database_url: str, tmp_path: Path) -> None:
+    """docker/airflow-init.sh as the airflow-init service runs it (no Docker: this machine's Airflow,
+    the same locked packages), against fresh databases on the test server; then the admin user's
+    password is the one from .env."""
+    import sys
+    import uuid
+
+    import psycopg
+    from psycopg import sql
+
+    from tests.distributed.celery_cluster import sqlalchemy_url
+
+    names = [f"nd_init_af_{uuid.uuid4().hex[:8]}", f"nd_init_wh_{uuid.uuid4().hex[:8]}"]
+    urls = [_uri(database_url, name) for name in names]  # a URI, as compose writes it
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        for name in names:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    env = {
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+        "HOME": str(tmp_path),
+        "AIRFLOW_HOME": str(tmp_path / "airflow"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_DIR / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT_DIR / "plugins"),
+        "AIRFLOW__CORE__AUTH_MANAGER": FAB_AUTH_MANAGER,
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": sqlalchemy_url(urls[0]),
+        "NEWSDESK_DATABASE_URL": urls[1],
+        **_good_env(),
+    }
+    try:
+        result = subprocess.run(["bash", str(INIT_SCRIPT)], env=env, capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        assert 'User "admin" created with role "Admin"' in result.stdout
+        with psycopg.connect(urls[0]) as conn:
+            stored = conn.execute(
+                "SELECT u.password FROM ab_user u JOIN ab_user_role ur ON ur.user_id = u.id "
+                "JOIN ab_role r ON r.id = ur.role_id WHERE u.username = 'admin' AND r.name = 'Admin'"
+            ).fetchone()
+            pools = conn.execute("SELECT slots FROM slot_pool WHERE pool = 'newsdesk_http'").fetchone()
+        from werkzeug.security import check_password_hash
+
+        assert stored and check_password_hash(stored[0], env["AIRFLOW_ADMIN_PASSWORD"])
+        assert pools == (16,)
+        with psycopg.connect(urls[1]) as conn:
+            assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] >= 14
+    finally:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            for name in names:
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
