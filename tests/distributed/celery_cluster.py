@@ -273,7 +273,7 @@ class CeleryCluster:
             "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
             "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
             "AIRFLOW__CORE__FERNET_KEY": Fernet.generate_key().decode(),
-            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",  # only the two DAGs under test are unpaused
             "AIRFLOW__CORE__HOSTNAME_CALLABLE": "newsdesk_worker_name.hostname",
             "AIRFLOW__CORE__AUTH_MANAGER": (
                 "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
@@ -324,10 +324,27 @@ class CeleryCluster:
     def stop(self) -> None:
         for name, process in reversed(list(self.processes.items())):
             _stop_group(process, name)
+        self._forget_queue()
         self.redis.stop()
         if self.metadata_url:
             drop_database(self.server_url, self.metadata_url)
             self.metadata_url = ""
+
+    def _forget_queue(self) -> None:
+        """Our queue's keys off the (possibly shared) Redis: the queue and kombu's bindings of it."""
+        broker, queue = self.env.get("AIRFLOW__CELERY__BROKER_URL"), self.env.get("AIRFLOW__OPERATORS__DEFAULT_QUEUE")
+        if not broker or not queue:
+            return
+        import redis
+
+        try:
+            client = redis.Redis.from_url(broker, socket_timeout=5)
+            keys = list(client.scan_iter(match=f"*{queue}*"))  # the name has a random part: only ours
+            if keys:
+                client.delete(*keys)
+            client.close()
+        except redis.RedisError as exc:  # the run's result does not depend on it: say so and go on
+            print(f"celery_cluster: could not remove queue {queue} from {broker}: {exc}", file=sys.stderr)
 
     def kill_worker(self, name: str) -> list[int]:
         """SIGKILL the worker and every process below it (its task runners) by PID: a lost machine."""

@@ -29,6 +29,9 @@ NAMING_LINKS = frozenset({LinkKind.SAME, LinkKind.ALIAS_OF, LinkKind.SHORT_FORM_
 
 
 def upsert_entities(conn: Conn, entities: Iterable[EntityRef], *, curated: bool = False) -> int:
+    """Insert or update entities on their id. A name spelled several ways ("Den Haag", "den Haag":
+    one id) keeps the curated spelling, else the first in byte order: the same whatever order the
+    articles naming it are stored in (parallel shards finish in any order)."""
     unique = {e.entity_id: e for e in entities}
     if not unique:
         return 0
@@ -45,9 +48,13 @@ def upsert_entities(conn: Conn, entities: Iterable[EntityRef], *, curated: bool 
         SELECT entity_id, canonical_name, label, wikidata_id, %s FROM tmp_entities ORDER BY entity_id
         ON CONFLICT (entity_id) DO UPDATE
            SET wikidata_id = coalesce(EXCLUDED.wikidata_id, entities.wikidata_id),
-               curated = entities.curated OR EXCLUDED.curated
+               curated = entities.curated OR EXCLUDED.curated,
+               canonical_name = CASE WHEN entities.curated THEN entities.canonical_name
+                                     WHEN EXCLUDED.curated THEN EXCLUDED.canonical_name
+                                     ELSE least(entities.canonical_name COLLATE "C", EXCLUDED.canonical_name) END
          WHERE entities.wikidata_id IS DISTINCT FROM coalesce(EXCLUDED.wikidata_id, entities.wikidata_id)
             OR (EXCLUDED.curated AND NOT entities.curated)
+            OR (NOT entities.curated AND EXCLUDED.canonical_name < entities.canonical_name COLLATE "C")
         """,
         (curated,),
     )
@@ -104,9 +111,10 @@ _RESOLVED = """
 # then the shortest actor, then the alphabetically first. Whatever order the articles are stored
 # in (parallel shards finish in any order), every warehouse describes the key the same way.
 _PLAINER = """
-    (length(EXCLUDED.action), EXCLUDED.action, length(coalesce(EXCLUDED.actor, '')), coalesce(EXCLUDED.actor, ''))
-  < (length(commitment_keys.action), commitment_keys.action, length(coalesce(commitment_keys.actor, '')),
-     coalesce(commitment_keys.actor, ''))
+    (length(EXCLUDED.action), EXCLUDED.action COLLATE "C", length(coalesce(EXCLUDED.actor, '')),
+     coalesce(EXCLUDED.actor, '') COLLATE "C")
+  < (length(commitment_keys.action), commitment_keys.action COLLATE "C", length(coalesce(commitment_keys.actor, '')),
+     coalesce(commitment_keys.actor, '') COLLATE "C")
 """
 
 
