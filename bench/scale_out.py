@@ -22,9 +22,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -99,6 +102,14 @@ def run_with(workers: int, feeds_file: Path, tmp: Path) -> dict[str, object]:
     }
 
 
+@contextmanager
+def _removed(path: Path) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=1000)
@@ -110,7 +121,7 @@ def main() -> None:
     _, feed_paths = build_site(args.articles, tmp / "site")
     results = []
     load = [round(os.getloadavg()[0], 2)]
-    with SampleSite(tmp / "site") as site:
+    with SampleSite(tmp / "site") as site, _removed(tmp):
         feeds_file = tmp / "feeds.toml"
         feeds_file.write_text(_corpus.feeds_toml(site.base_url, feed_paths), encoding="utf-8")
         for workers in args.workers:
