@@ -36,6 +36,7 @@ demo: $(VENV)/.synced
 
 test: $(VENV)/.synced
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-redis.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 up: $(VENV)/.synced

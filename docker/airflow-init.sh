@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # One-shot initialisation for docker compose (service airflow-init); safe to run again.
-#   1. migrate Airflow's metadata database
+#   0. refuse placeholder secrets and an invalid Fernet key (docker/check-config.sh)
+#   1. migrate Airflow's metadata database (the FAB auth manager's tables included)
 #   2. migrate the newsdesk warehouse (a separate database on the same PostgreSQL)
 #   3. (re)create the Airflow connection newsdesk_db and the pool newsdesk_http
-#   4. write the simple auth manager's password file for the admin user
+#   4. the FAB user "admin" (role Admin), its password set from AIRFLOW_ADMIN_PASSWORD every time
 set -euo pipefail
 
 : "${NEWSDESK_DATABASE_URL:?NEWSDESK_DATABASE_URL must be set}"
 : "${AIRFLOW_ADMIN_PASSWORD:?AIRFLOW_ADMIN_PASSWORD must be set (see docker/env.example)}"
+
+bash "$(dirname "$0")/check-config.sh"
 
 echo "airflow-init: migrating the Airflow metadata database"
 airflow db migrate
@@ -21,15 +24,9 @@ airflow connections add newsdesk_db --conn-uri "${NEWSDESK_DATABASE_URL}" \
     --conn-description "newsdesk warehouse (created by airflow-init)"
 airflow pools set newsdesk_http "${NEWSDESK_HTTP_POOL_SLOTS:-16}" "newsdesk: concurrent HTTP tasks"
 
-passwords_file="${AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE:-}"
-if [[ -n "${passwords_file}" ]]; then
-    echo "airflow-init: admin password file ${passwords_file}"
-    mkdir -p "$(dirname "${passwords_file}")"
-    python - "${passwords_file}" <<'PY'
-import json, os, sys
-with open(sys.argv[1], "w", encoding="utf-8") as out:
-    json.dump({"admin": os.environ["AIRFLOW_ADMIN_PASSWORD"]}, out)
-os.chmod(sys.argv[1], 0o600)
-PY
-fi
+echo "airflow-init: user admin (FAB auth manager)"
+# `users create` leaves an existing user alone; the reset makes .env the password's one source.
+airflow users create --username admin --firstname newsdesk --lastname admin --role Admin \
+    --email "${AIRFLOW_ADMIN_EMAIL:-admin@example.org}" --password "${AIRFLOW_ADMIN_PASSWORD}"
+airflow users reset-password --username admin --password "${AIRFLOW_ADMIN_PASSWORD}"
 echo "airflow-init: done"

@@ -188,7 +188,7 @@ def test_hostile_pages_and_feeds_all_end_with_a_recorded_status(clean_db, dag_ru
             "SELECT count(analyzed_at), count(*) - count(analyzed_at) FROM articles"
         ).fetchone()
         analysis_failed = conn.execute(
-            "SELECT (counts->>'failed')::int FROM pipeline_runs WHERE task_id = 'analyze_articles'"
+            "SELECT sum((counts->>'failed')::int) FROM pipeline_runs WHERE task_id = 'analyze_articles'"
         ).fetchone()[0]
         runs = conn.execute("SELECT task_id, status, error FROM pipeline_runs").fetchall()
 

@@ -1,4 +1,10 @@
-"""Compose analyze → store for articles not yet analysed by the current analyzer version."""
+"""Compose analyze → store for articles not yet analysed by the current analyzer version.
+
+A run may be split in shards (article_id modulo the number of shards) analysed by parallel
+workers: the shards' articles are disjoint; what they share (entities, aliases, commitment keys)
+is upserted in one global order, and an article whose store still meets a concurrent writer is
+stored again once.
+"""
 
 from __future__ import annotations
 
@@ -43,6 +49,33 @@ def _analyze_one(row: dict, published: date | None, settings: Settings, catalog:
         return None
 
 
+def _store(conn: Conn, article_id: int, analysis: Analysis, *, now: datetime) -> dict[str, int] | None:
+    """Replace the article's analysis and commit; None when its rows were refused.
+
+    The store's error boundary, applied here: whatever the database (or the text's encoding)
+    refuses in one article's rows fails that article, not the batch. A concurrent writer in the
+    way (a deadlock with another shard) is not the article's fault: it is stored again once.
+    """
+    for attempt in (1, 2):
+        try:
+            with translated(f"storing the analysis of article {article_id}"):
+                written = analysis_store.replace_analysis(conn, article_id, analysis, now=now)
+        except StoreConflictError as exc:
+            conn.rollback()
+            if attempt == 1:
+                log.info("article %s: analysis met a concurrent writer (%s); storing it again", article_id, exc)
+                continue
+            log.warning("article %s: analysis not stored: %s", article_id, exc)
+            return None
+        except UnstorableError as exc:  # one article's bad rows must not stop the batch
+            conn.rollback()
+            log.warning("article %s: analysis not stored: %s", article_id, exc)
+            return None
+        conn.commit()
+        return written
+    return None
+
+
 def analyze_pending(
     conn: Conn,
     settings: Settings,
@@ -52,10 +85,13 @@ def analyze_pending(
     max_articles: int = 5000,
     article_ids: Sequence[int] | None = None,
     force: bool = False,
+    shard: int = 0,
+    shards: int = 1,
 ) -> AnalysisSummary:
     """Analyse articles in batches; each article's rows are replaced in its own transaction.
 
     ``force`` re-analyses ``article_ids`` even when the current analyzer already did (reprocess).
+    ``shard``/``shards``: only the articles of this shard (article_id modulo ``shards``).
     """
     version = analyzer_version(settings.nlp_model, settings.seeds_dir / "entities.csv", settings.commitment_scorer)
     catalog = settings.seeds_dir / "entities.csv"
@@ -68,6 +104,8 @@ def analyze_pending(
             limit=batch_size,
             article_ids=article_ids,
             after_id=last_id,
+            shard=shard,
+            shards=shards,
         )
         if not rows:
             break
@@ -92,17 +130,10 @@ def analyze_pending(
             if analysis is None:
                 failed += 1
                 continue
-            try:
-                # The store's error boundary, applied here: whatever the database (or the text's
-                # encoding) refuses in one article's rows fails that article, not the batch.
-                with translated(f"storing the analysis of article {row['article_id']}"):
-                    written = analysis_store.replace_analysis(conn, row["article_id"], analysis, now=now)
-            except (UnstorableError, StoreConflictError) as exc:  # one article's bad rows must not stop the batch
-                conn.rollback()
+            written = _store(conn, row["article_id"], analysis, now=now)
+            if written is None:
                 failed += 1
-                log.warning("article %s: analysis not stored: %s", row["article_id"], exc)
                 continue
-            conn.commit()
             total += 1
             mentions += written["mentions"]
             commitments += written["commitments"]

@@ -4,8 +4,10 @@
 their stable id (a mention's entity is the one it denotes, with the entity's own type), the
 article's previous mentions (with their own label and link kind) and commitments are replaced,
 commitment keys are upserted so the same commitment reported by several articles is tracked
-under one key.
-Bulk rows go through COPY into a temporary table and one INSERT ... SELECT.
+under one key (described by its plainest wording, whatever order the articles come in).
+Bulk rows go through COPY into a temporary table and one INSERT ... SELECT. Shared rows
+(entities, aliases, commitment keys) are written in one global order, so that parallel writers
+lock them in the same order and never deadlock on each other.
 
 Commitment keys are computed by the database (``commitment_actor_key`` and
 ``commitment_tracking_key``, sql/migrations/0009): the same functions re-keyed the rows stored
@@ -27,6 +29,9 @@ NAMING_LINKS = frozenset({LinkKind.SAME, LinkKind.ALIAS_OF, LinkKind.SHORT_FORM_
 
 
 def upsert_entities(conn: Conn, entities: Iterable[EntityRef], *, curated: bool = False) -> int:
+    """Insert or update entities on their id. A name spelled several ways ("Den Haag", "den Haag":
+    one id) keeps the curated spelling, else the first in byte order: the same whatever order the
+    articles naming it are stored in (parallel shards finish in any order)."""
     unique = {e.entity_id: e for e in entities}
     if not unique:
         return 0
@@ -35,17 +40,21 @@ def upsert_entities(conn: Conn, entities: Iterable[EntityRef], *, curated: bool 
         "(entity_id uuid, canonical_name text, label text, wikidata_id text) ON COMMIT DROP"
     )
     with conn.cursor().copy("COPY tmp_entities (entity_id, canonical_name, label, wikidata_id) FROM STDIN") as copy:
-        for e in unique.values():
+        for e in sorted(unique.values(), key=lambda e: str(e.entity_id)):
             copy.write_row((e.entity_id, e.canonical, str(e.label), e.wikidata_id))
     cur = conn.execute(
         """
         INSERT INTO entities (entity_id, canonical_name, label, wikidata_id, curated)
-        SELECT entity_id, canonical_name, label, wikidata_id, %s FROM tmp_entities
+        SELECT entity_id, canonical_name, label, wikidata_id, %s FROM tmp_entities ORDER BY entity_id
         ON CONFLICT (entity_id) DO UPDATE
            SET wikidata_id = coalesce(EXCLUDED.wikidata_id, entities.wikidata_id),
-               curated = entities.curated OR EXCLUDED.curated
+               curated = entities.curated OR EXCLUDED.curated,
+               canonical_name = CASE WHEN entities.curated THEN entities.canonical_name
+                                     WHEN EXCLUDED.curated THEN EXCLUDED.canonical_name
+                                     ELSE least(entities.canonical_name COLLATE "C", EXCLUDED.canonical_name) END
          WHERE entities.wikidata_id IS DISTINCT FROM coalesce(EXCLUDED.wikidata_id, entities.wikidata_id)
             OR (EXCLUDED.curated AND NOT entities.curated)
+            OR (NOT entities.curated AND EXCLUDED.canonical_name < entities.canonical_name COLLATE "C")
         """,
         (curated,),
     )
@@ -98,10 +107,26 @@ _RESOLVED = """
 """
 
 
+# A key reported by several articles is described by its plainest wording: the shortest action,
+# then the shortest actor, then the alphabetically first. Whatever order the articles are stored
+# in (parallel shards finish in any order), every warehouse describes the key the same way.
+_PLAINER = """
+    (length(EXCLUDED.action), EXCLUDED.action COLLATE "C", length(coalesce(EXCLUDED.actor, '')),
+     coalesce(EXCLUDED.actor, '') COLLATE "C")
+  < (length(commitment_keys.action), commitment_keys.action COLLATE "C", length(coalesce(commitment_keys.actor, '')),
+     coalesce(commitment_keys.actor, '') COLLATE "C")
+"""
+
+
 def _insert_commitments(conn: Conn, article_id: int, commitments: Sequence[Commitment]) -> None:
     if not commitments:
         return
-    rows = [_commitment_params(article_id, c) for c in commitments]
+    # Keys in one global order (what determines a key, sorted): two articles stored at once by
+    # parallel shards take their row locks in the same order and cannot deadlock on them.
+    rows = sorted(
+        (_commitment_params(article_id, c) for c in commitments),
+        key=lambda r: (str(r["entity"] or ""), str(r["action_key"] or ""), str(r["actor"]), str(r["action"])),
+    )
     with conn.cursor() as cur:
         cur.executemany(
             f"""
@@ -110,7 +135,8 @@ def _insert_commitments(conn: Conn, article_id: int, commitments: Sequence[Commi
                    commitment_actor_key(r.actor_entity_id, %(actor)s), r.action_key, %(actor)s, %(action)s,
                    r.actor_entity_id
               FROM ({_RESOLVED}) AS r
-            ON CONFLICT (commitment_key) DO NOTHING
+            ON CONFLICT (commitment_key) DO UPDATE SET actor = EXCLUDED.actor, action = EXCLUDED.action
+             WHERE {_PLAINER}
             """,
             rows,
         )

@@ -258,8 +258,16 @@ def articles_to_analyze(
     limit: int,
     article_ids: Sequence[int] | None = None,
     after_id: int = 0,
+    shard: int = 0,
+    shards: int = 1,
 ) -> list[dict]:
-    """Articles never analysed, or analysed by another analyzer version (oldest first)."""
+    """Articles never analysed, or analysed by another analyzer version (oldest first).
+
+    Only those of ``shard`` (article_id modulo ``shards``): the shards of one run are disjoint,
+    so parallel workers never analyse the same article.
+    """
+    if shards < 1 or not 0 <= shard < shards:
+        raise ValueError(f"shard {shard} of {shards} is not a valid shard")
     rows = conn.execute(
         """
         SELECT article_id, text, published_at, language
@@ -267,6 +275,7 @@ def articles_to_analyze(
          WHERE (analyzed_at IS NULL OR analyzer_version IS DISTINCT FROM %(version)s)
            AND (%(ids)s::bigint[] IS NULL OR article_id = ANY(%(ids)s::bigint[]))
            AND article_id > %(after)s
+           AND article_id %% %(shards)s = %(shard)s
          ORDER BY article_id
          LIMIT %(limit)s
         """,
@@ -275,6 +284,8 @@ def articles_to_analyze(
             "limit": limit,
             "ids": list(article_ids) if article_ids else None,
             "after": after_id,
+            "shard": shard,
+            "shards": shards,
         },
     ).fetchall()
     return list(rows)

@@ -41,8 +41,11 @@ def start_embedded(data_dir: Path, *, database: str = "newsdesk", keep_running: 
     logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every command at INFO
     try:
         import pgserver
-    except ImportError as exc:  # pragma: no cover - pgserver is a core dependency
-        raise DatabaseError("no NEWSDESK_DATABASE_URL and the embedded server (pgserver) is missing") from exc
+    except ImportError as exc:  # the production image has no embedded server: it has a PostgreSQL
+        raise DatabaseError(
+            "no NEWSDESK_DATABASE_URL and the embedded server (pgserver) is not installed: set "
+            "NEWSDESK_DATABASE_URL, or install the 'embedded' dependency group (uv sync does by default)"
+        ) from exc
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", database):
         raise DatabaseError(f"not a plain database name: {database!r}")
     data_dir.mkdir(parents=True, exist_ok=True)
