@@ -1,4 +1,4 @@
-"""``newsdesk`` commands: demo, migrate, sync-feeds, extract, analyze, summary, up.
+"""``newsdesk`` commands: demo, migrate, sync-feeds, extract, analyze, backfill, summary, up.
 
 The CLI is the edge: it reads the environment into Settings, prints results, and is the only
 place in the library that may start Airflow (lazily, for ``demo`` and ``up``).
@@ -171,6 +171,45 @@ def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     return run_standalone(PROJECT_DIR, url)
 
 
+def _utc_date(value: str) -> datetime:
+    """An ISO date or date-time; UTC unless it says otherwise."""
+    from datetime import UTC
+
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO date: {value!r}") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def cmd_backfill_warc(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from datetime import UTC
+
+    from newsdesk.pipeline.analysis import analyze_pending
+    from newsdesk.pipeline.articles import link_duplicates
+    from newsdesk.pipeline.backfill import BackfillFilter, backfill_file
+    from newsdesk.store.db import connect, migrate
+
+    url = _database_url(settings, args.database_url)
+    migrate(url)
+    filters = BackfillFilter(
+        hosts=tuple(args.host or ()), languages=tuple(args.language or ()), since=args.since, until=args.until
+    )
+    failed = 0
+    with connect(url) as conn:
+        for location in args.files:
+            result = backfill_file(conn, location, settings, now=datetime.now(UTC), filters=filters, again=args.again)
+            out.write(json.dumps(result.as_dict()) + "\n")
+            if result.status == "failed":
+                failed += 1
+                print(f"newsdesk backfill: {location}: {result.reason}", file=sys.stderr)
+        link_duplicates(conn)
+        if not args.no_analyze:
+            analysed = analyze_pending(conn, settings, now=datetime.now(UTC))
+            out.write(json.dumps({"analysis": analysed.as_dict()}) + "\n")
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsdesk", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
@@ -196,6 +235,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="spaCy pipeline (default: NEWSDESK_NLP_MODEL or the bundled one)")
     p.add_argument("files", nargs="+")
     p.set_defaults(func=cmd_analyze)
+    backfill = sub.add_parser("backfill", help="store pages from archives (WARC files) without downloading them")
+    backfill_sub = backfill.add_subparsers(dest="source", required=True)
+    p = with_db(
+        backfill_sub.add_parser(
+            "warc",
+            help="read WARC/ARC files (paths, file://, https:// or s3:// URLs); resumes where a file stopped",
+        )
+    )
+    p.add_argument("files", nargs="+", metavar="PATH_OR_URL", help="WARC or ARC files, gzip'd or not")
+    p.add_argument("--host", action="append", help="only pages of this host and its subdomains (repeatable)")
+    p.add_argument("--language", action="append", help="only articles in this language, e.g. nl (repeatable)")
+    p.add_argument("--since", type=_utc_date, help="only articles published on or after this date (ISO)")
+    p.add_argument("--until", type=_utc_date, help="only articles published before this date (ISO)")
+    p.add_argument("--again", action="store_true", help="read files that were read to the end before again")
+    p.add_argument("--no-analyze", action="store_true", help="store the articles; leave the analysis to the DAG")
+    p.set_defaults(func=cmd_backfill_warc)
     with_db(sub.add_parser("summary", help="counts read back from the warehouse")).set_defaults(
         func=cmd_summary
     )

@@ -120,7 +120,7 @@ def _store_batch(
     for fetched in fetched_pages:
         if fetched is not None:
             seen.add(fetched.url)
-            outcome = _store_guarded(conn, by_url[fetched.url], fetched, settings, now=now)
+            outcome = store_fetched(conn, by_url[fetched.url], fetched, settings, now=now)
             counts[outcome] += 1
             if outcome in ("new", "changed", "unchanged", "duplicates"):
                 counts["stored"] += 1
@@ -132,14 +132,21 @@ def _store_batch(
     return False
 
 
-def _store_guarded(
-    conn: Conn, page: page_store.PageTodo, fetched: PageFetch, settings: Settings, *, now: datetime
+def store_fetched(
+    conn: Conn,
+    page: page_store.PageTodo,
+    fetched: PageFetch,
+    settings: Settings,
+    *,
+    now: datetime,
+    article: Article | None = None,
 ) -> str:
-    """``_store_one``, with whatever else one page may still raise recorded as that page's error
-    (a bug that only this page's data reaches must not sink the batch). Database errors that are
-    not the page's own (the connection, the server) still fail the task."""
+    """Extract (unless ``article`` is given) and store one fetched page; the ArticleSummary
+    counter it adds to. Whatever one page may still raise is recorded as that page's error (a bug
+    that only this page's data reaches must not sink the batch). Database errors that are not
+    the page's own (the connection, the server) still fail the task."""
     try:
-        return _store_one(conn, page, fetched, settings, now=now)
+        return _store_one(conn, page, fetched, settings, now=now, article=article)
     except DatabaseError:
         raise
     except Exception as exc:  # noqa: BLE001 - one page's failure is data
@@ -148,7 +155,13 @@ def _store_guarded(
 
 
 def _store_one(
-    conn: Conn, page: page_store.PageTodo, fetched: PageFetch, settings: Settings, *, now: datetime
+    conn: Conn,
+    page: page_store.PageTodo,
+    fetched: PageFetch,
+    settings: Settings,
+    *,
+    now: datetime,
+    article: Article | None = None,
 ) -> str:
     """Handle one page; returns the ArticleSummary counter it adds to. Never raises for bad input."""
     if fetched.status is not FetchStatus.OK:
@@ -163,7 +176,7 @@ def _store_one(
             retry_after_s=fetched.retry_after_s,
         )
         return "failed"
-    article = extract_article(
+    article = article or extract_article(
         fetched.body,
         url=fetched.final_url or fetched.url,
         charset=fetched.charset,
