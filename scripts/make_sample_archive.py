@@ -22,8 +22,13 @@ OUT = ROOT / "seeds" / "sample" / "archive" / "hetdagblad-2025-03.warc.gz"
 HOST = "https://www.hetdagblad.example"
 _PUBLISHED = re.compile(rb'"datePublished"\s*:\s*"([^"]+)"|article:published_time"\s+content="([^"]+)"')
 DEFAULT_DATE = datetime(2025, 3, 31, 12, 0, tzinfo=UTC)
-TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/rss+xml", ".atom": "application/atom+xml",
-         ".json": "application/feed+json", ".txt": "text/plain"}
+TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".xml": "application/rss+xml",
+    ".atom": "application/atom+xml",
+    ".json": "application/feed+json",
+    ".txt": "text/plain",
+}
 
 
 def _captured(body: bytes) -> datetime:
@@ -42,8 +47,12 @@ def responses() -> list[Response]:
     for path in sorted(p for p in SITE.rglob("*") if p.is_file()):
         body = path.read_bytes()
         url = f"{HOST}/{path.relative_to(SITE).as_posix()}"
-        out.append(Response(url, body, _captured(body), content_type=TYPES.get(path.suffix, "application/octet-stream")))
-    out.append(Response(f"{HOST}/nieuws/verdwenen.html", b"<html><body>Niet gevonden</body></html>", DEFAULT_DATE, status=404))
+        out.append(
+            Response(url, body, _captured(body), content_type=TYPES.get(path.suffix, "application/octet-stream"))
+        )
+    out.append(
+        Response(f"{HOST}/nieuws/verdwenen.html", b"<html><body>Niet gevonden</body></html>", DEFAULT_DATE, status=404)
+    )
     return out
 
 

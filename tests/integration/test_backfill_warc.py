@@ -134,7 +134,10 @@ def test_a_file_cut_short_keeps_what_came_before_and_resumes(clean_db: str, tmp_
     resumed = _backfill(clean_db, location)
     assert resumed.status == "done" and resumed.counts["new"] == 8
     assert _rows(clean_db, "SELECT count(*) AS n FROM articles")[0]["n"] == 8
-    assert _rows(clean_db, "SELECT count(*) AS n, count(DISTINCT page_id) AS d FROM warc_captures")[0] == {"n": 8, "d": 8}
+    assert _rows(clean_db, "SELECT count(*) AS n, count(DISTINCT page_id) AS d FROM warc_captures")[0] == {
+        "n": 8,
+        "d": 8,
+    }
 
 
 def test_records_that_are_not_html_pages_are_counted_and_skipped(clean_db: str, tmp_path: Path) -> None:

@@ -45,7 +45,9 @@ class BackfillFilter:
         if not self.hosts:
             return True
         host = (urlsplit(url).hostname or "").lower().rstrip(".")
-        return any(host == h or host.endswith("." + h) for h in (h.lower().lstrip("*.").rstrip(".") for h in self.hosts))
+        return any(
+            host == h or host.endswith("." + h) for h in (h.lower().lstrip("*.").rstrip(".") for h in self.hosts)
+        )
 
     def takes_date(self, when: datetime | None) -> bool:
         if when is None:
@@ -125,9 +127,16 @@ def _store_capture(
         return "filtered_date"  # fetched before the window: published before it too
     url = canonicalize_url(capture.url)
     if backfill_store.known_article(conn, url) is not None:
-        backfill_store.capture_page(conn, file_id=file_id, url=url, record_offset=capture.offset,
-                                    record_id=capture.record_id, captured_at=capture.fetched_at,
-                                    published_at=None, now=now)
+        backfill_store.capture_page(
+            conn,
+            file_id=file_id,
+            url=url,
+            record_offset=capture.offset,
+            record_id=capture.record_id,
+            captured_at=capture.fetched_at,
+            published_at=None,
+            now=now,
+        )
         return "known"
     fetched = PageFetch(
         url=url,

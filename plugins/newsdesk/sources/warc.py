@@ -10,6 +10,7 @@ that is not an HTML response is counted and skipped.
 
 from __future__ import annotations
 
+import gzip
 import io
 import re
 import uuid
@@ -64,7 +65,11 @@ class ReadStats:
     skipped: Counter[str] = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, int]:
-        return {"records": self.records, "responses": self.responses, **{f"skipped_{k}": v for k, v in self.skipped.items()}}
+        return {
+            "records": self.records,
+            "responses": self.responses,
+            **{f"skipped_{k}": v for k, v in self.skipped.items()},
+        }
 
 
 def _media_type(content_type: str | None) -> str:
@@ -84,9 +89,7 @@ def _warc_date(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def iter_captures(
-    stream: IO[bytes], *, max_body_bytes: int, stats: ReadStats | None = None
-) -> Iterator[Capture]:
+def iter_captures(stream: IO[bytes], *, max_body_bytes: int, stats: ReadStats | None = None) -> Iterator[Capture]:
     """The HTML responses in ``stream`` (positioned at a record's start), in file order.
 
     Bodies longer than ``max_body_bytes`` (after the HTTP content encoding is undone) are
@@ -131,7 +134,9 @@ def _check_whole(record: object, offset: int) -> None:
     that holds every byte the length promises (the file was not cut within it)."""
     rec_type = getattr(record, "rec_type", None)
     if rec_type not in RECORD_TYPES:
-        raise WarcError(f"record at byte {offset} has no valid type ({rec_type!r}): the file is cut short or not a WARC")
+        raise WarcError(
+            f"record at byte {offset} has no valid type ({rec_type!r}): the file is cut short or not a WARC"
+        )
     headers = record.rec_headers  # type: ignore[attr-defined]
     if not (headers.get_header("Content-Length") or "").strip().isdigit():
         raise WarcError(f"record at byte {offset} has no Content-Length: the file is cut short or not a WARC")
@@ -274,7 +279,12 @@ class _ChunkStream(io.RawIOBase):
 
 @contextmanager
 def _http_stream(url: str, offset: int, http: HttpSettings) -> Iterator[IO[bytes]]:
-    timeouts = {"connect": http.connect_timeout_s, "read": http.read_timeout_s, "write": http.read_timeout_s, "pool": http.connect_timeout_s}
+    timeouts = {
+        "connect": http.connect_timeout_s,
+        "read": http.read_timeout_s,
+        "write": http.read_timeout_s,
+        "pool": http.connect_timeout_s,
+    }
     headers = [(b"User-Agent", http.user_agent.encode()), (b"Accept-Encoding", b"identity")]
     if offset:
         headers.append((b"Range", f"bytes={offset}-".encode()))
@@ -295,7 +305,7 @@ def _http_stream(url: str, offset: int, http: HttpSettings) -> Iterator[IO[bytes
                     stream = _ChunkStream(iter(response.iter_stream()), 0 if response.status == 200 else offset)
                     if response.status == 200 and offset:
                         stream.skip(offset)  # the server ignored the Range header
-                    yield io.BufferedReader(stream, buffer_size=1 << 16)  # type: ignore[arg-type]
+                    yield io.BufferedReader(stream, buffer_size=1 << 16)
                     return
             except (httpcore.TimeoutException, httpcore.NetworkError, httpcore.ProtocolError) as exc:
                 raise WarcError(f"download failed: {type(exc).__name__}: {exc}") from exc
@@ -307,7 +317,7 @@ def _http_stream(url: str, offset: int, http: HttpSettings) -> Iterator[IO[bytes
 @contextmanager
 def _s3_stream(location: str, offset: int) -> Iterator[IO[bytes]]:
     try:
-        import boto3  # type: ignore[import-not-found]
+        import boto3
     except ImportError as exc:
         raise WarcError("s3:// locations need boto3 (pip install boto3) and AWS credentials") from exc
     parts = urlsplit(location)
@@ -320,7 +330,7 @@ def _s3_stream(location: str, offset: int) -> Iterator[IO[bytes]]:
         raise WarcError(f"cannot open: {type(exc).__name__}: {exc}") from exc
     stream = _ChunkStream(iter(lambda: body.read(1 << 20), b""), offset)
     try:
-        yield io.BufferedReader(stream, buffer_size=1 << 16)  # type: ignore[arg-type]
+        yield io.BufferedReader(stream, buffer_size=1 << 16)
     finally:
         body.close()
 
@@ -361,3 +371,21 @@ def write_warc(out: IO[bytes], responses: Iterable[Response], *, gzip: bool = Tr
         writer.write_record(record)
         written += 1
     return written
+
+
+CCNEWS_BASE = "https://data.commoncrawl.org/"
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def ccnews_files(month: str, http: HttpSettings | None = None, *, base: str = CCNEWS_BASE) -> list[str]:
+    """The URLs of every CC-NEWS WARC file of ``month`` (YYYY-MM), from Common Crawl's path list."""
+    match = _MONTH.match(month)
+    if not match:
+        raise WarcError(f"not a month (YYYY-MM): {month!r}")
+    listing = f"{base}crawl-data/CC-NEWS/{match.group(1)}/{match.group(2)}/warc.paths.gz"
+    with open_location(listing, http=http) as stream:
+        try:
+            text = gzip.GzipFile(fileobj=stream).read(16 * 1024 * 1024).decode("utf-8")
+        except (OSError, EOFError, UnicodeDecodeError) as exc:
+            raise WarcError(f"{listing}: not a gzip'd list of paths: {exc}") from exc
+    return [base + line.strip() for line in text.splitlines() if line.strip().endswith((".warc.gz", ".warc"))]
