@@ -25,6 +25,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urldefrag
 
 from _common import SHARED, machine, peak_rss_mb, print_table, scratch_database
 
@@ -41,9 +42,10 @@ def load_pages(count: int) -> list:
     copy = 0
     while len(out) < count:
         for n, (row, body) in enumerate(zip(rows, bodies, strict=True)):
-            sep = "&" if "?" in row["url"] else "?"
+            url = urldefrag(row["url"]).url
+            sep = "&" if "?" in url else "?"
             when = datetime.fromisoformat(row["crawl_date"]).replace(tzinfo=UTC)
-            out.append(Response(f"{row['url']}{sep}copy={copy}.{n}", body, when))
+            out.append(Response(f"{url}{sep}copy={copy}.{n}", body, when))
             if len(out) == count:
                 break
         copy += 1

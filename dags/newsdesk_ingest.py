@@ -5,6 +5,8 @@ Poll the feeds that are due, fetch and clean the new articles, store them in the
 
 * `sync_feeds` — the feed list (`NEWSDESK_FEEDS_FILE`, default `seeds/feeds.toml`) into `feeds`.
 * `poll_feeds` — one mapped task per feed shard; conditional GETs, the adaptive schedule.
+* `read_sitemaps` — one mapped task per feed shard; the sitemaps the feeds file declares
+  (`sitemap = true` or a URL): new URLs join the page queue under their feed.
 * `fetch_articles` — one mapped task per page shard; pages are downloaded politely and cleaned,
   taken round-robin across feeds and hosts, within a wall-clock budget (`NEWSDESK_FETCH_BUDGET`).
 * `link_duplicates` — confirms the near-duplicate links of the articles the shards stored (two
@@ -62,6 +64,10 @@ def newsdesk_ingest() -> None:
         return tasks.poll_feeds(shard, get_current_context())
 
     @task(pool=HTTP_POOL)
+    def read_sitemaps(shard: dict[str, int]) -> dict[str, int]:
+        return tasks.read_sitemaps(shard, get_current_context())
+
+    @task(pool=HTTP_POOL)
     def fetch_articles(shard: dict[str, int]) -> dict[str, int]:
         return tasks.fetch_articles(shard, get_current_context())
 
@@ -85,6 +91,7 @@ def newsdesk_ingest() -> None:
     refetched = refetch_articles()
     sync_feeds() >> shards
     polled >> fetched >> link_duplicates() >> refetched
+    read_sitemaps.expand(shard=shards) >> fetched
     publish(polled, fetched, refetched)
 
 

@@ -47,11 +47,13 @@ def cmd_sync_feeds(args: argparse.Namespace, settings: Settings, out: TextIO) ->
     from newsdesk.sources import load_feeds
     from newsdesk.store.db import connect
     from newsdesk.store.feeds import sync_feeds
+    from newsdesk.store.sitemaps import sync_sitemaps
 
     url = _database_url(settings, args.database_url)
     feeds = load_feeds(Path(args.file) if args.file else settings.feeds_file)
     with connect(url) as conn:
         counts = sync_feeds(conn, feeds)
+        counts.update(sync_sitemaps(conn, feeds))
         conn.commit()
     out.write(json.dumps(counts) + "\n")
     return 0

@@ -100,6 +100,11 @@ class Feed:
     poll_interval_s: int | None = None
     tags: tuple[str, ...] = ()
     enabled: bool = True
+    # The site's sitemap, read for history the feed no longer shows: "auto" (robots.txt, else the
+    # usual paths) or its URL; URLs dated outside [since, until) are not taken.
+    sitemap: str | None = None
+    sitemap_since: datetime | None = None
+    sitemap_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,10 +85,12 @@ def _finish(conn: Any, run_id: int, counts: dict[str, int], label: str) -> dict[
 def sync_feeds(context: dict[str, Any]) -> dict[str, int]:
     from newsdesk.sources import load_feeds
     from newsdesk.store.feeds import sync_feeds as store_sync
+    from newsdesk.store.sitemaps import sync_sitemaps
 
     with recorded_run(context) as (settings, conn, run_id):
         feeds = load_feeds(settings.feeds_file)
         counts = dict(store_sync(conn, feeds))
+        counts.update(sync_sitemaps(conn, feeds))
         conn.commit()
         return _finish(conn, run_id, counts, "sync_feeds")
 
@@ -110,6 +112,18 @@ def poll_feeds(shard: dict[str, int], context: dict[str, Any]) -> dict[str, int]
             summary = pipeline_poll(conn, fetcher, states, settings, now=now, run_id=run_id)
         conn.commit()
         return _finish(conn, run_id, summary.as_dict(), f"poll_feeds shard {shard['shard']}")
+
+
+def read_sitemaps(shard: dict[str, int], context: dict[str, Any]) -> dict[str, int]:
+    from newsdesk.fetch import Fetcher
+    from newsdesk.pipeline.sitemaps import read_sitemaps as pipeline_read
+
+    with recorded_run(context) as (settings, conn, run_id):
+        with Fetcher(settings.http) as fetcher:
+            counts = pipeline_read(
+                conn, fetcher, settings, now=_now(context), shard=shard["shard"], shards=shard["shards"]
+            )
+        return _finish(conn, run_id, counts, f"read_sitemaps shard {shard['shard']}")
 
 
 def fetch_articles(shard: dict[str, int], context: dict[str, Any]) -> dict[str, int]:

@@ -55,9 +55,9 @@ def test_sample_archive_stores_its_articles_once_with_provenance(clean_db: str) 
     first = _backfill(clean_db, SAMPLE_WARC)
     assert first.status == "done", first
     counts = first.counts
-    # 22 records: 17 HTML pages, the feeds and robots.txt (not HTML) and a 404 are skipped, counted
-    assert counts["records"] == 22 and counts["responses"] == 17
-    assert counts["skipped_not_html"] == 4 and counts["skipped_http_404"] == 1
+    # 24 records: 17 HTML pages; the feeds, sitemaps and robots.txt (not HTML) and a 404 are skipped, counted
+    assert counts["records"] == 24 and counts["responses"] == 17
+    assert counts["skipped_not_html"] == 6 and counts["skipped_http_404"] == 1
     assert counts["new"] + counts.get("duplicates", 0) == 14 and counts["not_articles"] == 3
     articles = _rows(clean_db, "SELECT count(*) AS n FROM articles")[0]["n"]
     assert articles == 14
