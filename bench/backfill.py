@@ -12,7 +12,13 @@ countries), repeated with varied URLs into a gzip'd WARC of at least ``--pages``
   each record extracted and stored, provenance and progress saved with each commit.
 
 overhead = backfill CPU seconds / stages-alone CPU seconds (this process's CPU; PostgreSQL's own
-work is in the wall-clock rates). Usage: .venv/bin/python bench/backfill.py [--pages N]
+work is in the wall-clock rates).
+
+Sitemaps: an index of 10 news sitemaps listing 50,000 URLs in all, served by a local HTTP
+server, read into the page queue by ``read_sitemaps`` in a process of its own (its peak RSS is
+the figure).
+
+Usage: .venv/bin/python bench/backfill.py [--pages N]
 """
 
 from __future__ import annotations
@@ -105,10 +111,76 @@ def run_backfill(path: Path, url: str) -> tuple[dict, float, float]:
     return result.counts, cpu() - started, time.monotonic() - wall
 
 
+SITEMAP_URLS = 50_000
+SITEMAP_CHILDREN = 10
+
+
+def sitemap_child(state: Path) -> dict[str, object]:
+    """Read an index of SITEMAP_URLS URLs into a scratch warehouse; runs in its own process."""
+    from newsdesk.config import HttpSettings, Settings
+    from newsdesk.fetch import Fetcher
+    from newsdesk.models import Feed
+    from newsdesk.pipeline.sitemaps import read_sitemaps
+    from newsdesk.sample import SampleSite
+    from newsdesk.store.db import connect
+    from newsdesk.store.feeds import sync_feeds
+    from newsdesk.store.sitemaps import sync_sitemaps
+
+    site = state / "site"
+    site.mkdir()
+    per_child = SITEMAP_URLS // SITEMAP_CHILDREN
+    index = ['<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for child in range(SITEMAP_CHILDREN):
+        index.append(f"<sitemap><loc>{{{{BASE_URL}}}}/news-{child}.xml</loc></sitemap>")
+        urls = "".join(
+            f"<url><loc>{{{{BASE_URL}}}}/nieuws/{child}/{i}.html</loc><news:news><news:publication_date>"
+            f"2025-03-0{1 + i % 9}T10:00:00+01:00</news:publication_date><news:title>Bericht {child}-{i}"
+            "</news:title></news:news></url>"
+            for i in range(per_child)
+        )
+        (site / f"news-{child}.xml").write_text(
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>'
+        )
+    (site / "sitemap_index.xml").write_text("".join(index) + "</sitemapindex>")
+    (site / "robots.txt").write_text("User-agent: *\nAllow: /\nSitemap: {{BASE_URL}}/sitemap_index.xml\n")
+    with scratch_database(state, "bench_sitemaps") as (url, _), SampleSite(site) as server:
+        http = HttpSettings(allow_private=(server.base_url.split("//", 1)[1],), per_host_delay_s=0.0)
+        settings = Settings(http=http)
+        feed = Feed(f"{server.base_url}/feed.xml", "bench", sitemap="auto")
+        started, wall = cpu(), time.monotonic()
+        with connect(url) as conn, Fetcher(http) as fetcher:
+            sync_feeds(conn, [feed])
+            sync_sitemaps(conn, [feed])
+            conn.commit()
+            counts = read_sitemaps(conn, fetcher, settings, now=NOW)
+        return {
+            "urls_new": counts.get("urls_new", 0),
+            "sitemaps_read": counts.get("sitemaps_read", 0),
+            "cpu_s": round(cpu() - started, 2),
+            "wall_s": round(time.monotonic() - wall, 2),
+            "peak_rss_mb": peak_rss_mb(),
+        }
+
+
+def run_sitemap_child() -> dict[str, object]:
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, __file__, "--sitemap-child"], capture_output=True, text=True, check=True, timeout=900
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=5160)
+    parser.add_argument("--sitemap-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.sitemap_child:
+        with tempfile.TemporaryDirectory(prefix="newsdesk-bench-sitemap-") as tmp:
+            print(json.dumps(sitemap_child(Path(tmp))))
+        return 0
     if not FUNDUS.is_dir():
         print(f"needs {FUNDUS}", file=sys.stderr)
         return 2
@@ -125,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
             stored_alone, stages_cpu, stages_wall = run_stages(pages, url)
         with scratch_database(Path(tmp), "bench_backfill") as (url, _):
             counts, backfill_cpu, backfill_wall = run_backfill(path, url)
+    sitemap = run_sitemap_child()
     stored = sum(counts.get(k, 0) for k in ("new", "changed", "unchanged", "duplicates"))
     figures = {
         "bench": "backfill",
@@ -140,6 +213,10 @@ def main(argv: list[str] | None = None) -> int:
         "overhead_wall": round(backfill_wall / stages_wall, 3),
         "peak_rss_mb": peak_rss_mb(),
         "counts": counts,
+        "sitemap_urls": SITEMAP_URLS,
+        "sitemap_urls_queued": sitemap["urls_new"],
+        "sitemap_cpu_s": sitemap["cpu_s"],
+        "sitemap_peak_rss_mb": sitemap["peak_rss_mb"],
         "machine": machine(),
     }
     print_table(
@@ -152,6 +229,11 @@ def main(argv: list[str] | None = None) -> int:
             ("overhead (CPU, wall)", f"{figures['overhead_cpu']}, {figures['overhead_wall']}"),
             ("articles stored (backfill, alone)", f"{stored}, {stored_alone}"),
             ("peak RSS MB", figures["peak_rss_mb"]),
+            (
+                f"sitemap index, {SITEMAP_URLS} URLs: queued, CPU s",
+                f"{sitemap['urls_new']}, {sitemap['cpu_s']} (wall {sitemap['wall_s']})",
+            ),
+            ("sitemap reading: peak RSS MB", sitemap["peak_rss_mb"]),
         ]
     )
     print(json.dumps(figures))
