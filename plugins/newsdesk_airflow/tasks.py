@@ -294,7 +294,7 @@ def plan_backfill(params: dict[str, Any]) -> list[str]:
     """The files of a backfill run: the ``files`` param plus every file of ``ccnews_month``."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    from newsdesk.sources.warc import ccnews_files
+    from newsdesk.fetch.archive import ccnews_files
 
     files = [str(f) for f in params.get("files") or []]
     if params.get("ccnews_month"):

@@ -14,8 +14,9 @@ import pytest
 from psycopg.rows import dict_row
 
 from newsdesk.config import PROJECT_DIR, Settings
+from newsdesk.errors import ArchiveError
 from newsdesk.pipeline.backfill import BackfillFilter, backfill_file
-from newsdesk.sources.warc import ReadStats, Response, WarcError, iter_captures, write_warc
+from newsdesk.sources.warc import ReadStats, Response, iter_captures, write_warc
 from newsdesk.store.db import connect
 
 SAMPLE_WARC = PROJECT_DIR / "seeds" / "sample" / "archive" / "hetdagblad-2025-03.warc.gz"
@@ -158,9 +159,9 @@ def test_records_that_are_not_html_pages_are_counted_and_skipped(clean_db: str, 
 
 
 def test_reader_refuses_what_is_not_a_warc(tmp_path: Path) -> None:
-    with pytest.raises(WarcError):
+    with pytest.raises(ArchiveError):
         list(iter_captures(io.BytesIO(b"<html>this is a web page, not an archive</html>" * 10), max_body_bytes=10**6))
-    with pytest.raises(WarcError):
+    with pytest.raises(ArchiveError):
         list(iter_captures(io.BytesIO(gzip.compress(b"WARC/1.0\r\nWARC-Type: response\r\n")), max_body_bytes=10**6))
 
 

@@ -20,11 +20,14 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from newsdesk.config import Settings
+from newsdesk.errors import ArchiveError
 from newsdesk.extract import extract_article
+from newsdesk.fetch.archive import open_location
 from newsdesk.models import ArticleStatus, FetchStatus, PageFetch
 from newsdesk.pipeline.articles import COMMIT_EVERY_PAGES, COMMIT_EVERY_S, store_fetched
 from newsdesk.sources import canonicalize_url
-from newsdesk.sources.warc import Capture, ReadStats, WarcError, iter_captures, open_location
+from newsdesk.sources.text import charset_param
+from newsdesk.sources.warc import Capture, ReadStats, iter_captures
 from newsdesk.store import backfill as backfill_store
 from newsdesk.store.db import Conn
 from newsdesk.store.pages import PageTodo
@@ -99,7 +102,7 @@ def backfill_file(
                     backfill_store.save_progress(conn, state.file_id, next_offset=offset, counts=totals(), now=now)
                     conn.commit()
                     started, pending = time.monotonic(), 0
-    except WarcError as exc:
+    except ArchiveError as exc:
         # Raised between records: every page read before the damage is stored whole, and kept.
         # The next run resumes after the last good record (and meets the damage again, unless the
         # file was replaced by a good copy).
@@ -145,7 +148,7 @@ def _store_capture(
         http_status=capture.http_status,
         body=capture.body,
         content_type=capture.content_type,
-        charset=_charset(capture.content_type),
+        charset=charset_param(capture.content_type),
     )
     article = extract_article(fetched.body, url=capture.url, charset=fetched.charset)
     if article.status is ArticleStatus.OK:
@@ -170,11 +173,3 @@ def _store_capture(
     if outcome not in ("new", "changed", "unchanged", "duplicates"):
         backfill_store.park_archived_page(conn, page.page_id)
     return outcome
-
-
-def _charset(content_type: str | None) -> str | None:
-    for part in (content_type or "").split(";")[1:]:
-        name, _, value = part.partition("=")
-        if name.strip().lower() == "charset" and value.strip():
-            return value.strip().strip("\"'")
-    return None

@@ -4,42 +4,31 @@ CC-NEWS, an institution's web archive, a crawl of one's own).
 Records are read as a stream (gzip members one at a time, each body bounded), so a file of any
 size is read in constant memory. A record says where the next one starts, which is the point a
 backfill resumes from. A file that ends in the middle of a record (a download cut short, a disk
-that filled up) raises ``WarcError`` after the records before the cut were yielded; a record
+that filled up) raises ``ArchiveError`` after the records before the cut were yielded; a record
 that is not an HTML response is counted and skipped.
 """
 
 from __future__ import annotations
 
-import gzip
 import io
 import re
 import uuid
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import IO
-from urllib.parse import unquote, urljoin, urlsplit
 
-import httpcore
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from newsdesk.config import HttpSettings
-from newsdesk.errors import FetchError, NewsdeskError, UnsafeURLError
-from newsdesk.fetch.guard import AddressPolicy, SyncGuardedBackend
+from newsdesk.errors import ArchiveError
 
 # Media types taken as web pages; anything else (images, PDFs, JSON, robots.txt) is skipped.
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-
-
-class WarcError(NewsdeskError):
-    """The file cannot be read on from here (cut short, not a WARC/ARC file, unreadable)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,13 +103,15 @@ def iter_captures(stream: IO[bytes], *, max_body_bytes: int, stats: ReadStats | 
         # record's headers (or its first gzip member) would look like a short, whole file.
         leftover = _position(records) - end
         if leftover > _TRAILING_SLACK:
-            raise WarcError(f"{leftover} bytes after byte {end} are not a whole record: the file is cut short")
+            raise ArchiveError(f"{leftover} bytes after byte {end} are not a whole record: the file is cut short")
     # warcio meets malformed input with whatever its parser raises (an AttributeError on a header
     # cut in half): every one of them means the file cannot be read on from there.
     except (ArchiveLoadFailed, EOFError, zlib.error, ValueError, AttributeError, IndexError, TypeError) as exc:
-        raise WarcError(f"not readable after record {stats.records}: {type(exc).__name__}: {_first_line(exc)}") from exc
+        raise ArchiveError(
+            f"not readable after record {stats.records}: {type(exc).__name__}: {_first_line(exc)}"
+        ) from exc
     except OSError as exc:
-        raise WarcError(f"cannot read: {exc}") from exc
+        raise ArchiveError(f"cannot read: {exc}") from exc
 
 
 # The record types of WARC 1.0/1.1 (ARC records are read as these too).
@@ -130,23 +121,23 @@ RECORD_TYPES = frozenset(
 
 
 def _check_whole(record: object, offset: int) -> None:
-    """Raise WarcError unless the record is whole: a known type, a Content-Length, and a block
+    """Raise ArchiveError unless the record is whole: a known type, a Content-Length, and a block
     that holds every byte the length promises (the file was not cut within it)."""
     rec_type = getattr(record, "rec_type", None)
     if rec_type not in RECORD_TYPES:
-        raise WarcError(
+        raise ArchiveError(
             f"record at byte {offset} has no valid type ({rec_type!r}): the file is cut short or not a WARC"
         )
     headers = record.rec_headers  # type: ignore[attr-defined]
     if not (headers.get_header("Content-Length") or "").strip().isdigit():
-        raise WarcError(f"record at byte {offset} has no Content-Length: the file is cut short or not a WARC")
+        raise ArchiveError(f"record at byte {offset} has no Content-Length: the file is cut short or not a WARC")
     target = headers.get_header("WARC-Target-URI")
     if rec_type != "warcinfo" and target is not None and not _URI.match(target):
         # What an ARC header line would start with: text that is not an archive reads as one.
-        raise WarcError(f"record at byte {offset} names no URL: not a WARC or ARC file")
+        raise ArchiveError(f"record at byte {offset} names no URL: not a WARC or ARC file")
     remaining = getattr(record.raw_stream, "limit", 0)  # type: ignore[attr-defined]
     if remaining:
-        raise WarcError(f"record at byte {offset} is cut short: {remaining} bytes missing")
+        raise ArchiveError(f"record at byte {offset} is cut short: {remaining} bytes missing")
 
 
 _URI = re.compile(r"^<?[a-zA-Z][a-zA-Z0-9+.-]*:\S*$")
@@ -213,128 +204,6 @@ def _capture(record: object, max_body_bytes: int, stats: ReadStats) -> dict | No
     }
 
 
-def is_remote(location: str) -> bool:
-    return location.startswith(("http://", "https://", "s3://"))
-
-
-@contextmanager
-def open_location(location: str, *, offset: int = 0, http: HttpSettings | None = None) -> Iterator[IO[bytes]]:
-    """A binary stream of ``location`` (a path, ``file://``, ``https://`` or ``s3://``) from ``offset``.
-
-    Remote files are streamed, never held in memory, through the same SSRF guard and time bounds
-    as every download (a WARC file of a gigabyte has no size bound: it is read record by record).
-    """
-    http = http or HttpSettings()
-    if location.startswith(("http://", "https://")):
-        with _http_stream(location, offset, http) as stream:
-            yield stream
-        return
-    if location.startswith("s3://"):
-        with _s3_stream(location, offset) as stream:
-            yield stream
-        return
-    path = Path(unquote(urlsplit(location).path)) if location.startswith("file://") else Path(location)
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise WarcError(f"cannot open: {exc.strerror or exc}") from exc
-    with handle:
-        handle.seek(offset)
-        yield handle
-
-
-class _ChunkStream(io.RawIOBase):
-    """A readable stream over an iterator of byte chunks; ``tell`` counts from ``start``."""
-
-    def __init__(self, chunks: Iterator[bytes], start: int) -> None:
-        self._chunks = chunks
-        self._buffer = b""
-        self._position = start
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, target: bytearray | memoryview) -> int:  # type: ignore[override]
-        while not self._buffer:
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                return 0
-            self._buffer = chunk
-        n = min(len(target), len(self._buffer))
-        target[:n] = self._buffer[:n]
-        self._buffer = self._buffer[n:]
-        self._position += n
-        return n
-
-    def tell(self) -> int:
-        return self._position
-
-    def skip(self, count: int) -> None:
-        while count > 0:
-            data = self.read(min(count, 1 << 20))
-            if not data:
-                raise WarcError(f"the file ends before byte {self._position + count}")
-            count -= len(data)
-
-
-@contextmanager
-def _http_stream(url: str, offset: int, http: HttpSettings) -> Iterator[IO[bytes]]:
-    timeouts = {
-        "connect": http.connect_timeout_s,
-        "read": http.read_timeout_s,
-        "write": http.read_timeout_s,
-        "pool": http.connect_timeout_s,
-    }
-    headers = [(b"User-Agent", http.user_agent.encode()), (b"Accept-Encoding", b"identity")]
-    if offset:
-        headers.append((b"Range", f"bytes={offset}-".encode()))
-    with httpcore.ConnectionPool(network_backend=SyncGuardedBackend(AddressPolicy(http.allow_private))) as pool:
-        for _hop in range(http.max_redirects + 1):
-            try:
-                with pool.stream("GET", url, headers=headers, extensions={"timeout": timeouts}) as response:
-                    if response.status in (301, 302, 303, 307, 308):
-                        location = dict((k.lower(), v) for k, v in response.headers).get(b"location")
-                        if not location:
-                            raise WarcError(f"HTTP {response.status} without a Location")
-                        url = urljoin(url, location.decode("latin-1"))
-                        if not url.startswith(("http://", "https://")):
-                            raise WarcError(f"redirect to a refused scheme: {url}")
-                        continue
-                    if response.status not in (200, 206):
-                        raise WarcError(f"HTTP {response.status}")
-                    stream = _ChunkStream(iter(response.iter_stream()), 0 if response.status == 200 else offset)
-                    if response.status == 200 and offset:
-                        stream.skip(offset)  # the server ignored the Range header
-                    yield io.BufferedReader(stream, buffer_size=1 << 16)
-                    return
-            except (httpcore.TimeoutException, httpcore.NetworkError, httpcore.ProtocolError) as exc:
-                raise WarcError(f"download failed: {type(exc).__name__}: {exc}") from exc
-            except (UnsafeURLError, FetchError) as exc:
-                raise WarcError(str(exc)) from exc
-        raise WarcError(f"more than {http.max_redirects} redirects")
-
-
-@contextmanager
-def _s3_stream(location: str, offset: int) -> Iterator[IO[bytes]]:
-    try:
-        import boto3
-    except ImportError as exc:
-        raise WarcError("s3:// locations need boto3 (pip install boto3) and AWS credentials") from exc
-    parts = urlsplit(location)
-    kwargs = {"Bucket": parts.netloc, "Key": parts.path.lstrip("/")}
-    if offset:
-        kwargs["Range"] = f"bytes={offset}-"
-    try:
-        body = boto3.client("s3").get_object(**kwargs)["Body"]
-    except Exception as exc:  # noqa: BLE001 - botocore's errors: the file's failure, reported with its reason
-        raise WarcError(f"cannot open: {type(exc).__name__}: {exc}") from exc
-    stream = _ChunkStream(iter(lambda: body.read(1 << 20), b""), offset)
-    try:
-        yield io.BufferedReader(stream, buffer_size=1 << 16)
-    finally:
-        body.close()
-
-
 @dataclass(frozen=True, slots=True)
 class Response:
     """One HTTP response to write into a WARC file (see ``write_warc``)."""
@@ -371,21 +240,3 @@ def write_warc(out: IO[bytes], responses: Iterable[Response], *, gzip: bool = Tr
         writer.write_record(record)
         written += 1
     return written
-
-
-CCNEWS_BASE = "https://data.commoncrawl.org/"
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def ccnews_files(month: str, http: HttpSettings | None = None, *, base: str = CCNEWS_BASE) -> list[str]:
-    """The URLs of every CC-NEWS WARC file of ``month`` (YYYY-MM), from Common Crawl's path list."""
-    match = _MONTH.match(month)
-    if not match:
-        raise WarcError(f"not a month (YYYY-MM): {month!r}")
-    listing = f"{base}crawl-data/CC-NEWS/{match.group(1)}/{match.group(2)}/warc.paths.gz"
-    with open_location(listing, http=http) as stream:
-        try:
-            text = gzip.GzipFile(fileobj=stream).read(16 * 1024 * 1024).decode("utf-8")
-        except (OSError, EOFError, UnicodeDecodeError) as exc:
-            raise WarcError(f"{listing}: not a gzip'd list of paths: {exc}") from exc
-    return [base + line.strip() for line in text.splitlines() if line.strip().endswith((".warc.gz", ".warc"))]

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from newsdesk.models import Feed
-from newsdesk.sources.sitemaps import SitemapEntry, entry_date
 from newsdesk.store.boundary import boundary, clean
 from newsdesk.store.db import Conn
 
@@ -145,14 +144,16 @@ def save_sitemap(
 
 
 @boundary("queueing sitemap URLs")
-def queue_urls(conn: Conn, *, feed_id: int, entries: Sequence[tuple[str, SitemapEntry]], now: datetime) -> int:
-    """Queue each (canonical URL, entry) as a page of the feed, with the sitemap's date and title
-    as its feed entry (as a feed's own entry would be); returns the pages that are new."""
+def queue_urls(
+    conn: Conn, *, feed_id: int, entries: Sequence[tuple[str, datetime | None, str | None]], now: datetime
+) -> int:
+    """Queue each (canonical URL, date, title) as a page of the feed, with the sitemap's date and
+    title as its feed entry (as a feed's own entry would be); returns the pages that are new."""
     if not entries:
         return 0
-    urls = [clean(url) for url, _ in entries]
-    dates = [entry_date(e) for _, e in entries]
-    titles = [clean(e.title) for _, e in entries]
+    urls = [clean(url) for url, _, _ in entries]
+    dates = [when for _, when, _ in entries]
+    titles = [clean(title) for _, _, title in entries]
     new = conn.execute(
         """WITH given AS (SELECT * FROM unnest(%(urls)s::text[], %(dates)s::timestamptz[], %(titles)s::text[])
                                AS g(url, published, title)),
