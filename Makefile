@@ -12,12 +12,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help demo test up lint typecheck bench nlp-model compose-config clean
+.PHONY: help demo test up stop lint typecheck bench nlp-model compose-config clean
 
 help:
 	@echo "make demo       run the ingest + analyze DAGs once on the offline sample, print a summary"
 	@echo "make test       the whole test suite (unit, integration on real PostgreSQL, DAGs, browser)"
-	@echo "make up         airflow standalone with newsdesk's DAGs and UI page on http://localhost:8080"
+	@echo "make up         Airflow (scheduler, UI, ...) with newsdesk's DAGs and UI page on http://localhost:8080"
+	@echo "make stop       stop the embedded PostgreSQL that make demo / make up leave running"
+	@echo "make clean      stop it, then delete .newsdesk (warehouse, Airflow home) and test-output"
 	@echo "make lint       ruff + mypy"
 	@echo "make bench      every benchmark under bench/ (needs ../shared)"
 	@echo "make nlp-model  retrain the bundled Dutch spaCy pipeline (needs ../shared/corpora)"
@@ -54,5 +56,16 @@ nlp-model: $(VENV)/.synced
 compose-config:
 	docker compose config -q
 
+stop:
+	@if [ -x $(VENV)/bin/newsdesk ]; then $(VENV)/bin/newsdesk db stop; else echo "no $(VENV): nothing of newsdesk's is running"; fi
+
+# Never delete the data directory under a running server: stop it first (refused while make up
+# runs), or refuse when it cannot be stopped.
+PGPID = .newsdesk/pgdata/postmaster.pid
 clean:
+	@if [ -x $(VENV)/bin/newsdesk ]; then $(VENV)/bin/newsdesk db stop; fi
+	@if [ -f $(PGPID) ] && kill -0 "$$(head -n1 $(PGPID))" 2>/dev/null; then \
+		echo "make clean: PostgreSQL (pid $$(head -n1 $(PGPID))) still runs on .newsdesk/pgdata; not deleting it" >&2; \
+		exit 1; \
+	fi
 	rm -rf .newsdesk test-output

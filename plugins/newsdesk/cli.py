@@ -1,7 +1,10 @@
-"""``newsdesk`` commands: demo, migrate, sync-feeds, extract, analyze, backfill, summary, up.
+"""``newsdesk`` commands: demo, migrate, sync-feeds, extract, analyze, backfill, summary, up, db.
 
 The CLI is the edge: it reads the environment into Settings, prints results, and is the only
-place in the library that may start Airflow (lazily, for ``demo`` and ``up``).
+place in the library that may start Airflow (lazily, for ``demo`` and ``up``). Every failure
+is one line on stderr and a non-zero exit status; a file that cannot be read is reported on
+its own line while the other files are processed (``--debug`` shows the traceback of an
+unexpected error).
 """
 
 from __future__ import annotations
@@ -14,12 +17,63 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from newsdesk.config import PROJECT_DIR, Settings
 from newsdesk.errors import NewsdeskError
 
 log = logging.getLogger("newsdesk")
+
+DESCRIPTION = "newsdesk: Dutch news feeds in; articles, entities and commitments in PostgreSQL out."
+# Third-party loggers that judge the pages handed to `newsdesk extract` ("discarding data: ...");
+# the record's status and reason already say what became of each file, so they speak only
+# with --verbose.
+PAGE_LOGGERS = ("trafilatura", "htmldate", "courlan", "justext", "charset_normalizer")
+# Exit status when one or more input files could not be processed (the rest were).
+FILES_FAILED = 1
+
+
+class BadInputFile(Exception):
+    """One input file cannot be used; ``reason`` is the one-line explanation."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"{name}: {reason}")
+        self.name = name
+        self.reason = reason
+
+
+def _read_input(name: str) -> bytes:
+    """The bytes of one input file, or BadInputFile with a short reason (no errno noise)."""
+    path = Path(name)
+    try:
+        return path.read_bytes()
+    except IsADirectoryError:
+        raise BadInputFile(name, "is a directory") from None
+    except FileNotFoundError:
+        raise BadInputFile(name, "no such file") from None
+    except PermissionError:
+        raise BadInputFile(name, "permission denied") from None
+    except OSError as exc:
+        raise BadInputFile(name, f"cannot read: {exc.strerror or exc}") from None
+
+
+def _read_article_text(name: str) -> str:
+    """A plain-text article: UTF-8 (a BOM allowed) with some text in it."""
+    raw = _read_input(name)
+    if not raw:
+        raise BadInputFile(name, "empty file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        byte = raw[exc.start]
+        raise BadInputFile(name, f"not UTF-8 text (byte 0x{byte:02x} at offset {exc.start})") from None
+    if not text.strip():
+        raise BadInputFile(name, "no text (only whitespace)")
+    return text
+
+
+def _report_bad_file(command: str, problem: BadInputFile) -> None:
+    print(f"newsdesk {command}: {problem.name}: {problem.reason}", file=sys.stderr, flush=True)
 
 
 def _database_url(settings: Settings, explicit: str | None = None) -> str:
@@ -66,39 +120,32 @@ def _iso(value: datetime | None) -> str | None:
 def cmd_extract(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from newsdesk.extract import extract_article
 
+    failed = 0
     for name in args.files:
-        path = Path(name)
         try:
-            body = path.read_bytes()
-        except OSError as exc:
-            record: dict[str, Any] = {
-                "source": name,
-                "url": args.url,
-                "title": None,
-                "authors": [],
-                "published": None,
-                "language": None,
-                "text": "",
-                "status": "error",
-                "reason": f"cannot read file: {exc.strerror}",
-            }
-        else:
-            article = extract_article(body, url=args.url or path.resolve().as_uri())
-            record = {
-                "source": name,
-                "url": article.canonical_url or args.url,
-                "title": article.title,
-                "authors": list(article.authors),
-                "published": _iso(article.published_at),
-                "language": article.language,
-                "text": article.text,
-                "status": str(article.status),
-            }
-            if article.reason:
-                record["reason"] = article.reason
+            body = _read_input(name)
+        except BadInputFile as problem:
+            _report_bad_file("extract", problem)
+            failed += 1
+            continue
+        # A page that is not an article (empty, an index, too short) is a record with its status
+        # and reason, not a failure of the command.
+        article = extract_article(body, url=args.url or Path(name).resolve().as_uri())
+        record: dict[str, Any] = {
+            "source": name,
+            "url": article.canonical_url or args.url,
+            "title": article.title,
+            "authors": list(article.authors),
+            "published": _iso(article.published_at),
+            "language": article.language,
+            "text": article.text,
+            "status": str(article.status),
+        }
+        if article.reason:
+            record["reason"] = article.reason
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
         out.flush()
-    return 0
+    return FILES_FAILED if failed else 0
 
 
 def cmd_analyze(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -108,10 +155,19 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
     model = args.model or settings.nlp_model
     catalog = settings.seeds_dir / "entities.csv"
     inputs: list[tuple[str, str | None, str]] = []
+    failed = 0
     for name in args.files:
-        raw = Path(name).read_text(encoding="utf-8-sig")
-        date_text, body = split_dated_text(raw)
+        try:
+            date_text, body = split_dated_text(_read_article_text(name))
+            if not body.strip():
+                raise BadInputFile(name, "no text after the date line")
+        except BadInputFile as problem:
+            _report_bad_file("analyze", problem)
+            failed += 1
+            continue
         inputs.append((name, date_text, body))
+    if not inputs:
+        return FILES_FAILED
     analyses = analyze_docs(
         ((body, parse_date_prefix(date_text)) for _, date_text, body in inputs),
         model=model,
@@ -121,7 +177,7 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
     for (name, date_text, body), analysis in zip(inputs, analyses, strict=True):
         out.write(json.dumps(analysis_record(name, date_text, body, analysis), ensure_ascii=False) + "\n")
         out.flush()
-    return 0
+    return FILES_FAILED if failed else 0
 
 
 def cmd_summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -133,6 +189,13 @@ def cmd_summary(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
         summary = warehouse_summary(conn)
     _print_summary(summary, url, out)
     return 0
+
+
+def _embedded_note(settings: Settings) -> str:
+    return (
+        f"the embedded PostgreSQL keeps running (data in {settings.state_dir / 'pgdata'}); "
+        "stop it with `newsdesk db stop` or `make stop`\n"
+    )
 
 
 def _print_summary(summary: dict[str, int], url: str, out: TextIO) -> None:
@@ -160,6 +223,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     summary = run_demo(settings, url, port=args.port, progress=out)
     out.write("\n")
     _print_summary(summary, url, out)
+    if not (args.database_url or settings.database_url):
+        # Left running on purpose: the psql line above and `make up` use it.
+        out.write("\n" + _embedded_note(settings))
     return 0
 
 
@@ -170,7 +236,44 @@ def cmd_up(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     migrate(url)
     from newsdesk_airflow.standalone import run_standalone
 
-    return run_standalone(PROJECT_DIR, url)
+    status = run_standalone(PROJECT_DIR, url, port=args.port, host=args.host)
+    if not (args.database_url or settings.database_url):
+        out.write("newsdesk up: " + _embedded_note(settings))
+    return status
+
+
+def cmd_db_status(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from newsdesk.store.server import embedded_server_pid
+
+    data_dir = settings.state_dir / "pgdata"
+    pid = embedded_server_pid(data_dir)
+    out.write(f"embedded PostgreSQL in {data_dir}: " + (f"running (pid {pid})\n" if pid else "not running\n"))
+    if settings.database_url:
+        out.write("(NEWSDESK_DATABASE_URL is set: the commands use that server, not this one)\n")
+    return 0
+
+
+def cmd_db_stop(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from newsdesk.store.server import stop_embedded_server
+    from newsdesk_airflow.standalone import running_standalone_pid
+
+    up = running_standalone_pid(PROJECT_DIR)
+    if up is not None:
+        raise NewsdeskError(f"newsdesk up is running (pid {up}) on this warehouse; stop it first (Ctrl-C or kill {up})")
+    data_dir = settings.state_dir / "pgdata"
+    pid = stop_embedded_server(data_dir)
+    out.write(f"stopped the embedded PostgreSQL in {data_dir} (pid {pid})\n" if pid else "not running\n")
+    return 0
+
+
+FORMAT_HELP = "output format: one JSON object per line (the only one)"
+
+
+class _Parser(argparse.ArgumentParser):
+    """A usage error is one line too, pointing at --help (argparse prints the whole usage)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _utc_date(value: str) -> datetime:
@@ -213,9 +316,10 @@ def cmd_backfill_warc(args: argparse.Namespace, settings: Settings, out: TextIO)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="newsdesk", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="newsdesk", description=DESCRIPTION)
     parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         p.add_argument("--database-url", help="warehouse URL (default: NEWSDESK_DATABASE_URL, else embedded)")
@@ -227,22 +331,39 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_db(sub.add_parser("sync-feeds", help="sync the feed file into the feeds table"))
     p.add_argument("--file", help="feeds.toml (default: NEWSDESK_FEEDS_FILE or seeds/feeds.toml)")
     p.set_defaults(func=cmd_sync_feeds)
-    p = sub.add_parser("extract", help="extract articles from HTML files, one JSON line each")
-    p.add_argument("--format", choices=["jsonl"], default="jsonl")
+    p = sub.add_parser(
+        "extract",
+        help="extract articles from HTML files, one JSON line each",
+        description="One JSON object per readable file, in order; a file that cannot be read is one "
+        "line on stderr and makes the exit status 1 (the other files are still extracted).",
+    )
+    p.add_argument("--format", choices=["jsonl"], default="jsonl", help=FORMAT_HELP)
     p.add_argument("--url", help="the page URL when the file does not say")
-    p.add_argument("files", nargs="+")
+    p.add_argument("files", nargs="+", metavar="FILE", help="a saved HTML page (any encoding)")
     p.set_defaults(func=cmd_extract)
-    p = sub.add_parser("analyze", help="entities and commitments of plain-text articles, one JSON line each")
-    p.add_argument("--format", choices=["jsonl"], default="jsonl")
+    p = sub.add_parser(
+        "analyze",
+        help="entities and commitments of plain-text articles, one JSON line each",
+        description="One JSON object per usable file, in order; a missing, unreadable, non-UTF-8 or "
+        "empty file is one line on stderr and makes the exit status 1 (the other files are still analysed).",
+    )
+    p.add_argument("--format", choices=["jsonl"], default="jsonl", help=FORMAT_HELP)
     p.add_argument("--model", help="spaCy pipeline (default: NEWSDESK_NLP_MODEL or the bundled one)")
-    p.add_argument("files", nargs="+")
+    p.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="a UTF-8 text article, optionally starting with 'date YYYY-MM[-DD]'",
+    )
     p.set_defaults(func=cmd_analyze)
     backfill = sub.add_parser("backfill", help="store pages from archives (WARC files) without downloading them")
-    backfill_sub = backfill.add_subparsers(dest="source", required=True)
+    backfill_sub = backfill.add_subparsers(dest="source", required=True, metavar="SOURCE")
     p = with_db(
         backfill_sub.add_parser(
             "warc",
             help="read WARC/ARC files (paths, file://, https:// or s3:// URLs); resumes where a file stopped",
+            description="One JSON object per file (its status and counts), then the analysis; a file "
+            "that cannot be read to its end is one line on stderr and makes the exit status 1.",
         )
     )
     p.add_argument("files", nargs="+", metavar="PATH_OR_URL", help="WARC or ARC files, gzip'd or not")
@@ -253,9 +374,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--again", action="store_true", help="read files that were read to the end before again")
     p.add_argument("--no-analyze", action="store_true", help="store the articles; leave the analysis to the DAG")
     p.set_defaults(func=cmd_backfill_warc)
-    with_db(sub.add_parser("summary", help="counts read back from the warehouse")).set_defaults(
-        func=cmd_summary
-    )
+    with_db(sub.add_parser("summary", help="counts read back from the warehouse")).set_defaults(func=cmd_summary)
     p = with_db(sub.add_parser("demo", help="run the ingest and analyze DAGs once on the offline sample"))
     p.add_argument(
         "--port",
@@ -264,10 +383,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="port of the local sample site (its URLs are stored, so keep it fixed)",
     )
     p.set_defaults(func=cmd_demo)
-    with_db(sub.add_parser("up", help="airflow standalone with newsdesk's DAGs and UI page")).set_defaults(
-        func=cmd_up
+    p = with_db(sub.add_parser("up", help="Airflow (scheduler, API server and UI, ...) with newsdesk's DAGs"))
+    p.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("NEWSDESK_UP_PORT", "8080")),
+        help="port of Airflow's API server and UI (default: NEWSDESK_UP_PORT or 8080)",
     )
+    p.add_argument(
+        "--host",
+        default=os.environ.get("NEWSDESK_UP_HOST", "127.0.0.1"),
+        help="address the UI listens on (default: NEWSDESK_UP_HOST or 127.0.0.1, this machine only)",
+    )
+    p.set_defaults(func=cmd_up)
+    p = sub.add_parser("db", help="the embedded PostgreSQL under .newsdesk/pgdata: status, stop")
+    db = p.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db.add_parser("status", help="is it running, with which pid").set_defaults(func=cmd_db_status)
+    db.add_parser("stop", help="stop it (refused while newsdesk up runs)").set_defaults(func=cmd_db_stop)
     return parser
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -277,11 +414,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if not args.verbose:
+        for name in PAGE_LOGGERS:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
         return int(args.func(args, Settings.from_env(), sys.stdout))
     except NewsdeskError as exc:
-        print(f"newsdesk: error: {exc}", file=sys.stderr)
+        if args.debug:
+            raise
+        print(f"newsdesk: error: {_one_line(exc)}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("newsdesk: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # the reader went away (`newsdesk analyze ... | head`): not an error of ours; point stdout
+        # at /dev/null so the interpreter's final flush does not fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(
+            f"newsdesk: unexpected error: {type(exc).__name__}: {_one_line(exc)} (--debug shows the traceback)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

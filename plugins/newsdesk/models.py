@@ -153,6 +153,7 @@ class FeedDownload:
     error: str | None = None
     retry_after_s: int | None = None
     moved_to: str | None = None  # the feed's new URL after a permanent redirect (301/308)
+    unreachable: bool = False  # no server answered (DNS, refused, no route, connect timeout)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +175,7 @@ class FeedPoll:
     retry_after_s: int | None = None
     parse_problem: str | None = None  # feedparser's bozo exception, entries may still be present
     moved_to: str | None = None  # the feed's new URL after a permanent redirect (301/308)
+    unreachable: bool = False  # no server answered (DNS, refused, no route, connect timeout)
 
 
 @dataclass(frozen=True, slots=True)

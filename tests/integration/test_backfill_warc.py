@@ -186,3 +186,32 @@ def test_sample_archive_is_reproducible() -> None:
     assert out.getvalue() == SAMPLE_WARC.read_bytes()
     stats = ReadStats()
     assert len(list(iter_captures(io.BytesIO(out.getvalue()), max_body_bytes=10**7, stats=stats))) == 17
+
+
+def test_cli_reports_each_file_and_fails_for_a_bad_one(clean_db: str, tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    missing = tmp_path / "weg.warc.gz"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "newsdesk.cli",
+            "backfill",
+            "warc",
+            "--database-url",
+            clean_db,
+            "--no-analyze",
+            str(SAMPLE_WARC),
+            str(missing),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [(r["location"], r["status"]) for r in lines] == [(str(SAMPLE_WARC), "done"), (str(missing), "failed")]
+    assert done.stderr.strip().splitlines() == [f"newsdesk backfill: {missing}: cannot open: No such file or directory"]

@@ -6,6 +6,7 @@ connection), and every outcome mapped to a FetchStatus with a reason."""
 from __future__ import annotations
 
 import asyncio
+import errno
 import ssl
 import time
 import zlib
@@ -49,6 +50,10 @@ class Download:
     # Where the URL moved for good: the target of the last permanent redirect (301/308) in an
     # unbroken run of them from the requested URL (a temporary hop after it is not permanent).
     moved_to: str | None = None
+    # No server was reached: the name did not resolve, the connection was refused, timed out or
+    # had no route. Alone it is the URL's failure; for every feed of a run at once it is the
+    # worker's network (pipeline.polling).
+    unreachable: bool = False
 
 
 def parse_retry_after(
@@ -295,6 +300,10 @@ def _causes(exc: BaseException) -> list[BaseException]:
     return chain
 
 
+# Socket errors that say no server could be reached (rather than that one misbehaved).
+_NO_ROUTE = frozenset({errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.EHOSTDOWN})
+
+
 def _describe_connect_error(exc: BaseException) -> tuple[FetchStatus, str]:
     chain = _causes(exc)
     text = str(exc) or type(exc).__name__
@@ -413,11 +422,13 @@ async def fetch_url(
     except ResolveError as exc:
         result.status = FetchStatus.HARD if exc.permanent else FetchStatus.TEMPORARY
         result.error = str(exc)
+        result.unreachable = result.http_status is None
     except httpcore.ConnectTimeout:
         result.status, result.error = (
             FetchStatus.TEMPORARY,
             f"connect timeout after {settings.connect_timeout_s:g}s",
         )
+        result.unreachable = result.http_status is None
     except httpcore.ReadTimeout:
         result.status, result.error = (
             FetchStatus.TEMPORARY,
@@ -427,6 +438,8 @@ async def fetch_url(
         result.status, result.error = FetchStatus.TEMPORARY, f"timeout: {type(exc).__name__}"
     except httpcore.ConnectError as exc:
         result.status, result.error = _describe_connect_error(exc)
+        # a TLS error means a server answered
+        result.unreachable = result.http_status is None and not result.error.startswith("TLS error")
     except httpcore.RemoteProtocolError as exc:
         text = str(exc)
         reason = (
@@ -441,6 +454,7 @@ async def fetch_url(
         result.status, result.error = FetchStatus.TEMPORARY, f"{type(exc).__name__}: {exc}"
     except OSError as exc:  # sockets surface some failures unwrapped
         result.status, result.error = FetchStatus.TEMPORARY, f"network error: {exc}"
+        result.unreachable = exc.errno in _NO_ROUTE
     result.duration_ms = int((time.monotonic() - started) * 1000)
     if result.status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED):
         result.moved_to = moved_to  # only a location that answered counts as the new one

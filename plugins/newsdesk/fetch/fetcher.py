@@ -404,6 +404,7 @@ class Fetcher:
                 error=got.error,
                 retry_after_s=got.retry_after_s,
                 moved_to=got.moved_to,
+                unreachable=got.unreachable,
             )
 
         def failed(state: FeedState, exc: BaseException) -> FeedDownload:

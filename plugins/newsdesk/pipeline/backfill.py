@@ -107,7 +107,7 @@ def backfill_file(
         # The next run resumes after the last good record (and meets the damage again, unless the
         # file was replaced by a good copy).
         reason = str(exc)
-        log.warning("backfill %s stopped at byte %s: %s", location, offset, reason)
+        log.info("backfill %s stopped at byte %s: %s", location, offset, reason)  # the caller reports it
         backfill_store.save_progress(
             conn, state.file_id, next_offset=offset, counts=totals(), now=now, status="failed", reason=reason
         )

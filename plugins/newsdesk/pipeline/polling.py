@@ -8,6 +8,13 @@ database works while the next downloads are parsed. A batch is written when it r
 
 A feed's failure is data (a status and reason in its fetch-log row); only a database that
 cannot record anything at all stops the run, so that Airflow retries it.
+
+A worker that lost its network (no DNS, no route) sees every feed fail at once. That is not the
+feeds' failure: polls that reached no server are held back until some server answers in the
+same run (then they are ordinary failures); when none does and they name at least
+``NETWORK_WIDE_MIN_HOSTS`` hosts, they are recorded as a network-wide outage that does not count
+against the feeds (``store.feeds.record_network_outage``). A feed polled alone, or only with
+feeds of its own host, is judged on its own: one dead host must still be disabled in the end.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import psycopg
 
@@ -29,13 +37,16 @@ from newsdesk.fetch import Fetcher, body_hash
 from newsdesk.models import FeedDownload, FeedEntry, FeedPoll, FeedState, FetchStatus
 from newsdesk.sources import canonicalize_url, parse_feed
 from newsdesk.sources.entry import is_plain_absolute
-from newsdesk.store.feeds import apply_poll, apply_polls
+from newsdesk.store.feeds import apply_poll, apply_polls, record_network_outage
 
 log = logging.getLogger(__name__)
 
 BATCH_FEEDS = 100
 BATCH_ENTRIES = 5_000
 BATCH_SECONDS = 2.0
+# Distinct hosts that must all be unreachable, with no server answering, before a run's failures
+# are the worker's network rather than the feeds'.
+NETWORK_WIDE_MIN_HOSTS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +110,7 @@ def poll_from_download(download: FeedDownload, state: FeedState) -> FeedPoll:
         error=download.error,
         retry_after_s=download.retry_after_s,
         moved_to=download.moved_to,
+        unreachable=download.unreachable,
     )
     if download.status is not FetchStatus.OK:
         return base
@@ -197,9 +209,9 @@ class _Writer:
                 self.error = exc
                 continue
             for poll, new in recorded:
-                self._count(poll, new)
+                self.count(poll, new)
 
-    def _count(self, poll: FeedPoll, new: int) -> None:
+    def count(self, poll: FeedPoll, new: int) -> None:
         counts = self.counts
         counts["feeds"] += 1
         counts["new_entries"] += new
@@ -231,6 +243,38 @@ class _Writer:
             raise self.error
 
 
+def network_wide(polls: Sequence[FeedPoll]) -> bool:
+    """Whether unreachable polls, with no server answering in their run, are the worker's outage."""
+    hosts = {urlsplit(poll.url).hostname for poll in polls}
+    return len(hosts) >= NETWORK_WIDE_MIN_HOSTS
+
+
+def _record_unreachable(
+    conn: psycopg.Connection[Any],
+    held: list[FeedPoll],
+    settings: Settings,
+    now: datetime,
+    run_id: int | None,
+    writer: _Writer,
+) -> None:
+    if not network_wide(held):
+        recorded = _record(conn, held, settings, now, run_id)
+    else:
+        hosts = len({urlsplit(poll.url).hostname for poll in held})
+        log.warning(
+            "no server reachable for any of the %s feeds (%s hosts) polled in this run: the network of "
+            "this worker is down, not the feeds; recorded without counting against them (first: %s)",
+            len(held),
+            hosts,
+            held[0].error,
+        )
+        note = f"network-wide: none of the {len(held)} feeds on {hosts} hosts in this run reachable; not counted"
+        record_network_outage(conn, held, settings.poll, now=now, run_id=run_id, note=note)
+        recorded = [(poll, 0) for poll in held]
+    for poll, new in recorded:
+        writer.count(poll, new)
+
+
 def poll_feeds(
     conn: psycopg.Connection[Any],
     fetcher: Fetcher,
@@ -253,14 +297,28 @@ def poll_feeds(
     batch: list[FeedPoll] = []
     entries = 0
     opened = 0.0
+    held: list[FeedPoll] = []  # unreachable polls while no server has answered in this run
+    answered = False
     downloads = fetcher.fetch_feeds(list(by_id.values()), now=now, deadline=deadline)
     try:
         for download in downloads:
             poll = _processed(download, by_id[download.feed_id])
-            if not batch:
-                opened = time.monotonic()
-            batch.append(poll)
-            entries += len(poll.entries)
+            if not answered:
+                if poll.unreachable:
+                    held.append(poll)
+                    continue
+                if poll.http_status is not None:  # the network works: held polls are ordinary
+                    answered = True
+                    ready, held = [*held, poll], []
+                else:
+                    ready = [poll]  # blocked, cut off: says nothing about the network
+            else:
+                ready = [poll]
+            for poll in ready:
+                if not batch:
+                    opened = time.monotonic()
+                batch.append(poll)
+                entries += len(poll.entries)
             if (
                 len(batch) >= BATCH_FEEDS
                 or entries >= BATCH_ENTRIES
@@ -274,6 +332,8 @@ def poll_feeds(
         if batch and writer.error is None:
             writer.submit(batch)
         writer.close()
+    if held:
+        _record_unreachable(conn, held, settings, now, run_id, writer)
     summary = PollSummary(**writer.counts)
     log.info("polled %s feeds: %s", summary.feeds, summary.as_dict())
     return summary

@@ -700,6 +700,53 @@ def apply_poll(
     return apply_polls(conn, [poll], policy, now=now, run_id=run_id)[0]
 
 
+_RECORD_OUTAGE = """
+    WITH input AS (
+        SELECT * FROM unnest(%(id)s::bigint[], %(started)s::timestamptz[], %(status)s::text[],
+                             %(ms)s::integer[], %(error)s::text[])
+               WITH ORDINALITY AS i(id, started, status, ms, error, ord)
+         WHERE i.id IN (SELECT feed_id FROM feeds)),
+    logged AS (
+        INSERT INTO feed_fetches (feed_id, started_at, status, duration_ms, error, run_id)
+        SELECT id, started, status, ms, error, %(run)s FROM input ORDER BY ord)
+    UPDATE feeds
+       SET last_polled_at = %(now)s, last_status = i.status,
+           next_poll_at = %(now)s + make_interval(secs => GREATEST(feeds.poll_interval_s, %(min)s)),
+           updated_at = %(now)s
+      FROM input i
+     WHERE feeds.feed_id = i.id"""
+
+
+def record_network_outage(
+    conn: psycopg.Connection[Any],
+    polls: Sequence[FeedPoll],
+    policy: PollSettings,
+    *,
+    now: datetime,
+    run_id: int | None = None,
+    note: str = "network-wide outage: not counted against the feed",
+) -> None:
+    """Record polls that failed because the worker's network did, not the feeds (no server of
+    any feed in the run could be reached; ``pipeline.polling`` decides that).
+
+    Each poll gets its fetch-log row with its own status and reason, ``note`` appended; the
+    feed's last poll and status are updated, but not its failure counters, validators, interval
+    or enabled flag (``decide`` is not applied): it is polled again after its normal interval.
+    """
+    if not polls:
+        return
+    params: dict[str, Any] = {"id": [], "started": [], "status": [], "ms": [], "error": []}
+    for poll in polls:
+        params["id"].append(poll.feed_id)
+        params["started"].append(poll.started_at)
+        params["status"].append(poll.status.value)
+        params["ms"].append(int4(max(poll.duration_ms, 0)))
+        params["error"].append(clean(f"{poll.error or poll.status.value} ({note})"[:500]))
+    with translated(f"could not record the network outage of {len(polls)} feeds"), conn.transaction():
+        with conn.cursor() as cur:
+            cur.execute(_RECORD_OUTAGE, {**params, "run": run_id, "now": now, "min": policy.min_interval_s})
+
+
 def prune_fetch_log(conn: psycopg.Connection[Any], *, older_than: datetime) -> int:
     """Delete fetch-log rows older than ``older_than``; returns how many.
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -22,16 +23,21 @@ log = logging.getLogger(__name__)
 _SERVERS: dict[Path, Any] = {}
 
 
+def _runtime_dir() -> None:
+    """pgserver (platformdirs) wants a private runtime dir, and warns at import without one."""
+    if "XDG_RUNTIME_DIR" not in os.environ:
+        runtime = Path(tempfile.gettempdir()) / f"newsdesk-runtime-{os.getuid()}"
+        runtime.mkdir(mode=0o700, exist_ok=True)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+
+
 def start_embedded(data_dir: Path, *, database: str = "newsdesk", keep_running: bool = True) -> str:
     """Start (or reuse) the embedded server in ``data_dir``; return a URL of ``database``.
 
     With ``keep_running`` the server outlives this process (the demo leaves it up so the
     printed connection string works); otherwise it stops when the process exits.
     """
-    if "XDG_RUNTIME_DIR" not in os.environ:  # pgserver (platformdirs) wants a private runtime dir
-        runtime = Path(tempfile.gettempdir()) / f"newsdesk-runtime-{os.getuid()}"
-        runtime.mkdir(mode=0o700, exist_ok=True)
-        os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+    _runtime_dir()
     logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every command at INFO
     try:
         import pgserver
@@ -60,3 +66,44 @@ def stop_embedded(data_dir: Path) -> None:
         return
     server.cleanup_mode = "stop"
     server.cleanup()
+
+
+def embedded_server_pid(data_dir: Path) -> int | None:
+    """The process id of a PostgreSQL running on ``data_dir`` (by any process), else None."""
+    try:
+        first = (data_dir / "postmaster.pid").read_text(encoding="utf-8").split("\n", 1)[0]
+        pid = int(first)
+    except (OSError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None  # a stale file from a crash
+    except PermissionError:
+        return pid  # alive, someone else's
+    return pid
+
+
+def stop_embedded_server(data_dir: Path, *, timeout_s: int = 60) -> int | None:
+    """Stop the embedded PostgreSQL on ``data_dir`` (fast shutdown: sessions are ended, work
+    committed so far is kept); return the pid that was stopped, None if none was running."""
+    pid = embedded_server_pid(data_dir)
+    if pid is None:
+        return None
+    _runtime_dir()
+    from pgserver._commands import POSTGRES_BIN_PATH  # the pg_ctl that started it
+
+    # pg_ctl refuses to run as root: as root, run it as the data directory's owner (pgserver
+    # starts the server as an unprivileged user for the same reason).
+    owner = data_dir.stat().st_uid
+    result = subprocess.run(
+        [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(data_dir), "-m", "fast", "-w", "-t", str(timeout_s), "stop"],
+        capture_output=True,
+        text=True,
+        timeout=timeout_s + 10,
+        user=owner if os.geteuid() == 0 and owner != 0 else None,
+    )
+    if result.returncode != 0 and embedded_server_pid(data_dir) is not None:
+        detail = " ".join((result.stderr or result.stdout).split())
+        raise DatabaseError(f"could not stop the embedded PostgreSQL in {data_dir} (pid {pid}): {detail}")
+    return pid
