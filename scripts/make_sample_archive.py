@@ -26,7 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "seeds" / "sample" / "site"
 OUT = ROOT / "seeds" / "sample" / "archive" / "hetdagblad-2025-03.warc.gz"
 HOST = "https://www.hetdagblad.example"
-_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
+# JSON-LD datePublished, else the Open Graph article:published_time, else a <time datetime>.
+_PUBLISHED = re.compile(
+    r'"datePublished"\s*:\s*"([^"]+)"|published_time"\s+content="([^"]+)"|<time[^>]*datetime="([^"]+)"'
+)
 _TITLE = re.compile(r"<title>([^<]*)</title>")
 DEFAULT_DATE = datetime(2025, 3, 31, 12, 0, tzinfo=UTC)
 TYPES = {
@@ -43,7 +46,7 @@ def _published(text: str) -> datetime | None:
     match = _PUBLISHED.search(text)
     if not match:
         return None
-    published = datetime.fromisoformat(match.group(1))
+    published = datetime.fromisoformat(next(g for g in match.groups() if g))
     return published if published.tzinfo else published.replace(tzinfo=UTC)
 
 

@@ -61,3 +61,32 @@ def test_a_damaged_file_fails_its_own_task_and_keeps_the_others(run_dag, tmp_pat
     assert states == {str(cut): "failed", str(SAMPLE_WARC): "done"}
     reason = _one(url, "SELECT reason FROM backfill_files WHERE status = 'failed'")
     assert "cut short" in str(reason)
+
+
+def test_ingest_reads_a_declared_sitemap(run_dag, sample_site, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A feed declaring `sitemap = true`: the ingest run reads robots.txt → the index → the news
+    sitemap, queues its articles under the feed (15 of 16 are dated in the window; the undated
+    one is counted and left), and fetches them in the same run."""
+    url, run = run_dag
+    feeds = tmp_path / "feeds.toml"
+    feeds.write_text(
+        f'[[feed]]\nurl = "{sample_site.base_url}/feeds/regio.json"\nname = "Regio"\nsitemap = true\n'
+        "sitemap_since = 2025-03-01\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("NEWSDESK_FEEDS_FILE", str(feeds))
+    monkeypatch.setenv("NEWSDESK_ALLOW_PRIVATE", "127.0.0.1")
+    monkeypatch.setenv("NEWSDESK_PER_HOST_DELAY", "0.02")
+    monkeypatch.setenv("NEWSDESK_INGEST_SHARDS", "2")
+    assert run("newsdesk_ingest") == "success"
+    assert _one(url, "SELECT count(*) FROM sitemaps WHERE status = 'ok'") == 2
+    # (a page the feed itself links may be queued by the feed's poll first: the entry is the witness)
+    listed = "SELECT p.* FROM feed_entries e JOIN pages p USING (page_id) WHERE e.entry_guid LIKE 'sitemap:%'"
+    assert _one(url, f"SELECT count(*) FROM ({listed}) p") == 15
+    counts = _one(url, "SELECT counts FROM pipeline_runs WHERE task_id = 'read_sitemaps' AND counts ? 'urls_listed'")
+    assert counts["urls_listed"] == 16 and counts["skipped_undated"] == 1 and counts["sitemaps_read"] == 2
+    # every page was fetched in the run; its articles are named by their sitemap entry
+    assert _one(url, f"SELECT count(*) FROM ({listed}) p WHERE p.status = 'pending'") == 0
+    stored = _one(url, f"SELECT count(*) FROM ({listed}) p WHERE p.article_id IS NOT NULL")
+    assert stored >= 12  # the live blog and the video page are not articles
+    assert _one(url, "SELECT count(*) FROM article_sources WHERE entry_guid LIKE 'sitemap:%'") == stored
