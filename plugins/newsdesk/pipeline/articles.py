@@ -20,7 +20,7 @@ from newsdesk.config import Settings
 from newsdesk.errors import DatabaseError, StoreConflictError, UnstorableError
 from newsdesk.extract import NEAR_DUPLICATE_THRESHOLD, estimated_similarity, extract_article, lsh_bands
 from newsdesk.fetch import CUT_OFF, Fetcher
-from newsdesk.models import Article, ArticleStatus, FetchStatus, PageFetch
+from newsdesk.models import Article, ArticleStatus, FetchStatus, PageFetch, PageStatus
 from newsdesk.sources import canonicalize_url
 from newsdesk.store import articles as article_store
 from newsdesk.store import pages as page_store
@@ -30,7 +30,7 @@ from newsdesk.store.db import Conn
 log = logging.getLogger(__name__)
 
 # Fetch statuses that map onto a page status of their own.
-_FETCH_PAGE_STATUS = {FetchStatus.BLOCKED: "blocked"}
+_FETCH_PAGE_STATUS = {FetchStatus.BLOCKED: PageStatus.BLOCKED}
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +168,7 @@ def _store_one(
         page_store.record_page_failure(
             conn,
             page.page_id,
-            status=_FETCH_PAGE_STATUS.get(fetched.status, "fetch_failed"),
+            status=_FETCH_PAGE_STATUS.get(fetched.status, PageStatus.FETCH_FAILED),
             reason=f"{fetched.status}: {fetched.error or 'HTTP ' + str(fetched.http_status)}",
             http_status=fetched.http_status,
             now=now,
@@ -187,7 +187,7 @@ def _store_one(
         page_store.record_page_failure(
             conn,
             page.page_id,
-            status=str(article.status),
+            status=PageStatus.of_article(article.status),
             reason=article.reason or str(article.status),
             http_status=fetched.http_status,
             now=now,
@@ -224,7 +224,7 @@ def _page_error(
     page_store.record_page_failure(
         conn,
         page.page_id,
-        status=str(ArticleStatus.ERROR),
+        status=PageStatus.ERROR,
         reason=reason,
         http_status=fetched.http_status,
         now=now,

@@ -16,6 +16,7 @@ from datetime import datetime
 from psycopg import sql
 
 from newsdesk.config import PollSettings
+from newsdesk.models import RETRYABLE_PAGE_STATUSES, PageStatus
 from newsdesk.store.boundary import boundary, clean, int4
 from newsdesk.store.db import Conn
 
@@ -30,12 +31,12 @@ class PageTodo:
     feed_id: int | None = None
 
 
-# Statuses worth trying again later: the page may come back or be fixed.
-# A page refused by policy (robots.txt, the SSRF guard) is "blocked" for good: no retries.
-RETRYABLE = frozenset({"fetch_failed", "error", "no_text", "too_short"})
+# Statuses worth trying again later (models.RETRYABLE_PAGE_STATUSES); a page refused by policy
+# (robots.txt, the SSRF guard) is "blocked" for good: no retries.
+RETRYABLE = frozenset(str(s) for s in RETRYABLE_PAGE_STATUSES)
 # What the queue takes; the same list is the predicate of the queue's index (migration 0014),
 # written into the query as literals so that the planner can match the two.
-QUEUED = ("pending", *sorted(RETRYABLE))
+QUEUED = (str(PageStatus.PENDING), *sorted(RETRYABLE))
 
 
 # The queue is fair in two passes: each feed first offers at most this share of the limit, in
@@ -127,7 +128,7 @@ def record_page_failure(
     conn: Conn,
     page_id: int,
     *,
-    status: str,
+    status: PageStatus,
     reason: str,
     http_status: int | None,
     now: datetime,
@@ -150,7 +151,7 @@ def record_page_failure(
         """,
         {
             "page_id": page_id,
-            "status": status,
+            "status": str(PageStatus(status)),
             "reason": (clean(reason) or "")[:2000],
             "http": int4(http_status),
             "now": now,
