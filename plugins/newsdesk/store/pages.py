@@ -15,7 +15,6 @@ from datetime import datetime
 
 from psycopg import sql
 
-from newsdesk.config import PollSettings
 from newsdesk.models import RETRYABLE_PAGE_STATUSES, PageStatus
 from newsdesk.store.boundary import boundary, clean, int4
 from newsdesk.store.db import Conn
@@ -132,21 +131,14 @@ def record_page_failure(
     reason: str,
     http_status: int | None,
     now: datetime,
-    policy: PollSettings,
-    retry_after_s: int | None = None,
+    next_attempt_at: datetime,
 ) -> None:
-    """Record why a page did not become an article; schedule a retry when it may succeed later."""
+    """Record why a page did not become an article and when to try it again (``policy.page_failure``)."""
     conn.execute(
         """
         UPDATE pages
-           SET attempts = attempts + 1,
-               status = CASE WHEN %(retryable)s AND attempts + 1 >= %(max)s THEN 'gave_up' ELSE %(status)s END,
-               reason = %(reason)s,
-               http_status = %(http)s,
-               last_attempt_at = %(now)s,
-               next_attempt_at = %(now)s + make_interval(secs =>
-                   greatest(coalesce(%(retry_after)s, 0),
-                            least(%(base)s * power(2, attempts), 7 * 86400)))
+           SET attempts = attempts + 1, status = %(status)s, reason = %(reason)s, http_status = %(http)s,
+               last_attempt_at = %(now)s, next_attempt_at = %(next)s
          WHERE page_id = %(page_id)s
         """,
         {
@@ -155,10 +147,7 @@ def record_page_failure(
             "reason": (clean(reason) or "")[:2000],
             "http": int4(http_status),
             "now": now,
-            "retryable": status in RETRYABLE,
-            "max": policy.page_max_attempts,
-            "base": policy.page_retry_s,
-            "retry_after": int4(retry_after_s),
+            "next": next_attempt_at,
         },
     )
 
