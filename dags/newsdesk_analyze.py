@@ -5,6 +5,9 @@ Runs when `newsdesk_ingest` has stored articles (data-aware: scheduled on the
 `newsdesk_articles` Asset). Finds entities and commitments in every article the current
 analyzer has not seen, replaces each article's analysis rows in one transaction, and emits
 the `newsdesk_entities` and `newsdesk_commitments` Assets for downstream DAGs.
+
+Created unpaused: it only ever runs when `newsdesk_ingest` stored articles, so unpausing ingest
+is all it takes (a paused analyze would drop the Asset events and leave articles unanalysed).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from newsdesk_airflow.assets import ARTICLES, COMMITMENTS, ENTITIES
     start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
+    is_paused_upon_creation=False,
     default_args={
         "owner": "newsdesk",
         "retries": 2,

@@ -3,8 +3,10 @@
 
 Poll the feeds that are due, fetch and clean the new articles, store them in the warehouse.
 
-* `sync_feeds` — the feed list (`NEWSDESK_FEEDS_FILE`, default `seeds/feeds.toml`) into `feeds`.
-* `poll_feeds` — one mapped task per feed shard; conditional GETs, the adaptive schedule.
+* `sync_feeds` — the feed list (`NEWSDESK_FEEDS_FILE`, default `seeds/feeds.toml`) into `feeds`;
+  only feeds of the file's feed set (its `set`, `default` when omitted) are added or retired.
+* `poll_feeds` — one mapped task per feed shard; the due feeds of that set, conditional GETs,
+  the adaptive schedule.
 * `read_sitemaps` — one mapped task per feed shard; the sitemaps the feeds file declares
   (`sitemap = true` or a URL): new URLs join the page queue under their feed.
 * `fetch_articles` — one mapped task per page shard; pages are downloaded politely and cleaned,
@@ -17,6 +19,15 @@ Poll the feeds that are due, fetch and clean the new articles, store them in the
   which schedules `newsdesk_analyze`.
 
 HTTP tasks run in the `newsdesk_http` pool, which bounds concurrent downloads across workers.
+
+**Trigger with params** (the trigger dialog shows them as a form; scheduled runs use the defaults):
+
+* `force` — poll every feed of the feeds file now, not only the due ones.
+* `feed` — poll this one feed now (its name or URL, any feed set).
+* `all` — poll the feeds of every feed set now (also, say, the demo's `sample`).
+
+Starts paused (it polls the network): unpause it to start polling. `newsdesk_analyze` follows
+through the `newsdesk_articles` Asset on its own.
 """
 
 from __future__ import annotations
@@ -25,7 +36,7 @@ import os
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import dag, get_current_context, task
+from airflow.sdk import Param, dag, get_current_context, task
 
 from newsdesk_airflow import tasks
 from newsdesk_airflow.assets import ARTICLES, HTTP_POOL
@@ -47,28 +58,48 @@ SHARDS = int(os.environ.get("NEWSDESK_INGEST_SHARDS", "4"))
         "retry_exponential_backoff": True,
         "execution_timeout": timedelta(minutes=30),
     },
+    params={
+        "force": Param(
+            False,
+            type="boolean",
+            title="Poll now",
+            description="Poll every feed of the feeds file now, not only the feeds that are due.",
+        ),
+        "feed": Param(
+            None,
+            type=["null", "string"],
+            title="One feed",
+            description="Poll only this feed, now: its name or URL as the Newsdesk page shows it.",
+        ),
+        "all": Param(
+            False,
+            type="boolean",
+            title="All feed sets",
+            description="Poll the feeds of every feed set in the warehouse at once, not only this feeds file's.",
+        ),
+    },
     tags=["newsdesk", "ingest"],
     doc_md=__doc__,
 )
 def newsdesk_ingest() -> None:
     @task
-    def sync_feeds() -> dict[str, int]:
+    def sync_feeds() -> dict[str, object]:
         return tasks.sync_feeds(get_current_context())
 
     @task
-    def plan_shards() -> list[dict[str, int]]:
-        return tasks.plan_shards(SHARDS)
+    def plan_shards(synced: dict[str, object]) -> list[dict[str, object]]:
+        return tasks.plan_shards(SHARDS, synced, tasks.poll_params(get_current_context()))
 
     @task(pool=HTTP_POOL)
-    def poll_feeds(shard: dict[str, int]) -> dict[str, int]:
+    def poll_feeds(shard: dict[str, object]) -> dict[str, int]:
         return tasks.poll_feeds(shard, get_current_context())
 
     @task(pool=HTTP_POOL)
-    def read_sitemaps(shard: dict[str, int]) -> dict[str, int]:
+    def read_sitemaps(shard: dict[str, object]) -> dict[str, int]:
         return tasks.read_sitemaps(shard, get_current_context())
 
     @task(pool=HTTP_POOL)
-    def fetch_articles(shard: dict[str, int]) -> dict[str, int]:
+    def fetch_articles(shard: dict[str, object]) -> dict[str, int]:
         return tasks.fetch_articles(shard, get_current_context())
 
     @task
@@ -85,11 +116,10 @@ def newsdesk_ingest() -> None:
     ) -> dict[str, int]:
         return tasks.publish_articles(polled, [*fetched, refetched], get_current_context())
 
-    shards = plan_shards()
+    shards = plan_shards(sync_feeds())
     polled = poll_feeds.expand(shard=shards)
     fetched = fetch_articles.expand(shard=shards)
     refetched = refetch_articles()
-    sync_feeds() >> shards
     polled >> fetched >> link_duplicates() >> refetched
     read_sitemaps.expand(shard=shards) >> fetched
     publish(polled, fetched, refetched)

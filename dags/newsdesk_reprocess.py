@@ -27,6 +27,8 @@ from newsdesk_airflow.assets import COMMITMENTS, ENTITIES
     start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
+    # Manual only: unpaused, a trigger runs at once (a paused DAG would queue it silently).
+    is_paused_upon_creation=False,
     default_args={"owner": "newsdesk", "retries": 1, "retry_delay": timedelta(minutes=5)},
     params={
         "date_from": Param(None, type=["null", "string"], format="date", description="first publication day"),

@@ -113,6 +113,9 @@ class DatePrecision(StrEnum):
     YEAR = "year"
 
 
+DEFAULT_FEED_SET = "default"  # the set of a feeds file without a `set` key (and of feeds from before sets)
+
+
 @dataclass(frozen=True, slots=True)
 class Feed:
     """A feed as configured in seeds/feeds.toml (the source of truth for what to poll)."""
@@ -124,6 +127,8 @@ class Feed:
     poll_interval_s: int | None = None
     tags: tuple[str, ...] = ()
     enabled: bool = True
+    # The feed set of the file that lists it: a file's sync retires feeds of its own set only.
+    feed_set: str = DEFAULT_FEED_SET
     # The site's sitemap, read for history the feed no longer shows: "auto" (robots.txt, else the
     # usual paths) or its URL; URLs dated outside [since, until) are not taken.
     sitemap: str | None = None

@@ -18,11 +18,14 @@ QUALITY_CHECKS: dict[str, str] = {
     "no_duplicate_canonical_urls": """
         SELECT count(*) = 0 FROM (SELECT canonical_url FROM articles GROUP BY 1 HAVING count(*) > 1) d
     """,
-    # Every enabled feed was polled within four of its poll intervals (at least an hour).
+    # Every enabled feed of a set synced in the last day (its ingest runs) was polled within four of
+    # its poll intervals (at least an hour) of that sync. A set nobody syncs (the demo's sample
+    # while `make up` runs the deployment's file) is not polled, and not judged.
     "active_feeds_are_fresh": """
-        SELECT count(*) = 0 FROM feeds
-         WHERE enabled
-           AND (last_polled_at IS NULL
-                OR last_polled_at < now() - make_interval(secs => greatest(poll_interval_s * 4, 3600)))
+        SELECT count(*) = 0 FROM feeds f JOIN feed_sets s ON s.feed_set = f.feed_set
+         WHERE f.enabled
+           AND s.synced_at > now() - interval '1 day'
+           AND coalesce(f.last_polled_at, f.created_at)
+               < s.synced_at - make_interval(secs => greatest(f.poll_interval_s * 4, 3600))
     """,
 }

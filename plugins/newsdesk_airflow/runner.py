@@ -35,9 +35,9 @@ def load_dags(dags_folder: Path) -> dict[str, object]:
     return dict(bag.dags)
 
 
-def run_dag_once(dag_id: str, dags_folder: Path, run_conf: dict[str, object] | None = None) -> str:
-    """``dag.test()`` one DAG (with ``run_conf`` as the trigger's params); returns the run's final
-    state, raises when it did not succeed."""
+def run_dag_once(dag_id: str, dags_folder: Path, *, conf: dict[str, object] | None = None) -> str:
+    """``dag.test()`` one DAG (``conf``: the trigger's params); returns the run's final state,
+    raises when it did not succeed."""
     dags = load_dags(dags_folder)
     if dag_id not in dags:
         raise NewsdeskError(f"no DAG {dag_id!r} in {dags_folder}")
@@ -45,7 +45,7 @@ def run_dag_once(dag_id: str, dags_folder: Path, run_conf: dict[str, object] | N
     # A one-off run (demo, tests) fails fast: retries with their delays are for scheduled runs.
     for task in dag.tasks:  # type: ignore[attr-defined]
         task.retries = 0
-    run = dag.test(run_conf=run_conf)  # type: ignore[attr-defined]
+    run = dag.test(run_conf=conf)  # type: ignore[attr-defined]
     state = str(run.state)
     if state != "success":
         failed = [ti.task_id for ti in run.get_task_instances() if str(ti.state) == "failed"]

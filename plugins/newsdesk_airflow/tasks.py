@@ -13,6 +13,7 @@ import logging
 import resource
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -82,31 +83,107 @@ def _finish(conn: Any, run_id: int, counts: dict[str, int], label: str) -> dict[
     return counts
 
 
-def sync_feeds(context: dict[str, Any]) -> dict[str, int]:
-    from newsdesk.sources import load_feeds
+def sync_feeds(context: dict[str, Any]) -> dict[str, Any]:
+    """Sync the feeds file's set; check the run's params against the warehouse.
+
+    Returns the counts plus ``feed_set`` (the set this deployment polls) and, for a manual poll
+    of one feed (param ``feed``), its ``feed_id``. A ``feed`` that names no feed, several, or a
+    disabled one fails the task at once, without retries: the trigger has to be corrected.
+    """
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from newsdesk.sources import read_feeds_file
+    from newsdesk.store.feeds import find_feeds
     from newsdesk.store.feeds import sync_feeds as store_sync
     from newsdesk.store.sitemaps import sync_sitemaps
 
     with recorded_run(context) as (settings, conn, run_id):
-        feeds = load_feeds(settings.feeds_file)
-        counts = dict(store_sync(conn, feeds))
-        counts.update(sync_sitemaps(conn, feeds))
+        params = poll_params(context)
+        feeds_file = read_feeds_file(settings.feeds_file)
+        counts = dict(
+            store_sync(conn, feeds_file.feeds, feed_set=feeds_file.feed_set, source=str(feeds_file.path))
+        )
+        counts.update(sync_sitemaps(conn, feeds_file.feeds, feed_set=feeds_file.feed_set))
         conn.commit()
-        return _finish(conn, run_id, counts, "sync_feeds")
+        out: dict[str, Any] = {"feed_set": feeds_file.feed_set, "feed_id": None}
+        if params.feed:
+            found = find_feeds(conn, params.feed)
+            problem = None
+            if not found:
+                problem = f"no feed is named or at {params.feed!r} (the Newsdesk page lists them)"
+            elif len(found) > 1:
+                urls = ", ".join(f.url for f in found)
+                problem = f"{len(found)} feeds are named {params.feed!r}: give the URL of one ({urls})"
+            elif not found[0].enabled:
+                problem = (
+                    f"feed {found[0].name!r} is disabled ({found[0].disabled_reason or 'disabled'}); "
+                    "enable it in its feeds file first"
+                )
+            if problem:
+                log.error("newsdesk manual poll refused: %s", problem)
+                raise AirflowFailException(problem)
+            out["feed_id"] = found[0].feed_id
+        _finish(conn, run_id, counts, "sync_feeds")
+        return {**counts, **out}
 
 
-def plan_shards(shards: int) -> list[dict[str, int]]:
-    return [{"shard": i, "shards": shards} for i in range(shards)]
+@dataclass(frozen=True, slots=True)
+class PollParams:
+    """The ingest DAG's trigger params (see dags/newsdesk_ingest.py)."""
+
+    force: bool = False
+    feed: str | None = None
+    all: bool = False
 
 
-def poll_feeds(shard: dict[str, int], context: dict[str, Any]) -> dict[str, int]:
+def poll_params(context: dict[str, Any]) -> PollParams:
+    """The run's ``force`` / ``feed`` / ``all`` params, checked (a scheduled run has the defaults)."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    params = dict(context.get("params") or {})
+    feed = str(params.get("feed") or "").strip() or None
+    chosen = PollParams(force=bool(params.get("force")), feed=feed, all=bool(params.get("all")))
+    if chosen.feed and chosen.all:
+        raise AirflowFailException("give either 'feed' (one feed) or 'all' (every feed set), not both")
+    return chosen
+
+
+def plan_shards(
+    shards: int, synced: dict[str, Any] | None = None, params: PollParams | None = None
+) -> list[dict[str, Any]]:
+    """One dict per poll/fetch shard, carrying which feeds to poll.
+
+    By default the due feeds of the feeds file's set; ``force``: all of that set's feeds now;
+    ``feed``: that one feed now (whatever its set); ``all``: every set's feeds now.
+    """
+    synced = synced or {}
+    params = params or PollParams()
+    selection: dict[str, Any] = {"feed_sets": None, "feed_ids": None, "force": False}
+    if params.feed:
+        selection.update(feed_ids=[synced["feed_id"]], force=True)
+    elif params.all:
+        selection.update(force=True)
+    else:
+        selection.update(feed_sets=[synced["feed_set"]] if synced.get("feed_set") else None, force=params.force)
+    return [{"shard": i, "shards": shards, **selection} for i in range(shards)]
+
+
+def poll_feeds(shard: dict[str, Any], context: dict[str, Any]) -> dict[str, int]:
     from newsdesk.fetch import Fetcher
     from newsdesk.pipeline.polling import poll_feeds as pipeline_poll
     from newsdesk.store.feeds import due_feeds
 
     with recorded_run(context) as (settings, conn, run_id):
         now = _now(context)
-        states = due_feeds(conn, now, shard=shard["shard"], shards=shard["shards"])
+        states = due_feeds(
+            conn,
+            now,
+            shard=shard["shard"],
+            shards=shard["shards"],
+            feed_sets=shard.get("feed_sets"),
+            feed_ids=shard.get("feed_ids"),
+            force=bool(shard.get("force")),
+        )
         conn.commit()
         with Fetcher(settings.http) as fetcher:
             summary = pipeline_poll(conn, fetcher, states, settings, now=now, run_id=run_id)
@@ -114,19 +191,27 @@ def poll_feeds(shard: dict[str, int], context: dict[str, Any]) -> dict[str, int]
         return _finish(conn, run_id, summary.as_dict(), f"poll_feeds shard {shard['shard']}")
 
 
-def read_sitemaps(shard: dict[str, int], context: dict[str, Any]) -> dict[str, int]:
+def read_sitemaps(shard: dict[str, Any], context: dict[str, Any]) -> dict[str, int]:
     from newsdesk.fetch import Fetcher
     from newsdesk.pipeline.sitemaps import read_sitemaps as pipeline_read
 
     with recorded_run(context) as (settings, conn, run_id):
         with Fetcher(settings.http) as fetcher:
             counts = pipeline_read(
-                conn, fetcher, settings, now=_now(context), shard=shard["shard"], shards=shard["shards"]
+                conn,
+                fetcher,
+                settings,
+                now=_now(context),
+                shard=shard["shard"],
+                shards=shard["shards"],
+                feed_sets=shard.get("feed_sets"),
+                feed_ids=shard.get("feed_ids"),
+                force=bool(shard.get("force")),
             )
         return _finish(conn, run_id, counts, f"read_sitemaps shard {shard['shard']}")
 
 
-def fetch_articles(shard: dict[str, int], context: dict[str, Any]) -> dict[str, int]:
+def fetch_articles(shard: dict[str, Any], context: dict[str, Any]) -> dict[str, int]:
     from newsdesk.fetch import Fetcher
     from newsdesk.pipeline.articles import fetch_and_store_pages
 

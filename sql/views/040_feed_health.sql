@@ -1,9 +1,16 @@
--- Per-feed health for monitoring: last poll, failures, what the last week brought.
+-- Per-feed health for monitoring: status, reason and since when (v_feed_status), last poll,
+-- failures, what the last week brought.
 CREATE VIEW v_feed_health AS
 SELECT f.feed_id,
        f.name,
        f.url,
        f.enabled,
+       st.feed_set,
+       st.status,
+       st.reason,
+       st.since,
+       st.last_error,
+       st.last_error_at,
        f.disabled_reason,
        f.last_status,
        f.last_polled_at,
@@ -19,6 +26,7 @@ SELECT f.feed_id,
        round(coalesce(w.new_entries_7d, 0) / 7.0, 2) AS new_entries_per_day,
        w.median_duration_ms
   FROM feeds f
+  JOIN v_feed_status st ON st.feed_id = f.feed_id
   LEFT JOIN LATERAL (
         SELECT count(*) AS polls_7d,
                count(*) FILTER (WHERE ff.status IN ('temporary', 'soft', 'hard', 'blocked')) AS errors_7d,

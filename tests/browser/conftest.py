@@ -1,5 +1,7 @@
 """Browser tests: a real ``airflow standalone`` (our plugin, our DAGs) in a throw-away home,
-a warehouse filled by the real DAGs from the offline sample, and headless Chromium driven by Playwright.
+a warehouse filled by the real DAGs from the offline sample (what ``make demo`` leaves), a feeds
+file of its own on a local site with new articles and two failing feeds (what ``make up`` then
+reads), and headless Chromium driven by Playwright.
 
 Every wait is bounded; the standalone process group is always torn down, first with SIGINT
 (standalone then stops its scheduler, dag-processor, triggerer and API server), then SIGKILL.
@@ -9,18 +11,22 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+LIVE_FIXTURES = PROJECT_DIR / "tests" / "fixtures" / "browser"
 OUTPUT_DIR = PROJECT_DIR / "test-output"
 CHROMIUM = os.environ.get("NEWSDESK_CHROMIUM", "/usr/bin/chromium")
 STARTUP_TIMEOUT_S = 360  # a cold standalone on 2 busy cores took 150 s
@@ -42,6 +48,13 @@ class Standalone:
     home: Path
     log: Path
     password: str
+    database_url: str
+
+
+@dataclass(frozen=True)
+class LiveSite:
+    base_url: str
+    feeds_file: Path
 
 
 def _free_port() -> int:
@@ -56,6 +69,28 @@ def sample_warehouse(database_url: str, empty_warehouse, run_sample_dags) -> str
     empty_warehouse(database_url)
     run_sample_dags(database_url, "newsdesk_ingest", "newsdesk_analyze")
     return database_url
+
+
+@pytest.fixture(scope="module")
+def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
+    """tests/fixtures/browser/site, its articles dated a minute ago, on 127.0.0.1, and the feeds
+    file naming its feed plus two that fail (404; the cloud metadata address)."""
+    from newsdesk.sample import SampleSite, render
+
+    root = tmp_path_factory.mktemp("live-site")
+    published = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
+    site = root / "site"
+    shutil.copytree(LIVE_FIXTURES / "site", site)
+    for path in site.rglob("*.*"):
+        if path.suffix in (".html", ".xml"):
+            text = path.read_text(encoding="utf-8")
+            text = text.replace("{{TODAY_ISO}}", published.isoformat())
+            text = text.replace("{{TODAY_RFC822}}", format_datetime(published))
+            path.write_text(text, encoding="utf-8")
+    with SampleSite(site) as server:
+        feeds = root / "feeds.toml"
+        feeds.write_text(render((LIVE_FIXTURES / "feeds.toml").read_text(encoding="utf-8"), server.base_url))
+        yield LiveSite(base_url=server.base_url, feeds_file=feeds)
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -75,7 +110,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture(scope="module")
 def airflow_standalone(
-    sample_warehouse: str, tmp_path_factory: pytest.TempPathFactory
+    sample_warehouse: str, live_site: LiveSite, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Standalone]:
     from newsdesk_airflow.standalone import PASSWORD_FILE, prepare, standalone_env
 
@@ -90,6 +125,11 @@ def airflow_standalone(
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
         "NO_COLOR": "1",
+        # what `make up` would read from seeds/feeds.toml, on the local site instead of the network
+        "NEWSDESK_FEEDS_FILE": str(live_site.feeds_file),
+        "NEWSDESK_ALLOW_PRIVATE": "127.0.0.1",
+        "NEWSDESK_PER_HOST_DELAY": "0.02",
+        "NEWSDESK_INGEST_SHARDS": "1",  # fewer task processes to start on a busy machine
     }
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # five Airflow processes start faster with cached bytecode
     started = time.monotonic()
@@ -108,9 +148,7 @@ def airflow_standalone(
         password_file = home / PASSWORD_FILE
         while True:
             if process.poll() is not None:
-                pytest.fail(
-                    f"airflow standalone exited with {process.returncode}:\n{log_path.read_text()[-4000:]}"
-                )
+                pytest.fail(f"airflow standalone exited with {process.returncode}:\n{log_path.read_text()[-4000:]}")
             if time.monotonic() - started > STARTUP_TIMEOUT_S:
                 tail = log_path.read_text()[-4000:]
                 pytest.fail(f"airflow standalone not ready after {STARTUP_TIMEOUT_S} s:\n{tail}")
@@ -123,7 +161,7 @@ def airflow_standalone(
             time.sleep(1)
         password = json.loads(password_file.read_text())["admin"]
         print(f"airflow standalone ready after {time.monotonic() - started:.0f} s on {base_url}")
-        yield Standalone(base_url=base_url, home=home, log=log_path, password=password)
+        yield Standalone(base_url=base_url, home=home, log=log_path, password=password, database_url=sample_warehouse)
     finally:
         _stop(process)
 

@@ -21,7 +21,7 @@ def run_dag(clean_db: str, airflow_db: None, monkeypatch: pytest.MonkeyPatch, tm
     monkeypatch.setenv("NEWSDESK_STATE_DIR", str(tmp_path))
 
     def run(dag_id: str, conf: dict[str, object] | None = None) -> str:
-        return run_dag_once(dag_id, PROJECT_DIR / "dags", run_conf=conf)
+        return run_dag_once(dag_id, PROJECT_DIR / "dags", conf=conf)
 
     return clean_db, run
 

@@ -120,6 +120,22 @@ def test_summary_returns_the_warehouse_rows(
     assert feeds["NOS Politiek"]["moved_to"] == "https://feeds.nos.nl/nosnieuws-politiek"
     assert feeds["NU.nl Politiek"]["moved_to"] is None
     assert feeds["Trouw Politiek"]["next_poll_at"] is None  # disabled: no next poll to show
+    # the status, why, and since when, as data
+    assert {name: f["status"] for name, f in feeds.items()} == {
+        "NOS Politiek": "ok",
+        "NU.nl Politiek": "failing",
+        "Trouw Politiek": "disabled",
+    }
+    assert feeds["NU.nl Politiek"]["reason"] == "timed out: no answer within 15 s"
+    since = datetime.fromisoformat(feeds["NU.nl Politiek"]["since"])
+    assert 11 * 60 <= (datetime.now(UTC) - since).total_seconds() < 13 * 60
+    assert [p["error"] for p in feeds["NU.nl Politiek"]["recent_polls"]][:2] == [
+        "timed out: no answer within 15 s",
+        "HTTP 503 Service Unavailable",
+    ]
+    assert feeds["Trouw Politiek"]["reason"] == "HTTP 410 Gone on 10 consecutive polls"
+    assert feeds["Trouw Politiek"]["last_error"] == "HTTP 410 Gone"
+    assert (feeds["NOS Politiek"]["reason"], feeds["NOS Politiek"]["recent_polls"]) == (None, [])
     assert datetime.fromisoformat(feeds["NOS Politiek"]["next_poll_at"]) > datetime.now(UTC)
 
     hours = data["articles_per_hour"]
@@ -169,6 +185,9 @@ def test_page_with_the_ui_cookie_renders_feeds_and_commitments(
         "also in 1 copy",
     ):
         assert text in html
+    # a failing feed's reason: on hover over its status, and in the expandable row below it
+    assert 'title="timed out: no answer within 15 s">temporary</span>' in html
+    assert "<b>Failing since" in html and '<span class="reason">timed out: no answer within 15 s</span>' in html
     assert 'href="https://nos.nl/artikel/2550001-kabinet-verhoogt-huurtoeslag"' in html
 
 
@@ -206,3 +225,5 @@ def test_feed_text_is_escaped_and_only_http_links_are_rendered(
     assert "<script>alert" not in response.text
     assert "&lt;script&gt;" in response.text
     assert "javascript:" not in response.text
+    # a feed not polled yet: due at the next ingest run, not "Next poll 13 s ago"
+    assert ">never polled</span>" in response.text and ">due</span>" in response.text

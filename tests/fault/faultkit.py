@@ -69,7 +69,9 @@ def load_poison() -> ModuleType:
 FINGERPRINT_SQL: dict[str, str] = {
     "feeds": """SELECT url, name, site, language, tags, enabled, seed_enabled, configured_interval_s,
                        poll_interval_s, last_status, http_etag, http_last_modified, last_body_hash,
-                       consecutive_failures, consecutive_hard_failures, disabled_reason FROM feeds""",
+                       consecutive_failures, consecutive_hard_failures, disabled_reason, feed_set FROM feeds""",
+    # synced_at is wall-clock, source the path of a (temporary) feeds file
+    "feed_sets": "SELECT feed_set, feeds FROM feed_sets",
     "feed_fetches": """SELECT f.url, x.status, x.http_status, x.bytes, x.entries_seen, x.entries_new, x.error,
                               x.parse_problem, x.retry_after_s, x.entries_skipped
                          FROM feed_fetches x JOIN feeds f USING (feed_id)""",

@@ -223,7 +223,8 @@ class _Writer:
             counts["unchanged"] += 1
         else:
             counts["errors"] += 1
-            log.info("feed %s (%s): %s %s", poll.feed_id, poll.url, poll.status.value, poll.error)
+            # the reason belongs in the task log where operators look (it is also on the feed's row)
+            log.warning("feed %s (%s) failed: %s: %s", poll.feed_id, poll.url, poll.status.value, poll.error)
 
     def submit(self, batch: list[FeedPoll]) -> None:
         while True:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -55,11 +56,24 @@ class _Todo:
 
 
 def read_sitemaps(
-    conn: Conn, fetcher: Fetcher, settings: Settings, *, now: datetime, shard: int = 0, shards: int = 1
+    conn: Conn,
+    fetcher: Fetcher,
+    settings: Settings,
+    *,
+    now: datetime,
+    shard: int = 0,
+    shards: int = 1,
+    feed_sets: Sequence[str] | None = None,
+    feed_ids: Sequence[int] | None = None,
+    force: bool = False,
 ) -> dict[str, int]:
-    """Read the due sitemaps of this shard's feeds and queue the URLs they list."""
+    """Read the due sitemaps of this shard's feeds (narrowed and forced as polling is) and queue
+    the URLs they list."""
     counts: Counter[str] = Counter()
-    for feed in sitemap_store.due_sitemap_feeds(conn, now, shard=shard, shards=shards):
+    due = sitemap_store.due_sitemap_feeds(
+        conn, now, shard=shard, shards=shards, feed_sets=feed_sets, feed_ids=feed_ids, force=force
+    )
+    for feed in due:
         conn.commit()
         counts["feeds"] += 1
         counts.update(_read_feed(conn, fetcher, feed, now=now))

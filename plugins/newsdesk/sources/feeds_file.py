@@ -1,21 +1,29 @@
-"""The feeds file (``seeds/feeds.toml``): which feeds to poll, validated at the edge with pydantic."""
+"""The feeds file (``seeds/feeds.toml``): which feeds to poll, validated at the edge with pydantic.
+
+A file names its **feed set** with a top-level ``set = "..."`` (``default`` when it has none; the
+demo's sample says ``set = "sample"``). Syncing a file adds, updates and retires the feeds of its
+own set only, and the ingest DAG polls that set: the demo and a deployment share one warehouse
+without one retiring or polling the other's feeds.
+"""
 
 from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from newsdesk.errors import ConfigError
-from newsdesk.models import Feed
+from newsdesk.models import DEFAULT_FEED_SET, Feed
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _UNIT_S = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 MIN_POLL_INTERVAL_S = 60  # politeness floor for a configured interval
+_SET_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,62}")
 
 
 class _FeedSpec(BaseModel):
@@ -78,7 +86,7 @@ class _FeedSpec(BaseModel):
             raise ValueError(f"must be at least {MIN_POLL_INTERVAL_S} seconds")
         return value
 
-    def to_feed(self) -> Feed:
+    def to_feed(self, feed_set: str) -> Feed:
         interval = self.poll_interval if isinstance(self.poll_interval, int) else None
         tags = tuple(dict.fromkeys(tag.strip() for tag in self.tags if tag.strip()))
         sitemap = "auto" if self.sitemap is True else self.sitemap or None
@@ -90,6 +98,7 @@ class _FeedSpec(BaseModel):
             interval,
             tags,
             self.enabled,
+            feed_set,
             sitemap=sitemap,
             sitemap_since=_day(self.sitemap_since),
             sitemap_until=_day(self.sitemap_until),
@@ -103,7 +112,25 @@ def _day(value: date | None) -> datetime | None:
 class _FeedsFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    feed_set: str = Field(DEFAULT_FEED_SET, alias="set")
     feed: list[_FeedSpec] = []
+
+    @field_validator("feed_set")
+    @classmethod
+    def _set_name(cls, value: str) -> str:
+        value = value.strip().lower()
+        if not _SET_NAME.fullmatch(value):
+            raise ValueError("must be a short name: letters, digits, '.', '_' or '-' (such as 'sample')")
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class FeedsFile:
+    """A validated feeds file: its feed set and its feeds (each carrying the set's name)."""
+
+    path: Path
+    feed_set: str
+    feeds: tuple[Feed, ...]
 
 
 def _describe(exc: ValidationError, raw: dict[str, Any]) -> str:
@@ -124,6 +151,11 @@ def _describe(exc: ValidationError, raw: dict[str, Any]) -> str:
 
 def load_feeds(path: Path) -> list[Feed]:
     """Read and validate the feeds file; raise ConfigError naming every problem found."""
+    return list(read_feeds_file(path).feeds)
+
+
+def read_feeds_file(path: Path) -> FeedsFile:
+    """The feeds file with its set name; raise ConfigError naming every problem found."""
     try:
         raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -136,7 +168,7 @@ def load_feeds(path: Path) -> list[Feed]:
         parsed = _FeedsFile.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(f"invalid feeds file {path}: {_describe(exc, raw)}") from exc
-    feeds = [spec.to_feed() for spec in parsed.feed]
+    feeds = [spec.to_feed(parsed.feed_set) for spec in parsed.feed]
     seen: dict[str, str] = {}
     for feed in feeds:
         if feed.url in seen:
@@ -144,4 +176,4 @@ def load_feeds(path: Path) -> list[Feed]:
                 f"invalid feeds file {path}: {feed.url} is listed twice ({seen[feed.url]}, {feed.name})"
             )
         seen[feed.url] = feed.name
-    return feeds
+    return FeedsFile(Path(path), parsed.feed_set, tuple(feeds))

@@ -22,7 +22,7 @@ from psycopg.rows import dict_row, tuple_row
 
 from newsdesk.config import PollSettings
 from newsdesk.errors import DatabaseError, UnstorableError
-from newsdesk.models import Feed, FeedEntry, FeedPoll, FeedState, FetchStatus
+from newsdesk.models import DEFAULT_FEED_SET, Feed, FeedEntry, FeedPoll, FeedState, FetchStatus
 from newsdesk.policy import exponential_backoff
 from newsdesk.store.boundary import MAX_KEY_BYTES, bounded_key, clean, clean_all, int4, key_bytes, translated
 
@@ -167,15 +167,25 @@ def decide(
 # --- feeds file -> feeds table --------------------------------------------------------------------
 
 
-def sync_feeds(conn: psycopg.Connection[Any], feeds: Sequence[Feed]) -> dict[str, int]:
-    """Make the feeds table follow the feeds file (upsert by url) in one transaction.
+def sync_feeds(
+    conn: psycopg.Connection[Any],
+    feeds: Sequence[Feed],
+    *,
+    feed_set: str | None = None,
+    source: str | None = None,
+) -> dict[str, int]:
+    """Make the feeds of one feed set follow its feeds file (upsert by url) in one transaction.
 
-    The file's ``enabled`` flag is applied when it changes: ``false`` disables the feed,
+    ``feed_set`` is the file's set (by default the set the feeds carry; ``default`` for an empty
+    list). A listed feed belongs to this set from now on, also when another file listed it
+    before. The file's ``enabled`` flag is applied when it changes: ``false`` disables the feed,
     flipping it back to ``true`` re-enables it and clears ``disabled_reason`` and the failure
     counters. A feed the policy disabled stays disabled while the file keeps saying ``true``
-    (see ``enable_feed``). Feeds missing from the file are disabled, never deleted: their
-    history stays.
+    (see ``enable_feed``). Feeds of this set missing from the file are disabled, never deleted:
+    their history stays. Feeds of other sets (the demo's ``sample``, another deployment's file)
+    are left as they are. The sync is recorded in ``feed_sets`` (when, from which ``source``).
     """
+    feed_set = _feed_set_of(feeds, feed_set)
     counts = {
         "feeds": len(feeds),
         "inserted": 0,
@@ -191,7 +201,9 @@ def sync_feeds(conn: psycopg.Connection[Any], feeds: Sequence[Feed]) -> dict[str
                 row["url"]: row
                 for row in cur.execute(
                     "SELECT feed_id, url, name, site, language, tags, enabled, seed_enabled, "
-                    "configured_interval_s, disabled_reason FROM feeds FOR UPDATE"
+                    "configured_interval_s, disabled_reason, feed_set FROM feeds "
+                    "WHERE feed_set = %s OR url = ANY(%s) ORDER BY feed_id FOR UPDATE",
+                    (feed_set, [feed.url for feed in feeds]),
                 ).fetchall()
             }
             for feed in feeds:
@@ -200,9 +212,9 @@ def sync_feeds(conn: psycopg.Connection[Any], feeds: Sequence[Feed]) -> dict[str
                     cur.execute(
                         """INSERT INTO feeds (url, name, site, language, tags, enabled, seed_enabled,
                                               configured_interval_s, poll_interval_s, disabled_reason,
-                                              disabled_at)
+                                              disabled_at, feed_set)
                            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, COALESCE(%s, 900), %s,
-                                   CASE WHEN %s THEN NULL ELSE now() END)""",
+                                   CASE WHEN %s THEN NULL ELSE now() END, %s)""",
                         (
                             feed.url,
                             feed.name,
@@ -215,6 +227,7 @@ def sync_feeds(conn: psycopg.Connection[Any], feeds: Sequence[Feed]) -> dict[str
                             feed.poll_interval_s,
                             None if feed.enabled else DISABLED_IN_FILE,
                             feed.enabled,
+                            feed_set,
                         ),
                     )
                     counts["inserted"] += 1
@@ -225,12 +238,14 @@ def sync_feeds(conn: psycopg.Connection[Any], feeds: Sequence[Feed]) -> dict[str
                     or row["language"] != feed.language
                     or list(row["tags"] or []) != list(feed.tags)
                     or row["configured_interval_s"] != feed.poll_interval_s
+                    or row["feed_set"] != feed_set
                 )
                 if changed:
                     cur.execute(
                         """UPDATE feeds SET name = %s, site = %s, language = %s, tags = %s,
                                   configured_interval_s = %s,
-                                  poll_interval_s = COALESCE(%s, poll_interval_s), updated_at = now()
+                                  poll_interval_s = COALESCE(%s, poll_interval_s), feed_set = %s,
+                                  updated_at = now()
                             WHERE feed_id = %s""",
                         (
                             feed.name,
@@ -239,6 +254,7 @@ def sync_feeds(conn: psycopg.Connection[Any], feeds: Sequence[Feed]) -> dict[str
                             list(feed.tags),
                             feed.poll_interval_s,
                             feed.poll_interval_s,
+                            feed_set,
                             row["feed_id"],
                         ),
                     )
@@ -269,10 +285,27 @@ def sync_feeds(conn: psycopg.Connection[Any], feeds: Sequence[Feed]) -> dict[str
                         (REMOVED_FROM_FILE, row["feed_id"]),
                     )
                     counts["removed"] += 1
+            cur.execute(
+                """INSERT INTO feed_sets (feed_set, source, synced_at, feeds) VALUES (%s, %s, now(), %s)
+                   ON CONFLICT (feed_set) DO UPDATE
+                      SET source = coalesce(EXCLUDED.source, feed_sets.source), synced_at = EXCLUDED.synced_at,
+                          feeds = EXCLUDED.feeds""",
+                (feed_set, source, len(feeds)),
+            )
     except psycopg.Error as exc:
         raise DatabaseError(f"could not sync the feeds table: {exc}") from exc
-    log.info("feeds synced: %s", counts)
+    log.info("feeds of set %s synced: %s", feed_set, counts)
     return counts
+
+
+def _feed_set_of(feeds: Sequence[Feed], feed_set: str | None) -> str:
+    """The one feed set a sync is about: the given one, else the feeds' own (they must agree)."""
+    sets = {feed.feed_set for feed in feeds}
+    if feed_set is None:
+        if len(sets) > 1:
+            raise ValueError(f"feeds of several sets ({', '.join(sorted(sets))}) cannot be synced as one file")
+        return sets.pop() if sets else DEFAULT_FEED_SET
+    return feed_set
 
 
 def _enable(cur: psycopg.Cursor[Any], feed_id: int) -> None:
@@ -302,21 +335,45 @@ def enable_feed(conn: psycopg.Connection[Any], url: str) -> bool:
 
 
 def due_feeds(
-    conn: psycopg.Connection[Any], now: datetime, *, shard: int = 0, shards: int = 1, limit: int | None = None
+    conn: psycopg.Connection[Any],
+    now: datetime,
+    *,
+    shard: int = 0,
+    shards: int = 1,
+    limit: int | None = None,
+    feed_sets: Sequence[str] | None = None,
+    feed_ids: Sequence[int] | None = None,
+    force: bool = False,
 ) -> list[FeedState]:
-    """Enabled feeds due at ``now`` in this shard (feed_id modulo shards), most overdue first."""
+    """Enabled feeds due at ``now`` in this shard (feed_id modulo shards), most overdue first.
+
+    ``feed_sets`` / ``feed_ids`` narrow the choice (None: no restriction); ``force`` takes every
+    chosen feed whether it is due or not (a manual "poll now").
+    """
     if shards < 1 or not 0 <= shard < shards:
         raise ValueError(f"shard {shard} of {shards} is not a valid shard")
+    conditions = ["enabled", "feed_id %% %(shards)s = %(shard)s"]
+    if not force:
+        conditions.append("next_poll_at <= %(now)s")
+    if feed_sets is not None:
+        conditions.append("feed_set = ANY(%(sets)s::text[])")
+    if feed_ids is not None:
+        conditions.append("feed_id = ANY(%(ids)s::bigint[])")
+    params = {
+        "shards": shards,
+        "shard": shard,
+        "now": now,
+        "sets": list(feed_sets or []),
+        "ids": list(feed_ids or []),
+        "limit": limit,
+    }
     try:
         with conn.cursor(row_factory=dict_row) as cur:
             rows = cur.execute(
-                """SELECT feed_id, url, http_etag, http_last_modified, last_body_hash,
-                          consecutive_failures, poll_interval_s, next_poll_at
-                     FROM feeds
-                    WHERE enabled AND next_poll_at <= %s AND feed_id %% %s = %s
-                    ORDER BY next_poll_at, feed_id
-                    LIMIT %s""",
-                (now, shards, shard, limit),
+                "SELECT feed_id, url, http_etag, http_last_modified, last_body_hash, consecutive_failures,"
+                " poll_interval_s, next_poll_at FROM feeds WHERE " + " AND ".join(conditions)
+                + " ORDER BY next_poll_at, feed_id LIMIT %(limit)s",
+                params,
             ).fetchall()
     except psycopg.Error as exc:
         raise DatabaseError(f"could not read due feeds: {exc}") from exc
@@ -333,6 +390,35 @@ def due_feeds(
         )
         for r in rows
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRef:
+    """A feed found by name or URL (for a manual poll of one feed)."""
+
+    feed_id: int
+    url: str
+    name: str
+    feed_set: str
+    enabled: bool
+    disabled_reason: str | None
+
+
+def find_feeds(conn: psycopg.Connection[Any], name_or_url: str) -> list[FeedRef]:
+    """Feeds whose URL is ``name_or_url``, else whose name is (ignoring case and outer spaces)."""
+    wanted = name_or_url.strip()
+    try:
+        with conn.cursor(row_factory=dict_row) as cur:
+            rows = cur.execute(
+                """SELECT feed_id, url, name, feed_set, enabled, disabled_reason FROM feeds
+                    WHERE url = %(w)s
+                       OR (lower(name) = lower(%(w)s) AND NOT EXISTS (SELECT 1 FROM feeds WHERE url = %(w)s))
+                    ORDER BY feed_id""",
+                {"w": wanted},
+            ).fetchall()
+    except psycopg.Error as exc:
+        raise DatabaseError(f"could not look up feed {wanted!r}: {exc}") from exc
+    return [FeedRef(**row) for row in rows]
 
 
 # --- applying polls -----------------------------------------------------------------------------

@@ -32,7 +32,10 @@ def write_health_report(conn: Conn, day: date) -> list[dict]:
                      ELSE 'ok' END AS health,
                 CASE WHEN NOT h.enabled THEN coalesce('disabled: ' || h.disabled_reason, 'disabled in the feed file')
                      WHEN h.consecutive_failures >= %(failing)s
-                          THEN h.consecutive_failures || ' consecutive failures, last status ' || h.last_status
+                          THEN h.consecutive_failures || ' consecutive failures'
+                               || coalesce(' since '
+                                           || to_char(h.since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'), '')
+                               || ', last status ' || h.last_status || coalesce(': ' || h.reason, '')
                      WHEN h.last_success_at IS NOT NULL AND coalesce(h.last_new_entry_at, h.last_success_at)
                           < now() - make_interval(days => %(silent)s)
                           THEN 'no new entry since ' || coalesce(h.last_new_entry_at, h.last_success_at)::date

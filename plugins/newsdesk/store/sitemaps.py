@@ -33,13 +33,15 @@ class SitemapState:
 
 
 @boundary("syncing the feeds' sitemaps")
-def sync_sitemaps(conn: Conn, feeds: Sequence[Feed]) -> dict[str, int]:
-    """Make ``feed_sitemaps`` follow the feeds file: a row per feed that declares a sitemap."""
+def sync_sitemaps(conn: Conn, feeds: Sequence[Feed], *, feed_set: str | None = None) -> dict[str, int]:
+    """Make ``feed_sitemaps`` follow the feeds file of one feed set (by default the set the feeds
+    carry): a row per feed that declares a sitemap; other sets' feeds are left as they are."""
+    sets = {f.feed_set for f in feeds} if feed_set is None else {feed_set}
     declared = [(f.url, f.sitemap, f.sitemap_since, f.sitemap_until) for f in feeds if f.sitemap]
     conn.execute(
         """DELETE FROM feed_sitemaps fs USING feeds f
-            WHERE f.feed_id = fs.feed_id AND NOT (f.url = ANY(%s::text[]))""",
-        ([url for url, *_ in declared],),
+            WHERE f.feed_id = fs.feed_id AND f.feed_set = ANY(%s::text[]) AND NOT (f.url = ANY(%s::text[]))""",
+        (sorted(sets), [url for url, *_ in declared]),
     )
     for url, root, since, until in declared:
         conn.execute(
@@ -53,16 +55,39 @@ def sync_sitemaps(conn: Conn, feeds: Sequence[Feed]) -> dict[str, int]:
 
 
 @boundary("reading the sitemaps due")
-def due_sitemap_feeds(conn: Conn, now: datetime, *, shard: int = 0, shards: int = 1) -> list[SitemapFeed]:
-    """Enabled feeds with a sitemap whose roots are due (or were never read), in this shard."""
+def due_sitemap_feeds(
+    conn: Conn,
+    now: datetime,
+    *,
+    shard: int = 0,
+    shards: int = 1,
+    feed_sets: Sequence[str] | None = None,
+    feed_ids: Sequence[int] | None = None,
+    force: bool = False,
+) -> list[SitemapFeed]:
+    """Enabled feeds with a sitemap whose roots are due (or were never read), in this shard;
+    ``feed_sets`` / ``feed_ids`` narrow the choice and ``force`` takes them due or not, as for
+    polling (``store.feeds.due_feeds``)."""
     rows = conn.execute(
         """SELECT fs.feed_id, f.url, fs.root, fs.since, fs.until
              FROM feed_sitemaps fs JOIN feeds f USING (feed_id)
             WHERE f.enabled AND fs.feed_id %% %(shards)s = %(shard)s
-              AND coalesce((SELECT min(s.next_read_at) FROM sitemaps s
-                             WHERE s.feed_id = fs.feed_id AND s.parent_id IS NULL), '-infinity') <= %(now)s
+              AND (%(force)s OR coalesce((SELECT min(s.next_read_at) FROM sitemaps s
+                                           WHERE s.feed_id = fs.feed_id AND s.parent_id IS NULL),
+                                         '-infinity') <= %(now)s)
+              AND (%(any_set)s OR f.feed_set = ANY(%(sets)s::text[]))
+              AND (%(any_id)s OR f.feed_id = ANY(%(ids)s::bigint[]))
             ORDER BY fs.feed_id""",
-        {"now": now, "shard": shard, "shards": shards},
+        {
+            "now": now,
+            "shard": shard,
+            "shards": shards,
+            "force": force,
+            "any_set": feed_sets is None,
+            "sets": list(feed_sets or []),
+            "any_id": feed_ids is None,
+            "ids": list(feed_ids or []),
+        },
     ).fetchall()
     return [SitemapFeed(r["feed_id"], r["url"], r["root"], r["since"], r["until"]) for r in rows]
 

@@ -135,6 +135,7 @@ def _page_context(data: reports.Summary) -> dict[str, Any]:
         "hour_peak": max(peak, 1),
         "hour_total": sum(h.articles for h in data.articles_per_hour),
         "feed_peak": max(feed_peak, 1),
-        "feeds_failing": sum(1 for f in data.feeds if f.consecutive_failures and not f.disabled_reason),
-        "feeds_disabled": sum(1 for f in data.feeds if f.disabled_reason or not f.enabled),
+        "feeds_failing": sum(1 for f in data.feeds if f.status == "failing"),
+        "feeds_disabled": sum(1 for f in data.feeds if f.status == "disabled"),
+        "several_sets": len({f.feed_set for f in data.feeds}) > 1,
     }
