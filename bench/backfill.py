@@ -159,8 +159,17 @@ def sitemap_child(state: Path) -> dict[str, object]:
             "sitemaps_read": counts.get("sitemaps_read", 0),
             "cpu_s": round(cpu() - started, 2),
             "wall_s": round(time.monotonic() - wall, 2),
-            "peak_rss_mb": peak_rss_mb(),
+            "peak_rss_mb": _vm_hwm_mb(),
         }
+
+
+def _vm_hwm_mb() -> float:
+    """This process's peak RSS since it started. (getrusage's ru_maxrss survives exec on Linux:
+    a child started by a large parent would report the parent's peak.)"""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return peak_rss_mb()
 
 
 def run_sitemap_child() -> dict[str, object]:
