@@ -31,6 +31,7 @@ from newsdesk_airflow.assets import ARTICLES
 @dag(
     dag_id="newsdesk_backfill",
     schedule=None,
+    is_paused_upon_creation=False,  # manual only: a trigger should run, not wait for an unpause
     start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
