@@ -7,6 +7,8 @@ Poll the feeds that are due, fetch and clean the new articles, store them in the
   only feeds of the file's feed set (its `set`, `default` when omitted) are added or retired.
 * `poll_feeds` — one mapped task per feed shard; the due feeds of that set, conditional GETs,
   the adaptive schedule.
+* `read_sitemaps` — one mapped task per feed shard; the sitemaps the feeds file declares
+  (`sitemap = true` or a URL): new URLs join the page queue under their feed.
 * `fetch_articles` — one mapped task per page shard; pages are downloaded politely and cleaned,
   taken round-robin across feeds and hosts, within a wall-clock budget (`NEWSDESK_FETCH_BUDGET`).
 * `link_duplicates` — confirms the near-duplicate links of the articles the shards stored (two
@@ -93,6 +95,10 @@ def newsdesk_ingest() -> None:
         return tasks.poll_feeds(shard, get_current_context())
 
     @task(pool=HTTP_POOL)
+    def read_sitemaps(shard: dict[str, object]) -> dict[str, int]:
+        return tasks.read_sitemaps(shard, get_current_context())
+
+    @task(pool=HTTP_POOL)
     def fetch_articles(shard: dict[str, object]) -> dict[str, int]:
         return tasks.fetch_articles(shard, get_current_context())
 
@@ -115,6 +121,7 @@ def newsdesk_ingest() -> None:
     fetched = fetch_articles.expand(shard=shards)
     refetched = refetch_articles()
     polled >> fetched >> link_duplicates() >> refetched
+    read_sitemaps.expand(shard=shards) >> fetched
     publish(polled, fetched, refetched)
 
 

@@ -1,4 +1,4 @@
-"""``newsdesk`` commands: demo, migrate, sync-feeds, extract, analyze, summary, up, db.
+"""``newsdesk`` commands: demo, migrate, sync-feeds, extract, analyze, backfill, summary, up, db.
 
 The CLI is the edge: it reads the environment into Settings, prints results, and is the only
 place in the library that may start Airflow (lazily, for ``demo`` and ``up``). Every failure
@@ -98,14 +98,16 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
 
 
 def cmd_sync_feeds(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from newsdesk.sources import load_feeds
+    from newsdesk.sources import read_feeds_file
     from newsdesk.store.db import connect
     from newsdesk.store.feeds import sync_feeds
+    from newsdesk.store.sitemaps import sync_sitemaps
 
     url = _database_url(settings, args.database_url)
-    feeds = load_feeds(Path(args.file) if args.file else settings.feeds_file)
+    feeds_file = read_feeds_file(Path(args.file) if args.file else settings.feeds_file)
     with connect(url) as conn:
-        counts = sync_feeds(conn, feeds)
+        counts = sync_feeds(conn, feeds_file.feeds, feed_set=feeds_file.feed_set, source=str(feeds_file.path))
+        counts.update(sync_sitemaps(conn, feeds_file.feeds, feed_set=feeds_file.feed_set))
         conn.commit()
     out.write(json.dumps(counts) + "\n")
     return 0
@@ -274,6 +276,45 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def _utc_date(value: str) -> datetime:
+    """An ISO date or date-time; UTC unless it says otherwise."""
+    from datetime import UTC
+
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO date: {value!r}") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def cmd_backfill_warc(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from datetime import UTC
+
+    from newsdesk.pipeline.analysis import analyze_pending
+    from newsdesk.pipeline.articles import link_duplicates
+    from newsdesk.pipeline.backfill import BackfillFilter, backfill_file
+    from newsdesk.store.db import connect, migrate
+
+    url = _database_url(settings, args.database_url)
+    migrate(url)
+    filters = BackfillFilter(
+        hosts=tuple(args.host or ()), languages=tuple(args.language or ()), since=args.since, until=args.until
+    )
+    failed = 0
+    with connect(url) as conn:
+        for location in args.files:
+            result = backfill_file(conn, location, settings, now=datetime.now(UTC), filters=filters, again=args.again)
+            out.write(json.dumps(result.as_dict()) + "\n")
+            if result.status == "failed":
+                failed += 1
+                print(f"newsdesk backfill: {location}: {result.reason}", file=sys.stderr)
+        link_duplicates(conn)
+        if not args.no_analyze:
+            analysed = analyze_pending(conn, settings, now=datetime.now(UTC))
+            out.write(json.dumps({"analysis": analysed.as_dict()}) + "\n")
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="newsdesk", description=DESCRIPTION)
     parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
@@ -315,6 +356,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="a UTF-8 text article, optionally starting with 'date YYYY-MM[-DD]'",
     )
     p.set_defaults(func=cmd_analyze)
+    backfill = sub.add_parser("backfill", help="store pages from archives (WARC files) without downloading them")
+    backfill_sub = backfill.add_subparsers(dest="source", required=True, metavar="SOURCE")
+    p = with_db(
+        backfill_sub.add_parser(
+            "warc",
+            help="read WARC/ARC files (paths, file://, https:// or s3:// URLs); resumes where a file stopped",
+            description="One JSON object per file (its status and counts), then the analysis; a file "
+            "that cannot be read to its end is one line on stderr and makes the exit status 1.",
+        )
+    )
+    p.add_argument("files", nargs="+", metavar="PATH_OR_URL", help="WARC or ARC files, gzip'd or not")
+    p.add_argument("--host", action="append", help="only pages of this host and its subdomains (repeatable)")
+    p.add_argument("--language", action="append", help="only articles in this language, e.g. nl (repeatable)")
+    p.add_argument("--since", type=_utc_date, help="only articles published on or after this date (ISO)")
+    p.add_argument("--until", type=_utc_date, help="only articles published before this date (ISO)")
+    p.add_argument("--again", action="store_true", help="read files that were read to the end before again")
+    p.add_argument("--no-analyze", action="store_true", help="store the articles; leave the analysis to the DAG")
+    p.set_defaults(func=cmd_backfill_warc)
     with_db(sub.add_parser("summary", help="counts read back from the warehouse")).set_defaults(func=cmd_summary)
     p = with_db(sub.add_parser("demo", help="run the ingest and analyze DAGs once on the offline sample"))
     p.add_argument(

@@ -83,25 +83,28 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Settings from ``NEWSDESK_*`` variables; what is not set keeps the dataclass default
+        (the defaults are written once, on the fields above)."""
         env = os.environ if env is None else env
+        h, p, d = HttpSettings(), PollSettings(), cls()
         http = HttpSettings(
-            user_agent=env.get("NEWSDESK_USER_AGENT", USER_AGENT),
-            connect_timeout_s=_env_float(env, "NEWSDESK_CONNECT_TIMEOUT", 5.0),
-            read_timeout_s=_env_float(env, "NEWSDESK_READ_TIMEOUT", 15.0),
-            total_timeout_s=_env_float(env, "NEWSDESK_TOTAL_TIMEOUT", 30.0),
-            max_body_bytes=_env_int(env, "NEWSDESK_MAX_BODY_BYTES", 10 * 1024 * 1024),
-            max_redirects=_env_int(env, "NEWSDESK_MAX_REDIRECTS", 5),
-            allow_private=_env_list(env, "NEWSDESK_ALLOW_PRIVATE"),
-            per_host_concurrency=_env_int(env, "NEWSDESK_PER_HOST_CONCURRENCY", 2),
-            per_host_delay_s=_env_float(env, "NEWSDESK_PER_HOST_DELAY", 1.0),
+            user_agent=env.get("NEWSDESK_USER_AGENT", h.user_agent),
+            connect_timeout_s=_env_float(env, "NEWSDESK_CONNECT_TIMEOUT", h.connect_timeout_s),
+            read_timeout_s=_env_float(env, "NEWSDESK_READ_TIMEOUT", h.read_timeout_s),
+            total_timeout_s=_env_float(env, "NEWSDESK_TOTAL_TIMEOUT", h.total_timeout_s),
+            max_body_bytes=_env_int(env, "NEWSDESK_MAX_BODY_BYTES", h.max_body_bytes),
+            max_redirects=_env_int(env, "NEWSDESK_MAX_REDIRECTS", h.max_redirects),
+            allow_private=_env_list(env, "NEWSDESK_ALLOW_PRIVATE") or h.allow_private,
+            per_host_concurrency=_env_int(env, "NEWSDESK_PER_HOST_CONCURRENCY", h.per_host_concurrency),
+            per_host_delay_s=_env_float(env, "NEWSDESK_PER_HOST_DELAY", h.per_host_delay_s),
             respect_robots=env.get("NEWSDESK_RESPECT_ROBOTS", "1") not in ("0", "false", "no"),
-            concurrency=_env_int(env, "NEWSDESK_HTTP_CONCURRENCY", 16),
+            concurrency=_env_int(env, "NEWSDESK_HTTP_CONCURRENCY", h.concurrency),
         )
         poll = PollSettings(
-            min_interval_s=_env_int(env, "NEWSDESK_POLL_MIN_INTERVAL", 300),
-            max_interval_s=_env_int(env, "NEWSDESK_POLL_MAX_INTERVAL", 6 * 3600),
-            default_interval_s=_env_int(env, "NEWSDESK_POLL_DEFAULT_INTERVAL", 900),
-            disable_after_failures=_env_int(env, "NEWSDESK_DISABLE_AFTER_FAILURES", 10),
+            min_interval_s=_env_int(env, "NEWSDESK_POLL_MIN_INTERVAL", p.min_interval_s),
+            max_interval_s=_env_int(env, "NEWSDESK_POLL_MAX_INTERVAL", p.max_interval_s),
+            default_interval_s=_env_int(env, "NEWSDESK_POLL_DEFAULT_INTERVAL", p.default_interval_s),
+            disable_after_failures=_env_int(env, "NEWSDESK_DISABLE_AFTER_FAILURES", p.disable_after_failures),
         )
         home = env.get("NEWSDESK_HOME")
         root = Path(home) if home else PROJECT_DIR
@@ -113,9 +116,9 @@ class Settings:
             state_dir=Path(env.get("NEWSDESK_STATE_DIR") or root / ".newsdesk"),
             nlp_model=env.get("NEWSDESK_NLP_MODEL") or None,
             commitment_scorer=Path(scorer) if (scorer := env.get("NEWSDESK_COMMITMENT_SCORER")) else None,
-            raw_html_retention_days=_env_int(env, "NEWSDESK_RAW_HTML_RETENTION_DAYS", 30),
-            fetch_log_retention_days=_env_int(env, "NEWSDESK_FETCH_LOG_RETENTION_DAYS", 90),
-            fetch_budget_s=_env_float(env, "NEWSDESK_FETCH_BUDGET", 600.0),
+            raw_html_retention_days=_env_int(env, "NEWSDESK_RAW_HTML_RETENTION_DAYS", d.raw_html_retention_days),
+            fetch_log_retention_days=_env_int(env, "NEWSDESK_FETCH_LOG_RETENTION_DAYS", d.fetch_log_retention_days),
+            fetch_budget_s=_env_float(env, "NEWSDESK_FETCH_BUDGET", d.fetch_budget_s),
             http=http,
             poll=poll,
         )

@@ -46,3 +46,8 @@ class ExtractionError(NewsdeskError):
 
 class AnalysisError(NewsdeskError):
     """The NLP pipeline could not be loaded or failed on a document."""
+
+
+class ArchiveError(NewsdeskError):
+    """An archive file (WARC/ARC) cannot be opened or read on from here: cut short, not an
+    archive, unreachable. The records before the damage were read."""

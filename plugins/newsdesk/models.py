@@ -31,7 +31,7 @@ class FetchStatus(StrEnum):
 
 
 class ArticleStatus(StrEnum):
-    """Why a fetched page did or did not become an article row."""
+    """What extraction made of a fetched page (each is also the page's status, see PageStatus)."""
 
     OK = "ok"
     NOT_ARTICLE = "not_article"  # index page, live-blog shell
@@ -39,9 +39,33 @@ class ArticleStatus(StrEnum):
     TOO_SHORT = "too_short"  # near-empty page
     NO_TEXT = "no_text"
     DUPLICATE = "duplicate"  # exact duplicate of an existing article's text
-    ERROR = "error"  # the page could not be parsed at all
-    FETCH_FAILED = "fetch_failed"
-    PENDING = "pending"  # known from a feed entry, not fetched yet
+    ERROR = "error"  # the page could not be parsed, or its article could not be stored
+
+
+class PageStatus(StrEnum):
+    """A page's status in the queue (``pages.status``; the SQL CHECK is held to this by a test)."""
+
+    PENDING = "pending"  # known from a feed entry or a sitemap, not fetched yet
+    OK = "ok"  # an article
+    NOT_ARTICLE = "not_article"
+    PAYWALL = "paywall"
+    TOO_SHORT = "too_short"
+    NO_TEXT = "no_text"
+    DUPLICATE = "duplicate"
+    ERROR = "error"
+    FETCH_FAILED = "fetch_failed"  # the download failed (HTTP error, timeout, refused connection)
+    BLOCKED = "blocked"  # refused by policy (robots.txt, the SSRF guard): never retried
+    GAVE_UP = "gave_up"  # a retryable failure that used up its attempts
+
+    @classmethod
+    def of_article(cls, status: ArticleStatus) -> PageStatus:
+        return cls(status.value)
+
+
+# Page statuses worth trying again later: the page may come back or be fixed.
+RETRYABLE_PAGE_STATUSES = frozenset(
+    {PageStatus.FETCH_FAILED, PageStatus.ERROR, PageStatus.NO_TEXT, PageStatus.TOO_SHORT}
+)
 
 
 class EntityLabel(StrEnum):
@@ -105,6 +129,11 @@ class Feed:
     enabled: bool = True
     # The feed set of the file that lists it: a file's sync retires feeds of its own set only.
     feed_set: str = DEFAULT_FEED_SET
+    # The site's sitemap, read for history the feed no longer shows: "auto" (robots.txt, else the
+    # usual paths) or its URL; URLs dated outside [since, until) are not taken.
+    sitemap: str | None = None
+    sitemap_since: datetime | None = None
+    sitemap_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,6 +95,7 @@ def sync_feeds(context: dict[str, Any]) -> dict[str, Any]:
     from newsdesk.sources import read_feeds_file
     from newsdesk.store.feeds import find_feeds
     from newsdesk.store.feeds import sync_feeds as store_sync
+    from newsdesk.store.sitemaps import sync_sitemaps
 
     with recorded_run(context) as (settings, conn, run_id):
         params = poll_params(context)
@@ -102,6 +103,7 @@ def sync_feeds(context: dict[str, Any]) -> dict[str, Any]:
         counts = dict(
             store_sync(conn, feeds_file.feeds, feed_set=feeds_file.feed_set, source=str(feeds_file.path))
         )
+        counts.update(sync_sitemaps(conn, feeds_file.feeds, feed_set=feeds_file.feed_set))
         conn.commit()
         out: dict[str, Any] = {"feed_set": feeds_file.feed_set, "feed_id": None}
         if params.feed:
@@ -187,6 +189,26 @@ def poll_feeds(shard: dict[str, Any], context: dict[str, Any]) -> dict[str, int]
             summary = pipeline_poll(conn, fetcher, states, settings, now=now, run_id=run_id)
         conn.commit()
         return _finish(conn, run_id, summary.as_dict(), f"poll_feeds shard {shard['shard']}")
+
+
+def read_sitemaps(shard: dict[str, Any], context: dict[str, Any]) -> dict[str, int]:
+    from newsdesk.fetch import Fetcher
+    from newsdesk.pipeline.sitemaps import read_sitemaps as pipeline_read
+
+    with recorded_run(context) as (settings, conn, run_id):
+        with Fetcher(settings.http) as fetcher:
+            counts = pipeline_read(
+                conn,
+                fetcher,
+                settings,
+                now=_now(context),
+                shard=shard["shard"],
+                shards=shard["shards"],
+                feed_sets=shard.get("feed_sets"),
+                feed_ids=shard.get("feed_ids"),
+                force=bool(shard.get("force")),
+            )
+        return _finish(conn, run_id, counts, f"read_sitemaps shard {shard['shard']}")
 
 
 def fetch_articles(shard: dict[str, Any], context: dict[str, Any]) -> dict[str, int]:
@@ -350,3 +372,77 @@ def reprocess(params: dict[str, Any], context: dict[str, Any]) -> dict[str, int]
             )
             counts.update(summary.as_dict())
         return _finish(conn, run_id, counts, "reprocess")
+
+
+def _backfill_filter(params: dict[str, Any]) -> Any:
+    from newsdesk.pipeline.backfill import BackfillFilter
+
+    def day(value: str | None) -> datetime | None:
+        return datetime.fromisoformat(value).replace(tzinfo=UTC) if value else None
+
+    return BackfillFilter(
+        hosts=tuple(params.get("hosts") or ()),
+        languages=tuple(params.get("languages") or ()),
+        since=day(params.get("since")),
+        until=day(params.get("until")),
+    )
+
+
+def plan_backfill(params: dict[str, Any]) -> list[str]:
+    """The files of a backfill run: the ``files`` param plus every file of ``ccnews_month``."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from newsdesk.fetch.archive import ccnews_files
+
+    files = [str(f) for f in params.get("files") or []]
+    if params.get("ccnews_month"):
+        files += ccnews_files(str(params["ccnews_month"]), airflow_settings().http)
+    if not files:
+        raise AirflowFailException("nothing to read: give `files` or `ccnews_month`")
+    _backfill_filter(params)  # a bad date fails here, before any file is read
+    return files
+
+
+def backfill_file(location: str, params: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+    """Read one archive file (resuming where it stopped). A damaged file is recorded as failed
+    with its reason, and fails this task instance so that it shows in the grid; the others go on."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from newsdesk.pipeline.backfill import backfill_file as pipeline_backfill
+
+    with recorded_run(context) as (settings, conn, run_id):
+        result = pipeline_backfill(
+            conn,
+            location,
+            settings,
+            now=datetime.now(UTC),
+            filters=_backfill_filter(params),
+            again=bool(params.get("again")),
+        )
+        counts = {k: v for k, v in result.counts.items() if isinstance(v, int)}
+        _finish(conn, run_id, counts, f"backfill {location}")
+    if result.status == "failed":
+        raise AirflowFailException(f"{location}: {result.reason}")
+    return {"status": result.status, **counts}
+
+
+def publish_backfill(results: list[dict[str, Any]], context: dict[str, Any]) -> dict[str, int]:
+    """Confirm near-duplicate links across the files; emit the articles Asset when any were stored."""
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    from newsdesk_airflow.assets import ARTICLES
+
+    done = [r for r in results if r]
+    counts = total([{k: v for k, v in r.items() if isinstance(v, int)} for r in done])
+    link_duplicates(context)
+    summary = {
+        "files": len(done),
+        "articles_new": counts.get("new", 0) + counts.get("duplicates", 0),
+        "articles_changed": counts.get("changed", 0),
+        "records": counts.get("records", 0),
+    }
+    log.info("newsdesk backfill: %s", " ".join(f"{k}={v}" for k, v in summary.items()))
+    if summary["articles_new"] + summary["articles_changed"] == 0:
+        raise AirflowSkipException("no new or changed articles: no asset event")
+    _emit(context, [ARTICLES], summary)
+    return summary

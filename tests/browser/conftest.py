@@ -1,10 +1,11 @@
-"""Browser tests: a real ``airflow standalone`` (our plugin, our DAGs) in a throw-away home,
+"""Browser tests: Airflow as ``make up`` runs it (its components under newsdesk's supervisor; our
+plugin, our DAGs) in a throw-away home,
 a warehouse filled by the real DAGs from the offline sample (what ``make demo`` leaves), a feeds
 file of its own on a local site with new articles and two failing feeds (what ``make up`` then
 reads), and headless Chromium driven by Playwright.
 
 Every wait is bounded; the standalone process group is always torn down, first with SIGINT
-(standalone then stops its scheduler, dag-processor, triggerer and API server), then SIGKILL.
+(the supervisor then stops the scheduler, dag-processor, triggerer and API server), then SIGKILL.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -93,6 +95,14 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
         yield LiveSite(base_url=server.base_url, feeds_file=feeds)
 
 
+SUPERVISE = """
+import os, sys
+from newsdesk_airflow.standalone import component_commands, supervise
+env = dict(os.environ)
+sys.exit(supervise(component_commands(env), env, optional=("log-server",)))
+"""
+
+
 def _stop(process: subprocess.Popen[bytes]) -> None:
     """SIGINT for an orderly stop, then SIGKILL whatever is left of the process group we made."""
     if process.poll() is None:
@@ -136,8 +146,9 @@ def airflow_standalone(
     prepare(env)
     log_path = home / "standalone.log"
     with log_path.open("wb") as log:
+        # What `make up` (newsdesk up) runs: Airflow's components under newsdesk's supervisor.
         process = subprocess.Popen(
-            [str(Path(env["PATH"].split(os.pathsep)[0]) / "airflow"), "standalone"],
+            [sys.executable, "-c", SUPERVISE],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -34,7 +34,7 @@ def test_policy(dagbag, dag_id: str) -> None:
 
 def test_http_tasks_use_the_pool(dagbag) -> None:
     dag = dagbag.dags["newsdesk_ingest"]
-    for task_id in ("poll_feeds", "fetch_articles"):
+    for task_id in ("poll_feeds", "read_sitemaps", "fetch_articles"):
         assert dag.get_task(task_id).pool == "newsdesk_http"
 
 

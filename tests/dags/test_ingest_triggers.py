@@ -47,6 +47,7 @@ def test_ingest_starts_paused_and_analyze_follows_its_asset_event(clean_db: str,
             "newsdesk_maintenance": True,
             "newsdesk_analyze": False,
             "newsdesk_reprocess": False,
+            "newsdesk_backfill": False,
         }
         asset = session.query(AssetModel).filter_by(uri=ARTICLES.uri).one()
         event = session.query(AssetEvent).filter_by(asset_id=asset.id).order_by(AssetEvent.id.desc()).first()

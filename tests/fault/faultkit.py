@@ -78,7 +78,7 @@ FINGERPRINT_SQL: dict[str, str] = {
     "feed_entries": """SELECT f.url, e.entry_guid, p.url, e.title, e.summary, e.authors, e.published_at,
                               e.updated_at, e.language
                          FROM feed_entries e JOIN feeds f USING (feed_id) JOIN pages p USING (page_id)""",
-    "pages": """SELECT p.url, p.status, p.reason, p.attempts, p.http_status, p.feed_published_at,
+    "pages": """SELECT p.url, p.status, p.reason, p.attempts, p.http_status, p.feed_published_at, p.source,
                        a.canonical_url, md5(p.raw_html)
                   FROM pages p LEFT JOIN articles a USING (article_id)""",
     "articles": """SELECT a.canonical_url, a.url, a.title, a.authors, a.published_at, a.updated_at, a.language,
@@ -104,6 +104,13 @@ FINGERPRINT_SQL: dict[str, str] = {
                         FROM commitments c JOIN articles a USING (article_id)""",
     "feed_health_reports": """SELECT r.report_date, f.url, r.health, r.detail, r.new_entries_7d, r.errors_7d
                                 FROM feed_health_reports r JOIN feeds f USING (feed_id)""",
+    "feed_sitemaps": "SELECT f.url, s.root, s.since, s.until FROM feed_sitemaps s JOIN feeds f USING (feed_id)",
+    "sitemaps": """SELECT f.url, s.url, p.url, s.kind, s.http_etag, s.http_last_modified, s.lastmod_seen, s.status,
+                          s.reason, s.urls_listed
+                     FROM sitemaps s JOIN feeds f USING (feed_id) LEFT JOIN sitemaps p ON p.sitemap_id = s.parent_id""",
+    "backfill_files": "SELECT location, status, next_offset, counts, reason, passes FROM backfill_files",
+    "warc_captures": """SELECT b.location, c.record_offset, p.url, c.record_id, c.captured_at
+                          FROM warc_captures c JOIN backfill_files b USING (file_id) JOIN pages p USING (page_id)""",
     "pipeline_runs": "SELECT dag_id, task_id, map_index, status, error FROM pipeline_runs",
 }
 # Tables whose content the DAG runs write; pipeline_runs is the runs' own log.

@@ -21,6 +21,7 @@ ANALYZE_SHARDS = 4
 TASK_RERUNS = [
     ("newsdesk_ingest", INGEST_DATE, ("plan_shards", "sync_feeds")),
     ("newsdesk_ingest", INGEST_DATE, ("plan_shards", "poll_feeds")),
+    ("newsdesk_ingest", INGEST_DATE, ("plan_shards", "read_sitemaps")),
     ("newsdesk_ingest", INGEST_DATE, ("plan_shards", "fetch_articles")),
     ("newsdesk_ingest", INGEST_DATE, ("plan_shards", "link_duplicates")),
     ("newsdesk_ingest", INGEST_DATE, ("plan_shards", "refetch_articles")),
@@ -47,6 +48,7 @@ def test_the_same_dag_runs_twice_change_nothing(reference, dag_runner) -> None:
     assert ran == {
         ("newsdesk_ingest", "sync_feeds"): 1,
         ("newsdesk_ingest", "poll_feeds"): 2,  # two shards
+        ("newsdesk_ingest", "read_sitemaps"): 2,
         ("newsdesk_ingest", "fetch_articles"): 2,
         ("newsdesk_ingest", "link_duplicates"): 1,
         ("newsdesk_ingest", "refetch_articles"): 1,

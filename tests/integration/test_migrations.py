@@ -231,3 +231,18 @@ def test_mention_link_migration_keeps_existing_rows(empty_db: str, tmp_path: Pat
         )
         with pytest.raises(psycopg.errors.CheckViolation):
             conn.execute("UPDATE mentions SET link = 'related_to'")
+
+
+def test_page_status_check_is_the_enum(database_url: str) -> None:
+    """pages.status's CHECK names exactly the PageStatus values (one vocabulary, written once in Python)."""
+    import re
+
+    from newsdesk.models import PageStatus
+
+    with psycopg.connect(database_url) as conn:
+        definition = conn.execute(
+            """SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c
+                WHERE c.conrelid = 'pages'::regclass AND c.contype = 'c'
+                  AND pg_get_constraintdef(c.oid) LIKE '%%status%%'"""
+        ).fetchone()[0]
+    assert set(re.findall(r"'([a-z_]+)'::text", definition)) == {s.value for s in PageStatus}

@@ -11,6 +11,8 @@ import pytest
 from psycopg.rows import dict_row
 
 from newsdesk.config import PollSettings
+from newsdesk.models import PageStatus
+from newsdesk.policy import page_failure
 from newsdesk.store.pages import QUEUED, due_pages, record_page_failure
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -96,12 +98,17 @@ def test_a_blocked_page_is_not_retried(conn) -> None:
     _pages(conn, feed, "f.example", 2, age_h=1)
     blocked, failed = due_pages(conn, NOW, limit=10)
     policy = PollSettings()
-    record_page_failure(
-        conn, blocked.page_id, status="blocked", reason="refused: metadata", http_status=None, now=NOW, policy=policy
-    )
-    record_page_failure(
-        conn, failed.page_id, status="fetch_failed", reason="timeout", http_status=None, now=NOW, policy=policy
-    )
+    for page, status in ((blocked, PageStatus.BLOCKED), (failed, PageStatus.FETCH_FAILED)):
+        retry = page_failure(status, attempts=page.attempts, retry_after_s=None, policy=policy)
+        record_page_failure(
+            conn,
+            page.page_id,
+            status=retry.status,
+            reason=str(status),
+            http_status=None,
+            now=NOW,
+            next_attempt_at=NOW + timedelta(seconds=retry.delay_s),
+        )
     later = NOW + timedelta(days=30)
     assert [t.page_id for t in due_pages(conn, later, limit=10)] == [failed.page_id]
     status = conn.execute("SELECT status FROM pages WHERE page_id = %s", (blocked.page_id,)).fetchone()["status"]

@@ -32,3 +32,15 @@ def test_environment_overrides() -> None:
     assert s.http.max_body_bytes == 1000
     assert s.http.respect_robots is False
     assert s.poll.min_interval_s == 60
+
+
+def test_unset_variables_keep_the_dataclass_defaults() -> None:
+    """The defaults are written once, on the dataclasses: an empty environment changes none."""
+    from dataclasses import fields
+
+    from newsdesk.config import Settings
+
+    from_env, plain = Settings.from_env({}), Settings()
+    for field in fields(Settings):
+        if field.name not in ("seeds_dir", "feeds_file", "state_dir"):  # paths follow NEWSDESK_HOME
+            assert getattr(from_env, field.name) == getattr(plain, field.name), field.name

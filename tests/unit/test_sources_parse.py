@@ -183,7 +183,7 @@ TRICKY_LINKS = [
 def test_absolute_links_equal_urljoin(base):
     from urllib.parse import urljoin
 
-    from newsdesk.sources.parse import _absolute
+    from newsdesk.sources.entry import _absolute
 
     for link in TRICKY_LINKS:
         try:
@@ -196,7 +196,7 @@ def test_absolute_links_equal_urljoin(base):
 def test_text_fast_path_equals_clean_text():
     import random
 
-    from newsdesk.sources.parse import _text
+    from newsdesk.sources.entry import _text
     from newsdesk.sources.text import clean_text
 
     samples = [
@@ -231,7 +231,7 @@ def test_text_fast_path_equals_clean_text():
 
 
 def test_language_cache_equals_clean_language():
-    from newsdesk.sources.parse import _language
+    from newsdesk.sources.entry import _language
     from newsdesk.sources.text import clean_language
 
     for value in ["nl", "NL", "nl_NL", "en-US ", "bogus language", "", None, ["nl"], {"x": 1}, 5]:

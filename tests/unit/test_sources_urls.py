@@ -52,7 +52,7 @@ def test_poll_canonical_links_equal_canonicalize_with_base():
     """The poller skips the second urljoin for plain absolute links: same canonical links."""
     from newsdesk.models import FeedEntry
     from newsdesk.pipeline.polling import _canonical_entries
-    from newsdesk.sources.parse import _absolute
+    from newsdesk.sources.entry import _absolute
 
     base = "https://feeds.example/a/rss?x=1"
     raw = [

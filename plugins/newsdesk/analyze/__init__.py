@@ -68,7 +68,8 @@ def bounded_text(text: str, limit: int = MAX_ANALYZED_CHARS) -> str:
 
 
 def _default_catalog_path() -> Path:
-    return Settings.from_env().seeds_dir / "entities.csv"
+    """The bundled catalog (``seeds/entities.csv``); callers with settings pass their own."""
+    return Settings().seeds_dir / "entities.csv"
 
 
 @lru_cache(maxsize=4)

@@ -147,8 +147,7 @@ def _classify(
         # Articles carry teaser blocks too (sidebars, "more news"); an index page's own text is
         # only teaser-sized: short, or made of short paragraphs.
         if meta.types & LISTING_TYPES or (
-            teasers >= INDEX_TEASERS
-            and (words < SHELL_WORDS or _median_len(paragraphs) < INDEX_PARAGRAPH_CHARS)
+            teasers >= INDEX_TEASERS and (words < SHELL_WORDS or _median_len(paragraphs) < INDEX_PARAGRAPH_CHARS)
         ):
             return ArticleStatus.NOT_ARTICLE, f"index page: {teasers} teasers and no article metadata"
     if words == 0:
@@ -207,7 +206,7 @@ class ExtractionSettings:
     include_tables: bool = False
 
 
-SETTINGS = ExtractionSettings()
+DEFAULT_SETTINGS = ExtractionSettings()
 # Parsed pages with more elements than this are extracted in trafilatura's fast mode (no
 # readability/justext comparison): those fallbacks grow worse than linearly with page size.
 MAX_ELEMENTS_FULL = 15_000
@@ -350,7 +349,7 @@ def _body_blocks(document: Any) -> list[str]:
     return _blocks(document.body) if document is not None else []
 
 
-def _extract_body(url: str, tree: HtmlElement) -> tuple[list[str], str | None]:
+def _extract_body(url: str, tree: HtmlElement, settings: ExtractionSettings) -> tuple[list[str], str | None]:
     """trafilatura in fast mode first, on the article container alone when the page marks one,
     else on the whole page; the whole page with the fallback extractors when that result looks
     partial.
@@ -362,28 +361,26 @@ def _extract_body(url: str, tree: HtmlElement) -> tuple[list[str], str | None]:
     found = _article_container(tree)
     container = found[0] if found is not None else None
     if found is not None:
-        blocks = _body_blocks(_trafilatura_body(_container_page(found[0]), url, SETTINGS, fast=True))
+        blocks = _body_blocks(_trafilatura_body(_container_page(found[0]), url, settings, fast=True))
         if len(blocks) >= FULL_RETRY_BLOCKS and sum(len(b) for b in blocks) >= CONTAINER_MIN_YIELD * found[1]:
             return blocks, None
     trimmed = _without_chrome(tree)
     elements = int(_ELEMENT_COUNT(tree))
-    fallbacks = not SETTINGS.fast and elements <= MAX_ELEMENTS_FULL
+    fallbacks = not settings.fast and elements <= MAX_ELEMENTS_FULL
     # A thin container result (a teaser <article>, a container holding part of the text) goes
     # straight to the whole page with the fallback extractors: fast mode on the whole page gave
     # the container's blocks again on all 6 such bench pages, at 5-50 ms each.
     if container is None or not fallbacks:
-        blocks = _body_blocks(_trafilatura_body(trimmed, url, SETTINGS, fast=True))
-        if SETTINGS.fast or len(blocks) >= FULL_RETRY_BLOCKS:
+        blocks = _body_blocks(_trafilatura_body(trimmed, url, settings, fast=True))
+        if settings.fast or len(blocks) >= FULL_RETRY_BLOCKS:
             return blocks, None
         if not fallbacks:
             return blocks, f"{elements} elements: extracted without fallback extractors"
-    retry = _trafilatura_body(trimmed, url, SETTINGS, fast=False)
+    retry = _trafilatura_body(trimmed, url, settings, fast=False)
     return (_body_blocks(retry) if retry is not None else blocks), None
 
 
-def _heuristic_meta(
-    tree: HtmlElement, url: str, *, title: bool, author: bool, date: bool, site_name: bool
-) -> Document:
+def _heuristic_meta(tree: HtmlElement, url: str, *, title: bool, author: bool, date: bool, site_name: bool) -> Document:
     """trafilatura's metadata heuristics (title from <title>/h1, bylines, htmldate), for the
     fields the page does not declare.
 
@@ -429,17 +426,20 @@ def extract_article(
     charset: str | None = None,
     feed_published: datetime | None = None,
     feed_title: str | None = None,
+    settings: ExtractionSettings = DEFAULT_SETTINGS,
 ) -> Article:
-    """Extract one page; never raises for bad input (the status and reason say what happened)."""
+    """Extract one page; never raises for bad input (the status and reason say what happened).
+
+    ``settings``: trafilatura's knobs (the defaults were chosen by measurement)."""
     try:
-        return _extract(html, url=url, charset=charset, feed_published=feed_published, feed_title=feed_title)
+        return _extract(
+            html, url=url, charset=charset, feed_published=feed_published, feed_title=feed_title, settings=settings
+        )
     except BinaryContent as exc:
         return Article(url=url, status=ArticleStatus.ERROR, reason=str(exc))
     except Exception as exc:  # noqa: BLE001 - a bad page is data, whatever library fails on it
         logger.warning("extraction failed for %s: %s", url, exc, exc_info=True)
-        return Article(
-            url=url, status=ArticleStatus.ERROR, reason=f"extraction failed: {type(exc).__name__}: {exc}"
-        )
+        return Article(url=url, status=ArticleStatus.ERROR, reason=f"extraction failed: {type(exc).__name__}: {exc}")
 
 
 def _extract(
@@ -449,6 +449,7 @@ def _extract(
     charset: str | None,
     feed_published: datetime | None,
     feed_title: str | None,
+    settings: ExtractionSettings,
 ) -> Article:
     if html is None or len(html) == 0:
         return Article(url=url, status=ArticleStatus.NO_TEXT, reason="empty response body")
@@ -476,7 +477,7 @@ def _extract(
             site_name=not meta.site_name,
         )
     notes = list(page.notes)
-    blocks, fallback_note = _extract_body(url, tree)
+    blocks, fallback_note = _extract_body(url, tree, settings)
     if fallback_note:
         notes.append(fallback_note)
 

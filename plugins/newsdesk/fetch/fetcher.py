@@ -506,3 +506,51 @@ class Fetcher:
             return PageFetch(url=url, status=FetchStatus.TEMPORARY, error=CUT_OFF)
 
         yield from self._run(ordered, work, failed, cut_off=cut_off, deadline=deadline, tick_s=tick_s)
+
+    # --- other documents (sitemaps) --------------------------------------------------------
+
+    def fetch_documents(
+        self,
+        requests: Sequence[tuple[str, str | None, str | None]],
+        *,
+        max_body_bytes: int,
+        accept: str = "application/xml,text/xml;q=0.9,*/*;q=0.5",
+        deadline: float | None = None,
+    ) -> Generator[Download, None, None]:
+        """Conditional GETs of ``(url, etag, last_modified)``, honouring robots.txt, each body
+        bounded by ``max_body_bytes``; results in completion order."""
+        ordered = _interleave_by_host(list(requests), lambda r: r[0])
+
+        async def work(request: tuple[str, str | None, str | None]) -> Download:
+            url, etag, last_modified = request
+            if self.settings.respect_robots:
+                rules = await self._robots_for(url)
+                status, reason = rules.verdict(self._agent, url)
+                if status is not None:
+                    return Download(status=status, url=url, final_url=url, error=reason)
+            headers = {"Accept": accept}
+            if etag:
+                headers["If-None-Match"] = etag
+            if last_modified:
+                headers["If-Modified-Since"] = last_modified
+            return await self._get(url, headers, max_body_bytes=max_body_bytes)
+
+        def failed(request: tuple[str, str | None, str | None], exc: BaseException) -> Download:
+            error = f"unexpected error: {type(exc).__name__}: {exc}"[:500]
+            return Download(status=FetchStatus.SOFT, url=request[0], final_url=request[0], error=error)
+
+        def cut_off(request: tuple[str, str | None, str | None]) -> Download:
+            return Download(status=FetchStatus.TEMPORARY, url=request[0], final_url=request[0], error=CUT_OFF)
+
+        yield from self._run(ordered, work, failed, cut_off=cut_off, deadline=deadline)
+
+    def robots_sitemaps(self, origin: str) -> list[str]:
+        """The ``Sitemap:`` URLs of an origin's robots.txt (read once and cached, as for pages)."""
+
+        async def read() -> list[str]:
+            rules = await self._robots_for(origin + "/")
+            return list(rules.parser.site_maps() or []) if rules.parser is not None else []
+
+        if self._loop is None:
+            self.open()
+        return self._call(read())

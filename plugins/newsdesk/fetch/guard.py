@@ -159,6 +159,37 @@ class AddressPolicy:
         return f"refused: {shown} port {port} is a {kind} address"
 
 
+def _literal(host: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+
+
+def _resolve_error(host: str, exc: socket.gaierror) -> ResolveError:
+    permanent = exc.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5))
+    return ResolveError(f"cannot resolve {host}: {exc.strerror or exc}", permanent=permanent)
+
+
+def _addresses(host: str, infos: Iterable[Any]) -> list[IPAddress]:
+    found: list[IPAddress] = []
+    for info in infos:
+        ip = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+        if ip not in found:
+            found.append(ip)
+    if not found:
+        raise ResolveError(f"cannot resolve {host}: no addresses", permanent=True)
+    return found
+
+
+def _check(policy: AddressPolicy, host: str, addresses: Iterable[IPAddress], port: int) -> None:
+    # One refused address refuses the name: a public+private answer is an attack, not a fallback.
+    for ip in addresses:
+        reason = policy.refusal(host, ip, port)
+        if reason:
+            raise UnsafeURLError(reason)
+
+
 class GuardedBackend(httpcore.AsyncNetworkBackend):
     """Resolve, check every address against the policy, then connect to a checked address."""
 
@@ -167,24 +198,15 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         self._inner = inner or AsyncioBackend()
 
     async def _resolve(self, host: str, port: int) -> list[IPAddress]:
-        try:
-            return [ipaddress.ip_address(host.strip("[]"))]
-        except ValueError:
-            pass
+        literal = _literal(host)
+        if literal is not None:
+            return [literal]
         loop = asyncio.get_running_loop()
         try:
             infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
-            permanent = exc.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5))
-            raise ResolveError(f"cannot resolve {host}: {exc.strerror or exc}", permanent=permanent) from exc
-        found: list[IPAddress] = []
-        for info in infos:
-            ip = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
-            if ip not in found:
-                found.append(ip)
-        if not found:
-            raise ResolveError(f"cannot resolve {host}: no addresses", permanent=True)
-        return found
+            raise _resolve_error(host, exc) from exc
+        return _addresses(host, infos)
 
     async def connect_tcp(
         self,
@@ -195,11 +217,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         addresses = await self._resolve(host, port)
-        # One refused address refuses the name: a public+private answer is an attack, not a fallback.
-        for ip in addresses:
-            reason = self._policy.refusal(host, ip, port)
-            if reason:
-                raise UnsafeURLError(reason)
+        _check(self._policy, host, addresses, port)
         last: Exception | None = None
         for ip in addresses:
             try:
@@ -218,3 +236,47 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
+
+
+class SyncGuardedBackend(httpcore.NetworkBackend):
+    """``GuardedBackend`` for blocking clients (a long download read as a stream, such as a WARC file)."""
+
+    def __init__(self, policy: AddressPolicy, inner: httpcore.NetworkBackend | None = None) -> None:
+        self._policy = policy
+        self._inner = inner or httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        literal = _literal(host)
+        if literal is not None:
+            addresses = [literal]
+        else:
+            try:
+                addresses = _addresses(host, socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+            except socket.gaierror as exc:
+                raise _resolve_error(host, exc) from exc
+        _check(self._policy, host, addresses, port)
+        last: Exception | None = None
+        for ip in addresses:
+            try:
+                return self._inner.connect_tcp(
+                    str(ip), port, timeout=timeout, local_address=local_address, socket_options=socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last = exc
+        assert last is not None
+        raise last
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        raise UnsafeURLError("refused: unix sockets are never a download target")
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)

@@ -20,7 +20,8 @@ from newsdesk.config import Settings
 from newsdesk.errors import DatabaseError, StoreConflictError, UnstorableError
 from newsdesk.extract import NEAR_DUPLICATE_THRESHOLD, estimated_similarity, extract_article, lsh_bands
 from newsdesk.fetch import CUT_OFF, Fetcher
-from newsdesk.models import Article, ArticleStatus, FetchStatus, PageFetch
+from newsdesk.models import Article, ArticleStatus, FetchStatus, PageFetch, PageStatus
+from newsdesk.policy import page_failure
 from newsdesk.sources import canonicalize_url
 from newsdesk.store import articles as article_store
 from newsdesk.store import pages as page_store
@@ -30,7 +31,7 @@ from newsdesk.store.db import Conn
 log = logging.getLogger(__name__)
 
 # Fetch statuses that map onto a page status of their own.
-_FETCH_PAGE_STATUS = {FetchStatus.BLOCKED: "blocked"}
+_FETCH_PAGE_STATUS = {FetchStatus.BLOCKED: PageStatus.BLOCKED}
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +121,7 @@ def _store_batch(
     for fetched in fetched_pages:
         if fetched is not None:
             seen.add(fetched.url)
-            outcome = _store_guarded(conn, by_url[fetched.url], fetched, settings, now=now)
+            outcome = store_fetched(conn, by_url[fetched.url], fetched, settings, now=now)
             counts[outcome] += 1
             if outcome in ("new", "changed", "unchanged", "duplicates"):
                 counts["stored"] += 1
@@ -132,38 +133,44 @@ def _store_batch(
     return False
 
 
-def _store_guarded(
-    conn: Conn, page: page_store.PageTodo, fetched: PageFetch, settings: Settings, *, now: datetime
+def store_fetched(
+    conn: Conn,
+    page: page_store.PageTodo,
+    fetched: PageFetch,
+    settings: Settings,
+    *,
+    now: datetime,
+    article: Article | None = None,
 ) -> str:
-    """``_store_one``, with whatever else one page may still raise recorded as that page's error
-    (a bug that only this page's data reaches must not sink the batch). Database errors that are
-    not the page's own (the connection, the server) still fail the task."""
+    """Extract (unless ``article`` is given) and store one fetched page; the ArticleSummary
+    counter it adds to. Whatever one page may still raise is recorded as that page's error (a bug
+    that only this page's data reaches must not sink the batch). Database errors that are not
+    the page's own (the connection, the server) still fail the task."""
     try:
-        return _store_one(conn, page, fetched, settings, now=now)
+        return _store_one(conn, page, fetched, settings, now=now, article=article)
     except DatabaseError:
         raise
     except Exception as exc:  # noqa: BLE001 - one page's failure is data
         log.exception("page %s: unexpected error", page.url)
-        return _page_error(conn, page, fetched, f"unexpected error: {type(exc).__name__}: {exc}", now, settings)
+        reason = f"unexpected error: {type(exc).__name__}: {exc}"
+        return _page_failure(conn, page, fetched, PageStatus.ERROR, reason, now, settings, "failed")
 
 
 def _store_one(
-    conn: Conn, page: page_store.PageTodo, fetched: PageFetch, settings: Settings, *, now: datetime
+    conn: Conn,
+    page: page_store.PageTodo,
+    fetched: PageFetch,
+    settings: Settings,
+    *,
+    now: datetime,
+    article: Article | None = None,
 ) -> str:
     """Handle one page; returns the ArticleSummary counter it adds to. Never raises for bad input."""
     if fetched.status is not FetchStatus.OK:
-        page_store.record_page_failure(
-            conn,
-            page.page_id,
-            status=_FETCH_PAGE_STATUS.get(fetched.status, "fetch_failed"),
-            reason=f"{fetched.status}: {fetched.error or 'HTTP ' + str(fetched.http_status)}",
-            http_status=fetched.http_status,
-            now=now,
-            policy=settings.poll,
-            retry_after_s=fetched.retry_after_s,
-        )
-        return "failed"
-    article = extract_article(
+        status = _FETCH_PAGE_STATUS.get(fetched.status, PageStatus.FETCH_FAILED)
+        reason = f"{fetched.status}: {fetched.error or 'HTTP ' + str(fetched.http_status)}"
+        return _page_failure(conn, page, fetched, status, reason, now, settings, "failed")
+    article = article or extract_article(
         fetched.body,
         url=fetched.final_url or fetched.url,
         charset=fetched.charset,
@@ -171,16 +178,9 @@ def _store_one(
         feed_title=page.feed_title,
     )
     if article.status is not ArticleStatus.OK:
-        page_store.record_page_failure(
-            conn,
-            page.page_id,
-            status=str(article.status),
-            reason=article.reason or str(article.status),
-            http_status=fetched.http_status,
-            now=now,
-            policy=settings.poll,
-        )
-        return "not_articles" if article.status not in (ArticleStatus.ERROR,) else "failed"
+        counter = "failed" if article.status is ArticleStatus.ERROR else "not_articles"
+        status = PageStatus.of_article(article.status)
+        return _page_failure(conn, page, fetched, status, article.reason or str(status), now, settings, counter)
     for attempt in (1, 2):
         try:
             with conn.transaction():  # a savepoint: a failure undoes this page's rows, not the batch's
@@ -190,7 +190,8 @@ def _store_one(
             # This page's data cannot be stored: the page's failure, not the batch's. Connection
             # and server errors still fail the task, for Airflow to retry.
             log.warning("page %s: article not storable: %s", page.url, exc)
-            return _page_error(conn, page, fetched, f"article not storable: {exc}", now, settings)
+            reason = f"article not storable: {exc}"
+            return _page_failure(conn, page, fetched, PageStatus.ERROR, reason, now, settings, "failed")
         except StoreConflictError as exc:
             if attempt == 1:
                 continue  # the other writer's locks are gone with its savepoint or soon committed
@@ -204,20 +205,28 @@ def _store_one(
     return "new" if stored.created else "changed" if stored.changed else "unchanged"
 
 
-def _page_error(
-    conn: Conn, page: page_store.PageTodo, fetched: PageFetch, reason: str, now: datetime, settings: Settings
+def _page_failure(
+    conn: Conn,
+    page: page_store.PageTodo,
+    fetched: PageFetch,
+    status: PageStatus,
+    reason: str,
+    now: datetime,
+    settings: Settings,
+    counter: str,
 ) -> str:
-    """Record that one page could not be stored (its failure, not the batch's); "failed"."""
+    """Record why one page did not become an article, retried as the policy says; ``counter``."""
+    retry = page_failure(status, attempts=page.attempts, retry_after_s=fetched.retry_after_s, policy=settings.poll)
     page_store.record_page_failure(
         conn,
         page.page_id,
-        status=str(ArticleStatus.ERROR),
+        status=retry.status,
         reason=reason,
         http_status=fetched.http_status,
         now=now,
-        policy=settings.poll,
+        next_attempt_at=now + timedelta(seconds=retry.delay_s),
     )
-    return "failed"
+    return counter
 
 
 def store_page_article(

@@ -36,7 +36,7 @@ from newsdesk.errors import DatabaseError, StoreConflictError, UnstorableError
 from newsdesk.fetch import Fetcher, body_hash
 from newsdesk.models import FeedDownload, FeedEntry, FeedPoll, FeedState, FetchStatus
 from newsdesk.sources import canonicalize_url, parse_feed
-from newsdesk.sources.parse import is_plain_absolute
+from newsdesk.sources.entry import is_plain_absolute
 from newsdesk.store.feeds import apply_poll, apply_polls, record_network_outage
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,8 @@ from typing import Any
 from lxml import etree
 
 from newsdesk.models import FeedEntry
-from newsdesk.sources.text import struct_to_utc
+from newsdesk.sources.entry import make_entry
+from newsdesk.sources.text import CHARSET_PARAM, XML_ENCODING, struct_to_utc
 
 try:  # feedparser's date parser: the same dates on both paths (it reads every odd format)
     from feedparser.datetimes import _parse_date as _fp_parse_date
@@ -63,8 +64,6 @@ class _StepAside(Exception):
 
 
 _EMAIL_NAME = re.compile(r"^\s*\S+@\S+\s*\((.+)\)\s*$")
-_CHARSET = re.compile(r";\s*charset\s*=\s*\"?([^\s\";]+)", re.I)
-_DECL = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 
 _PARSER = etree.XMLParser(
     resolve_entities=False,
@@ -139,17 +138,15 @@ def _codec(name: str) -> str:
 
 
 def _charset_agrees(body: bytes, content_type: str | None) -> bool:
-    match = _CHARSET.search(content_type or "")
+    match = CHARSET_PARAM.search(content_type or "")
     if not match:
         return True
-    declared = _DECL.match(body[:200])
+    declared = XML_ENCODING.match(body[:200])
     document = declared.group(1).decode("ascii") if declared else "utf-8"
     return _codec(match.group(1)) == _codec(document)
 
 
 def _make(raw: dict[str, Any], url: str) -> FeedEntry | None:
-    from newsdesk.sources.parse import make_entry  # shared normaliser; import here to avoid a cycle
-
     return make_entry(url=url, **raw)
 
 

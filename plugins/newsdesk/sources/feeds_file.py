@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +36,24 @@ class _FeedSpec(BaseModel):
     poll_interval: int | str | None = None  # seconds, or "15m", "2h"
     tags: list[str] = []
     enabled: bool = True
+    sitemap: bool | str | None = None  # true: find it (robots.txt, usual paths); or its URL
+    sitemap_since: date | None = None  # only URLs the sitemap dates on or after this day
+    sitemap_until: date | None = None  # ... and before this day
 
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str) -> str:
         if not re.match(r"^https?://[^/\s]+", value, re.I) or any(c.isspace() for c in value):
             raise ValueError("must be an absolute http(s) URL")
+        return value
+
+    @field_validator("sitemap")
+    @classmethod
+    def _sitemap(cls, value: bool | str | None) -> bool | str | None:
+        if isinstance(value, str) and (
+            not re.match(r"^https?://[^/\s]+", value, re.I) or any(c.isspace() for c in value)
+        ):
+            raise ValueError("must be true or an absolute http(s) URL")
         return value
 
     @field_validator("name")
@@ -76,7 +89,24 @@ class _FeedSpec(BaseModel):
     def to_feed(self, feed_set: str) -> Feed:
         interval = self.poll_interval if isinstance(self.poll_interval, int) else None
         tags = tuple(dict.fromkeys(tag.strip() for tag in self.tags if tag.strip()))
-        return Feed(self.url, self.name, self.site, self.language, interval, tags, self.enabled, feed_set)
+        sitemap = "auto" if self.sitemap is True else self.sitemap or None
+        return Feed(
+            self.url,
+            self.name,
+            self.site,
+            self.language,
+            interval,
+            tags,
+            self.enabled,
+            feed_set,
+            sitemap=sitemap,
+            sitemap_since=_day(self.sitemap_since),
+            sitemap_until=_day(self.sitemap_until),
+        )
+
+
+def _day(value: date | None) -> datetime | None:
+    return datetime.combine(value, datetime.min.time(), tzinfo=UTC) if value is not None else None
 
 
 class _FeedsFile(BaseModel):

@@ -1,4 +1,5 @@
-"""Small text helpers shared by the feed parsers: markup to plain text, dates to aware UTC."""
+"""Small text helpers shared by the source parsers: markup to plain text, dates to aware UTC,
+the charset a Content-Type or an XML declaration names."""
 
 from __future__ import annotations
 
@@ -19,6 +20,15 @@ _SPACE = re.compile(r"\s+")
 # a title display as something it is not. The store removes the same characters (store.boundary).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+# The charset parameter of a Content-Type (group 1), and the encoding of an XML declaration.
+CHARSET_PARAM = re.compile(r";\s*charset\s*=\s*\"?([^\s\";]+)\"?", re.I)
+XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+
+
+def charset_param(content_type: str | None) -> str | None:
+    """The charset a Content-Type names (``text/html; charset="utf-8"`` → ``utf-8``), else None."""
+    match = CHARSET_PARAM.search(content_type or "")
+    return match.group(1) if match else None
 
 
 def clean_text(value: object, *, limit: int | None = None) -> str | None:

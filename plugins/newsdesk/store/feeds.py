@@ -23,6 +23,7 @@ from psycopg.rows import dict_row, tuple_row
 from newsdesk.config import PollSettings
 from newsdesk.errors import DatabaseError, UnstorableError
 from newsdesk.models import DEFAULT_FEED_SET, Feed, FeedEntry, FeedPoll, FeedState, FetchStatus
+from newsdesk.policy import exponential_backoff
 from newsdesk.store.boundary import MAX_KEY_BYTES, bounded_key, clean, clean_all, int4, key_bytes, translated
 
 log = logging.getLogger(__name__)
@@ -77,10 +78,7 @@ def backoff_delay(failures: int, *, interval_s: int, retry_after_s: int | None, 
     Retry-After is never undercut (up to the same cap, so a bogus value cannot park a feed).
     """
     base = max(interval_s, policy.min_interval_s)
-    delay = min(policy.max_backoff_s, base * 2 ** min(max(failures - 1, 0), 30))
-    if retry_after_s is not None and retry_after_s > 0:
-        delay = max(delay, min(retry_after_s, policy.max_backoff_s))
-    return int(delay)
+    return exponential_backoff(failures, base_s=base, cap_s=policy.max_backoff_s, retry_after_s=retry_after_s)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from psycopg import sql
 
-from newsdesk.config import PollSettings
+from newsdesk.models import RETRYABLE_PAGE_STATUSES, PageStatus
 from newsdesk.store.boundary import boundary, clean, int4
 from newsdesk.store.db import Conn
 
@@ -30,12 +30,12 @@ class PageTodo:
     feed_id: int | None = None
 
 
-# Statuses worth trying again later: the page may come back or be fixed.
-# A page refused by policy (robots.txt, the SSRF guard) is "blocked" for good: no retries.
-RETRYABLE = frozenset({"fetch_failed", "error", "no_text", "too_short"})
+# Statuses worth trying again later (models.RETRYABLE_PAGE_STATUSES); a page refused by policy
+# (robots.txt, the SSRF guard) is "blocked" for good: no retries.
+RETRYABLE = frozenset(str(s) for s in RETRYABLE_PAGE_STATUSES)
 # What the queue takes; the same list is the predicate of the queue's index (migration 0014),
 # written into the query as literals so that the planner can match the two.
-QUEUED = ("pending", *sorted(RETRYABLE))
+QUEUED = (str(PageStatus.PENDING), *sorted(RETRYABLE))
 
 
 # The queue is fair in two passes: each feed first offers at most this share of the limit, in
@@ -127,37 +127,27 @@ def record_page_failure(
     conn: Conn,
     page_id: int,
     *,
-    status: str,
+    status: PageStatus,
     reason: str,
     http_status: int | None,
     now: datetime,
-    policy: PollSettings,
-    retry_after_s: int | None = None,
+    next_attempt_at: datetime,
 ) -> None:
-    """Record why a page did not become an article; schedule a retry when it may succeed later."""
+    """Record why a page did not become an article and when to try it again (``policy.page_failure``)."""
     conn.execute(
         """
         UPDATE pages
-           SET attempts = attempts + 1,
-               status = CASE WHEN %(retryable)s AND attempts + 1 >= %(max)s THEN 'gave_up' ELSE %(status)s END,
-               reason = %(reason)s,
-               http_status = %(http)s,
-               last_attempt_at = %(now)s,
-               next_attempt_at = %(now)s + make_interval(secs =>
-                   greatest(coalesce(%(retry_after)s, 0),
-                            least(%(base)s * power(2, attempts), 7 * 86400)))
+           SET attempts = attempts + 1, status = %(status)s, reason = %(reason)s, http_status = %(http)s,
+               last_attempt_at = %(now)s, next_attempt_at = %(next)s
          WHERE page_id = %(page_id)s
         """,
         {
             "page_id": page_id,
-            "status": status,
+            "status": str(PageStatus(status)),
             "reason": (clean(reason) or "")[:2000],
             "http": int4(http_status),
             "now": now,
-            "retryable": status in RETRYABLE,
-            "max": policy.page_max_attempts,
-            "base": policy.page_retry_s,
-            "retry_after": int4(retry_after_s),
+            "next": next_attempt_at,
         },
     )
 

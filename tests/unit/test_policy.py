@@ -1,4 +1,4 @@
-"""The polling policy's arithmetic: adaptive interval, backoff, Retry-After, disabling."""
+"""The retry and polling policy: pure functions (newsdesk.policy; the feed decisions in store.feeds)."""
 
 from __future__ import annotations
 
@@ -143,3 +143,19 @@ def test_failures_back_off_and_hard_ones_disable():
         policy=POLICY,
     )
     assert blocked.disabled_reason is not None
+
+
+def test_page_failure_backs_off_and_gives_up_on_retryable_statuses_only() -> None:
+    from newsdesk.models import PageStatus
+    from newsdesk.policy import PAGE_MAX_BACKOFF_S, page_failure
+
+    policy = PollSettings(page_retry_s=1800, page_max_attempts=4)
+    delays = [page_failure(PageStatus.FETCH_FAILED, attempts=n, retry_after_s=None, policy=policy) for n in range(4)]
+    assert [r.delay_s for r in delays] == [1800, 3600, 7200, 14400]
+    assert [r.status for r in delays] == [PageStatus.FETCH_FAILED] * 3 + [PageStatus.GAVE_UP]
+    # not retryable: never "gave up", whatever the count
+    assert page_failure(PageStatus.BLOCKED, attempts=9, retry_after_s=None, policy=policy).status is PageStatus.BLOCKED
+    # a server's Retry-After is honoured, up to the page's cap
+    assert page_failure(PageStatus.FETCH_FAILED, attempts=0, retry_after_s=7200, policy=policy).delay_s == 7200
+    assert page_failure(PageStatus.ERROR, attempts=0, retry_after_s=10**9, policy=policy).delay_s == PAGE_MAX_BACKOFF_S
+    assert page_failure(PageStatus.ERROR, attempts=40, retry_after_s=None, policy=policy).delay_s == PAGE_MAX_BACKOFF_S

@@ -1,0 +1,71 @@
+"""
+### newsdesk_backfill
+
+Manual. Stores history that feeds no longer show, from web archives: WARC/ARC files (local
+paths, `https://` or `s3://` URLs) or a month of Common Crawl's CC-NEWS. Pages are taken from
+the files as the crawler fetched them — nothing is downloaded again — and go through the same
+extraction and store as feed articles; `newsdesk_analyze` follows through the
+`newsdesk_articles` Asset. One mapped task per file, so Celery or Kubernetes workers share a
+month of CC-NEWS. A file that was read to its end is skipped (unless `again`); a file that
+stopped (a killed worker, a file cut short) resumes at the record it reached.
+
+* `files` — WARC/ARC paths or URLs.
+* `ccnews_month` — `YYYY-MM`: every CC-NEWS file of that month (read from Common Crawl).
+* `hosts` — only pages of these hosts (and their subdomains).
+* `languages` — only articles in these languages (ISO 639-1; default `nl`).
+* `since` / `until` — only articles published in this window (YYYY-MM-DD; until is exclusive).
+* `again` — read files that were read to their end before again.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Param, dag, get_current_context, task
+
+from newsdesk_airflow import tasks
+from newsdesk_airflow.assets import ARTICLES
+
+
+@dag(
+    dag_id="newsdesk_backfill",
+    schedule=None,
+    is_paused_upon_creation=False,  # manual only: a trigger should run, not wait for an unpause
+    start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args={"owner": "newsdesk", "retries": 2, "retry_delay": timedelta(minutes=5)},
+    params={
+        "files": Param([], type="array", items={"type": "string"}, description="WARC/ARC paths or URLs"),
+        "ccnews_month": Param(
+            None, type=["null", "string"], pattern=r"^\d{4}-\d{2}$", description="a CC-NEWS month, YYYY-MM"
+        ),
+        "hosts": Param([], type="array", items={"type": "string"}, description="only these hosts"),
+        "languages": Param(["nl"], type="array", items={"type": "string"}, description="only these languages"),
+        "since": Param(None, type=["null", "string"], format="date", description="published on or after"),
+        "until": Param(None, type=["null", "string"], format="date", description="published before"),
+        "again": Param(False, type="boolean", description="read finished files again"),
+    },
+    tags=["newsdesk", "backfill"],
+    doc_md=__doc__,
+)
+def newsdesk_backfill() -> None:
+    @task
+    def plan_files() -> list[str]:
+        context = get_current_context()
+        return tasks.plan_backfill(dict(context["params"]))
+
+    @task(retries=3, execution_timeout=timedelta(hours=6))
+    def backfill_file(location: str) -> dict[str, object]:
+        context = get_current_context()
+        return tasks.backfill_file(location, dict(context["params"]), context)
+
+    @task(outlets=[ARTICLES])
+    def publish(results: list[dict[str, object]]) -> dict[str, int]:
+        return tasks.publish_backfill(list(results), get_current_context())
+
+    publish(backfill_file.expand(location=plan_files()))
+
+
+newsdesk_backfill()
