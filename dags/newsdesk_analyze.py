@@ -58,7 +58,7 @@ def newsdesk_analyze() -> None:
     def publish(analysed: list[dict[str, int]]) -> dict[str, int]:
         return tasks.publish_analysis(analysed, get_current_context())
 
-    publish(analyze_articles.expand(shard=plan_shards()))
+    publish(analyze_articles.expand(shard=plan_shards()))  # type: ignore[arg-type]  # an XComArg, resolved at run time
 
 
 newsdesk_analyze()

@@ -65,7 +65,7 @@ def newsdesk_backfill() -> None:
     def publish(results: list[dict[str, object]]) -> dict[str, int]:
         return tasks.publish_backfill(list(results), get_current_context())
 
-    publish(backfill_file.expand(location=plan_files()))
+    publish(backfill_file.expand(location=plan_files()))  # type: ignore[arg-type]  # an XComArg, resolved at run time
 
 
 newsdesk_backfill()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import resource
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,8 +21,11 @@ from newsdesk_airflow.settings import airflow_settings
 
 log = logging.getLogger(__name__)
 
+# What a task gets from get_current_context() (Airflow's Context, read-only here).
+Context = Mapping[str, Any]
 
-def _run_context(context: dict[str, Any]) -> Any:
+
+def _run_context(context: Context) -> Any:
     from newsdesk.store.runs import RunContext
 
     ti = context["ti"]
@@ -37,7 +40,7 @@ def _run_context(context: dict[str, Any]) -> Any:
     )
 
 
-def _now(context: dict[str, Any]) -> datetime:
+def _now(context: Context) -> datetime:
     """The logical 'now' of the run: the end of its data interval (else the wall clock, for manual runs)."""
     end = context.get("data_interval_end")
     wall = datetime.now(UTC)
@@ -46,7 +49,7 @@ def _now(context: dict[str, Any]) -> datetime:
 
 
 @contextmanager
-def recorded_run(context: dict[str, Any]) -> Iterator[tuple[Any, Any, int]]:
+def recorded_run(context: Context) -> Iterator[tuple[Any, Any, int]]:
     """(settings, connection, run_id) with a pipeline_runs row finished on exit."""
     from newsdesk.store.db import connect
     from newsdesk.store.runs import finish_run, start_run
@@ -83,7 +86,7 @@ def _finish(conn: Any, run_id: int, counts: dict[str, int], label: str) -> dict[
     return counts
 
 
-def sync_feeds(context: dict[str, Any]) -> dict[str, Any]:
+def sync_feeds(context: Context) -> dict[str, Any]:
     """Sync the feeds file's set; check the run's params against the warehouse.
 
     Returns the counts plus ``feed_set`` (the set this deployment polls) and, for a manual poll
@@ -136,7 +139,7 @@ class PollParams:
     all: bool = False
 
 
-def poll_params(context: dict[str, Any]) -> PollParams:
+def poll_params(context: Context) -> PollParams:
     """The run's ``force`` / ``feed`` / ``all`` params, checked (a scheduled run has the defaults)."""
     from airflow.sdk.exceptions import AirflowFailException
 
@@ -168,7 +171,7 @@ def plan_shards(
     return [{"shard": i, "shards": shards, **selection} for i in range(shards)]
 
 
-def poll_feeds(shard: dict[str, Any], context: dict[str, Any]) -> dict[str, int]:
+def poll_feeds(shard: dict[str, Any], context: Context) -> dict[str, int]:
     from newsdesk.fetch import Fetcher
     from newsdesk.pipeline.polling import poll_feeds as pipeline_poll
     from newsdesk.store.feeds import due_feeds
@@ -191,7 +194,7 @@ def poll_feeds(shard: dict[str, Any], context: dict[str, Any]) -> dict[str, int]
         return _finish(conn, run_id, summary.as_dict(), f"poll_feeds shard {shard['shard']}")
 
 
-def read_sitemaps(shard: dict[str, Any], context: dict[str, Any]) -> dict[str, int]:
+def read_sitemaps(shard: dict[str, Any], context: Context) -> dict[str, int]:
     from newsdesk.fetch import Fetcher
     from newsdesk.pipeline.sitemaps import read_sitemaps as pipeline_read
 
@@ -211,7 +214,7 @@ def read_sitemaps(shard: dict[str, Any], context: dict[str, Any]) -> dict[str, i
         return _finish(conn, run_id, counts, f"read_sitemaps shard {shard['shard']}")
 
 
-def fetch_articles(shard: dict[str, Any], context: dict[str, Any]) -> dict[str, int]:
+def fetch_articles(shard: dict[str, Any], context: Context) -> dict[str, int]:
     from newsdesk.fetch import Fetcher
     from newsdesk.pipeline.articles import fetch_and_store_pages
 
@@ -223,7 +226,7 @@ def fetch_articles(shard: dict[str, Any], context: dict[str, Any]) -> dict[str, 
         return _finish(conn, run_id, summary.as_dict(), f"fetch_articles shard {shard['shard']}")
 
 
-def link_duplicates(context: dict[str, Any]) -> dict[str, int]:
+def link_duplicates(context: Context) -> dict[str, int]:
     from newsdesk.pipeline.articles import link_duplicates as pipeline_link
 
     with recorded_run(context) as (_settings, conn, run_id):
@@ -237,7 +240,7 @@ SHARD_BATCH = 16
 
 
 def analyze_articles(
-    context: dict[str, Any], shard: dict[str, int] | None = None, *, batch_size: int = SHARD_BATCH
+    context: Context, shard: dict[str, int] | None = None, *, batch_size: int = SHARD_BATCH
 ) -> dict[str, int]:
     """Analyse the pending articles of ``shard`` (all of them without one)."""
     from newsdesk.pipeline.analysis import analyze_pending
@@ -259,7 +262,7 @@ def total(results: list[dict[str, int]] | Any) -> dict[str, int]:
     return out
 
 
-def _emit(context: dict[str, Any], assets: list[Any], counts: dict[str, int]) -> None:
+def _emit(context: Context, assets: list[Any], counts: dict[str, int]) -> None:
     """Attach the counts to the Asset events this task emits (downstream DAGs read them)."""
     events = context["outlet_events"]
     for asset in assets:
@@ -267,7 +270,7 @@ def _emit(context: dict[str, Any], assets: list[Any], counts: dict[str, int]) ->
 
 
 def publish_articles(
-    polled: list[dict[str, int]], fetched: list[dict[str, int]], context: dict[str, Any]
+    polled: list[dict[str, int]], fetched: list[dict[str, int]], context: Context
 ) -> dict[str, int]:
     """Sum the shard counts; emit the articles Asset only when articles were stored."""
     from airflow.sdk.exceptions import AirflowSkipException
@@ -289,7 +292,7 @@ def publish_articles(
     return counts
 
 
-def publish_analysis(analysed: list[dict[str, int]], context: dict[str, Any]) -> dict[str, int]:
+def publish_analysis(analysed: list[dict[str, int]], context: Context) -> dict[str, int]:
     """Sum the shards' counts onto the entities and commitments Asset events."""
     from newsdesk_airflow.assets import COMMITMENTS, ENTITIES
 
@@ -299,7 +302,7 @@ def publish_analysis(analysed: list[dict[str, int]], context: dict[str, Any]) ->
     return counts
 
 
-def refetch_articles(context: dict[str, Any]) -> dict[str, int]:
+def refetch_articles(context: Context) -> dict[str, int]:
     from newsdesk.fetch import Fetcher
     from newsdesk.pipeline.articles import refetch_articles as pipeline_refetch
 
@@ -310,7 +313,7 @@ def refetch_articles(context: dict[str, Any]) -> dict[str, int]:
 
 
 def _prune(
-    context: dict[str, Any], label: str, days: Callable[[Any], int], prune: Callable[..., int]
+    context: Context, label: str, days: Callable[[Any], int], prune: Callable[..., int]
 ) -> dict[str, int]:
     """Delete what is older than a retention period (``days`` of the settings) through ``prune``."""
     from datetime import timedelta
@@ -321,19 +324,19 @@ def _prune(
         return _finish(conn, run_id, {"pruned": pruned}, label)
 
 
-def prune_raw_html(context: dict[str, Any]) -> dict[str, int]:
+def prune_raw_html(context: Context) -> dict[str, int]:
     from newsdesk.store.articles import prune_raw_html as store_prune
 
     return _prune(context, "prune_raw_html", lambda s: s.raw_html_retention_days, store_prune)
 
 
-def prune_fetch_log(context: dict[str, Any]) -> dict[str, int]:
+def prune_fetch_log(context: Context) -> dict[str, int]:
     from newsdesk.store.feeds import prune_fetch_log as store_prune
 
     return _prune(context, "prune_fetch_log", lambda s: s.fetch_log_retention_days, store_prune)
 
 
-def feed_health_report(context: dict[str, Any]) -> dict[str, int]:
+def feed_health_report(context: Context) -> dict[str, int]:
     from newsdesk.store.health import write_health_report
 
     with recorded_run(context) as (settings, conn, run_id):
@@ -346,7 +349,7 @@ def feed_health_report(context: dict[str, Any]) -> dict[str, int]:
         return _finish(conn, run_id, counts, "feed_health_report")
 
 
-def reprocess(params: dict[str, Any], context: dict[str, Any]) -> dict[str, int]:
+def reprocess(params: dict[str, Any], context: Context) -> dict[str, int]:
     """Re-run analysis for the selected articles, replacing their rows (idempotent)."""
     from datetime import timedelta
 
@@ -403,7 +406,7 @@ def plan_backfill(params: dict[str, Any]) -> list[str]:
     return files
 
 
-def backfill_file(location: str, params: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+def backfill_file(location: str, params: dict[str, Any], context: Context) -> dict[str, Any]:
     """Read one archive file (resuming where it stopped). A damaged file is recorded as failed
     with its reason, and fails this task instance so that it shows in the grid; the others go on."""
     from airflow.sdk.exceptions import AirflowFailException
@@ -426,7 +429,7 @@ def backfill_file(location: str, params: dict[str, Any], context: dict[str, Any]
     return {"status": result.status, **counts}
 
 
-def publish_backfill(results: list[dict[str, Any]], context: dict[str, Any]) -> dict[str, int]:
+def publish_backfill(results: list[dict[str, Any]], context: Context) -> dict[str, int]:
     """Confirm near-duplicate links across the files; emit the articles Asset when any were stored."""
     from airflow.sdk.exceptions import AirflowSkipException
 
