@@ -67,7 +67,7 @@ log = logging.getLogger(__name__)
 __all__ = ["EXTRACTOR_VERSION", "Judged", "find_commitments", "judge_document"]
 
 # Bump when the rules, the lexicon or the scorer change behaviour; part of every analyzer_version.
-EXTRACTOR_VERSION = "commitments-8"
+EXTRACTOR_VERSION = "commitments-9"
 
 K = CommitmentKind
 
@@ -122,6 +122,8 @@ def judge_document(doc: Doc, mentions: Sequence[Mention], *, published: date | N
     by_sentence = segments(doc)
     docf = document_features([seg for segs in by_sentence for seg in segs])
     found = [(s_index, seg, candidates(seg)) for s_index, segs in enumerate(by_sentence) for seg in segs]
+    seg_speakers = [speaker_of(seg, set(), ctx, s_index)[0] for s_index, seg, _ in found]
+    ctx.all_speakers = [a for a in seg_speakers if a is not None]
     for s_index, _, cands in found:  # first pass: who the document's clauses are about
         for cand in cands:
             if cand.passive or not cand.subject or cand.subject[0].pos_ == "PRON" or is_thing(cand.subject, ctx):
@@ -130,8 +132,7 @@ def judge_document(doc: Doc, mentions: Sequence[Mention], *, published: date | N
                 if actor.entity_id is not None or is_government(actor.text):
                     ctx.note_topic(actor)
     out: list[Judged] = []
-    for s_index, seg, cands in found:
-        seg_speaker, _ = speaker_of(seg, set(), ctx, s_index)
+    for (s_index, _, cands), seg_speaker in zip(found, seg_speakers, strict=True):
         for cand in cands:
             judged = _judge(cand, s_index, ctx, docf, published)
             out.append(judged)

@@ -38,7 +38,7 @@ from newsdesk.analyze.commitments.clauses import (
     segment_of,
     subject_of,
 )
-from newsdesk.analyze.commitments.lexicon import TIME_WORDS, actor_nouns
+from newsdesk.analyze.commitments.lexicon import QUOTE_CHARS, TIME_WORDS, actor_nouns
 from newsdesk.analyze.entities import doc_text
 from newsdesk.models import EntityLabel, Mention
 
@@ -94,6 +94,9 @@ class DocumentContext:
     # subjects of candidate clauses across the whole document: who the document is about
     topics: Counter[str] = field(default_factory=Counter)
     topic_actors: dict[str, Actor] = field(default_factory=dict)
+    # every speaker the document credits, wherever it stands: who its quotes are from
+    all_speakers: list[Actor] = field(default_factory=list)
+    author: Actor | None = None  # the byline ("Door Peter Vangindertael", a line of names only)
 
     def note_topic(self, actor: Actor) -> None:
         key = actor.entity_id or actor.text.casefold()
@@ -124,7 +127,16 @@ class DocumentContext:
             best = ctx.by_id.get(m.entity.entity_id)
             if best is None or len(m.text) > len(best.text):
                 ctx.by_id[m.entity.entity_id] = m
+        ctx.author = byline(doc, mentions)
         return ctx
+
+    def main_speaker(self) -> Actor | None:
+        """The named speaker (a person or organisation the entities know) the document credits most
+        often; ties: the first credited."""
+        named = [a for a in self.all_speakers if a.entity_id is not None and a.label is not EntityLabel.LOC]
+        counts = Counter(a.entity_id for a in named)
+        best = max(counts.values(), default=0)
+        return next((a for a in named if counts[a.entity_id] == best), None)
 
     def affiliation(self, person: Actor) -> Mention | None:
         """The organisation a person speaks for, as the text says it: "X, de voorzitter van de
@@ -180,6 +192,34 @@ class DocumentContext:
                 continue
             return m if sentence - m.sentence <= window else None
         return None
+
+
+_BYLINE_JOIN = re.compile(r"^(?:[Dd]oor\s+)?(?:\s*(?:,|/|&|\ben\b)?\s*\x00)+\s*$")
+
+
+def byline(doc: Doc, mentions: Sequence[Mention]) -> Actor | None:
+    """The author credited on a line of its own: "Door Peter Vangindertael", "Martine De Gos en Eddy
+    Bonte" (a line of person names and nothing else). A "Door" line goes before a bare one."""
+    text = doc_text(doc)
+    found: list[tuple[bool, Actor]] = []
+    pos = 0
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        names = [m for m in mentions if start <= m.start and m.end <= start + len(line)]
+        if not names or any(_entity_label(m) is not EntityLabel.PER for m in names) or len(line) > 80:
+            continue
+        masked = line
+        for m in sorted(names, key=lambda m: -m.start):
+            masked = masked[: m.start - start] + "\x00" + masked[m.end - start :]
+        if not _BYLINE_JOIN.match(masked):
+            continue
+        first, last = names[0], names[-1]
+        written = " en ".join(p.strip() for p in text[first.start : last.end].split("/"))
+        one = first.entity.entity_id if len({m.entity.entity_id for m in names}) == 1 else None
+        actor = Actor(written, first.start, last.end, one, EntityLabel.PER, len(names) > 1, first.sentence, "author")
+        found.append((line.lstrip().lower().startswith("door "), actor))
+    found.sort(key=lambda x: not x[0])
+    return found[0][1] if found else None
 
 
 def _entity_label(m: Mention) -> EntityLabel:
@@ -272,8 +312,8 @@ def _modifier(m: Mention, tokens: Sequence[Token]) -> bool:
     if str(getattr(m, "link", "same")) in ("demonym_of", "part_of_compound"):
         return True
     inside = [t for t in tokens if m.start <= t.idx < m.end]
-    if inside and all(t.pos_ == "ADJ" for t in inside):
-        return True  # "Turkse", "Italiaanse": a nationality adjective
+    if inside and all(t.pos_ == "ADJ" for t in inside) and m.label is EntityLabel.MISC:
+        return True  # "Turkse", "Italiaanse": a nationality adjective (not "Kanaal 2" mis-tagged)
     first = inside[0] if inside else None
     if first is not None and tokens[0].idx < m.start:
         j = first.i - 1
@@ -345,6 +385,12 @@ def phrase_actors(doc: Doc, tokens: Sequence[Token], ctx: DocumentContext, sente
 def speaker_of(seg: Span, exclude: set[int], ctx: DocumentContext, sentence: int) -> tuple[Actor | None, Token | None]:
     """The speaker credited in ``seg`` ("zei Starmer", "volgens Rutte", "aldus X"), with its verb."""
     doc = seg.doc
+    colon = next((t for t in seg[:5] if t.text == ":"), None)
+    if colon is not None:  # "Burgemeester Moerman: "We willen ...""
+        named = [m for m in ctx.mentions_in(seg.start_char, colon.idx) if m.end == colon.idx]
+        before = [t for t in seg if t.idx < (named[0].start if named else 0) and t.text not in QUOTE_CHARS]
+        if named and _entity_label(named[0]) in (EntityLabel.PER, EntityLabel.ORG) and all(is_title(t) for t in before):
+            return actor_of_mention(named[0], sentence, "speaker"), None
     for tok in seg:
         if tok.lower_ in ("volgens", "aldus"):
             np = _words_after(tok)
@@ -531,26 +577,7 @@ def _pronoun(
         else:
             return []
     if low in FIRST_PERSON:
-        # "ik" is the speaker; "we" of a speaker is the organisation the speaker speaks for
-        # ("zei Ursula von der Leyen, de voorzitter van de Europese Commissie"), else the one (or
-        # the place) the document is about, else the speaker's side
-        if low in ("we", "wij") and speaker is not None and speaker.label is EntityLabel.PER:
-            org = ctx.affiliation(speaker)
-            if org is not None:
-                return [actor_of_mention(org, sentence, "pronoun", written)]
-        if low in ("we", "wij") and (speaker is None or speaker.label is not EntityLabel.ORG):
-            topic = ctx.topic()
-            if topic is not None:
-                return [_replace(topic, how="pronoun", written=written)]
-        if speaker is not None and speaker.text.casefold() not in PERSONAL_PRONOUNS:
-            return [_replace(speaker, how="speaker", written=written)]
-        if ctx.speakers and quoted:
-            return [_replace(ctx.speakers[-1], how="speaker", written=written)]
-        if low in ("we", "wij"):
-            org = ctx.most_salient((EntityLabel.ORG, EntityLabel.LOC))
-            return [actor_of_mention(org, sentence, "pronoun", written)] if org is not None else []
-        person = ctx.most_salient((EntityLabel.PER,))
-        return [actor_of_mention(person, sentence, "pronoun", written)] if person is not None else []
+        return _first_person(tok, ctx=ctx, sentence=sentence, speaker=speaker)
     if low in ("men", "u", "je", "jij", "jullie"):
         return []
     if matrix:  # "Hij zei dat hij ...", "hebben afgesproken dat ze ..."
@@ -561,9 +588,10 @@ def _pronoun(
         return [_replace(speaker, how="pronoun", written=written)]  # "Schoof zei erbij dat hij ..."
     if low == "hij" or (low in ("zij", "ze") and _plural_verb(cue) is False):
         seg = segment_of(tok)
-        m = ctx.nearest_before(tok.idx, (EntityLabel.PER,), sentence=sentence) or ctx.most_salient(
-            (EntityLabel.PER,), outside=(seg.start_char, seg.end_char)
-        )
+        near = ctx.nearest_before(tok.idx, (EntityLabel.PER,), sentence=sentence)
+        main = ctx.most_salient((EntityLabel.PER,), outside=(seg.start_char, seg.end_char))
+        # the person the document is about beats one named in passing just before
+        m = main if near is None or (main is not None and _protagonist(ctx, main, near)) else near
         if m is not None:
             return [actor_of_mention(m, sentence, "pronoun", written)]
         if ctx.speakers:
@@ -579,6 +607,48 @@ def _pronoun(
         m = ctx.nearest_before(tok.idx, (EntityLabel.ORG, EntityLabel.LOC), sentence=sentence, window=1)
         return [actor_of_mention(m, sentence, "pronoun", written)] if m is not None else []
     return []
+
+
+def _first_person(tok: Token, *, ctx: DocumentContext, sentence: int, speaker: Actor | None) -> list[Actor]:
+    """ "ik" is who speaks; "we" is the side that speaker speaks for.
+
+    With a speaker: "we" of a person is the organisation the person speaks for ("zei Ursula von der
+    Leyen, de voorzitter van de Europese Commissie"), else the organisation the document is about,
+    else the speaker. Without one in the sentence: the document's main named speaker (a quote whose
+    speaker is credited elsewhere); in a piece that quotes nobody by name (a column, an opinion) the
+    author of the byline; else the organisation (for "ik": the person) the document mentions most.
+    """
+    low, written = tok.lower_, tok.text
+    plural = low in ("we", "wij")
+    if speaker is not None and speaker.text.casefold() not in PERSONAL_PRONOUNS:
+        if plural and speaker.label is EntityLabel.PER:
+            org = ctx.affiliation(speaker)
+            if org is not None:
+                return [actor_of_mention(org, sentence, "pronoun", written)]
+            topic = ctx.topic()
+            if topic is not None and topic.label is not EntityLabel.LOC:
+                return [_replace(topic, how="pronoun", written=written)]
+        return [_replace(speaker, how="speaker", written=written)]
+    main = ctx.main_speaker()
+    if main is not None:
+        if plural and main.label is EntityLabel.PER:
+            org = ctx.affiliation(main)
+            if org is not None:
+                return [actor_of_mention(org, sentence, "pronoun", written)]
+        return [_replace(main, how="speaker", written=written)]
+    if ctx.author is not None:
+        return [_replace(ctx.author, how="author", written=written)]
+    if plural:
+        org = ctx.most_salient((EntityLabel.ORG,)) or ctx.most_salient((EntityLabel.LOC,))
+        return [actor_of_mention(org, sentence, "pronoun", written)] if org is not None else []
+    person = ctx.most_salient((EntityLabel.PER,))
+    return [actor_of_mention(person, sentence, "pronoun", written)] if person is not None else []
+
+
+def _protagonist(ctx: DocumentContext, main: Mention, near: Mention) -> bool:
+    """``main`` is named at least three times and at least twice as often as ``near``."""
+    hits = ctx.salience[main.entity.entity_id]
+    return hits >= 3 and hits >= 2 * ctx.salience[near.entity.entity_id]
 
 
 def _antecedent(tok: Token, ctx: DocumentContext, sentence: int) -> list[Actor]:
@@ -656,7 +726,9 @@ def is_thing(tokens: Sequence[Token], ctx: DocumentContext) -> bool:
     if not nouns:
         return False
     head = nouns[0] if any(t.lower_ in ("van", "uit") for t in words) else nouns[-1]
-    return not actor_nouns().can_act(lemma(head), "Plur" in head.morph.get("Number", []))
+    plural = "Plur" in head.morph.get("Number", [])
+    # the plural's ending tells people ("dermatologen"), the lemma ("dermatoloog") does not
+    return not (actor_nouns().can_act(lemma(head), plural) or actor_nouns().can_act(head.lower_, plural))
 
 
 def agent_of(main: Token, ctx: DocumentContext, sentence: int) -> Actor | None:

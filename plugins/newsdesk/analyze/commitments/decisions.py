@@ -220,13 +220,17 @@ def reporting_verb(cand: Candidate) -> Token | None:
 
 
 def in_quote(cand: Candidate) -> bool:
-    """The cue stands inside a quotation (an odd number of quote marks before it in its sentence)."""
+    """The cue stands inside a quotation (an odd number of quote marks before it in its sentence, or
+    a quote mark opened at the end of the sentence before)."""
     seg = cand.segment
     before = doc_text(seg.doc)[seg.sent.start_char : cand.cue.idx]
     straight = before.count('"')
     curly = sum(before.count(q) for q in "“„«") - sum(before.count(q) for q in "”»")
     if curly > 0:
         return True
+    opened = doc_text(seg.doc)[max(0, seg.sent.start_char - 3) : seg.sent.start_char].rstrip()
+    if opened[-1:] in ('"', "“", "„") and (len(opened) == 1 or opened[-2] in " :\n"):
+        return True  # 'Moerman: "' closed the sentence before; the quote opens this one
     return straight % 2 == 1 or (seg.text.lstrip()[:1] in QUOTE_CHARS and seg.text.count('"') == 1)
 
 
