@@ -141,3 +141,23 @@ def test_the_bundled_scorer_takes_clear_commitments_and_leaves_descriptions(nlp:
     ]
     assert found("De minister weigert de regeling te verlengen.") == [("De minister", K.REFUSAL)]
     assert found("De tentoonstelling loopt van 29 juli tot 6 augustus.") == []
+
+
+def test_a_free_relative_about_anyone_is_no_commitment(nlp: Any, resolver: EntityResolver) -> None:
+    found = judged(nlp, resolver, "Het hotel is een goed adres voor wie in het centrum van Gent wil overnachten.")
+    assert cue(found, "wil").veto == "a generic subject"
+    named = judged(nlp, resolver, "De uitbater wil het hotel in het centrum van Gent volgend jaar uitbreiden.")
+    assert cue(named, "wil").veto is None
+
+
+def test_an_agreement_reached_is_no_outcome(nlp: Any, resolver: EntityResolver) -> None:
+    found = judged(nlp, resolver, "De club heeft een akkoord bereikt met Ajax over de overgang van de spits.")
+    j = cue(found, "akkoord")
+    assert j.kind is K.AGREEMENT and "outcome" not in j.features
+
+
+def test_a_modal_of_the_other_conjunct_is_no_obligation(nlp: Any, resolver: EntityResolver) -> None:
+    found = judged(nlp, resolver, "Wij kunnen dat niet en zullen dat ook nooit doen.")
+    j = cue(found, "zullen")
+    assert j.veto is None and j.negation.polarity is Polarity.NEGATIVE
+    assert cue(judged(nlp, resolver, "Wij zullen dat nooit kunnen betalen."), "zullen").veto == "an obligation"

@@ -167,6 +167,8 @@ def _judge(
     quoted = decide.in_quote(cand)
     if speaker is None and quoted and ctx.speakers:
         speaker = ctx.speakers[-1]
+    if decide.generic(cand):
+        veto = veto or "a generic subject"  # "voor wie ... wil overnachten"
     pred = decide.prediction(cand, clause)
     if pred.belief:
         veto = veto or "a forecast or hope"

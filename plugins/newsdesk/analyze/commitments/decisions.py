@@ -25,6 +25,7 @@ from spacy.tokens import Span, Token
 from newsdesk.analyze.commitments.clauses import Candidate, is_finite, is_past, is_reporting, lemma
 from newsdesk.analyze.commitments.lexicon import (
     BELIEF_VERBS,
+    CLAUSE_JOINS,
     CONDITION_MARKERS,
     DEMAND_VERBS,
     HEDGE_PHRASES,
@@ -121,7 +122,7 @@ def obligation(cand: Candidate) -> str | None:
     modals = OBLIGATION_MODALS if cand.source in ("aux", "passive", "present") else OBLIGATION_MODALS - {"kunnen"}
     for verb in chain:
         for c in verb.children:
-            if c.dep_ in ("aux", "xcomp") and lemma(c) in modals:
+            if c.dep_ in ("aux", "xcomp") and lemma(c) in modals and not _other_conjunct(c, cue):
                 return "modal"
     if lemma(main) in modals or lemma(cand.finite) in modals:
         return "modal"
@@ -130,11 +131,7 @@ def obligation(cand: Candidate) -> str | None:
         if any(lemma(t) in modals and t.pos_ in ("AUX", "VERB") for t in between):
             return "modal"
         before = [t for t in cand.segment if t.i < cue.i and t.pos_ in ("AUX", "VERB")]
-        if (
-            before
-            and lemma(before[-1]) in modals
-            and not any(x.text in ",;:" for x in cand.segment.doc[before[-1].i : cue.i])
-        ):
+        if before and lemma(before[-1]) in modals and not _other_conjunct(before[-1], cue):
             return "modal"  # "moet er een structuur op poten gezet worden"
     if any(a.i < cue.i and lemma(a) in DEMAND_VERBS for a in _governors(cand)) or introduced_by(cand, DEMAND_VERBS):
         return "demand"
@@ -148,6 +145,26 @@ def obligation(cand: Candidate) -> str | None:
         if any(c.lower_ == "dat" and c.dep_ == "mark" for c in main.children) and main.i != cue.i:
             return "wish"
     return None
+
+
+def _other_conjunct(modal: Token, cue: Token) -> bool:
+    """A modal before the cue with a comma or a clause conjunction between them belongs to another
+    clause: "Wij kunnen dat niet en zullen dat nooit doen"."""
+    if modal.i > cue.i:
+        return False
+    return any(x.text in ",;:" or x.lower_ in CLAUSE_JOINS for x in cue.doc[modal.i : cue.i])
+
+
+def generic(cand: Candidate) -> bool:
+    """The cue stands in a free relative clause about anyone: "een oord voor wie in de stad wil
+    overnachten", "Wie een ver land wil zien, ...". Nobody in particular commits."""
+    doc, cue = cand.segment.doc, cand.cue
+    for t in reversed(doc[cand.segment.start : cue.i]):
+        if t.lower_ == "wie":
+            return True
+        if t.text in ";:" or (t.i != cue.i and is_finite(t) and lemma(t) != lemma(cue)):
+            return False  # another clause's verb stands between ("wil overnachten, in een bed wil slapen")
+    return False
 
 
 # --------------------------------------------------------------------------- prediction and state
@@ -171,7 +188,9 @@ def prediction(cand: Candidate, clause: list[Token]) -> Prediction:
         or introduced_by(cand, BELIEF_VERBS)
     )
     main = cand.main
-    outcome = lemma(main) in OUTCOME_VERBS or (cand.source == "present" and lemma(main) in STATE_VERBS)
+    light = cand.source == "noun" and cand.entry is not None and lemma(main) in cand.entry.light
+    # "een akkoord bereiken": the verb the cue noun takes is no outcome ("de omzet bereikt 2 miljoen" is)
+    outcome = (lemma(main) in OUTCOME_VERBS and not light) or (cand.source == "present" and lemma(main) in STATE_VERBS)
     copula = lemma(main) in ("zijn", "worden", "blijven") or any(c.dep_ == "cop" for c in main.children)
     return Prediction(hedged, belief, outcome, copula)
 

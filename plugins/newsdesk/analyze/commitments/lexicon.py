@@ -143,6 +143,8 @@ def _read(path: Path, what: str) -> str:
 
 NEGATIONS = frozenset("niet geen nooit niets niemand nergens".split())
 # Modal verbs that put an obligation or a possibility on the action: "moet ... doen" is not a promise.
+# Conjunctions that join two clauses: a modal before one does not govern the verb after it.
+CLAUSE_JOINS = frozenset("en maar of want".split())
 OBLIGATION_MODALS = frozenset("moeten kunnen mogen hoeven".split())
 # Verbs whose clause is a demand on someone else ("vraagt de partijen om ...", "eist dat ...").
 DEMAND_VERBS = frozenset("vragen eisen oproepen verzoeken dwingen aandringen opdragen sommeren verlangen".split())
