@@ -140,3 +140,29 @@ def test_he_is_the_person_the_document_is_about_rather_than_one_named_in_passing
     )
     found = [c for c in commitments(nlp, resolver, text) if c.actor_as_written == "Hij"]
     assert [c.actor for c in found] == ["Jan Peeters"]
+
+
+def test_the_name_after_an_inverted_reporting_verb_is_the_speaker(nlp: Any, resolver: EntityResolver) -> None:
+    text = "Dat plan komt te laat, zei Nilis rustig. Luc Nilis speelt bij PSV. Ik zal alles doen om de rust te bewaren."
+    found = [c for c in commitments(nlp, resolver, text) if c.actor_as_written == "Ik"]
+    assert [c.actor for c in found] == ["Luc Nilis"]
+
+
+def test_ik_is_a_person_never_the_paper_that_reports_it(nlp: Any, resolver: EntityResolver) -> None:
+    text = (
+        "De man had de buren maandenlang lastiggevallen, meldt het Zweedse boulevardblad Aftonbladet.\n"
+        "Volgens Hans Berg is de maat nu vol.\n"
+        "Ik zal ook een brief schrijven naar de burgemeester.\n"
+    )
+    found = [c for c in commitments(nlp, resolver, text) if c.actor_as_written == "Ik"]
+    assert [c.actor for c in found] == ["Hans Berg"]
+
+
+def test_a_credited_agency_is_not_what_the_text_is_about(nlp: Any, resolver: EntityResolver) -> None:
+    text = (
+        "Belga / Eigen berichtgeving\n"
+        "Het ACV vraagt meer koopkracht (Belga).\n"
+        "De vakbond zal zich inzetten voor hogere lonen (Belga).\n"
+    )
+    found = [c for c in commitments(nlp, resolver, text) if c.actor_as_written == "De vakbond"]
+    assert [c.actor for c in found] == ["ACV"]

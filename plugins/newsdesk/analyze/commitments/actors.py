@@ -122,18 +122,21 @@ class DocumentContext:
     @classmethod
     def build(cls, doc: Doc, mentions: Sequence[Mention]) -> DocumentContext:
         ctx = cls(doc, mentions)
+        text = doc_text(doc)
         for m in mentions:
-            ctx.salience[m.entity.entity_id] += 1
+            if not _credit(text, m):
+                ctx.salience[m.entity.entity_id] += 1
             best = ctx.by_id.get(m.entity.entity_id)
             if best is None or len(m.text) > len(best.text):
                 ctx.by_id[m.entity.entity_id] = m
         ctx.author = byline(doc, mentions)
         return ctx
 
-    def main_speaker(self) -> Actor | None:
-        """The named speaker (a person or organisation the entities know) the document credits most
-        often; ties: the first credited."""
-        named = [a for a in self.all_speakers if a.entity_id is not None and a.label is not EntityLabel.LOC]
+    def main_speaker(self, *, person: bool = False) -> Actor | None:
+        """The named speaker (a person or organisation the entities know; ``person``: a person) the
+        document credits most often; ties: the first credited."""
+        labels = (EntityLabel.PER,) if person else (EntityLabel.PER, EntityLabel.ORG)
+        named = [a for a in self.all_speakers if a.entity_id is not None and a.label in labels]
         counts = Counter(a.entity_id for a in named)
         best = max(counts.values(), default=0)
         return next((a for a in named if counts[a.entity_id] == best), None)
@@ -192,6 +195,19 @@ class DocumentContext:
                 continue
             return m if sentence - m.sentence <= window else None
         return None
+
+
+def _credit(text: str, m: Mention) -> bool:
+    """A mention that credits the text rather than takes part in it: a news agency in brackets
+    ("(Belga)", "(ANP)"), a name alone on its line (the newspaper, the author)."""
+    before = text[max(0, m.start - 1) : m.start]
+    after = text[m.end : m.end + 1]
+    if before == "(" and after == ")":
+        return True
+    line_start = text.rfind("\n", 0, m.start) + 1
+    line_end = text.find("\n", m.end)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    return any(part.strip(" \t-–—:,.") == m.text for part in line.split("/"))  # "Belga / Eigen berichtgeving"
 
 
 _BYLINE_JOIN = re.compile(r"^(?:[Dd]oor\s+)?(?:\s*(?:,|/|&|\ben\b)?\s*\x00)+\s*$")
@@ -397,8 +413,12 @@ def speaker_of(seg: Span, exclude: set[int], ctx: DocumentContext, sentence: int
             if np and _can_speak(np, ctx):
                 return _speaker_actor(doc, np, ctx, sentence), tok
     for tok in seg:
-        if tok.i in exclude or not is_reporting(tok):
-            continue
+        if tok.i in exclude or not is_reporting(tok) or "Inf" in tok.morph.get("VerbForm", []):
+            continue  # "hoop ik dat Branko net zo zal reageren": an infinitive credits nobody
+        if tok.i > seg.start and doc[tok.i - 1].text in ",\"'”":  # '..., zei Nilis rustig': the name after it
+            after = [m for m in ctx.mentions_in(tok.idx, seg.end_char) if m.start <= _after_titles(tok)]
+            if after and _entity_label(after[0]) in (EntityLabel.PER, EntityLabel.ORG):
+                return actor_of_mention(after[0], sentence, "speaker"), tok
         subj = subject_of(tok)
         np = noun_phrase(subj) if subj is not None else _name_before(tok, ctx)
         if not np:
@@ -409,6 +429,15 @@ def speaker_of(seg: Span, exclude: set[int], ctx: DocumentContext, sentence: int
                 np = [*np, doc[np[-1].i + 1]]
             return _speaker_actor(doc, np, ctx, sentence), tok
     return None, None
+
+
+def _after_titles(tok: Token) -> int:
+    """Offset of the first word after ``tok`` that is no article or title ("zei minister X" -> X)."""
+    doc, end = tok.doc, segment_of(tok).end
+    i = tok.i + 1
+    while i < end and (doc[i].pos_ == "DET" or is_title(doc[i])):
+        i += 1
+    return doc[i].idx if i < end else doc[end - 1].idx
 
 
 def _can_speak(np: Sequence[Token], ctx: DocumentContext) -> bool:
@@ -617,10 +646,15 @@ def _first_person(tok: Token, *, ctx: DocumentContext, sentence: int, speaker: A
     else the speaker. Without one in the sentence: the document's main named speaker (a quote whose
     speaker is credited elsewhere); in a piece that quotes nobody by name (a column, an opinion) the
     author of the byline; else the organisation (for "ik": the person) the document mentions most.
+    "ik" is only ever a person.
     """
     low, written = tok.lower_, tok.text
     plural = low in ("we", "wij")
-    if speaker is not None and speaker.text.casefold() not in PERSONAL_PRONOUNS:
+    if (
+        speaker is not None
+        and speaker.text.casefold() not in PERSONAL_PRONOUNS
+        and (plural or speaker.label in (EntityLabel.PER, None))
+    ):
         if plural and speaker.label is EntityLabel.PER:
             org = ctx.affiliation(speaker)
             if org is not None:
@@ -629,7 +663,7 @@ def _first_person(tok: Token, *, ctx: DocumentContext, sentence: int, speaker: A
             if topic is not None and topic.label is not EntityLabel.LOC:
                 return [_replace(topic, how="pronoun", written=written)]
         return [_replace(speaker, how="speaker", written=written)]
-    main = ctx.main_speaker()
+    main = ctx.main_speaker(person=not plural)
     if main is not None:
         if plural and main.label is EntityLabel.PER:
             org = ctx.affiliation(main)
@@ -638,8 +672,8 @@ def _first_person(tok: Token, *, ctx: DocumentContext, sentence: int, speaker: A
         return [_replace(main, how="speaker", written=written)]
     if ctx.author is not None:
         return [_replace(ctx.author, how="author", written=written)]
-    if plural:
-        org = ctx.most_salient((EntityLabel.ORG,)) or ctx.most_salient((EntityLabel.LOC,))
+    if plural:  # not a place: "we" in a travel story are the travellers, not the town they visit
+        org = ctx.most_salient((EntityLabel.ORG,))
         return [actor_of_mention(org, sentence, "pronoun", written)] if org is not None else []
     person = ctx.most_salient((EntityLabel.PER,))
     return [actor_of_mention(person, sentence, "pronoun", written)] if person is not None else []

@@ -247,8 +247,8 @@ def in_quote(cand: Candidate) -> bool:
     curly = sum(before.count(q) for q in "“„«") - sum(before.count(q) for q in "”»")
     if curly > 0:
         return True
-    opened = doc_text(seg.doc)[max(0, seg.sent.start_char - 3) : seg.sent.start_char].rstrip()
-    if opened[-1:] in ('"', "“", "„") and (len(opened) == 1 or opened[-2] in " :\n"):
+    opened = doc_text(seg.doc)[max(0, seg.sent.start_char - 6) : seg.sent.start_char].rstrip()
+    if opened[-1:] in ("“", "„") or (opened[-1:] == '"' and opened[:-1].rstrip().endswith(":")):
         return True  # 'Moerman: "' closed the sentence before; the quote opens this one
     return straight % 2 == 1 or (seg.text.lstrip()[:1] in QUOTE_CHARS and seg.text.count('"') == 1)
 
