@@ -166,3 +166,9 @@ def test_a_credited_agency_is_not_what_the_text_is_about(nlp: Any, resolver: Ent
     )
     found = [c for c in commitments(nlp, resolver, text) if c.actor_as_written == "De vakbond"]
     assert [c.actor for c in found] == ["ACV"]
+
+
+def test_our_event_is_the_speakers_side(nlp: Any, resolver: EntityResolver) -> None:
+    text = "Door Sanne de Vries\nOnze eerste open dag zal in juni plaatsvinden.\n"
+    found = [c for c in commitments(nlp, resolver, text) if "plaatsvinden" in c.action]
+    assert [(c.actor, c.actor_as_written) for c in found] == [("Sanne de Vries", "Onze eerste open dag")]

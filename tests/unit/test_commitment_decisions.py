@@ -161,3 +161,13 @@ def test_a_modal_of_the_other_conjunct_is_no_obligation(nlp: Any, resolver: Enti
     j = cue(found, "zullen")
     assert j.veto is None and j.negation.polarity is Polarity.NEGATIVE
     assert cue(judged(nlp, resolver, "Wij zullen dat nooit kunnen betalen."), "zullen").veto == "an obligation"
+
+
+def test_a_wish_in_the_perfect_with_the_infinitive_is_past(nlp: Any, resolver: EntityResolver) -> None:
+    found = judged(nlp, resolver, "In mijn dertig jaar als leraar heb ik vaak iets anders willen doen.")
+    j = cue(found, "willen")
+    assert tense(j.cand) is Tense.PERFECT and j.veto == "a past wish"
+    reported = cue(
+        judged(nlp, resolver, "De topman heeft gezegd best te willen praten over een nieuw fonds."), "willen"
+    )
+    assert reported.veto is None  # the infinitive of a te-clause: the wish holds

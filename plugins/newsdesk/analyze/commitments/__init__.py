@@ -38,6 +38,7 @@ from spacy.tokens import Doc, Span
 
 from newsdesk.analyze.commitments import decisions as decide
 from newsdesk.analyze.commitments.actors import (
+    FIRST_PERSON_OWNERS,
     Actor,
     DocumentContext,
     agent_of,
@@ -173,7 +174,10 @@ def _judge(
     if pred.belief:
         veto = veto or "a forecast or hope"
     tense = decide.tense(cand)
-    if tense in (decide.Tense.PAST, decide.Tense.PLUPERFECT) and cand.entry is not None and cand.entry.kind is K.INTENT:
+    wished = tense in (decide.Tense.PAST, decide.Tense.PLUPERFECT) or (
+        tense is decide.Tense.PERFECT and "Inf" in cand.cue.morph.get("VerbForm", [])
+    )  # "heb ik altijd iets anders willen doen"; "we hebben ons voorgenomen om ..." still holds
+    if wished and cand.entry is not None and cand.entry.kind is K.INTENT:
         # "Imperial Invest wou diversifiëren": a past wish; a reported promise or decision
         # ("beloofde vorig jaar dat ...", "besloot te ...") keeps its future content
         veto = veto or "a past wish"
@@ -213,7 +217,8 @@ def _actors(
     if cand.passive:
         agent = agent_of(cand.main, ctx, s_index) or context_actor(cand.segment, ctx, s_index, speaker)
         return ([agent] if agent is not None else []), False
-    impersonal = (
+    owned = bool(cand.subject) and cand.subject[0].lower_ in FIRST_PERSON_OWNERS  # "Onze open dag zal ..."
+    impersonal = not owned and (
         (len(cand.subject) == 1 and cand.subject[0].lower_ == "men")
         or (not cand.subject and cand.source in ("lexical", "noun"))  # "Op de vergadering is afgesproken om"
         or (cand.source in ("present", "aux") and is_thing(cand.subject, ctx))  # "De werken beginnen in augustus"

@@ -44,6 +44,7 @@ from newsdesk.models import EntityLabel, Mention
 
 PERSONAL_PRONOUNS = frozenset("ik wij we hij zij ze het u jij je jullie men".split())
 FIRST_PERSON = frozenset("ik wij we".split())
+FIRST_PERSON_OWNERS = {"onze": "we", "ons": "we", "mijn": "ik"}  # a possessive stands for its owner
 RELATIVE = frozenset("die dat wie welke".split())
 NAME_PARTICLES = frozenset("van der den de te ten ter von le la da del di 't".split())
 LEADING_NON_NAME = frozenset("ook zelfs wel nu dan toen daarna vervolgens en maar alleen echter zo".split())
@@ -544,6 +545,11 @@ def resolve_subject(
     low = head.lower_
     if len(tokens) == 1 and (head.pos_ == "PRON" or low in PERSONAL_PRONOUNS | RELATIVE | {"deze", "dit"}):
         return _pronoun(head, cue=cue, ctx=ctx, sentence=sentence, speaker=speaker, quoted=quoted, matrix=matrix)
+    owner = FIRST_PERSON_OWNERS.get(tokens[0].lower_)
+    inside = ctx.mentions_in(tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
+    if owner is not None and all(_entity_label(m) is EntityLabel.MISC for m in inside):
+        # "Onze eerste Dies Natalis zal dienen als ...", "Ons team gaat ...": the speaker's side
+        return _first_person(owner, span_text(doc, tokens), ctx=ctx, sentence=sentence, speaker=speaker)
     if lemma(head) in TIME_WORDS or head.lower_ in TIME_WORDS or head.dep_ in ("obl:tmod", "nmod:tmod"):
         return []
     found = phrase_actors(doc, tokens, ctx, sentence, "subject")
@@ -606,7 +612,7 @@ def _pronoun(
         else:
             return []
     if low in FIRST_PERSON:
-        return _first_person(tok, ctx=ctx, sentence=sentence, speaker=speaker)
+        return _first_person(tok.lower_, tok.text, ctx=ctx, sentence=sentence, speaker=speaker)
     if low in ("men", "u", "je", "jij", "jullie"):
         return []
     if matrix:  # "Hij zei dat hij ...", "hebben afgesproken dat ze ..."
@@ -638,7 +644,7 @@ def _pronoun(
     return []
 
 
-def _first_person(tok: Token, *, ctx: DocumentContext, sentence: int, speaker: Actor | None) -> list[Actor]:
+def _first_person(low: str, written: str, *, ctx: DocumentContext, sentence: int, speaker: Actor | None) -> list[Actor]:
     """ "ik" is who speaks; "we" is the side that speaker speaks for.
 
     With a speaker: "we" of a person is the organisation the person speaks for ("zei Ursula von der
@@ -648,7 +654,6 @@ def _first_person(tok: Token, *, ctx: DocumentContext, sentence: int, speaker: A
     author of the byline; else the organisation (for "ik": the person) the document mentions most.
     "ik" is only ever a person.
     """
-    low, written = tok.lower_, tok.text
     plural = low in ("we", "wij")
     if (
         speaker is not None

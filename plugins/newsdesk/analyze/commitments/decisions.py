@@ -71,9 +71,19 @@ def tense(cand: Candidate) -> Tense:
         return Tense.PLUPERFECT
     if low in _PERFECT_AUX and participle and fin.i != cand.cue.i:
         return Tense.PERFECT
+    if low in _PERFECT_AUX and _ipp(fin, cand.cue):
+        return Tense.PERFECT  # "heb ik vaak iets anders willen doen": the infinitive stands for the participle
     if is_past(fin):
         return Tense.PAST
     return Tense.PRESENT
+
+
+def _ipp(fin: Token, cue: Token) -> bool:
+    """``cue`` is an infinitive standing for a participle after the perfect auxiliary ``fin`` ("heb ...
+    willen doen"), not the infinitive of a te-clause ("heeft gezegd best te willen praten")."""
+    if fin.i >= cue.i or "Inf" not in cue.morph.get("VerbForm", []) or cue.doc[cue.i - 1].lower_ == "te":
+        return False
+    return not any(t.pos_ in ("VERB", "AUX") for t in cue.doc[fin.i + 1 : cue.i])
 
 
 # --------------------------------------------------------------------------- negation
