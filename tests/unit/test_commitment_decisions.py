@@ -171,3 +171,12 @@ def test_a_wish_in_the_perfect_with_the_infinitive_is_past(nlp: Any, resolver: E
         judged(nlp, resolver, "De topman heeft gezegd best te willen praten over een nieuw fonds."), "willen"
     )
     assert reported.veto is None  # the infinitive of a te-clause: the wish holds
+
+
+def test_er_komt_with_its_speaker_and_a_future_passive_are_features(nlp: Any, resolver: EntityResolver) -> None:
+    announced = cue(judged(nlp, resolver, "Er komt een onafhankelijk onderzoek, zei minister Jetten dinsdag."), "komt")
+    assert announced.features.get("er_komt_speaker") == 1.0
+    weather = cue(judged(nlp, resolver, "Er komt morgen veel regen."), "komt")
+    assert "er_komt_speaker" not in weather.features
+    scheduled = cue(judged(nlp, resolver, "Het plan zal daarna worden voorgelegd aan de Verenigde Staten."), "zal")
+    assert scheduled.features.get("future_passive") == 1.0
