@@ -180,3 +180,17 @@ def test_er_komt_with_its_speaker_and_a_future_passive_are_features(nlp: Any, re
     assert "er_komt_speaker" not in weather.features
     scheduled = cue(judged(nlp, resolver, "Het plan zal daarna worden voorgelegd aan de Verenigde Staten."), "zal")
     assert scheduled.features.get("future_passive") == 1.0
+
+
+def test_the_weather_cannot_commit(nlp: Any, resolver: EntityResolver) -> None:
+    found = judged(nlp, resolver, "In de nacht van zaterdag op zondag trekt het koufront door het land.")
+    assert cue(found, "trekt").veto == "a forecast: the subject cannot act"
+    team = judged(nlp, resolver, "In de nacht van zaterdag op zondag trekt het team door het land.")
+    assert cue(team, "trekt").veto is None
+
+
+def test_a_participle_hanging_on_another_verb_is_no_cue(nlp: Any, resolver: EntityResolver) -> None:
+    found = judged(nlp, resolver, "Als we de nieuwe telling doen, komen we beslist uit op 36.000 eenheden.")
+    assert [j.cand.cue.text for j in found if j.cand.source == "lexical"] == []
+    decided = judged(nlp, resolver, "De Vlaamse regering heeft beslist om de wedstrijden af te schaffen.")
+    assert cue(decided, "beslist").cand.source == "lexical"

@@ -182,8 +182,10 @@ def _judge(
         # ("beloofde vorig jaar dat ...", "besloot te ...") keeps its future content
         veto = veto or "a past wish"
     actors, subject_is_content = _actors(cand, s_index, ctx, speaker, quoted, matrix)
-    if pred.outcome and cand.source in ("aux", "present") and (not cand.subject or is_thing(cand.subject, ctx)):
-        veto = veto or "a forecast: the subject cannot act"  # "De prijzen zullen stijgen"
+    if (pred.outcome and cand.source in ("aux", "present") and (not cand.subject or is_thing(cand.subject, ctx))) or (
+        decide.inert_subject(cand)
+    ):
+        veto = veto or "a forecast: the subject cannot act"  # "De prijzen zullen stijgen", "Het koufront trekt ..."
     if subject_is_content and _er_komt(cand, ctx) and (speaker is None or speaker.sentence != s_index):
         veto = veto or "a forecast: nobody announces it"  # "Er komt veel regen"
     neg = decide.negation(cand, clause, (cond[1], cond[2]) if cond else None)

@@ -36,6 +36,7 @@ from newsdesk.analyze.commitments.lexicon import (
     OUTCOME_VERBS,
     QUOTE_CHARS,
     STATE_VERBS,
+    actor_nouns,
 )
 from newsdesk.analyze.deadlines import find_deadline, resolve_deadline
 from newsdesk.analyze.entities import doc_text
@@ -163,6 +164,14 @@ def _other_conjunct(modal: Token, cue: Token) -> bool:
     if modal.i > cue.i:
         return False
     return any(x.text in ",;:" or x.lower_ in CLAUSE_JOINS for x in cue.doc[modal.i : cue.i])
+
+
+def inert_subject(cand: Candidate) -> bool:
+    """The subject is something that cannot act ("het koufront", "een rug van hogedruk", "de
+    inflatie"): what it "will do" is a forecast, never a commitment."""
+    return cand.source in ("present", "aux") and any(
+        t.pos_ == "NOUN" and actor_nouns().is_inert(lemma(t)) for t in cand.subject
+    )
 
 
 def generic(cand: Candidate) -> bool:
