@@ -172,3 +172,10 @@ def test_our_event_is_the_speakers_side(nlp: Any, resolver: EntityResolver) -> N
     text = "Door Sanne de Vries\nOnze eerste open dag zal in juni plaatsvinden.\n"
     found = [c for c in commitments(nlp, resolver, text) if "plaatsvinden" in c.action]
     assert [(c.actor, c.actor_as_written) for c in found] == [("Sanne de Vries", "Onze eerste open dag")]
+
+
+def test_a_coordinated_name_the_entities_miss_is_still_an_actor(nlp: Any, resolver: EntityResolver) -> None:
+    found = commitments(nlp, resolver, "Actrice Jeanine Bisschops en auteur Tom Lanoye hadden eerder al toegezegd.")
+    assert sorted(c.actor for c in found) == ["Jeanine Bisschops", "Tom Lanoye"]
+    ministers = commitments(nlp, resolver, "De minister van Economie en Financiën zal de regels aanpassen.")
+    assert all(c.actor != "Financiën" for c in ministers)

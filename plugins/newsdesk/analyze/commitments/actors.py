@@ -365,6 +365,12 @@ def phrase_actors(doc: Doc, tokens: Sequence[Token], ctx: DocumentContext, sente
         if whole:
             m = whole[0]
             return [Actor(written, start, end, m.entity.entity_id, _entity_label(m), True, sentence, how)]
+    unnamed = _unnamed_conjuncts(tokens, named) if named else []
+    if unnamed:  # "Actrice Jeanine Bisschops en auteur Tom Lanoye" where only one name is a known entity
+        found = [actor_of_mention(m, sentence, how, written) for m in named]
+        found += [Actor(span_text(doc, part), part[0].idx, part[-1].idx + len(part[-1].text), None, EntityLabel.PER,
+                        False, sentence, how, written) for part in unnamed]  # fmt: skip
+        return found  # the known entities first: the scorer reads the first actor
     if len(named) > 1 and any(t.lower_ in ("en", "&") for t in tokens):
         # "Picqué en Gabriëls": each commits; "Lazio Roma en FC Porto" after "met" is not the subject
         conj = [m for m in named if not any(t.lower_ in ("met", "van") and t.idx < m.start for t in tokens)]
@@ -394,6 +400,32 @@ def phrase_actors(doc: Doc, tokens: Sequence[Token], ctx: DocumentContext, sente
     plural = "Plur" in head.morph.get("Number", []) or any(t.lower_ == "en" for t in tokens)
     return [Actor(text, stripped[0].idx, stripped[-1].idx + len(stripped[-1].text), None, None, plural, sentence,
                   how, written if written != text else None)]  # fmt: skip
+
+
+def _unnamed_conjuncts(tokens: Sequence[Token], named: Sequence[Mention]) -> list[list[Token]]:
+    """The conjuncts of "X en Y" that no entity mention covers but that name a person: a title and a
+    name of two or more capitalised words ("actrice Jeanine Bisschops"), the title left out."""
+    if not any(t.lower_ in ("en", "&") for t in tokens) or any(t.lower_ in ("met", "van") for t in tokens):
+        return []
+    parts: list[list[Token]] = [[]]
+    for t in tokens:
+        if t.lower_ in ("en", "&"):
+            parts.append([])
+        elif t.text != ",":
+            parts[-1].append(t)
+    out = []
+    for part in parts:
+        if not part or any(m.start < part[-1].idx + len(part[-1].text) and part[0].idx < m.end for m in named):
+            continue
+        name = strip_title(part)
+        if (
+            name is not part
+            and len(name) >= 2
+            and len(name) < len(part)
+            and all(t.text[:1].isupper() or t.lower_ in NAME_PARTICLES for t in name)
+        ):
+            out.append(name)
+    return out
 
 
 # --------------------------------------------------------------------------- speakers
