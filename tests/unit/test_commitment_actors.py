@@ -179,3 +179,12 @@ def test_a_coordinated_name_the_entities_miss_is_still_an_actor(nlp: Any, resolv
     assert sorted(c.actor for c in found) == ["Jeanine Bisschops", "Tom Lanoye"]
     ministers = commitments(nlp, resolver, "De minister van Economie en Financiën zal de regels aanpassen.")
     assert all(c.actor != "Financiën" for c in ministers)
+
+
+def test_a_name_that_opens_a_quote_with_a_colon_is_its_speaker(nlp: Any, resolver: EntityResolver) -> None:
+    text = (
+        'Jan Peeters straalt van enthousiasme: "Vorig jaar was het crisis.\n'
+        "' Als de test morgen klaar is, gaan we overmorgen controleren op epo.\n"
+    )
+    found = [c for c in commitments(nlp, resolver, text) if c.actor_as_written == "we"]
+    assert [c.actor for c in found] == ["Jan Peeters"]

@@ -434,12 +434,21 @@ def _unnamed_conjuncts(tokens: Sequence[Token], named: Sequence[Mention]) -> lis
 def speaker_of(seg: Span, exclude: set[int], ctx: DocumentContext, sentence: int) -> tuple[Actor | None, Token | None]:
     """The speaker credited in ``seg`` ("zei Starmer", "volgens Rutte", "aldus X"), with its verb."""
     doc = seg.doc
-    colon = next((t for t in seg[:5] if t.text == ":"), None)
-    if colon is not None:  # "Burgemeester Moerman: "We willen ...""
-        named = [m for m in ctx.mentions_in(seg.start_char, colon.idx) if m.end == colon.idx]
-        before = [t for t in seg if t.idx < (named[0].start if named else 0) and t.text not in QUOTE_CHARS]
-        if named and _entity_label(named[0]) in (EntityLabel.PER, EntityLabel.ORG) and all(is_title(t) for t in before):
-            return actor_of_mention(named[0], sentence, "speaker"), None
+    colon = next((t for t in seg if t.text == ":"), None)
+    if colon is not None:  # "Burgemeester Moerman: "We willen ..."", "Leblanc straalt van enthousiasme: "In 1998 ...""
+        text = doc_text(doc)
+        quote_follows = text[colon.idx + 1 : colon.idx + 3].strip()[:1] in QUOTE_CHARS or colon.i + 1 >= seg.end
+        named = [
+            m
+            for m in ctx.mentions_in(seg.start_char, colon.idx)
+            if _entity_label(m) in (EntityLabel.PER, EntityLabel.ORG)
+        ]
+        if named:
+            first = named[0]
+            before = [t for t in seg if t.idx < first.start and t.text not in QUOTE_CHARS]
+            right_before = first.end == colon.idx
+            if all(is_title(t) for t in before) and (right_before or quote_follows):
+                return actor_of_mention(first, sentence, "speaker"), None
     for tok in seg:
         if tok.lower_ in ("volgens", "aldus"):
             np = _words_after(tok)
