@@ -92,3 +92,99 @@ def test_a_description_stands_for_the_organisation_the_text_is_about(nlp: Any, r
     )
     bond = [c for c in commitments(nlp, resolver, text) if c.actor_as_written == "De bond"]
     assert [c.actor for c in bond] == ["FNV"]  # the union the text is about, not the last one named
+
+
+def test_we_in_a_signed_column_is_its_author(nlp: Any, resolver: EntityResolver) -> None:
+    text = (
+        "Door Sanne de Vries\n"
+        "De buurt klaagt al jaren over het lawaai van de ringweg.\n"
+        "Wij hebben besloten om volgend voorjaar zelf geluidsmetingen te doen.\n"
+    )
+    found = [c for c in commitments(nlp, resolver, text) if c.actor_as_written == "Wij"]
+    assert [c.actor for c in found] == ["Sanne de Vries"]
+
+
+def test_we_of_a_quote_credited_elsewhere_is_the_documents_main_speaker(nlp: Any, resolver: EntityResolver) -> None:
+    text = (
+        "Door Sanne de Vries\n"
+        "Directeur Pieter Jansen zei dinsdag dat de zender groeit.\n"
+        '"In het najaar gaan we meer investeren in eigen programma\'s."\n'
+    )
+    found = [c for c in commitments(nlp, resolver, text) if c.actor_as_written == "we"]
+    assert [c.actor for c in found] == ["Pieter Jansen"]  # the speaker, not the author of the byline
+
+
+def test_a_name_and_a_colon_credit_the_quote_after_them(nlp: Any, resolver: EntityResolver) -> None:
+    text = 'Burgemeester Moerman: "We willen de binnenstad autovrij maken tegen 2028."'
+    (c,) = commitments(nlp, resolver, text)
+    assert c.speaker == "Moerman" and c.actor == "Moerman"
+
+
+def test_a_function_before_the_name_in_a_compound_is_no_part_of_the_actor(nlp: Any, resolver: EntityResolver) -> None:
+    found = commitments(nlp, resolver, "Morgen pakt VT4-concurrent Kanaal 2 uit met een nieuw programma.")
+    assert [c.actor for c in found] == ["Kanaal 2"]
+
+
+def test_a_plural_of_people_is_an_actor_as_written(nlp: Any, resolver: EntityResolver) -> None:
+    found = commitments(nlp, resolver, "De dermatologen organiseren maandag een gratis screeningsdag.")
+    assert [c.actor for c in found] == ["De dermatologen"]
+
+
+def test_he_is_the_person_the_document_is_about_rather_than_one_named_in_passing(
+    nlp: Any, resolver: EntityResolver
+) -> None:
+    text = (
+        "Jan Peeters leidt de organisatie sinds 1995. Peeters is streng voor de renners. "
+        "Volgens Peeters is de test betrouwbaar. Vorig jaar won Marco Pantani nog een etappe. "
+        "Hij wil de strijd tegen doping tot het einde voeren."
+    )
+    found = [c for c in commitments(nlp, resolver, text) if c.actor_as_written == "Hij"]
+    assert [c.actor for c in found] == ["Jan Peeters"]
+
+
+def test_the_name_after_an_inverted_reporting_verb_is_the_speaker(nlp: Any, resolver: EntityResolver) -> None:
+    text = "Dat plan komt te laat, zei Nilis rustig. Luc Nilis speelt bij PSV. Ik zal alles doen om de rust te bewaren."
+    found = [c for c in commitments(nlp, resolver, text) if c.actor_as_written == "Ik"]
+    assert [c.actor for c in found] == ["Luc Nilis"]
+
+
+def test_ik_is_a_person_never_the_paper_that_reports_it(nlp: Any, resolver: EntityResolver) -> None:
+    text = (
+        "De man had de buren maandenlang lastiggevallen, meldt het Zweedse boulevardblad Aftonbladet.\n"
+        "Volgens Hans Berg is de maat nu vol.\n"
+        "Ik zal ook een brief schrijven naar de burgemeester.\n"
+    )
+    found = [c for c in commitments(nlp, resolver, text) if c.actor_as_written == "Ik"]
+    assert [c.actor for c in found] == ["Hans Berg"]
+
+
+def test_a_credited_agency_is_not_what_the_text_is_about(nlp: Any, resolver: EntityResolver) -> None:
+    text = (
+        "Belga / Eigen berichtgeving\n"
+        "Het ACV vraagt meer koopkracht (Belga).\n"
+        "De vakbond zal zich inzetten voor hogere lonen (Belga).\n"
+    )
+    found = [c for c in commitments(nlp, resolver, text) if c.actor_as_written == "De vakbond"]
+    assert [c.actor for c in found] == ["ACV"]
+
+
+def test_our_event_is_the_speakers_side(nlp: Any, resolver: EntityResolver) -> None:
+    text = "Door Sanne de Vries\nOnze eerste open dag zal in juni plaatsvinden.\n"
+    found = [c for c in commitments(nlp, resolver, text) if "plaatsvinden" in c.action]
+    assert [(c.actor, c.actor_as_written) for c in found] == [("Sanne de Vries", "Onze eerste open dag")]
+
+
+def test_a_coordinated_name_the_entities_miss_is_still_an_actor(nlp: Any, resolver: EntityResolver) -> None:
+    found = commitments(nlp, resolver, "Actrice Jeanine Bisschops en auteur Tom Lanoye hadden eerder al toegezegd.")
+    assert sorted(c.actor for c in found) == ["Jeanine Bisschops", "Tom Lanoye"]
+    ministers = commitments(nlp, resolver, "De minister van Economie en Financiën zal de regels aanpassen.")
+    assert all(c.actor != "Financiën" for c in ministers)
+
+
+def test_a_name_that_opens_a_quote_with_a_colon_is_its_speaker(nlp: Any, resolver: EntityResolver) -> None:
+    text = (
+        'Jan Peeters straalt van enthousiasme: "Vorig jaar was het crisis.\n'
+        "' Als de test morgen klaar is, gaan we overmorgen controleren op epo.\n"
+    )
+    found = [c for c in commitments(nlp, resolver, text) if c.actor_as_written == "we"]
+    assert [c.actor for c in found] == ["Jan Peeters"]

@@ -141,3 +141,56 @@ def test_the_bundled_scorer_takes_clear_commitments_and_leaves_descriptions(nlp:
     ]
     assert found("De minister weigert de regeling te verlengen.") == [("De minister", K.REFUSAL)]
     assert found("De tentoonstelling loopt van 29 juli tot 6 augustus.") == []
+
+
+def test_a_free_relative_about_anyone_is_no_commitment(nlp: Any, resolver: EntityResolver) -> None:
+    found = judged(nlp, resolver, "Het hotel is een goed adres voor wie in het centrum van Gent wil overnachten.")
+    assert cue(found, "wil").veto == "a generic subject"
+    named = judged(nlp, resolver, "De uitbater wil het hotel in het centrum van Gent volgend jaar uitbreiden.")
+    assert cue(named, "wil").veto is None
+
+
+def test_an_agreement_reached_is_no_outcome(nlp: Any, resolver: EntityResolver) -> None:
+    found = judged(nlp, resolver, "De club heeft een akkoord bereikt met Ajax over de overgang van de spits.")
+    j = cue(found, "akkoord")
+    assert j.kind is K.AGREEMENT and "outcome" not in j.features
+
+
+def test_a_modal_of_the_other_conjunct_is_no_obligation(nlp: Any, resolver: EntityResolver) -> None:
+    found = judged(nlp, resolver, "Wij kunnen dat niet en zullen dat ook nooit doen.")
+    j = cue(found, "zullen")
+    assert j.veto is None and j.negation.polarity is Polarity.NEGATIVE
+    assert cue(judged(nlp, resolver, "Wij zullen dat nooit kunnen betalen."), "zullen").veto == "an obligation"
+
+
+def test_a_wish_in_the_perfect_with_the_infinitive_is_past(nlp: Any, resolver: EntityResolver) -> None:
+    found = judged(nlp, resolver, "In mijn dertig jaar als leraar heb ik vaak iets anders willen doen.")
+    j = cue(found, "willen")
+    assert tense(j.cand) is Tense.PERFECT and j.veto == "a past wish"
+    reported = cue(
+        judged(nlp, resolver, "De topman heeft gezegd best te willen praten over een nieuw fonds."), "willen"
+    )
+    assert reported.veto is None  # the infinitive of a te-clause: the wish holds
+
+
+def test_er_komt_with_its_speaker_and_a_future_passive_are_features(nlp: Any, resolver: EntityResolver) -> None:
+    announced = cue(judged(nlp, resolver, "Er komt een onafhankelijk onderzoek, zei minister Jetten dinsdag."), "komt")
+    assert announced.features.get("er_komt_speaker") == 1.0
+    weather = cue(judged(nlp, resolver, "Er komt morgen veel regen."), "komt")
+    assert "er_komt_speaker" not in weather.features
+    scheduled = cue(judged(nlp, resolver, "Het plan zal daarna worden voorgelegd aan de Verenigde Staten."), "zal")
+    assert scheduled.features.get("future_passive") == 1.0
+
+
+def test_the_weather_cannot_commit(nlp: Any, resolver: EntityResolver) -> None:
+    found = judged(nlp, resolver, "In de nacht van zaterdag op zondag trekt het koufront door het land.")
+    assert cue(found, "trekt").veto == "a forecast: the subject cannot act"
+    team = judged(nlp, resolver, "In de nacht van zaterdag op zondag trekt het team door het land.")
+    assert cue(team, "trekt").veto is None
+
+
+def test_a_participle_hanging_on_another_verb_is_no_cue(nlp: Any, resolver: EntityResolver) -> None:
+    found = judged(nlp, resolver, "Als we de nieuwe telling doen, komen we beslist uit op 36.000 eenheden.")
+    assert [j.cand.cue.text for j in found if j.cand.source == "lexical"] == []
+    decided = judged(nlp, resolver, "De Vlaamse regering heeft beslist om de wedstrijden af te schaffen.")
+    assert cue(decided, "beslist").cand.source == "lexical"

@@ -102,3 +102,11 @@ def test_actor_nouns_classes_titles_and_people() -> None:
     assert not nouns.can_act("werken", plural=True)  # "De werken beginnen in augustus": not an actor
     with pytest.raises(ConfigError, match="class"):
         parse_actor_nouns("minister\tpolitician\tyes\n")
+
+
+def test_inert_nouns_never_act_and_count_by_their_head() -> None:
+    from newsdesk.analyze.commitments.lexicon import parse_actor_nouns
+
+    nouns = parse_actor_nouns("front\tinert\tno\npartij\torganisation\tno\n")
+    assert nouns.is_inert("koufront") and nouns.is_inert("front")
+    assert not nouns.is_inert("partij") and nouns.noun_class("front") is None

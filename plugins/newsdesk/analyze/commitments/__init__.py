@@ -38,6 +38,7 @@ from spacy.tokens import Doc, Span
 
 from newsdesk.analyze.commitments import decisions as decide
 from newsdesk.analyze.commitments.actors import (
+    FIRST_PERSON_OWNERS,
     Actor,
     DocumentContext,
     agent_of,
@@ -67,7 +68,7 @@ log = logging.getLogger(__name__)
 __all__ = ["EXTRACTOR_VERSION", "Judged", "find_commitments", "judge_document"]
 
 # Bump when the rules, the lexicon or the scorer change behaviour; part of every analyzer_version.
-EXTRACTOR_VERSION = "commitments-8"
+EXTRACTOR_VERSION = "commitments-9"
 
 K = CommitmentKind
 
@@ -122,6 +123,8 @@ def judge_document(doc: Doc, mentions: Sequence[Mention], *, published: date | N
     by_sentence = segments(doc)
     docf = document_features([seg for segs in by_sentence for seg in segs])
     found = [(s_index, seg, candidates(seg)) for s_index, segs in enumerate(by_sentence) for seg in segs]
+    seg_speakers = [speaker_of(seg, set(), ctx, s_index)[0] for s_index, seg, _ in found]
+    ctx.all_speakers = [a for a in seg_speakers if a is not None]
     for s_index, _, cands in found:  # first pass: who the document's clauses are about
         for cand in cands:
             if cand.passive or not cand.subject or cand.subject[0].pos_ == "PRON" or is_thing(cand.subject, ctx):
@@ -130,8 +133,7 @@ def judge_document(doc: Doc, mentions: Sequence[Mention], *, published: date | N
                 if actor.entity_id is not None or is_government(actor.text):
                     ctx.note_topic(actor)
     out: list[Judged] = []
-    for s_index, seg, cands in found:
-        seg_speaker, _ = speaker_of(seg, set(), ctx, s_index)
+    for (s_index, _, cands), seg_speaker in zip(found, seg_speakers, strict=True):
         for cand in cands:
             judged = _judge(cand, s_index, ctx, docf, published)
             out.append(judged)
@@ -166,17 +168,24 @@ def _judge(
     quoted = decide.in_quote(cand)
     if speaker is None and quoted and ctx.speakers:
         speaker = ctx.speakers[-1]
+    if decide.generic(cand):
+        veto = veto or "a generic subject"  # "voor wie ... wil overnachten"
     pred = decide.prediction(cand, clause)
     if pred.belief:
         veto = veto or "a forecast or hope"
     tense = decide.tense(cand)
-    if tense in (decide.Tense.PAST, decide.Tense.PLUPERFECT) and cand.entry is not None and cand.entry.kind is K.INTENT:
+    wished = tense in (decide.Tense.PAST, decide.Tense.PLUPERFECT) or (
+        tense is decide.Tense.PERFECT and "Inf" in cand.cue.morph.get("VerbForm", [])
+    )  # "heb ik altijd iets anders willen doen"; "we hebben ons voorgenomen om ..." still holds
+    if wished and cand.entry is not None and cand.entry.kind is K.INTENT:
         # "Imperial Invest wou diversifiëren": a past wish; a reported promise or decision
         # ("beloofde vorig jaar dat ...", "besloot te ...") keeps its future content
         veto = veto or "a past wish"
     actors, subject_is_content = _actors(cand, s_index, ctx, speaker, quoted, matrix)
-    if pred.outcome and cand.source in ("aux", "present") and (not cand.subject or is_thing(cand.subject, ctx)):
-        veto = veto or "a forecast: the subject cannot act"  # "De prijzen zullen stijgen"
+    if (pred.outcome and cand.source in ("aux", "present") and (not cand.subject or is_thing(cand.subject, ctx))) or (
+        decide.inert_subject(cand)
+    ):
+        veto = veto or "a forecast: the subject cannot act"  # "De prijzen zullen stijgen", "Het koufront trekt ..."
     if subject_is_content and _er_komt(cand, ctx) and (speaker is None or speaker.sentence != s_index):
         veto = veto or "a forecast: nobody announces it"  # "Er komt veel regen"
     neg = decide.negation(cand, clause, (cond[1], cond[2]) if cond else None)
@@ -199,6 +208,7 @@ def _judge(
         cand, tense=tense, negation=neg, obligation=why, prediction=pred, condition=cond is not None,
         deadline=dl, past_time=past, quoted=quoted, speaker=speaker is not None, reported=rep is not None,
         actors=actors, document=docf,
+        announced=subject_is_content and _er_komt(cand, ctx) and speaker is not None and speaker.sentence == s_index,
     )  # fmt: skip
     return Judged(cand, s_index, clause, actors, speaker, kind, firm, neg, cond, dl, features, veto, subject_is_content)
 
@@ -210,7 +220,8 @@ def _actors(
     if cand.passive:
         agent = agent_of(cand.main, ctx, s_index) or context_actor(cand.segment, ctx, s_index, speaker)
         return ([agent] if agent is not None else []), False
-    impersonal = (
+    owned = bool(cand.subject) and cand.subject[0].lower_ in FIRST_PERSON_OWNERS  # "Onze open dag zal ..."
+    impersonal = not owned and (
         (len(cand.subject) == 1 and cand.subject[0].lower_ == "men")
         or (not cand.subject and cand.source in ("lexical", "noun"))  # "Op de vergadering is afgesproken om"
         or (cand.source in ("present", "aux") and is_thing(cand.subject, ctx))  # "De werken beginnen in augustus"

@@ -38,12 +38,13 @@ from newsdesk.analyze.commitments.clauses import (
     segment_of,
     subject_of,
 )
-from newsdesk.analyze.commitments.lexicon import TIME_WORDS, actor_nouns
+from newsdesk.analyze.commitments.lexicon import QUOTE_CHARS, TIME_WORDS, actor_nouns
 from newsdesk.analyze.entities import doc_text
 from newsdesk.models import EntityLabel, Mention
 
 PERSONAL_PRONOUNS = frozenset("ik wij we hij zij ze het u jij je jullie men".split())
 FIRST_PERSON = frozenset("ik wij we".split())
+FIRST_PERSON_OWNERS = {"onze": "we", "ons": "we", "mijn": "ik"}  # a possessive stands for its owner
 RELATIVE = frozenset("die dat wie welke".split())
 NAME_PARTICLES = frozenset("van der den de te ten ter von le la da del di 't".split())
 LEADING_NON_NAME = frozenset("ook zelfs wel nu dan toen daarna vervolgens en maar alleen echter zo".split())
@@ -94,6 +95,9 @@ class DocumentContext:
     # subjects of candidate clauses across the whole document: who the document is about
     topics: Counter[str] = field(default_factory=Counter)
     topic_actors: dict[str, Actor] = field(default_factory=dict)
+    # every speaker the document credits, wherever it stands: who its quotes are from
+    all_speakers: list[Actor] = field(default_factory=list)
+    author: Actor | None = None  # the byline ("Door Peter Vangindertael", a line of names only)
 
     def note_topic(self, actor: Actor) -> None:
         key = actor.entity_id or actor.text.casefold()
@@ -119,12 +123,24 @@ class DocumentContext:
     @classmethod
     def build(cls, doc: Doc, mentions: Sequence[Mention]) -> DocumentContext:
         ctx = cls(doc, mentions)
+        text = doc_text(doc)
         for m in mentions:
-            ctx.salience[m.entity.entity_id] += 1
+            if not _credit(text, m):
+                ctx.salience[m.entity.entity_id] += 1
             best = ctx.by_id.get(m.entity.entity_id)
             if best is None or len(m.text) > len(best.text):
                 ctx.by_id[m.entity.entity_id] = m
+        ctx.author = byline(doc, mentions)
         return ctx
+
+    def main_speaker(self, *, person: bool = False) -> Actor | None:
+        """The named speaker (a person or organisation the entities know; ``person``: a person) the
+        document credits most often; ties: the first credited."""
+        labels = (EntityLabel.PER,) if person else (EntityLabel.PER, EntityLabel.ORG)
+        named = [a for a in self.all_speakers if a.entity_id is not None and a.label in labels]
+        counts = Counter(a.entity_id for a in named)
+        best = max(counts.values(), default=0)
+        return next((a for a in named if counts[a.entity_id] == best), None)
 
     def affiliation(self, person: Actor) -> Mention | None:
         """The organisation a person speaks for, as the text says it: "X, de voorzitter van de
@@ -180,6 +196,47 @@ class DocumentContext:
                 continue
             return m if sentence - m.sentence <= window else None
         return None
+
+
+def _credit(text: str, m: Mention) -> bool:
+    """A mention that credits the text rather than takes part in it: a news agency in brackets
+    ("(Belga)", "(ANP)"), a name alone on its line (the newspaper, the author)."""
+    before = text[max(0, m.start - 1) : m.start]
+    after = text[m.end : m.end + 1]
+    if before == "(" and after == ")":
+        return True
+    line_start = text.rfind("\n", 0, m.start) + 1
+    line_end = text.find("\n", m.end)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    return any(part.strip(" \t-–—:,.") == m.text for part in line.split("/"))  # "Belga / Eigen berichtgeving"
+
+
+_BYLINE_JOIN = re.compile(r"^(?:[Dd]oor\s+)?(?:\s*(?:,|/|&|\ben\b)?\s*\x00)+\s*$")
+
+
+def byline(doc: Doc, mentions: Sequence[Mention]) -> Actor | None:
+    """The author credited on a line of its own: "Door Peter Vangindertael", "Martine De Gos en Eddy
+    Bonte" (a line of person names and nothing else). A "Door" line goes before a bare one."""
+    text = doc_text(doc)
+    found: list[tuple[bool, Actor]] = []
+    pos = 0
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        names = [m for m in mentions if start <= m.start and m.end <= start + len(line)]
+        if not names or any(_entity_label(m) is not EntityLabel.PER for m in names) or len(line) > 80:
+            continue
+        masked = line
+        for m in sorted(names, key=lambda m: -m.start):
+            masked = masked[: m.start - start] + "\x00" + masked[m.end - start :]
+        if not _BYLINE_JOIN.match(masked):
+            continue
+        first, last = names[0], names[-1]
+        written = " en ".join(p.strip() for p in text[first.start : last.end].split("/"))
+        one = first.entity.entity_id if len({m.entity.entity_id for m in names}) == 1 else None
+        actor = Actor(written, first.start, last.end, one, EntityLabel.PER, len(names) > 1, first.sentence, "author")
+        found.append((line.lstrip().lower().startswith("door "), actor))
+    found.sort(key=lambda x: not x[0])
+    return found[0][1] if found else None
 
 
 def _entity_label(m: Mention) -> EntityLabel:
@@ -272,8 +329,8 @@ def _modifier(m: Mention, tokens: Sequence[Token]) -> bool:
     if str(getattr(m, "link", "same")) in ("demonym_of", "part_of_compound"):
         return True
     inside = [t for t in tokens if m.start <= t.idx < m.end]
-    if inside and all(t.pos_ == "ADJ" for t in inside):
-        return True  # "Turkse", "Italiaanse": a nationality adjective
+    if inside and all(t.pos_ == "ADJ" for t in inside) and m.label is EntityLabel.MISC:
+        return True  # "Turkse", "Italiaanse": a nationality adjective (not "Kanaal 2" mis-tagged)
     first = inside[0] if inside else None
     if first is not None and tokens[0].idx < m.start:
         j = first.i - 1
@@ -308,6 +365,12 @@ def phrase_actors(doc: Doc, tokens: Sequence[Token], ctx: DocumentContext, sente
         if whole:
             m = whole[0]
             return [Actor(written, start, end, m.entity.entity_id, _entity_label(m), True, sentence, how)]
+    unnamed = _unnamed_conjuncts(tokens, named) if named else []
+    if unnamed:  # "Actrice Jeanine Bisschops en auteur Tom Lanoye" where only one name is a known entity
+        found = [actor_of_mention(m, sentence, how, written) for m in named]
+        found += [Actor(span_text(doc, part), part[0].idx, part[-1].idx + len(part[-1].text), None, EntityLabel.PER,
+                        False, sentence, how, written) for part in unnamed]  # fmt: skip
+        return found  # the known entities first: the scorer reads the first actor
     if len(named) > 1 and any(t.lower_ in ("en", "&") for t in tokens):
         # "Picqué en Gabriëls": each commits; "Lazio Roma en FC Porto" after "met" is not the subject
         conj = [m for m in named if not any(t.lower_ in ("met", "van") and t.idx < m.start for t in tokens)]
@@ -339,20 +402,65 @@ def phrase_actors(doc: Doc, tokens: Sequence[Token], ctx: DocumentContext, sente
                   how, written if written != text else None)]  # fmt: skip
 
 
+def _unnamed_conjuncts(tokens: Sequence[Token], named: Sequence[Mention]) -> list[list[Token]]:
+    """The conjuncts of "X en Y" that no entity mention covers but that name a person: a title and a
+    name of two or more capitalised words ("actrice Jeanine Bisschops"), the title left out."""
+    if not any(t.lower_ in ("en", "&") for t in tokens) or any(t.lower_ in ("met", "van") for t in tokens):
+        return []
+    parts: list[list[Token]] = [[]]
+    for t in tokens:
+        if t.lower_ in ("en", "&"):
+            parts.append([])
+        elif t.text != ",":
+            parts[-1].append(t)
+    out = []
+    for part in parts:
+        if not part or any(m.start < part[-1].idx + len(part[-1].text) and part[0].idx < m.end for m in named):
+            continue
+        name = strip_title(part)
+        if (
+            name is not part
+            and len(name) >= 2
+            and len(name) < len(part)
+            and all(t.text[:1].isupper() or t.lower_ in NAME_PARTICLES for t in name)
+        ):
+            out.append(name)
+    return out
+
+
 # --------------------------------------------------------------------------- speakers
 
 
 def speaker_of(seg: Span, exclude: set[int], ctx: DocumentContext, sentence: int) -> tuple[Actor | None, Token | None]:
     """The speaker credited in ``seg`` ("zei Starmer", "volgens Rutte", "aldus X"), with its verb."""
     doc = seg.doc
+    colon = next((t for t in seg if t.text == ":"), None)
+    if colon is not None:  # "Burgemeester Moerman: "We willen ..."", "Leblanc straalt van enthousiasme: "In 1998 ...""
+        text = doc_text(doc)
+        quote_follows = text[colon.idx + 1 : colon.idx + 3].strip()[:1] in QUOTE_CHARS or colon.i + 1 >= seg.end
+        named = [
+            m
+            for m in ctx.mentions_in(seg.start_char, colon.idx)
+            if _entity_label(m) in (EntityLabel.PER, EntityLabel.ORG)
+        ]
+        if named:
+            first = named[0]
+            before = [t for t in seg if t.idx < first.start and t.text not in QUOTE_CHARS]
+            right_before = first.end == colon.idx
+            if all(is_title(t) for t in before) and (right_before or quote_follows):
+                return actor_of_mention(first, sentence, "speaker"), None
     for tok in seg:
         if tok.lower_ in ("volgens", "aldus"):
             np = _words_after(tok)
             if np and _can_speak(np, ctx):
                 return _speaker_actor(doc, np, ctx, sentence), tok
     for tok in seg:
-        if tok.i in exclude or not is_reporting(tok):
-            continue
+        if tok.i in exclude or not is_reporting(tok) or "Inf" in tok.morph.get("VerbForm", []):
+            continue  # "hoop ik dat Branko net zo zal reageren": an infinitive credits nobody
+        if tok.i > seg.start and doc[tok.i - 1].text in ",\"'”":  # '..., zei Nilis rustig': the name after it
+            after = [m for m in ctx.mentions_in(tok.idx, seg.end_char) if m.start <= _after_titles(tok)]
+            if after and _entity_label(after[0]) in (EntityLabel.PER, EntityLabel.ORG):
+                return actor_of_mention(after[0], sentence, "speaker"), tok
         subj = subject_of(tok)
         np = noun_phrase(subj) if subj is not None else _name_before(tok, ctx)
         if not np:
@@ -363,6 +471,15 @@ def speaker_of(seg: Span, exclude: set[int], ctx: DocumentContext, sentence: int
                 np = [*np, doc[np[-1].i + 1]]
             return _speaker_actor(doc, np, ctx, sentence), tok
     return None, None
+
+
+def _after_titles(tok: Token) -> int:
+    """Offset of the first word after ``tok`` that is no article or title ("zei minister X" -> X)."""
+    doc, end = tok.doc, segment_of(tok).end
+    i = tok.i + 1
+    while i < end and (doc[i].pos_ == "DET" or is_title(doc[i])):
+        i += 1
+    return doc[i].idx if i < end else doc[end - 1].idx
 
 
 def _can_speak(np: Sequence[Token], ctx: DocumentContext) -> bool:
@@ -469,6 +586,11 @@ def resolve_subject(
     low = head.lower_
     if len(tokens) == 1 and (head.pos_ == "PRON" or low in PERSONAL_PRONOUNS | RELATIVE | {"deze", "dit"}):
         return _pronoun(head, cue=cue, ctx=ctx, sentence=sentence, speaker=speaker, quoted=quoted, matrix=matrix)
+    owner = FIRST_PERSON_OWNERS.get(tokens[0].lower_)
+    inside = ctx.mentions_in(tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
+    if owner is not None and all(_entity_label(m) is EntityLabel.MISC for m in inside):
+        # "Onze eerste Dies Natalis zal dienen als ...", "Ons team gaat ...": the speaker's side
+        return _first_person(owner, span_text(doc, tokens), ctx=ctx, sentence=sentence, speaker=speaker)
     if lemma(head) in TIME_WORDS or head.lower_ in TIME_WORDS or head.dep_ in ("obl:tmod", "nmod:tmod"):
         return []
     found = phrase_actors(doc, tokens, ctx, sentence, "subject")
@@ -531,26 +653,7 @@ def _pronoun(
         else:
             return []
     if low in FIRST_PERSON:
-        # "ik" is the speaker; "we" of a speaker is the organisation the speaker speaks for
-        # ("zei Ursula von der Leyen, de voorzitter van de Europese Commissie"), else the one (or
-        # the place) the document is about, else the speaker's side
-        if low in ("we", "wij") and speaker is not None and speaker.label is EntityLabel.PER:
-            org = ctx.affiliation(speaker)
-            if org is not None:
-                return [actor_of_mention(org, sentence, "pronoun", written)]
-        if low in ("we", "wij") and (speaker is None or speaker.label is not EntityLabel.ORG):
-            topic = ctx.topic()
-            if topic is not None:
-                return [_replace(topic, how="pronoun", written=written)]
-        if speaker is not None and speaker.text.casefold() not in PERSONAL_PRONOUNS:
-            return [_replace(speaker, how="speaker", written=written)]
-        if ctx.speakers and quoted:
-            return [_replace(ctx.speakers[-1], how="speaker", written=written)]
-        if low in ("we", "wij"):
-            org = ctx.most_salient((EntityLabel.ORG, EntityLabel.LOC))
-            return [actor_of_mention(org, sentence, "pronoun", written)] if org is not None else []
-        person = ctx.most_salient((EntityLabel.PER,))
-        return [actor_of_mention(person, sentence, "pronoun", written)] if person is not None else []
+        return _first_person(tok.lower_, tok.text, ctx=ctx, sentence=sentence, speaker=speaker)
     if low in ("men", "u", "je", "jij", "jullie"):
         return []
     if matrix:  # "Hij zei dat hij ...", "hebben afgesproken dat ze ..."
@@ -561,9 +664,10 @@ def _pronoun(
         return [_replace(speaker, how="pronoun", written=written)]  # "Schoof zei erbij dat hij ..."
     if low == "hij" or (low in ("zij", "ze") and _plural_verb(cue) is False):
         seg = segment_of(tok)
-        m = ctx.nearest_before(tok.idx, (EntityLabel.PER,), sentence=sentence) or ctx.most_salient(
-            (EntityLabel.PER,), outside=(seg.start_char, seg.end_char)
-        )
+        near = ctx.nearest_before(tok.idx, (EntityLabel.PER,), sentence=sentence)
+        main = ctx.most_salient((EntityLabel.PER,), outside=(seg.start_char, seg.end_char))
+        # the person the document is about beats one named in passing just before
+        m = main if near is None or (main is not None and _protagonist(ctx, main, near)) else near
         if m is not None:
             return [actor_of_mention(m, sentence, "pronoun", written)]
         if ctx.speakers:
@@ -579,6 +683,52 @@ def _pronoun(
         m = ctx.nearest_before(tok.idx, (EntityLabel.ORG, EntityLabel.LOC), sentence=sentence, window=1)
         return [actor_of_mention(m, sentence, "pronoun", written)] if m is not None else []
     return []
+
+
+def _first_person(low: str, written: str, *, ctx: DocumentContext, sentence: int, speaker: Actor | None) -> list[Actor]:
+    """ "ik" is who speaks; "we" is the side that speaker speaks for.
+
+    With a speaker: "we" of a person is the organisation the person speaks for ("zei Ursula von der
+    Leyen, de voorzitter van de Europese Commissie"), else the organisation the document is about,
+    else the speaker. Without one in the sentence: the document's main named speaker (a quote whose
+    speaker is credited elsewhere); in a piece that quotes nobody by name (a column, an opinion) the
+    author of the byline; else the organisation (for "ik": the person) the document mentions most.
+    "ik" is only ever a person.
+    """
+    plural = low in ("we", "wij")
+    if (
+        speaker is not None
+        and speaker.text.casefold() not in PERSONAL_PRONOUNS
+        and (plural or speaker.label in (EntityLabel.PER, None))
+    ):
+        if plural and speaker.label is EntityLabel.PER:
+            org = ctx.affiliation(speaker)
+            if org is not None:
+                return [actor_of_mention(org, sentence, "pronoun", written)]
+            topic = ctx.topic()
+            if topic is not None and topic.label is not EntityLabel.LOC:
+                return [_replace(topic, how="pronoun", written=written)]
+        return [_replace(speaker, how="speaker", written=written)]
+    main = ctx.main_speaker(person=not plural)
+    if main is not None:
+        if plural and main.label is EntityLabel.PER:
+            org = ctx.affiliation(main)
+            if org is not None:
+                return [actor_of_mention(org, sentence, "pronoun", written)]
+        return [_replace(main, how="speaker", written=written)]
+    if ctx.author is not None:
+        return [_replace(ctx.author, how="author", written=written)]
+    if plural:  # not a place: "we" in a travel story are the travellers, not the town they visit
+        org = ctx.most_salient((EntityLabel.ORG,))
+        return [actor_of_mention(org, sentence, "pronoun", written)] if org is not None else []
+    person = ctx.most_salient((EntityLabel.PER,))
+    return [actor_of_mention(person, sentence, "pronoun", written)] if person is not None else []
+
+
+def _protagonist(ctx: DocumentContext, main: Mention, near: Mention) -> bool:
+    """``main`` is named at least three times and at least twice as often as ``near``."""
+    hits = ctx.salience[main.entity.entity_id]
+    return hits >= 3 and hits >= 2 * ctx.salience[near.entity.entity_id]
 
 
 def _antecedent(tok: Token, ctx: DocumentContext, sentence: int) -> list[Actor]:
@@ -656,7 +806,9 @@ def is_thing(tokens: Sequence[Token], ctx: DocumentContext) -> bool:
     if not nouns:
         return False
     head = nouns[0] if any(t.lower_ in ("van", "uit") for t in words) else nouns[-1]
-    return not actor_nouns().can_act(lemma(head), "Plur" in head.morph.get("Number", []))
+    plural = "Plur" in head.morph.get("Number", [])
+    # the plural's ending tells people ("dermatologen"), the lemma ("dermatoloog") does not
+    return not (actor_nouns().can_act(lemma(head), plural) or actor_nouns().can_act(head.lower_, plural))
 
 
 def agent_of(main: Token, ctx: DocumentContext, sentence: int) -> Actor | None:

@@ -543,6 +543,20 @@ def _content_verb(tok: Token) -> Token | None:
     return comp
 
 
+# The auxiliaries a participle needs to be a verb: the perfect ("heeft beloofd") and the passive ("werd beslist").
+_PERFECT_LEMMAS = frozenset(
+    "hebben heb hebt heeft had hadden zijn ben bent is was waren worden word wordt werd werden".split()
+)
+
+
+def _bare_participle(tok: Token, seg: Span) -> bool:
+    """A participle that hangs on another verb with no auxiliary in its clause: no perfect, no
+    passive, so no verb at all ("komen we beslist uit", "besloten ligt"; not "heeft beslist")."""
+    if "Part" not in tok.morph.get("VerbForm", []) or tok.head.i == tok.i or tok.head.pos_ not in ("VERB", "AUX"):
+        return False
+    return not any(t.lower_ in _PERFECT_LEMMAS or lemma(t) in _PERFECT_LEMMAS for t in seg if t.i != tok.i)
+
+
 def _verb_cue(tok: Token, seg: Span, lex: Lexicon) -> Candidate | None:
     entry: Cue | None = None
     if tok.pos_ in ("VERB", "AUX"):
@@ -568,6 +582,8 @@ def _verb_cue(tok: Token, seg: Span, lex: Lexicon) -> Candidate | None:
         return None  # "een beslissende wedstrijd": a participle used as an adjective
     if entry.reflexive and not has_reflexive(tok):
         return None  # "X verplicht Y": an obligation on others; "zich verplichten" is a pledge
+    if _bare_participle(tok, seg):
+        return None  # "komen we beslist uit op", "die in de boeken besloten ligt": an adverb, an adjective
     main = _content_verb(tok) or tok  # "hadden eerder al toegezegd": the promise without its content
     return Candidate(tok, "lexical", entry, main, seg)
 

@@ -25,6 +25,7 @@ from spacy.tokens import Span, Token
 from newsdesk.analyze.commitments.clauses import Candidate, is_finite, is_past, is_reporting, lemma
 from newsdesk.analyze.commitments.lexicon import (
     BELIEF_VERBS,
+    CLAUSE_JOINS,
     CONDITION_MARKERS,
     DEMAND_VERBS,
     HEDGE_PHRASES,
@@ -35,6 +36,7 @@ from newsdesk.analyze.commitments.lexicon import (
     OUTCOME_VERBS,
     QUOTE_CHARS,
     STATE_VERBS,
+    actor_nouns,
 )
 from newsdesk.analyze.deadlines import find_deadline, resolve_deadline
 from newsdesk.analyze.entities import doc_text
@@ -70,9 +72,19 @@ def tense(cand: Candidate) -> Tense:
         return Tense.PLUPERFECT
     if low in _PERFECT_AUX and participle and fin.i != cand.cue.i:
         return Tense.PERFECT
+    if low in _PERFECT_AUX and _ipp(fin, cand.cue):
+        return Tense.PERFECT  # "heb ik vaak iets anders willen doen": the infinitive stands for the participle
     if is_past(fin):
         return Tense.PAST
     return Tense.PRESENT
+
+
+def _ipp(fin: Token, cue: Token) -> bool:
+    """``cue`` is an infinitive standing for a participle after the perfect auxiliary ``fin`` ("heb ...
+    willen doen"), not the infinitive of a te-clause ("heeft gezegd best te willen praten")."""
+    if fin.i >= cue.i or "Inf" not in cue.morph.get("VerbForm", []) or cue.doc[cue.i - 1].lower_ == "te":
+        return False
+    return not any(t.pos_ in ("VERB", "AUX") for t in cue.doc[fin.i + 1 : cue.i])
 
 
 # --------------------------------------------------------------------------- negation
@@ -121,7 +133,7 @@ def obligation(cand: Candidate) -> str | None:
     modals = OBLIGATION_MODALS if cand.source in ("aux", "passive", "present") else OBLIGATION_MODALS - {"kunnen"}
     for verb in chain:
         for c in verb.children:
-            if c.dep_ in ("aux", "xcomp") and lemma(c) in modals:
+            if c.dep_ in ("aux", "xcomp") and lemma(c) in modals and not _other_conjunct(c, cue):
                 return "modal"
     if lemma(main) in modals or lemma(cand.finite) in modals:
         return "modal"
@@ -130,11 +142,7 @@ def obligation(cand: Candidate) -> str | None:
         if any(lemma(t) in modals and t.pos_ in ("AUX", "VERB") for t in between):
             return "modal"
         before = [t for t in cand.segment if t.i < cue.i and t.pos_ in ("AUX", "VERB")]
-        if (
-            before
-            and lemma(before[-1]) in modals
-            and not any(x.text in ",;:" for x in cand.segment.doc[before[-1].i : cue.i])
-        ):
+        if before and lemma(before[-1]) in modals and not _other_conjunct(before[-1], cue):
             return "modal"  # "moet er een structuur op poten gezet worden"
     if any(a.i < cue.i and lemma(a) in DEMAND_VERBS for a in _governors(cand)) or introduced_by(cand, DEMAND_VERBS):
         return "demand"
@@ -148,6 +156,34 @@ def obligation(cand: Candidate) -> str | None:
         if any(c.lower_ == "dat" and c.dep_ == "mark" for c in main.children) and main.i != cue.i:
             return "wish"
     return None
+
+
+def _other_conjunct(modal: Token, cue: Token) -> bool:
+    """A modal before the cue with a comma or a clause conjunction between them belongs to another
+    clause: "Wij kunnen dat niet en zullen dat nooit doen"."""
+    if modal.i > cue.i:
+        return False
+    return any(x.text in ",;:" or x.lower_ in CLAUSE_JOINS for x in cue.doc[modal.i : cue.i])
+
+
+def inert_subject(cand: Candidate) -> bool:
+    """The subject is something that cannot act ("het koufront", "een rug van hogedruk", "de
+    inflatie"): what it "will do" is a forecast, never a commitment."""
+    return cand.source in ("present", "aux") and any(
+        t.pos_ == "NOUN" and actor_nouns().is_inert(lemma(t)) for t in cand.subject
+    )
+
+
+def generic(cand: Candidate) -> bool:
+    """The cue stands in a free relative clause about anyone: "een oord voor wie in de stad wil
+    overnachten", "Wie een ver land wil zien, ...". Nobody in particular commits."""
+    doc, cue = cand.segment.doc, cand.cue
+    for t in reversed(doc[cand.segment.start : cue.i]):
+        if t.lower_ == "wie":
+            return True
+        if t.text in ";:" or (t.i != cue.i and is_finite(t) and lemma(t) != lemma(cue)):
+            return False  # another clause's verb stands between ("wil overnachten, in een bed wil slapen")
+    return False
 
 
 # --------------------------------------------------------------------------- prediction and state
@@ -171,7 +207,9 @@ def prediction(cand: Candidate, clause: list[Token]) -> Prediction:
         or introduced_by(cand, BELIEF_VERBS)
     )
     main = cand.main
-    outcome = lemma(main) in OUTCOME_VERBS or (cand.source == "present" and lemma(main) in STATE_VERBS)
+    light = cand.source == "noun" and cand.entry is not None and lemma(main) in cand.entry.light
+    # "een akkoord bereiken": the verb the cue noun takes is no outcome ("de omzet bereikt 2 miljoen" is)
+    outcome = (lemma(main) in OUTCOME_VERBS and not light) or (cand.source == "present" and lemma(main) in STATE_VERBS)
     copula = lemma(main) in ("zijn", "worden", "blijven") or any(c.dep_ == "cop" for c in main.children)
     return Prediction(hedged, belief, outcome, copula)
 
@@ -220,13 +258,17 @@ def reporting_verb(cand: Candidate) -> Token | None:
 
 
 def in_quote(cand: Candidate) -> bool:
-    """The cue stands inside a quotation (an odd number of quote marks before it in its sentence)."""
+    """The cue stands inside a quotation (an odd number of quote marks before it in its sentence, or
+    a quote mark opened at the end of the sentence before)."""
     seg = cand.segment
     before = doc_text(seg.doc)[seg.sent.start_char : cand.cue.idx]
     straight = before.count('"')
     curly = sum(before.count(q) for q in "“„«") - sum(before.count(q) for q in "”»")
     if curly > 0:
         return True
+    opened = doc_text(seg.doc)[max(0, seg.sent.start_char - 6) : seg.sent.start_char].rstrip()
+    if opened[-1:] in ("“", "„") or (opened[-1:] == '"' and opened[:-1].rstrip().endswith(":")):
+        return True  # 'Moerman: "' closed the sentence before; the quote opens this one
     return straight % 2 == 1 or (seg.text.lstrip()[:1] in QUOTE_CHARS and seg.text.count('"') == 1)
 
 

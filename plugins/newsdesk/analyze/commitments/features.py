@@ -49,6 +49,7 @@ def candidate_features(
     reported: bool,
     actors: Sequence[Actor],
     document: DocumentFeatures,
+    announced: bool = False,
 ) -> dict[str, float]:
     f: dict[str, float] = {}
     source = cand.source
@@ -67,6 +68,8 @@ def candidate_features(
         f[f"tense_{tense}"] = 1.0
     if negation.tokens or negation.refusal:
         f["negated"] = 1.0
+    if negation.refusal:
+        f["refusal"] = 1.0  # "wil niet", "heeft geen toezeggingen gedaan": an explicit refusal is firm
     if obligation:
         f["obligation"] = 1.0
     if prediction.hedged:
@@ -97,6 +100,10 @@ def candidate_features(
         f["no_content"] = 1.0
     if cand.passive:
         f["passive"] = 1.0
+        if source.startswith("aux"):
+            f["future_passive"] = 1.0  # "Het plan zal daarna worden voorgelegd aan ...": a scheduled act
+    if announced:
+        f["er_komt_speaker"] = 1.0  # "Er komt een onderzoek, zei de minister": the speaker's side commits
     subj = _subject_kind(cand, actors)
     f[f"subj_{subj}"] = 1.0
     if source == "present":
@@ -108,8 +115,8 @@ def candidate_features(
         f[f"how_{actor.how}"] = 1.0
         if actor.entity_id is not None:
             f["actor_entity"] = 1.0
-        if actor.label is not None:
-            f[f"actor_{actor.label}"] = 1.0
+        if actor.label is not None and actor.how != "subject":
+            f[f"actor_{actor.label}"] = 1.0  # the subject's own type is in subj_*: this is the type found elsewhere
     else:
         f["no_actor"] = 1.0
     seg = cand.segment

@@ -143,6 +143,8 @@ def _read(path: Path, what: str) -> str:
 
 NEGATIONS = frozenset("niet geen nooit niets niemand nergens".split())
 # Modal verbs that put an obligation or a possibility on the action: "moet ... doen" is not a promise.
+# Conjunctions that join two clauses: a modal before one does not govern the verb after it.
+CLAUSE_JOINS = frozenset("en maar of want".split())
 OBLIGATION_MODALS = frozenset("moeten kunnen mogen hoeven".split())
 # Verbs whose clause is a demand on someone else ("vraagt de partijen om ...", "eist dat ...").
 DEMAND_VERBS = frozenset("vragen eisen oproepen verzoeken dwingen aandringen opdragen sommeren verlangen".split())
@@ -195,7 +197,7 @@ QUOTE_CHARS = "\"'“”„‘’«»"
 # --------------------------------------------------------------------------- actor nouns
 
 ACTOR_NOUNS_FILE = Path(__file__).with_name("actor_nouns.tsv")
-NOUN_CLASSES = frozenset("person organisation government collective".split())
+NOUN_CLASSES = frozenset("person organisation government collective inert".split())
 # Plural endings of nouns for people ("dermatologen", "Europeanen", "werkgevers"): they can act.
 _PEOPLE_ENDINGS = ("ers", "aars", "isten", "logen", "anten", "enten", "ici", "anen", "ianen", "euren", "eurs")
 
@@ -204,6 +206,7 @@ _PEOPLE_ENDINGS = ("ers", "aars", "isten", "logen", "anten", "enten", "ici", "an
 class ActorNouns:
     classes: dict[str, str]  # noun lemma -> class
     titles: frozenset[str]
+    inert: frozenset[str] = frozenset()  # nouns for what never acts: the weather, prices ("het koufront")
 
     def _head(self, lemma: str) -> str | None:
         if lemma in self.classes:
@@ -223,6 +226,11 @@ class ActorNouns:
         head = self._head(word.casefold())
         return head is not None and head in self.titles
 
+    def is_inert(self, lemma: str) -> bool:
+        """The weather, a price, inflation: a subject that cannot commit ("koufront" by its head too)."""
+        low = lemma.casefold()
+        return low in self.inert or any(len(low) > len(n) + 2 and low.endswith(n) for n in self.inert)
+
     def can_act(self, lemma: str, plural: bool) -> bool:
         """A noun whose referent can commit: an actor noun, or a plural of people."""
         low = lemma.casefold()
@@ -232,18 +240,22 @@ class ActorNouns:
 def parse_actor_nouns(text: str, source: str = "actor_nouns.tsv") -> ActorNouns:
     classes: dict[str, str] = {}
     titles: set[str] = set()
+    inert: set[str] = set()
     for lineno, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
         cells = [c.strip() for c in line.split("\t")]
         if len(cells) != 3 or cells[1] not in NOUN_CLASSES or cells[2] not in ("yes", "no"):
             raise ConfigError(f"{source}:{lineno}: expected noun, class ({', '.join(sorted(NOUN_CLASSES))}), yes|no")
-        if cells[0] in classes:
+        if cells[0] in classes or cells[0] in inert:
             raise ConfigError(f"{source}:{lineno}: {cells[0]!r} is listed twice")
+        if cells[1] == "inert":
+            inert.add(cells[0])
+            continue
         classes[cells[0]] = cells[1]
         if cells[2] == "yes":
             titles.add(cells[0])
-    return ActorNouns(classes, frozenset(titles))
+    return ActorNouns(classes, frozenset(titles), frozenset(inert))
 
 
 @lru_cache(maxsize=1)
