@@ -47,8 +47,9 @@ def test_shape_collapses_runs() -> None:
 def test_features_see_span_context_lexicon_catalog_and_document() -> None:
     nlp = spacy.blank("nl")
     doc = _doc(nlp, "minister Guy Verhofstadt zei in Brussel dat Verhofstadt komt", [])
-    knowledge = Knowledge.from_spans([("Brussel", ["Brussel"], "LOC"), ("Brussel", ["Brussel"], "ORG")],
-                                     catalog={"brussel": "LOC"})  # fmt: skip
+    knowledge = Knowledge.from_spans(
+        [("Brussel", ["Brussel"], "LOC"), ("Brussel", ["Brussel"], "ORG")], catalog={"brussel": "LOC"}
+    )
     feats = dict(span_features(doc, 5, 6, knowledge, [(1, 3), (5, 6), (7, 8)]))
     assert feats["s=brussel"] == 1.0
     assert feats["p1=in"] == 1.0 and feats["n1=dat"] == 1.0
@@ -186,8 +187,9 @@ KNOWN = {
 }
 
 
-def _with_knowledge(nlp: Language, rows: dict[str, np.ndarray] = KNOWN,
-                    name: str = typer.KNOWLEDGE_VECTORS_NAME) -> Language:  # fmt: skip
+def _with_knowledge(
+    nlp: Language, rows: dict[str, np.ndarray] = KNOWN, name: str = typer.KNOWLEDGE_VECTORS_NAME
+) -> Language:
     from spacy.strings import get_string_id
     from spacy.vectors import Vectors
 
@@ -282,7 +284,10 @@ def test_join_adjacent_spans_of_one_label() -> None:
     doc = nlp.make_doc("columnist Thomas L. Friedman schreef in Gent Brussel")
     thomas, friedman = (1, 2, "PER"), (2, 4, "PER")
     assert typer.join_adjacent(doc, [thomas, friedman, (6, 7, "LOC"), (7, 8, "ORG")]) == [
-        (1, 4, "PER"), (6, 7, "LOC"), (7, 8, "ORG")]  # fmt: skip
+        (1, 4, "PER"),
+        (6, 7, "LOC"),
+        (7, 8, "ORG"),
+    ]
 
 
 def test_component_applies_join_and_propagate_and_keeps_its_switches(tmp_path: Path) -> None:
@@ -308,8 +313,10 @@ def test_negative_spans_are_capitalised_runs_outside_entities() -> None:
         nlp, "Gisteren zei minister Verhofstadt dat De Morgen Studio Brussel belde", [(3, 4, "PER"), (7, 9, "ORG")]
     )
     negatives = typer.negative_spans([[doc]])
-    assert [(doc[s.start : s.end].text, s.label) for s in negatives] == [("Gisteren", typer.REJECT),
-                                                                         ("De Morgen", typer.REJECT)]  # fmt: skip
+    assert [(doc[s.start : s.end].text, s.label) for s in negatives] == [
+        ("Gisteren", typer.REJECT),
+        ("De Morgen", typer.REJECT),
+    ]
 
 
 def test_typer_fitted_with_negatives_drops_what_is_no_entity() -> None:
@@ -349,8 +356,9 @@ def _rejecting_model() -> TyperModel:
     nlp = spacy.blank("nl")
     articles = [[_doc(nlp, words, ents)] for words, ents in SENTENCES]
     articles += [[_doc(nlp, "Gisteren was het koud .", [])], [_doc(nlp, "Gisteren regende het .", [])]] * 2
-    return typer.train_typer(typer.gold_spans(articles) + typer.negative_spans(articles), l2=0.1, folds=3,
-                             ner_bonus=0.0)  # fmt: skip
+    return typer.train_typer(
+        typer.gold_spans(articles) + typer.negative_spans(articles), l2=0.1, folds=3, ner_bonus=0.0
+    )
 
 
 def test_typer_types_the_capitalised_runs_the_ner_missed() -> None:
@@ -381,3 +389,14 @@ def test_candidate_and_inner_switches_survive_saving(tmp_path: Path) -> None:
     for loaded in (TyperModel.from_disk(tmp_path / "typer"), TyperModel.from_bytes(model.to_bytes())):
         assert (loaded.candidate_bias, loaded.candidate_initial, loaded.inner_reject_bias) == (-2.0, True, 1.5)
     assert typer.model_info(model)["candidate_bias"] == -2.0
+
+
+def test_a_person_cut_before_a_particle_surname_takes_it(nlp) -> None:
+    from newsdesk.analyze.typer import extend_surnames
+
+    doc = nlp.make_doc("Door Sanne de Vries en Jan van der Berg , gisteren .")
+    spans = extend_surnames(doc, [(1, 2, "PER"), (5, 6, "PER")])
+    assert [doc[s:e].text for s, e, _ in spans] == ["Sanne de Vries", "Jan van der Berg"]
+    # not a place, not across a span, not into a sentence's first word
+    assert extend_surnames(doc, [(1, 2, "LOC")]) == [(1, 2, "LOC")]
+    assert extend_surnames(doc, [(1, 2, "PER"), (3, 4, "ORG")]) == [(1, 2, "PER"), (3, 4, "ORG")]

@@ -75,7 +75,7 @@ from newsdesk.models import ENTITY_NAMESPACE, EntityLabel, EntityRef, LinkKind, 
 log = logging.getLogger(__name__)
 
 # Bump when the resolution rules below change behaviour (part of analyzer_version).
-RULES_VERSION = 4
+RULES_VERSION = 5  # 5: a person cut before "de Vries" takes the surname (typer.extend_surnames)
 
 # Titles and functions: a leading word that is one of these, or ends in one ("fractievoorzitter",
 # "NAVO-chef", "oud-premier"), is not part of the name that follows.
@@ -93,11 +93,33 @@ _TITLE_WORDS = frozenset(
     "keeper doelman verdediger verdedigers middenvelder aanvaller renner ploegleider manager".split()
 )
 _TITLE_ENDINGS = (
-    "minister", "premier", "president", "voorzitter", "voorzitster", "leider", "chef", "secretaris",
-    "generaal", "burgemeester", "woordvoerder", "woordvoerster", "commissaris", "directeur", "topman",
-    "kamerlid", "senator", "schepen", "coach", "trainer", "kanselier", "keeper", "verdediger", "verdedigers",
-    "middenvelder", "regisseur",
-)  # fmt: skip
+    "minister",
+    "premier",
+    "president",
+    "voorzitter",
+    "voorzitster",
+    "leider",
+    "chef",
+    "secretaris",
+    "generaal",
+    "burgemeester",
+    "woordvoerder",
+    "woordvoerster",
+    "commissaris",
+    "directeur",
+    "topman",
+    "kamerlid",
+    "senator",
+    "schepen",
+    "coach",
+    "trainer",
+    "kanselier",
+    "keeper",
+    "verdediger",
+    "verdedigers",
+    "middenvelder",
+    "regisseur",
+)
 _ARTICLES = frozenset("de het een".split())
 _PARTICLES = frozenset("van von der den de del della di da du le la al bin ten ter 't".split())
 # Parts of speech of a sentence's first word that is not part of the name after it.
@@ -188,8 +210,9 @@ class EntityCatalog:
                 key = normalise(surface)
                 other = self.by_key.get(key)
                 if other is not None and other.ref.entity_id != entry.ref.entity_id:
-                    log.warning("alias %r names both %s and %s; keeping the first", surface, other.canonical,
-                                entry.canonical)  # fmt: skip
+                    log.warning(
+                        "alias %r names both %s and %s; keeping the first", surface, other.canonical, entry.canonical
+                    )
                     continue
                 self.by_surface.setdefault(surface, entry)
                 self.by_key.setdefault(key, entry)
@@ -259,8 +282,17 @@ class _Candidate:
 def _label(value: str) -> EntityLabel | None:
     value = value.upper()
     # OntoNotes-style labels of other pipelines (nl_core_news_*: PERSON, GPE, NORP ...).
-    aliases = {"PERSON": "PER", "GPE": "LOC", "FAC": "LOC", "NORP": "MISC", "EVENT": "MISC",
-               "PRODUCT": "MISC", "WORK_OF_ART": "MISC", "LAW": "MISC", "LANGUAGE": "MISC"}  # fmt: skip
+    aliases = {
+        "PERSON": "PER",
+        "GPE": "LOC",
+        "FAC": "LOC",
+        "NORP": "MISC",
+        "EVENT": "MISC",
+        "PRODUCT": "MISC",
+        "WORK_OF_ART": "MISC",
+        "LAW": "MISC",
+        "LANGUAGE": "MISC",
+    }
     try:
         return EntityLabel(aliases.get(value, value))
     except ValueError:
@@ -396,7 +428,7 @@ class EntityResolver:
                                 EntityLabel.MISC,
                                 head_entry,
                                 LinkKind.PART_OF_COMPOUND,
-                            )  # fmt: skip
+                            )
                         )
                 i += 1
         return found
@@ -415,9 +447,11 @@ class EntityResolver:
             last = found[-1] if found else None
             # "Thomas" | "L. Friedman": one person the NER cut in two
             if (
-                last is not None and last.label is EntityLabel.PER and cand.label is EntityLabel.PER
+                last is not None
+                and last.label is EntityLabel.PER
+                and cand.label is EntityLabel.PER
                 and doc_text(doc)[last.end : cand.start] == " "
-            ):  # fmt: skip
+            ):
                 found[-1] = replace(last, end=cand.end, text=doc_text(doc)[last.start : cand.end])
                 continue
             found.append(cand)
@@ -460,10 +494,12 @@ class EntityResolver:
                 or (label is EntityLabel.PER and _sentence_initial(first, starts) and _not_name(first, tagged))
                 # "De Fransen" at a sentence start: the article is not part of a catalog name
                 or (
-                    first.text.casefold() in _ARTICLES and _sentence_initial(first, starts)
-                    and self.catalog.lookup(_text(rest)) is not None and self.catalog.lookup(_text(tokens)) is None
+                    first.text.casefold() in _ARTICLES
+                    and _sentence_initial(first, starts)
+                    and self.catalog.lookup(_text(rest)) is not None
+                    and self.catalog.lookup(_text(tokens)) is None
                 )
-            ):  # fmt: skip
+            ):
                 break
             tokens = rest
         if tagged:
@@ -488,9 +524,13 @@ class EntityResolver:
         if len(tokens) == 1 and tokens[0].text.casefold() in _ABBREVIATIONS and _followed_by_period(tokens[0]):
             return None  # "Tel. 02 / 245.97.00" in a listing: an abbreviation, no name
         if (
-            label is EntityLabel.PER and len(tokens) == 1 and not tail and tagged
-            and _sentence_initial(tokens[0], starts) and tokens[0].pos_ not in ("PROPN", "X", "NOUN")
-        ):  # fmt: skip
+            label is EntityLabel.PER
+            and len(tokens) == 1
+            and not tail
+            and tagged
+            and _sentence_initial(tokens[0], starts)
+            and tokens[0].pos_ not in ("PROPN", "X", "NOUN")
+        ):
             return None  # "Vermits", "Voormalig": a sentence's first word the tagger knows is no name
         if tokens == [last]:  # "Eddie van Marum"; not "Hugo Koeman | van de Kindertelefoon"
             tokens = tokens + tail
@@ -529,9 +569,12 @@ class EntityResolver:
         out: list[_Candidate] = []
         for cand in ner:
             parts = [
-                m for m in catalog if cand.start <= m.start and m.end <= cand.end
+                m
+                for m in catalog
+                if cand.start <= m.start
+                and m.end <= cand.end
                 and m.link in (LinkKind.DEMONYM_OF, LinkKind.PART_OF_COMPOUND)
-            ]  # fmt: skip
+            ]
             rest = text[cand.start : cand.end]
             for part in reversed(parts):  # what the parts leave of the span: nothing but spaces?
                 rest = rest[: part.start - cand.start] + rest[part.end - cand.start :]
@@ -724,9 +767,12 @@ class EntityResolver:
         for r in resolved:
             ranked = votes.get(normalise(r.ref.canonical), Counter()).most_common()
             if (
-                r.link in naming and r.ref.entity_id not in catalog_ids and self.catalog.lookup(r.ref.canonical) is None
-                and len(ranked) > 1 and ranked[0][1] > ranked[1][1]
-            ):  # fmt: skip
+                r.link in naming
+                and r.ref.entity_id not in catalog_ids
+                and self.catalog.lookup(r.ref.canonical) is None
+                and len(ranked) > 1
+                and ranked[0][1] > ranked[1][1]
+            ):
                 winner = ranked[0][0]
                 link = (
                     r.link if r.link is not LinkKind.SURNAME_OF or winner is EntityLabel.PER else LinkKind.SHORT_FORM_OF

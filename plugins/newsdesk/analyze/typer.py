@@ -58,9 +58,20 @@ _PARTICLES = frozenset("van von der den de del della di da du le la ten ter 't".
 # row per lower-cased word or multi-word name, these columns in this order.
 KNOWLEDGE_VECTORS_NAME = "nl_newsdesk_knowledge"
 KNOWLEDGE_COLUMNS = (
-    "known", "nl_freq", "nl_word", "en_freq", "first_nlbe", "first_any", "last_nlbe", "last_any",
-    "place_benl", "place_world", "country", "language", "multi_place",
-)  # fmt: skip
+    "known",
+    "nl_freq",
+    "nl_word",
+    "en_freq",
+    "first_nlbe",
+    "first_any",
+    "last_nlbe",
+    "last_any",
+    "place_benl",
+    "place_world",
+    "country",
+    "language",
+    "multi_place",
+)
 
 
 def knowledge_key(text: str) -> str:
@@ -86,8 +97,9 @@ class KnowledgeTable:
         if vectors is None or getattr(vectors, "name", None) != KNOWLEDGE_VECTORS_NAME:
             return None
         if vectors.shape[1] != len(KNOWLEDGE_COLUMNS):
-            log.warning("knowledge vectors of width %d, expected %d: not used", vectors.shape[1],
-                        len(KNOWLEDGE_COLUMNS))  # fmt: skip
+            log.warning(
+                "knowledge vectors of width %d, expected %d: not used", vectors.shape[1], len(KNOWLEDGE_COLUMNS)
+            )
             return None
         return cls(vectors)
 
@@ -128,8 +140,12 @@ class Knowledge:
     catalog: dict[str, str] = field(default_factory=dict)  # normalised surface -> "LOC" / "LOC:alias"
 
     @classmethod
-    def from_spans(cls, spans: Iterable[tuple[str, Sequence[str], str]], labels: Sequence[str] = LABELS,
-                   catalog: dict[str, str] | None = None) -> Knowledge:  # fmt: skip
+    def from_spans(
+        cls,
+        spans: Iterable[tuple[str, Sequence[str], str]],
+        labels: Sequence[str] = LABELS,
+        catalog: dict[str, str] | None = None,
+    ) -> Knowledge:
         """From (span text, token texts, label) triples."""
         index = {label: i for i, label in enumerate(labels)}
         lexicon: dict[str, list[float]] = {}
@@ -173,9 +189,14 @@ def starts_sentence(doc: Doc, i: int) -> bool:
     return i == 0 or bool(doc[i].is_sent_start) or doc[i - 1].is_space
 
 
-def span_features(doc: Doc, start: int, end: int, knowledge: Knowledge,
-                  others: Sequence[tuple[int, int]] = (),
-                  table: KnowledgeTable | None = None) -> list[tuple[str, float]]:  # fmt: skip
+def span_features(
+    doc: Doc,
+    start: int,
+    end: int,
+    knowledge: Knowledge,
+    others: Sequence[tuple[int, int]] = (),
+    table: KnowledgeTable | None = None,
+) -> list[tuple[str, float]]:
     """Features of the span ``doc[start:end]``; ``others``: the other entity spans of the doc;
     ``table``: the knowledge vectors (name lists, places, word frequencies), if the pipeline has them."""
     words = [t.text for t in doc[start:end]]
@@ -232,8 +253,11 @@ def span_features(doc: Doc, start: int, end: int, knowledge: Knowledge,
     if table is not None:
         feats += knowledge_features(doc, start, end, words, table)
     # The same name elsewhere in the document, and longer names this one is the end of.
-    same = [(o_start, o_end) for o_start, o_end in others
-            if (o_start, o_end) != (start, end) and [t.text for t in doc[o_start:o_end]] == words]  # fmt: skip
+    same = [
+        (o_start, o_end)
+        for o_start, o_end in others
+        if (o_start, o_end) != (start, end) and [t.text for t in doc[o_start:o_end]] == words
+    ]
     for o_start, o_end in same:
         # weighed so that a name mentioned fifteen times does not outweigh everything else
         feats.append((f"dp1={_word(doc, o_start - 1)}", 1.0 / len(same)))
@@ -257,8 +281,9 @@ def span_features(doc: Doc, start: int, end: int, knowledge: Knowledge,
     return feats
 
 
-def knowledge_features(doc: Doc, start: int, end: int, words: Sequence[str],
-                       table: KnowledgeTable) -> list[tuple[str, float]]:  # fmt: skip
+def knowledge_features(
+    doc: Doc, start: int, end: int, words: Sequence[str], table: KnowledgeTable
+) -> list[tuple[str, float]]:
     """What the public lists say about the span, its first and last word and the word before it."""
     feats: list[tuple[str, float]] = []
     names = [w for w in words if w[:1].isupper() and w.lower() not in _PARTICLES] or list(words)
@@ -290,8 +315,29 @@ def join_adjacent(doc: Doc, spans: Sequence[tuple[int, int, str]]) -> list[tuple
     return out
 
 
-def propagate(doc: Doc, spans: Sequence[tuple[int, int, str]],
-              table: KnowledgeTable | None = None) -> list[tuple[int, int, str]]:  # fmt: skip
+def extend_surnames(doc: Doc, spans: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """A person's span that stops before a lower-case name particle and a capitalised word no span
+    covers takes them in: the NER sometimes cuts "Sanne de Vries" after "Sanne", and the typer's
+    candidates would then make "Vries" a name of its own."""
+    taken = [False] * len(doc)
+    for start, end, _ in spans:
+        taken[start:end] = [True] * (end - start)
+    out = []
+    for start, end, label in spans:
+        k = end
+        while k < len(doc) and not taken[k] and doc[k].text in _PARTICLES and not starts_sentence(doc, k):
+            k += 1
+        if label == "PER" and k > end and k < len(doc) and not taken[k] and _name_like(doc[k]):
+            if not starts_sentence(doc, k):
+                taken[end : k + 1] = [True] * (k + 1 - end)
+                end = k + 1
+        out.append((start, end, label))
+    return out
+
+
+def propagate(
+    doc: Doc, spans: Sequence[tuple[int, int, str]], table: KnowledgeTable | None = None
+) -> list[tuple[int, int, str]]:
     """Add the other occurrences of the names found in ``doc`` (same words, case-sensitive) that no
     span covers: a name the NER found once is the same name where it missed it ("Napster"). An
     occurrence next to another capitalised word is left alone ("Studio Brussel" is not Brussel),
@@ -374,8 +420,13 @@ def capitalised_runs(doc: Doc, spans: Sequence[tuple[int, int, str]], initial: b
         while j < len(doc) and not taken[j] and not starts_sentence(doc, j):
             if _name_like(doc[j]):
                 j += 1
-            elif doc[j].text in _RUN_LINKS and j + 1 < len(doc) and not taken[j + 1] and _name_like(doc[j + 1]) \
-                    and not starts_sentence(doc, j + 1):  # fmt: skip
+            elif (
+                doc[j].text in _RUN_LINKS
+                and j + 1 < len(doc)
+                and not taken[j + 1]
+                and _name_like(doc[j + 1])
+                and not starts_sentence(doc, j + 1)
+            ):
                 j += 2
             else:
                 break
@@ -459,6 +510,7 @@ class TyperModel:
             spans = join_adjacent(doc, spans)
         if self.propagate:
             spans = propagate(doc, spans, KnowledgeTable.of(doc.vocab) if self.use_table else None)
+        spans = extend_surnames(doc, spans)
         if self.candidate_bias is not None and self.can_reject and self.reject_bias is not None:
             runs = capitalised_runs(doc, spans, self.candidate_initial)
             spans = sorted([*spans, *((start, end, CANDIDATE) for start, end in runs)])
@@ -500,16 +552,30 @@ class TyperModel:
     def to_disk(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
         names = sorted(self.features, key=self.features.__getitem__)
-        srsly.write_json(path / "cfg.json", {
-            "labels": list(self.labels), "ner_bonus": self.ner_bonus, "doc_vote": self.doc_vote,
-            "use_table": self.use_table, "join_adjacent": self.join_adjacent, "propagate": self.propagate,
-            "reject_bias": self.reject_bias, "candidate_bias": self.candidate_bias,
-            "candidate_initial": self.candidate_initial, "inner_reject_bias": self.inner_reject_bias,
-        })  # fmt: skip
-        srsly.write_msgpack(path / "knowledge.msgpack", {
-            "lexicon": self.knowledge.lexicon, "tokens": self.knowledge.tokens, "catalog": self.knowledge.catalog,
-            "features": names,
-        })  # fmt: skip
+        srsly.write_json(
+            path / "cfg.json",
+            {
+                "labels": list(self.labels),
+                "ner_bonus": self.ner_bonus,
+                "doc_vote": self.doc_vote,
+                "use_table": self.use_table,
+                "join_adjacent": self.join_adjacent,
+                "propagate": self.propagate,
+                "reject_bias": self.reject_bias,
+                "candidate_bias": self.candidate_bias,
+                "candidate_initial": self.candidate_initial,
+                "inner_reject_bias": self.inner_reject_bias,
+            },
+        )
+        srsly.write_msgpack(
+            path / "knowledge.msgpack",
+            {
+                "lexicon": self.knowledge.lexicon,
+                "tokens": self.knowledge.tokens,
+                "catalog": self.knowledge.catalog,
+                "features": names,
+            },
+        )
         # float16 halves the file (weights kept to about three significant digits).
         np.save(path / "weights.npy", self.weights.astype(np.float16), allow_pickle=False)
 
@@ -520,23 +586,46 @@ class TyperModel:
         knowledge = Knowledge(tuple(cfg["labels"]), data["lexicon"], data["tokens"], data["catalog"])
         weights = np.load(path / "weights.npy", allow_pickle=False).astype(np.float32)
         features = {name: i for i, name in enumerate(data["features"])}
-        return cls(knowledge, features, weights, float(cfg["ner_bonus"]), bool(cfg["doc_vote"]),
-                   bool(cfg.get("use_table", False)), bool(cfg.get("join_adjacent", False)),
-                   bool(cfg.get("propagate", False)), cfg.get("reject_bias"), cfg.get("candidate_bias"),
-                   bool(cfg.get("candidate_initial", False)), cfg.get("inner_reject_bias"))  # fmt: skip
+        return cls(
+            knowledge,
+            features,
+            weights,
+            float(cfg["ner_bonus"]),
+            bool(cfg["doc_vote"]),
+            bool(cfg.get("use_table", False)),
+            bool(cfg.get("join_adjacent", False)),
+            bool(cfg.get("propagate", False)),
+            cfg.get("reject_bias"),
+            cfg.get("candidate_bias"),
+            bool(cfg.get("candidate_initial", False)),
+            cfg.get("inner_reject_bias"),
+        )
 
     def to_bytes(self) -> bytes:
         """The same content as ``to_disk`` in one msgpack blob (spaCy's ``nlp.to_bytes``)."""
         weights = self.weights.astype(np.float16)
-        return bytes(srsly.msgpack_dumps({
-            "labels": list(self.labels), "ner_bonus": self.ner_bonus, "doc_vote": self.doc_vote,
-            "use_table": self.use_table, "join_adjacent": self.join_adjacent, "propagate": self.propagate,
-            "reject_bias": self.reject_bias, "candidate_bias": self.candidate_bias,
-            "candidate_initial": self.candidate_initial, "inner_reject_bias": self.inner_reject_bias,
-            "lexicon": self.knowledge.lexicon, "tokens": self.knowledge.tokens, "catalog": self.knowledge.catalog,
-            "features": sorted(self.features, key=self.features.__getitem__),
-            "shape": list(weights.shape), "weights": weights.tobytes(),
-        }))  # fmt: skip
+        return bytes(
+            srsly.msgpack_dumps(
+                {
+                    "labels": list(self.labels),
+                    "ner_bonus": self.ner_bonus,
+                    "doc_vote": self.doc_vote,
+                    "use_table": self.use_table,
+                    "join_adjacent": self.join_adjacent,
+                    "propagate": self.propagate,
+                    "reject_bias": self.reject_bias,
+                    "candidate_bias": self.candidate_bias,
+                    "candidate_initial": self.candidate_initial,
+                    "inner_reject_bias": self.inner_reject_bias,
+                    "lexicon": self.knowledge.lexicon,
+                    "tokens": self.knowledge.tokens,
+                    "catalog": self.knowledge.catalog,
+                    "features": sorted(self.features, key=self.features.__getitem__),
+                    "shape": list(weights.shape),
+                    "weights": weights.tobytes(),
+                }
+            )
+        )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> TyperModel:
@@ -544,10 +633,20 @@ class TyperModel:
         knowledge = Knowledge(tuple(msg["labels"]), msg["lexicon"], msg["tokens"], msg["catalog"])
         weights = np.frombuffer(msg["weights"], dtype=np.float16).reshape(msg["shape"]).astype(np.float32)
         features = {name: i for i, name in enumerate(msg["features"])}
-        return cls(knowledge, features, weights, float(msg["ner_bonus"]), bool(msg["doc_vote"]),
-                   bool(msg.get("use_table", False)), bool(msg.get("join_adjacent", False)),
-                   bool(msg.get("propagate", False)), msg.get("reject_bias"), msg.get("candidate_bias"),
-                   bool(msg.get("candidate_initial", False)), msg.get("inner_reject_bias"))  # fmt: skip
+        return cls(
+            knowledge,
+            features,
+            weights,
+            float(msg["ner_bonus"]),
+            bool(msg["doc_vote"]),
+            bool(msg.get("use_table", False)),
+            bool(msg.get("join_adjacent", False)),
+            bool(msg.get("propagate", False)),
+            msg.get("reject_bias"),
+            msg.get("candidate_bias"),
+            bool(msg.get("candidate_initial", False)),
+            msg.get("inner_reject_bias"),
+        )
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -643,9 +742,13 @@ def negative_spans(docs_by_article: Sequence[Sequence[Doc]]) -> list[TrainingSpa
     return out
 
 
-def training_features(spans: Sequence[TrainingSpan], labels: Sequence[str] = LABELS, folds: int = 10,
-                      catalog: dict[str, str] | None = None,
-                      table: KnowledgeTable | None = None) -> list[list[tuple[str, float]]]:  # fmt: skip
+def training_features(
+    spans: Sequence[TrainingSpan],
+    labels: Sequence[str] = LABELS,
+    folds: int = 10,
+    catalog: dict[str, str] | None = None,
+    table: KnowledgeTable | None = None,
+) -> list[list[tuple[str, float]]]:
     """Features of gold spans, each computed with a lexicon built from the other folds' articles."""
     triples = [(s.doc[s.start : s.end].text, [t.text for t in s.doc[s.start : s.end]], s.label) for s in spans]
     out: list[list[tuple[str, float]]] = [[] for _ in spans]
@@ -663,8 +766,14 @@ def training_features(spans: Sequence[TrainingSpan], labels: Sequence[str] = LAB
     return out
 
 
-def fit(features: Sequence[Sequence[tuple[str, float]]], targets: Sequence[str], labels: Sequence[str] = LABELS,
-        l2: float = 1.0, min_count: int = 1, max_iter: int = 300) -> tuple[dict[str, int], np.ndarray]:  # fmt: skip
+def fit(
+    features: Sequence[Sequence[tuple[str, float]]],
+    targets: Sequence[str],
+    labels: Sequence[str] = LABELS,
+    l2: float = 1.0,
+    min_count: int = 1,
+    max_iter: int = 300,
+) -> tuple[dict[str, int], np.ndarray]:
     """Multinomial logistic regression (L2, L-BFGS): the feature index and weights (+ bias row)."""
     from scipy import optimize, sparse
 
@@ -701,16 +810,23 @@ def fit(features: Sequence[Sequence[tuple[str, float]]], targets: Sequence[str],
         grad = xt @ (np.exp(logp) - y) + l2 * penalty * w
         return float(value), grad.ravel()
 
-    result = optimize.minimize(loss, np.zeros(d * k), jac=True, method="L-BFGS-B",
-                               options={"maxiter": max_iter})  # fmt: skip
+    result = optimize.minimize(loss, np.zeros(d * k), jac=True, method="L-BFGS-B", options={"maxiter": max_iter})
     log.info("typer fit: %d spans, %d features, loss %.1f after %d iterations", n, d - 1, result.fun, result.nit)
     return index, result.x.reshape(d, k).astype(np.float32)
 
 
-def train_typer(spans: Sequence[TrainingSpan], *, labels: Sequence[str] = LABELS, l2: float = 1.0,
-                catalog: dict[str, str] | None = None, folds: int = 10, min_count: int = 1,
-                ner_bonus: float = 1.0, doc_vote: bool = False,
-                table: KnowledgeTable | None = None) -> TyperModel:  # fmt: skip
+def train_typer(
+    spans: Sequence[TrainingSpan],
+    *,
+    labels: Sequence[str] = LABELS,
+    l2: float = 1.0,
+    catalog: dict[str, str] | None = None,
+    folds: int = 10,
+    min_count: int = 1,
+    ner_bonus: float = 1.0,
+    doc_vote: bool = False,
+    table: KnowledgeTable | None = None,
+) -> TyperModel:
     """Fit the typer on gold spans (and ``REJECT`` spans: then it can drop spans); with ``table``
     it reads the knowledge vectors (and will at run time, from the vocab of the docs it re-labels)."""
     feats = training_features(spans, labels, folds, catalog, table)
@@ -719,8 +835,15 @@ def train_typer(spans: Sequence[TrainingSpan], *, labels: Sequence[str] = LABELS
     index, weights = fit(feats, targets, classes, l2=l2, min_count=min_count)
     triples = ((s.doc[s.start : s.end].text, [t.text for t in s.doc[s.start : s.end]], s.label) for s in spans)
     knowledge = Knowledge.from_spans(triples, labels, catalog)
-    return TyperModel(knowledge, index, weights, ner_bonus, doc_vote, table is not None,
-                      reject_bias=0.0 if REJECT in targets else None)  # fmt: skip
+    return TyperModel(
+        knowledge,
+        index,
+        weights,
+        ner_bonus,
+        doc_vote,
+        table is not None,
+        reject_bias=0.0 if REJECT in targets else None,
+    )
 
 
 def catalog_types(entries: Iterable[tuple[str, str, Sequence[str]]]) -> dict[str, str]:
@@ -737,8 +860,9 @@ def catalog_types(entries: Iterable[tuple[str, str, Sequence[str]]]) -> dict[str
     return out
 
 
-def typed_scores(gold: Sequence[Doc], predicted: Sequence[Doc],
-                 entities: Callable[[Doc], list[tuple[int, int, str]]] | None = None) -> dict[str, float]:  # fmt: skip
+def typed_scores(
+    gold: Sequence[Doc], predicted: Sequence[Doc], entities: Callable[[Doc], list[tuple[int, int, str]]] | None = None
+) -> dict[str, float]:
     """Typed P/R/F1, untyped F1 and type accuracy over matched spans; ``entities`` gives the
     (start, end, label) spans of a predicted doc (default: its ``ents``), e.g. a typer's."""
     n_pred = n_gold = matched = typed = 0
@@ -765,8 +889,16 @@ def typed_scores(gold: Sequence[Doc], predicted: Sequence[Doc],
 
 
 def model_info(model: TyperModel) -> dict[str, Any]:
-    return {"features": len(model.features), "lexicon": len(model.knowledge.lexicon),
-            "ner_bonus": model.ner_bonus, "doc_vote": model.doc_vote, "use_table": model.use_table,
-            "join_adjacent": model.join_adjacent, "propagate": model.propagate,
-            "reject_bias": model.reject_bias, "candidate_bias": model.candidate_bias,
-            "candidate_initial": model.candidate_initial, "inner_reject_bias": model.inner_reject_bias}  # fmt: skip
+    return {
+        "features": len(model.features),
+        "lexicon": len(model.knowledge.lexicon),
+        "ner_bonus": model.ner_bonus,
+        "doc_vote": model.doc_vote,
+        "use_table": model.use_table,
+        "join_adjacent": model.join_adjacent,
+        "propagate": model.propagate,
+        "reject_bias": model.reject_bias,
+        "candidate_bias": model.candidate_bias,
+        "candidate_initial": model.candidate_initial,
+        "inner_reject_bias": model.inner_reject_bias,
+    }
