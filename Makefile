@@ -20,7 +20,7 @@ help:
 	@echo "make up         Airflow (scheduler, UI, ...) with newsdesk's DAGs and UI page on http://localhost:8080"
 	@echo "make stop       stop the embedded PostgreSQL that make demo / make up leave running"
 	@echo "make clean      stop it, then delete .newsdesk (warehouse, Airflow home) and test-output"
-	@echo "make lint       ruff + mypy"
+	@echo "make lint       ruff check, ruff format --check, mypy"
 	@echo "make bench      every benchmark under bench/ (needs ../shared)"
 	@echo "make nlp-model  retrain the bundled Dutch spaCy pipeline (needs ../shared/corpora)"
 
@@ -43,7 +43,8 @@ up: $(VENV)/.synced
 	$(VENV)/bin/newsdesk up
 
 lint: $(VENV)/.synced
-	$(VENV)/bin/ruff check plugins dags tests bench
+	$(VENV)/bin/ruff check plugins dags tests bench nlp scripts
+	$(VENV)/bin/ruff format --check plugins dags tests bench nlp scripts
 	$(VENV)/bin/mypy
 
 bench: $(VENV)/.synced

@@ -120,13 +120,19 @@ class Tally:
         f = 2 * p * r / (p + r) if p + r else 0.0
         m = self.tp or 1
         return {
-            "gold": self.tp + self.fn, "predicted": self.tp + self.fp,
-            "precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3),
-            "polarity_acc": round(self.polarity / m, 3), "deadline_acc": round(self.deadline / m, 3),
-            "kind_acc": round(self.kind / m, 3), "conditional_acc": round(self.conditional / m, 3),
-            "speaker_acc": round(self.speaker / m, 3), "action_ok": round(self.action_ok / m, 3),
+            "gold": self.tp + self.fn,
+            "predicted": self.tp + self.fp,
+            "precision": round(p, 3),
+            "recall": round(r, 3),
+            "f1": round(f, 3),
+            "polarity_acc": round(self.polarity / m, 3),
+            "deadline_acc": round(self.deadline / m, 3),
+            "kind_acc": round(self.kind / m, 3),
+            "conditional_acc": round(self.conditional / m, 3),
+            "speaker_acc": round(self.speaker / m, 3),
+            "action_ok": round(self.action_ok / m, 3),
             "condition_text_acc": round(self.condition_text / self.condition_gold, 3) if self.condition_gold else 1.0,
-        }  # fmt: skip
+        }
 
 
 def deadline_ok(pred: Any, gold: dict[str, Any]) -> bool:
@@ -227,8 +233,14 @@ def load_set(name: str) -> list[dict[str, Any]]:
         expected = json.loads((FIXTURES / "seed_expected.json").read_text(encoding="utf-8"))
         date_text, body = split_dated_text((ROOT / expected["source"]).read_text(encoding="utf-8"))
         published = parse_date_prefix(date_text)
-        return [{"id": "seed", "date": published.isoformat() if published else None, "text": body,
-                 "commitments": expected["commitments"]}]  # fmt: skip
+        return [
+            {
+                "id": "seed",
+                "date": published.isoformat() if published else None,
+                "text": body,
+                "commitments": expected["commitments"],
+            }
+        ]
     path = FIXTURES / f"{name}.jsonl"
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
@@ -272,7 +284,7 @@ def real_text(folds: int, l2: float) -> dict[str, Any]:
                     "--fold-dir",
                     str(fold_dir),
                 ]
-            )  # fmt: skip
+            )
         )
         train_s = time.perf_counter() - started
         cmd = f"{shlex.quote(py)} bench/_fold_analyze.py --folds {shlex.quote(str(fold_dir))}"
@@ -321,8 +333,11 @@ def main(argv: list[str] | None = None) -> int:
 
     nlp = load_nlp(args.model)
     resolver = EntityResolver(load_entity_catalog(ROOT / "seeds" / "entities.csv"))
-    record: dict[str, Any] = {"bench": "commitments", "extractor_version": EXTRACTOR_VERSION,
-                              "pipeline": pipeline_version(nlp)}  # fmt: skip
+    record: dict[str, Any] = {
+        "bench": "commitments",
+        "extractor_version": EXTRACTOR_VERSION,
+        "pipeline": pipeline_version(nlp),
+    }
     sets = args.sets.split(",")
     if "real" in sets:
         real = real_text(args.folds, args.l2)
@@ -332,8 +347,10 @@ def main(argv: list[str] | None = None) -> int:
         for name, fig in (("held-out folds", real["held_out"]), ("tuning (in-sample)", real["tuning"])):
             sp, sr, sf = fig["commit_sentence"]
             cp, cr, cf = fig["commit_actor"]
-            print(f"{name:22} {sp:>11.3f} {sr:>6.3f} {sf:>6.3f}   {cp:>9.3f} {cr:>6.3f} {cf:>6.3f}   "
-                  f"{fig['polarity_acc'] if fig['polarity_acc'] is not None else '-':>8}")  # fmt: skip
+            print(
+                f"{name:22} {sp:>11.3f} {sr:>6.3f} {sf:>6.3f}   {cp:>9.3f} {cr:>6.3f} {cf:>6.3f}   "
+                f"{fig['polarity_acc'] if fig['polarity_acc'] is not None else '-':>8}"
+            )
         own = real["training"].get("own", {})
         if own:
             sp, sr, sf = own["sentence"]
@@ -341,8 +358,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{'own annotations, held':22} {sp:>11.3f} {sr:>6.3f} {sf:>6.3f}   {cp:>9.3f} {cr:>6.3f} {cf:>6.3f}")
         print()
     results: dict[str, dict[str, float]] = {}
-    columns = ("gold", "predicted", "precision", "recall", "f1", "polarity_acc", "deadline_acc", "kind_acc",
-               "conditional_acc", "speaker_acc", "action_ok", "condition_text_acc")  # fmt: skip
+    columns = (
+        "gold",
+        "predicted",
+        "precision",
+        "recall",
+        "f1",
+        "polarity_acc",
+        "deadline_acc",
+        "kind_acc",
+        "conditional_acc",
+        "speaker_acc",
+        "action_ok",
+        "condition_text_acc",
+    )
     titles = ("gold", "pred", "P", "R", "F1", "pol", "dl", "kind", "cond", "spk", "action", "condtxt")
     header = f"{'set':8} " + " ".join(f"{t:>7}" for t in titles)
     print(header)
@@ -359,9 +388,11 @@ def main(argv: list[str] | None = None) -> int:
     record["results"] = results
     if (SHARED / "corpora" / "conll2002-nl").exists():
         record["speed"] = speed(nlp, resolver)
-        print(f"\ncommitment step: {record['speed']['commitments_per_cpu_s']:,} sentences per CPU-second "
-              f"({record['speed']['with_entities_per_cpu_s']:,} with entity resolution), "
-              f"{record['speed']['sentences']:,} real sentences")  # fmt: skip
+        print(
+            f"\ncommitment step: {record['speed']['commitments_per_cpu_s']:,} sentences per CPU-second "
+            f"({record['speed']['with_entities_per_cpu_s']:,} with entity resolution), "
+            f"{record['speed']['sentences']:,} real sentences"
+        )
     print(json.dumps(record, ensure_ascii=False))
     return 0
 

@@ -59,9 +59,13 @@ def main() -> int:
 
     rows = []
     for path in sorted(DAGS.glob("*.py")):
-        out = subprocess.run(
-            [sys.executable, "-c", _COLD, str(path)], env=env, capture_output=True, text=True, check=True
-        ).stdout.split("RESULT ")[-1].split()
+        out = (
+            subprocess.run(
+                [sys.executable, "-c", _COLD, str(path)], env=env, capture_output=True, text=True, check=True
+            )
+            .stdout.split("RESULT ")[-1]
+            .split()
+        )
         airflow_import_s, cold_parse_s, n_dags = float(out[0]), float(out[1]), int(out[2])
         DagBag(dag_folder=str(path))  # first parse imports the adapters; then time repeated parses
         warm = []
@@ -81,7 +85,9 @@ def main() -> int:
         )
     print(f"{'file':<28}{'dags':>5}{'airflow import s':>18}{'cold parse s':>14}{'warm parse ms':>15}")
     for r in rows:
-        print(f"{r['file']:<28}{r['dags']:>5}{r['airflow_import_s']:>18}{r['cold_parse_s']:>14}{r['warm_parse_ms']:>15}")
+        print(
+            f"{r['file']:<28}{r['dags']:>5}{r['airflow_import_s']:>18}{r['cold_parse_s']:>14}{r['warm_parse_ms']:>15}"
+        )
     print(json.dumps({"bench": "dag_parse", "repeat": args.repeat, "files": rows}))
     return 0
 

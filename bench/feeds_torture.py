@@ -39,9 +39,7 @@ def content_type_of(path: Path) -> str | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    default = os.environ.get("NEWSDESK_TORTURE_CORPUS") or str(
-        ROOT.parent / "shared" / "testdata" / "feedparser"
-    )
+    default = os.environ.get("NEWSDESK_TORTURE_CORPUS") or str(ROOT.parent / "shared" / "testdata" / "feedparser")
     parser.add_argument("--corpus", default=default)
     args = parser.parse_args()
     corpus = Path(args.corpus)

@@ -243,8 +243,13 @@ def run_product_path(
     }
 
 
-def _write_errors(path: Path, texts: list[str], predicted: list[set[tuple[int, int, str]]],
-                  golds: list[set[tuple[int, int, str]]], ents: list[set[tuple[int, int, str]]]) -> None:  # fmt: skip
+def _write_errors(
+    path: Path,
+    texts: list[str],
+    predicted: list[set[tuple[int, int, str]]],
+    golds: list[set[tuple[int, int, str]]],
+    ents: list[set[tuple[int, int, str]]],
+) -> None:
     """One line per product-path error: doc, kind, the span as predicted / as gold, whether the
     pipeline's doc.ents had it right, and the sentence."""
     lines = []
@@ -339,9 +344,11 @@ def main(argv: list[str] | None = None) -> int:
         "--product-only", action="store_true", help="only the whole-document product path (fast, for development)"
     )
     parser.add_argument(
-        "--product-split", choices=("test", "dev"), default="test",
+        "--product-split",
+        choices=("test", "dev"),
+        default="test",
         help="documents of the product path: ned.testa (default) or the dev articles of ned.train",
-    )  # fmt: skip
+    )
     args = parser.parse_args(argv)
     root = corpora.corpora_dir(args.corpora)
     if args.product_only:

@@ -149,10 +149,16 @@ def main() -> None:
     print_table(rows)
     print(
         json.dumps(
-            {"benchmark": "scale_out", "articles": args.articles, "shards": SHARDS, "runs": results,
-             "load_1m": load, "machine": machine()}
+            {
+                "benchmark": "scale_out",
+                "articles": args.articles,
+                "shards": SHARDS,
+                "runs": results,
+                "load_1m": load,
+                "machine": machine(),
+            }
         )
-    )  # fmt: skip
+    )
 
 
 if __name__ == "__main__":

@@ -84,12 +84,19 @@ def train(
     if output.exists():
         shutil.rmtree(output)
     cmd = [
-        sys.executable, "-m", "spacy", "train", str(config),
-        "--output", str(output),
-        "--paths.train", str(train_path),
-        "--paths.dev", str(dev_path),
+        sys.executable,
+        "-m",
+        "spacy",
+        "train",
+        str(config),
+        "--output",
+        str(output),
+        "--paths.train",
+        str(train_path),
+        "--paths.dev",
+        str(dev_path),
         *overrides,
-    ]  # fmt: skip
+    ]
     log.info("running %s (budget %s min)", " ".join(cmd), minutes)
     started = time.monotonic()
     # A child started from a background job inherits SIGINT ignored: give it the default back.
@@ -122,8 +129,9 @@ def trained_before(timings: dict[str, float], key: str, resume: Path | None) -> 
     return timings.get(key, 0.0) if resume else 0.0
 
 
-def core_pipeline(work: Path, ner_model: str, syntax_model: str, base: Path | None = None,
-                  base_ner: bool = True) -> Language:  # fmt: skip
+def core_pipeline(
+    work: Path, ner_model: str, syntax_model: str, base: Path | None = None, base_ner: bool = True
+) -> Language:
     """The trained components without the typer: syntax + NER (+ rule lemmatizer).
 
     From the training runs in ``work``, or with ``base`` from an earlier pipeline folder (to add
@@ -199,8 +207,9 @@ def train_typer(nlp: Language, corpora_root: Path, out: Path) -> dict[str, objec
     catalog = typer.catalog_types(_catalog_entries())
     table = typer.KnowledgeTable.of(nlp.vocab)
     baseline = doc_eval.score(dev_gold, [doc_eval.predicted_spans(d) for d in dev_pred])
-    log.info("typer: %d training spans, %d negative; dev without the typer: F1 %s", len(spans), len(negatives),
-             baseline["f"])  # fmt: skip
+    log.info(
+        "typer: %d training spans, %d negative; dev without the typer: F1 %s", len(spans), len(negatives), baseline["f"]
+    )
 
     def dev_scores(model: typer.TyperModel) -> dict[str, object]:
         predicted = []
@@ -221,8 +230,15 @@ def train_typer(nlp: Language, corpora_root: Path, out: Path) -> dict[str, objec
         ]
         for stage in (1, 2, 3):
             for setting in grid:
-                for name in ("ner_bonus", "doc_vote", "reject_bias", "inner_reject_bias", "candidate_bias",
-                             "join_adjacent", "propagate"):  # fmt: skip
+                for name in (
+                    "ner_bonus",
+                    "doc_vote",
+                    "reject_bias",
+                    "inner_reject_bias",
+                    "candidate_bias",
+                    "join_adjacent",
+                    "propagate",
+                ):
                     setattr(model, name, setting.get(name, TYPER_DEFAULTS[name]))
                 scores = dev_scores(model)
                 log.info("typer l2=%s %s: dev F1 %.4f", l2, setting, scores["f"])
@@ -234,12 +250,16 @@ def train_typer(nlp: Language, corpora_root: Path, out: Path) -> dict[str, objec
                 break
             base = {k: chosen[k] for k in ("ner_bonus", "doc_vote", "reject_bias")}
             if stage == 1:
-                grid = [{**base, "inner_reject_bias": inner, "candidate_bias": candidate}
-                        for inner, candidate in itertools.product((None, 2.0, 0.0), (None, 0.0, -2.0))][1:]  # fmt: skip
+                grid = [
+                    {**base, "inner_reject_bias": inner, "candidate_bias": candidate}
+                    for inner, candidate in itertools.product((None, 2.0, 0.0), (None, 0.0, -2.0))
+                ][1:]
             elif stage == 2:
                 base.update({k: chosen[k] for k in ("inner_reject_bias", "candidate_bias")})
-                grid = [{**base, "join_adjacent": join, "propagate": propagate}
-                        for join, propagate in itertools.product((False, True), (False, True))][1:]  # fmt: skip
+                grid = [
+                    {**base, "join_adjacent": join, "propagate": propagate}
+                    for join, propagate in itertools.product((False, True), (False, True))
+                ][1:]
     report = {"dev_without_typer": baseline, **chosen, "model": typer.model_info(typer.TyperModel.from_disk(out))}
     (out / "training.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
     log.info("typer chosen: %s", report)
@@ -248,9 +268,14 @@ def train_typer(nlp: Language, corpora_root: Path, out: Path) -> dict[str, objec
 
 # The typer's switches before the grid sets them (every one off).
 TYPER_DEFAULTS: dict[str, object] = {
-    "ner_bonus": 1.0, "doc_vote": False, "reject_bias": None, "inner_reject_bias": None, "candidate_bias": None,
-    "join_adjacent": False, "propagate": False,
-}  # fmt: skip
+    "ner_bonus": 1.0,
+    "doc_vote": False,
+    "reject_bias": None,
+    "inner_reject_bias": None,
+    "candidate_bias": None,
+    "join_adjacent": False,
+    "propagate": False,
+}
 
 
 def _relabeller(model: object):  # type: ignore[no-untyped-def]
@@ -267,8 +292,9 @@ def _catalog_entries() -> list[tuple[str, str, tuple[str, ...]]]:
     return [(e.canonical, str(e.label), e.aliases) for e in catalog.entries]
 
 
-def assemble(work: Path, out: Path, ner_model: str, syntax_model: str, base: Path | None = None,
-             base_ner: bool = True) -> None:  # fmt: skip
+def assemble(
+    work: Path, out: Path, ner_model: str, syntax_model: str, base: Path | None = None, base_ner: bool = True
+) -> None:
     """Syntax + NER (+ rule lemmatizer) + the entity typer of ``work/typer`` -> ``out``."""
     from newsdesk.analyze.typer import FACTORY
 
@@ -317,18 +343,32 @@ def evaluate(model: Path, corpora_root: Path, work: Path) -> dict[str, object]:
     assembled pipeline; returns the figures (written to ``work/eval.json``)."""
     result = work / "eval.json"
     cmd = [
-        sys.executable, str(ROOT / "bench" / "nlp_eval.py"),
-        "--model", str(model), "--corpora", str(corpora_root), "--json-out", str(result),
-    ]  # fmt: skip
+        sys.executable,
+        str(ROOT / "bench" / "nlp_eval.py"),
+        "--model",
+        str(model),
+        "--corpora",
+        str(corpora_root),
+        "--json-out",
+        str(result),
+    ]
     subprocess.run(cmd, check=True, env=_env())
     figures: dict[str, object] = json.loads(result.read_text(encoding="utf-8"))
     # The product's figures: whole documents through the pipeline's own tokenizer (nlp/doc_eval.py).
     for split in ("test", "dev"):
         out = work / f"doc-eval-{split}.json"
         cmd = [
-            sys.executable, str(HERE / "doc_eval.py"), "--model", str(model), "--corpora", str(corpora_root),
-            "--split", split, "--json-out", str(out),
-        ]  # fmt: skip
+            sys.executable,
+            str(HERE / "doc_eval.py"),
+            "--model",
+            str(model),
+            "--corpora",
+            str(corpora_root),
+            "--split",
+            split,
+            "--json-out",
+            str(out),
+        ]
         subprocess.run(cmd, check=True, env=_env())
         figures[f"doc_{split}"] = json.loads(out.read_text(encoding="utf-8"))
     result.write_text(json.dumps(figures, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -339,8 +379,7 @@ def dir_size_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
 
 
-def write_card(out: Path, figures: dict[str, object], training: dict[str, float], argv: list[str],
-               work: Path) -> None:  # fmt: skip
+def write_card(out: Path, figures: dict[str, object], training: dict[str, float], argv: list[str], work: Path) -> None:
     from model_card import render
 
     from newsdesk.analyze.typer import FACTORY
@@ -355,9 +394,16 @@ def write_card(out: Path, figures: dict[str, object], training: dict[str, float]
 
         vectors = Vectors().from_disk(out / "vocab")
         knowledge = {"keys": vectors.n_keys, "rows": vectors.shape[0], "width": vectors.shape[1]}
-    text = render(figures=figures, training=training, size_mb=dir_size_mb(out), argv=argv,
-                  built=dt.date.today().isoformat(), version=MODEL_VERSION, typer=typer,
-                  knowledge=knowledge)  # fmt: skip
+    text = render(
+        figures=figures,
+        training=training,
+        size_mb=dir_size_mb(out),
+        argv=argv,
+        built=dt.date.today().isoformat(),
+        version=MODEL_VERSION,
+        typer=typer,
+        knowledge=knowledge,
+    )
     (out / "MODEL_CARD.md").write_text(text, encoding="utf-8")
 
 
@@ -422,11 +468,19 @@ def main(argv: list[str] | None = None) -> int:
         if args.ner_resume:
             config = resume_config(config, args.ner_resume, work / "ner-resume.cfg")
         trained["ner_s"] = trained_before(timings, "ner_s", args.ner_resume) + train(
-            config, work / ("ner" if not args.ner_resume else "ner-resumed"),
-            corpus / "ner-train.spacy", corpus / "ner-dev.spacy",
-            ["--training.max_steps", str(args.ner_steps), "--paths.vectors", str(work / "knowledge"),
-             *args.ner_args.split()], args.ner_minutes,
-        )  # fmt: skip
+            config,
+            work / ("ner" if not args.ner_resume else "ner-resumed"),
+            corpus / "ner-train.spacy",
+            corpus / "ner-dev.spacy",
+            [
+                "--training.max_steps",
+                str(args.ner_steps),
+                "--paths.vectors",
+                str(work / "knowledge"),
+                *args.ner_args.split(),
+            ],
+            args.ner_minutes,
+        )
     if "train-syntax" in steps:
         # The held-out UD slice is only logged during training: the last model is shipped, so
         # no choice is made on it.
@@ -434,10 +488,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.syntax_resume:
             config = resume_config(config, args.syntax_resume, work / "syntax-resume.cfg")
         trained["syntax_s"] = trained_before(timings, "syntax_s", args.syntax_resume) + train(
-            config, work / ("syntax" if not args.syntax_resume else "syntax-resumed"),
-            corpus / "ud-train.spacy", corpus / "ud-heldout.spacy",
-            ["--training.max_steps", str(args.syntax_steps)], args.syntax_minutes,
-        )  # fmt: skip
+            config,
+            work / ("syntax" if not args.syntax_resume else "syntax-resumed"),
+            corpus / "ud-train.spacy",
+            corpus / "ud-heldout.spacy",
+            ["--training.max_steps", str(args.syntax_steps)],
+            args.syntax_minutes,
+        )
     if "train-typer" in steps:
         started = time.monotonic()
         core = core_pipeline(work, args.ner_model, args.syntax_model, args.base, not args.ner_from_work)

@@ -148,8 +148,16 @@ def errors(documents: Sequence[GoldDocument], predicted: Sequence[Sequence[Span]
             if (s, e) not in guessed:
                 out.append({"doc": index, "kind": "missed", "gold": label, "text": doc.text[s:e], "line": line(s)})
             elif guessed[(s, e)] != label:
-                out.append({"doc": index, "kind": "mistyped", "gold": label, "pred": guessed[(s, e)],
-                            "text": doc.text[s:e], "line": line(s)})  # fmt: skip
+                out.append(
+                    {
+                        "doc": index,
+                        "kind": "mistyped",
+                        "gold": label,
+                        "pred": guessed[(s, e)],
+                        "text": doc.text[s:e],
+                        "line": line(s),
+                    }
+                )
         for (s, e), label in guessed.items():
             if (s, e) not in truth:
                 out.append({"doc": index, "kind": "spurious", "pred": label, "text": doc.text[s:e], "line": line(s)})
@@ -178,8 +186,10 @@ def evaluate(nlp: Language, documents: Sequence[GoldDocument]) -> tuple[dict[str
 
 
 def print_table(name: str, figures: dict[str, object]) -> None:
-    print(f"{name}: P / R / F1 {figures['p']} / {figures['r']} / {figures['f']}   "
-          f"untyped F1 {figures['untyped_f']}   type accuracy {figures['type_acc']}")  # fmt: skip
+    print(
+        f"{name}: P / R / F1 {figures['p']} / {figures['r']} / {figures['f']}   "
+        f"untyped F1 {figures['untyped_f']}   type accuracy {figures['type_acc']}"
+    )
     per_label = figures["per_label"]
     assert isinstance(per_label, dict)
     for label, s in per_label.items():

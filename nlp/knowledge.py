@@ -105,8 +105,10 @@ def names() -> dict[str, dict[str, float]]:
 
     data = NameDataset()
     out: dict[str, dict[str, float]] = {c: {} for c in ("first_nlbe", "first_any", "last_nlbe", "last_any")}
-    for kind, table, top, wide in (("first", data.first_names, FIRST_TOP, FIRST_WIDE),
-                                   ("last", data.last_names, LAST_TOP, LAST_WIDE)):  # fmt: skip
+    for kind, table, top, wide in (
+        ("first", data.first_names, FIRST_TOP, FIRST_WIDE),
+        ("last", data.last_names, LAST_TOP, LAST_WIDE),
+    ):
         for name, info in table.items():
             ranks = {c: r for c, r in (info.get("rank") or {}).items() if r is not None}
             if not ranks or not _latin(name):
@@ -201,8 +203,13 @@ def table() -> dict[str, np.ndarray]:
     countries, languages = countries_and_languages()
     put(((c, 1.0) for c in countries), "country")
     put(languages.items(), "language")
-    log.info("places: %d in BE/NL, %d worldwide; %d countries, %d language words",
-             len(benl), len(world), len(countries), len(languages))  # fmt: skip
+    log.info(
+        "places: %d in BE/NL, %d worldwide; %d countries, %d language words",
+        len(benl),
+        len(world),
+        len(countries),
+        len(languages),
+    )
     multi = {w for name in (*benl, *world, *countries) if " " in name for w in name.split()}
     put(((w, 1.0) for w in multi), "multi_place")
     return rows
@@ -238,8 +245,9 @@ def build(out: Path) -> Path:
     nlp = spacy.blank("nl")
     nlp.vocab.vectors = vectors
     nlp.to_disk(out)
-    log.info("knowledge vectors: %d keys, %d rows x %d columns -> %s", len(rows), vectors.shape[0],
-             vectors.shape[1], out)  # fmt: skip
+    log.info(
+        "knowledge vectors: %d keys, %d rows x %d columns -> %s", len(rows), vectors.shape[0], vectors.shape[1], out
+    )
     return out
 
 

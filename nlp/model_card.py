@@ -192,16 +192,46 @@ configs in `nlp/configs/`. See nlp/README.md for the flags.
 """
 
 
-def render(*, figures: dict[str, Any], training: dict[str, float], size_mb: float, argv: list[str],
-           built: str, version: str, typer: dict[str, Any] | None = None,
-           knowledge: dict[str, Any] | None = None) -> str:  # fmt: skip
+def render(
+    *,
+    figures: dict[str, Any],
+    training: dict[str, float],
+    size_mb: float,
+    argv: list[str],
+    built: str,
+    version: str,
+    typer: dict[str, Any] | None = None,
+    knowledge: dict[str, Any] | None = None,
+) -> str:
     import spacy
 
     values: dict[str, Any] = {k: ("n/a" if v is None else v) for k, v in figures.items() if k != "version"}
-    for key in ("ner_p", "ner_r", "ner_f", "upos_acc", "morph_acc", "lemma_acc", "uas", "las", "sents_f",
-                "words_per_s", "words_per_cpu_s", "load_s", "load_cpu_s", "peak_rss_mb", "ner_test_words", "ud_heldout_words",
-                "ner_untyped_f", "ner_type_acc", "ner_dev_p", "ner_dev_r", "ner_dev_f", "ner_dev_untyped_f",
-                "ner_dev_type_acc", "ner_dev_words"):  # fmt: skip
+    for key in (
+        "ner_p",
+        "ner_r",
+        "ner_f",
+        "upos_acc",
+        "morph_acc",
+        "lemma_acc",
+        "uas",
+        "las",
+        "sents_f",
+        "words_per_s",
+        "words_per_cpu_s",
+        "load_s",
+        "load_cpu_s",
+        "peak_rss_mb",
+        "ner_test_words",
+        "ud_heldout_words",
+        "ner_untyped_f",
+        "ner_type_acc",
+        "ner_dev_p",
+        "ner_dev_r",
+        "ner_dev_f",
+        "ner_dev_untyped_f",
+        "ner_dev_type_acc",
+        "ner_dev_words",
+    ):
         values.setdefault(key, "n/a")
     values["size_mb"] = round(size_mb, 1)
 
@@ -217,8 +247,10 @@ def render(*, figures: dict[str, Any], training: dict[str, float], size_mb: floa
     rows = ""
     for label, s in (doc_test.get("per_label") or {}).items():
         d = (doc_dev.get("per_label") or {}).get(label, {})
-        rows += (f"| &nbsp;&nbsp;{label} P / R / F1 | {s['p']} / {s['r']} / {s['f']} "
-                 f"| {d.get('p', 'n/a')} / {d.get('r', 'n/a')} / {d.get('f', 'n/a')} |\n")  # fmt: skip
+        rows += (
+            f"| &nbsp;&nbsp;{label} P / R / F1 | {s['p']} / {s['r']} / {s['f']} "
+            f"| {d.get('p', 'n/a')} / {d.get('r', 'n/a')} / {d.get('f', 'n/a')} |\n"
+        )
     values["doc_per_label"] = rows
     lowest = min(((s["f"], label) for label, s in (doc_test.get("per_label") or {}).items()), default=None)
     values["doc_test_low"] = "n/a" if lowest is None else f"{lowest[1]} {lowest[0]}"

@@ -94,8 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     errors: list[str] = []
-    result = cross_validate(args.folds, None if args.no_knowledge else args.knowledge,
-                            corpora.corpora_dir(args.corpora), args.l2, errors)  # fmt: skip
+    result = cross_validate(
+        args.folds, None if args.no_knowledge else args.knowledge, corpora.corpora_dir(args.corpora), args.l2, errors
+    )
     if args.errors:
         args.errors.write_text("\n".join(errors) + "\n", encoding="utf-8")
     print(json.dumps(result))

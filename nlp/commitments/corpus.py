@@ -320,8 +320,10 @@ def _check(corpora: Path, documents: Sequence[Document]) -> int:
         same += ok
         first = expected.splitlines()[0] if expected else ""
         found = [d.index for d in documents if d.lines and d.lines[0] == first]
-        print(f"{name}: ned.train document {doc_index(name)} (0-based; first line found at {found}) "
-              f"{'identical' if ok else 'DIFFERS'}")  # fmt: skip
+        print(
+            f"{name}: ned.train document {doc_index(name)} (0-based; first line found at {found}) "
+            f"{'identical' if ok else 'DIFFERS'}"
+        )
     print(f"{same} of {len(names)} dev documents reproduced byte for byte; {len(documents)} documents in ned.train")
     return 0 if same == len(names) else 1
 

@@ -142,10 +142,16 @@ def predict(d: Document, scorer: Scorer) -> list[dict[str, Any]]:
             if p >= scorer.threshold:
                 out.extend(_records(j, p))
     return [
-        {"actor": c.actor, "start": c.start, "end": c.end, "polarity": str(c.polarity),
-         "deadline": c.deadline.isoformat() if c.deadline else None, "kind": str(c.kind)}
+        {
+            "actor": c.actor,
+            "start": c.start,
+            "end": c.end,
+            "polarity": str(c.polarity),
+            "deadline": c.deadline.isoformat() if c.deadline else None,
+            "kind": str(c.kind),
+        }
         for c in _dedupe(out)
-    ]  # fmt: skip
+    ]
 
 
 def evaluate(docs: Sequence[Document], preds: Sequence[list[dict[str, Any]]], score: ModuleType) -> dict[str, Any]:
@@ -311,12 +317,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.verbose:
         print("\n".join(sorted(res["errors"])))
-    print(f"held-out folds ({args.folds}, by document): sentence P/R/F1 {res['sentence']}, "
-          f"sentence+actor P/R/F1 {res['actor']}, polarity {res['polarity']}, counts {res['counts']}")  # fmt: skip
+    print(
+        f"held-out folds ({args.folds}, by document): sentence P/R/F1 {res['sentence']}, "
+        f"sentence+actor P/R/F1 {res['actor']}, polarity {res['polarity']}, counts {res['counts']}"
+    )
     if "own" in res:
         own = res["own"]
-        print(f"  the project's own documents, held out the same way: sentence {own['sentence']}, "
-              f"sentence+actor {own['actor']}")  # fmt: skip
+        print(
+            f"  the project's own documents, held out the same way: sentence {own['sentence']}, "
+            f"sentence+actor {own['actor']}"
+        )
     if args.write:
         own = sorted({d.name for d in docs if d.own})
         meta = {

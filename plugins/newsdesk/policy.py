@@ -32,9 +32,7 @@ class PageRetry:
     delay_s: int  # until the next attempt
 
 
-def page_failure(
-    status: PageStatus, *, attempts: int, retry_after_s: int | None, policy: PollSettings
-) -> PageRetry:
+def page_failure(status: PageStatus, *, attempts: int, retry_after_s: int | None, policy: PollSettings) -> PageRetry:
     """A page's failure after ``attempts`` earlier attempts: retried later with backoff, or given
     up once a retryable failure has used ``page_max_attempts``. A status that is not retryable
     (blocked, not an article) keeps the same schedule, which only a changed page would use."""

@@ -41,9 +41,7 @@ def airflow_settings() -> Settings:
         if settings.database_url:
             log.info("connection %s not available (%s); using NEWSDESK_DATABASE_URL", CONNECTION_ID, exc)
             return settings
-        raise ConfigError(
-            f"define the Airflow connection {CONNECTION_ID!r} or NEWSDESK_DATABASE_URL"
-        ) from exc
+        raise ConfigError(f"define the Airflow connection {CONNECTION_ID!r} or NEWSDESK_DATABASE_URL") from exc
     return settings.with_database(connection_url(conn))
 
 

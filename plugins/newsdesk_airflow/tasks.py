@@ -103,9 +103,7 @@ def sync_feeds(context: Context) -> dict[str, Any]:
     with recorded_run(context) as (settings, conn, run_id):
         params = poll_params(context)
         feeds_file = read_feeds_file(settings.feeds_file)
-        counts = dict(
-            store_sync(conn, feeds_file.feeds, feed_set=feeds_file.feed_set, source=str(feeds_file.path))
-        )
+        counts = dict(store_sync(conn, feeds_file.feeds, feed_set=feeds_file.feed_set, source=str(feeds_file.path)))
         counts.update(sync_sitemaps(conn, feeds_file.feeds, feed_set=feeds_file.feed_set))
         conn.commit()
         out: dict[str, Any] = {"feed_set": feeds_file.feed_set, "feed_id": None}
@@ -269,9 +267,7 @@ def _emit(context: Context, assets: list[Any], counts: dict[str, int]) -> None:
         events[asset].extra.update(counts)
 
 
-def publish_articles(
-    polled: list[dict[str, int]], fetched: list[dict[str, int]], context: Context
-) -> dict[str, int]:
+def publish_articles(polled: list[dict[str, int]], fetched: list[dict[str, int]], context: Context) -> dict[str, int]:
     """Sum the shard counts; emit the articles Asset only when articles were stored."""
     from airflow.sdk.exceptions import AirflowSkipException
 
@@ -312,9 +308,7 @@ def refetch_articles(context: Context) -> dict[str, int]:
         return _finish(conn, run_id, counts, "refetch_articles")
 
 
-def _prune(
-    context: Context, label: str, days: Callable[[Any], int], prune: Callable[..., int]
-) -> dict[str, int]:
+def _prune(context: Context, label: str, days: Callable[[Any], int], prune: Callable[..., int]) -> dict[str, int]:
     """Delete what is older than a retention period (``days`` of the settings) through ``prune``."""
     from datetime import timedelta
 

@@ -224,9 +224,7 @@ def test_postgres_init_script_creates_the_warehouse_database(database_url: str) 
     try:
         result = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, result.stderr
-        owner_url = psycopg.conninfo.make_conninfo(
-            database_url, dbname=name, user=name, password="it's-a-test"
-        )
+        owner_url = psycopg.conninfo.make_conninfo(database_url, dbname=name, user=name, password="it's-a-test")
         assert "0001_create_core_tables" in migrate(owner_url)
     finally:
         with psycopg.connect(database_url, autocommit=True) as conn:
@@ -301,10 +299,17 @@ def image_packages(arch: str) -> dict[str, dict[str, Any]]:
         by_name.setdefault(package["name"], []).append(package)
     version = ".".join(map(str, IMAGE_PYTHON))
     env = {
-        "python_version": version, "python_full_version": f"{version}.0", "implementation_version": f"{version}.0",
-        "sys_platform": "linux", "platform_system": "Linux", "os_name": "posix", "platform_machine": arch,
-        "implementation_name": "cpython", "platform_python_implementation": "CPython", "extra": "",
-    }  # fmt: skip
+        "python_version": version,
+        "python_full_version": f"{version}.0",
+        "implementation_version": f"{version}.0",
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+        "os_name": "posix",
+        "platform_machine": arch,
+        "implementation_name": "cpython",
+        "platform_python_implementation": "CPython",
+        "extra": "",
+    }
     out: dict[str, tuple[dict[str, Any], set[str]]] = {}
     todo = list(by_name["newsdesk"][0]["dependencies"])
     while todo:

@@ -46,8 +46,7 @@ def test_ingest_stores_the_sample_once(sample_pipeline) -> None:
         assert dict(polls).get("ok") == 3
         # the seed article is listed by both feeds: one article, two sources
         sources = conn.execute(
-            "SELECT count(*) FROM article_sources s JOIN articles a USING (article_id) "
-            "WHERE a.canonical_url LIKE %s",
+            "SELECT count(*) FROM article_sources s JOIN articles a USING (article_id) WHERE a.canonical_url LIKE %s",
             (f"%{SEED_URL_PART}%",),
         ).fetchone()[0]
         assert sources == 2
@@ -128,7 +127,5 @@ def test_maintenance_and_reprocess(sample_pipeline) -> None:
     run("newsdesk_reprocess")
     assert _counts(url) == analysed
     with psycopg.connect(url) as conn:
-        counts = conn.execute(
-            "SELECT counts FROM pipeline_runs WHERE dag_id = 'newsdesk_reprocess'"
-        ).fetchone()[0]
+        counts = conn.execute("SELECT counts FROM pipeline_runs WHERE dag_id = 'newsdesk_reprocess'").fetchone()[0]
     assert counts["selected"] == analysed["articles"] == counts["articles"]

@@ -101,9 +101,7 @@ def test_user_without_a_role_is_403(client: Any, clean_db: str, monkeypatch: pyt
     assert response.status_code == 403
 
 
-def test_summary_returns_the_warehouse_rows(
-    client: Any, clean_db: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_summary_returns_the_warehouse_rows(client: Any, clean_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     load_sample(clean_db)
     monkeypatch.setenv("NEWSDESK_DATABASE_URL", clean_db)
     response = client.get("/newsdesk/api/summary", headers={"Authorization": f"Bearer {token_for('viewer')}"})

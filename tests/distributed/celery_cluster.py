@@ -144,10 +144,23 @@ class Redis:
             self.port = free_port()
             self.root.mkdir(parents=True, exist_ok=True)
             self.process = subprocess.Popen(
-                [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                 "--dir", str(self.root)],
-                stdout=(self.root / "redis.log").open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
+                [
+                    binary,
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(self.root),
+                ],
+                stdout=(self.root / "redis.log").open("wb"),
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
             _wait(lambda: _redis_answers(self.port), 20, "redis-server to answer")
         # A database number of its own on a shared server (the queue name is the cluster's too).
         return f"redis://127.0.0.1:{self.port}/{1 + secrets.randbelow(15)}"
@@ -317,9 +330,18 @@ class CeleryCluster:
         queue = queue or self.env["AIRFLOW__OPERATORS__DEFAULT_QUEUE"]
         self.killed.discard(name)
         self._spawn(
-            name, "celery", "worker", "--celery-hostname", f"{name}@%h", "--concurrency", "1", "--queues", queue,
-            "--skip-serve-logs", extra_env={"NEWSDESK_WORKER_NAME": name},
-        )  # fmt: skip
+            name,
+            "celery",
+            "worker",
+            "--celery-hostname",
+            f"{name}@%h",
+            "--concurrency",
+            "1",
+            "--queues",
+            queue,
+            "--skip-serve-logs",
+            extra_env={"NEWSDESK_WORKER_NAME": name},
+        )
 
     def stop(self) -> None:
         for name, process in reversed(list(self.processes.items())):

@@ -93,10 +93,15 @@ def pages(originals: int, *, seed: int = 17) -> list[Page]:
 def page_html(page: Page) -> str:
     e = html.escape
     ld = json.dumps(
-        {"@context": "https://schema.org", "@type": "NewsArticle", "headline": page.title,
-         "datePublished": page.published.isoformat(), "author": {"@type": "Person", "name": "Redactie"}},
+        {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": page.title,
+            "datePublished": page.published.isoformat(),
+            "author": {"@type": "Person", "name": "Redactie"},
+        },
         ensure_ascii=False,
-    )  # fmt: skip
+    )
     body = "\n".join(f"<p>{e(p)}</p>" for p in page.paragraphs)
     return f"""<!DOCTYPE html>
 <html lang="nl"><head><meta charset="utf-8"><title>{e(page.title)} | De Testkrant</title>

@@ -92,4 +92,3 @@ def _gone(pid: int, timeout_s: float = 15.0) -> bool:
             return True
         time.sleep(0.1)
     return False
-

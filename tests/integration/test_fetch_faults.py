@@ -53,9 +53,7 @@ def make_settings(server) -> Settings:
         per_host_delay_s=0.0,
         per_host_concurrency=8,
     )
-    return Settings(
-        http=http, poll=PollSettings(min_interval_s=300, default_interval_s=900, disable_after_failures=3)
-    )
+    return Settings(http=http, poll=PollSettings(min_interval_s=300, default_interval_s=900, disable_after_failures=3))
 
 
 def poll_once(conn, server, urls: list[str], now: datetime = NOW):
@@ -125,12 +123,8 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("name", "handler", "status", "fragment", "http_status"), CASES, ids=[c[0] for c in CASES]
-)
-def test_fault_is_recorded_and_nothing_else_is_lost(
-    conn, server, name, handler, status, fragment, http_status
-):
+@pytest.mark.parametrize(("name", "handler", "status", "fragment", "http_status"), CASES, ids=[c[0] for c in CASES])
+def test_fault_is_recorded_and_nothing_else_is_lost(conn, server, name, handler, status, fragment, http_status):
     bad = server.route(f"/{name}", handler)
     good = setup_feeds(conn, server, bad)
     summary = poll_once(conn, server, [good, bad])
@@ -206,10 +200,7 @@ def test_redirect_loop_and_too_many_redirects(conn, server):
     conn.commit()
     poll_once(conn, server, [good, loop, chain])
     assert last_fetch(conn, loop)["status"] == "hard" and "redirect loop" in last_fetch(conn, loop)["error"]
-    assert (
-        last_fetch(conn, chain)["status"] == "hard"
-        and "too many redirects" in last_fetch(conn, chain)["error"]
-    )
+    assert last_fetch(conn, chain)["status"] == "hard" and "too many redirects" in last_fetch(conn, chain)["error"]
     assert len(server.hits("/hop3")) == 1 and server.hits("/hop4") == []  # max_redirects = 3
 
 
@@ -263,9 +254,7 @@ def test_connection_refused_is_hard(conn, server):
 def test_wrong_charset_header_still_stores_correct_text(conn, server):
     url = server.route(
         "/charset",
-        fs.respond(
-            200, (FEEDS / "wrong_charset.xml").read_bytes(), {"Content-Type": "text/xml; charset=ISO-8859-1"}
-        ),
+        fs.respond(200, (FEEDS / "wrong_charset.xml").read_bytes(), {"Content-Type": "text/xml; charset=ISO-8859-1"}),
     )
     setup_feeds(conn, server, url)
     poll_once(conn, server, [url])
@@ -335,10 +324,7 @@ def test_pages_respect_robots_txt_fetched_once_per_host():
         site.route("/b", fs.respond(200, HTML, {"Content-Type": "text/html"}))
         site.route("/private/c", fs.respond(200, HTML))
         with Fetcher(page_settings(site)) as fetcher:
-            results = {
-                r.url: r
-                for r in fetcher.fetch_pages([site.url("/a"), site.url("/b"), site.url("/private/c")])
-            }
+            results = {r.url: r for r in fetcher.fetch_pages([site.url("/a"), site.url("/b"), site.url("/private/c")])}
         a, b, c = (results[site.url(p)] for p in ("/a", "/b", "/private/c"))
         assert (a.status, a.http_status, a.body, a.charset) == ("ok", 200, HTML, "utf-8")
         assert b.status == "ok" and b.final_url == site.url("/b")
@@ -438,9 +424,7 @@ def test_304_and_error_answers_keep_the_connection_alive():
             for i, p in enumerate("abab")
         ]
         with Fetcher(http) as fetcher:
-            got = sorted(
-                (d.feed_id, d.status.value, d.http_status) for d in fetcher.fetch_feeds(states, now=NOW)
-            )
+            got = sorted((d.feed_id, d.status.value, d.http_status) for d in fetcher.fetch_feeds(states, now=NOW))
         assert got == [(0, "not_modified", 304), (1, "hard", 404), (2, "not_modified", 304), (3, "hard", 404)]
         assert server.connections == 1
     finally:
@@ -459,10 +443,7 @@ def test_a_full_pool_closes_an_idle_connection_for_another_host():
             read_timeout_s=2.0,
         )
         ports = [one.port, two.port, one.port, two.port]
-        states = [
-            FeedState(i, f"http://127.0.0.1:{p}/f", '"x"', None, None, 0, 900, NOW)
-            for i, p in enumerate(ports)
-        ]
+        states = [FeedState(i, f"http://127.0.0.1:{p}/f", '"x"', None, None, 0, 900, NOW) for i, p in enumerate(ports)]
         with Fetcher(http) as fetcher:
             got = {d.status.value for d in fetcher.fetch_feeds(states, now=NOW)}
         assert got == {"not_modified"}
@@ -495,18 +476,14 @@ def _self_signed(tmp_path):
         .serial_number(x509.random_serial_number())
         .not_valid_before(start)
         .not_valid_after(start + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
-        )
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
         .sign(key, hashes.SHA256())
     )
     cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
     return cert_file, key_file
 

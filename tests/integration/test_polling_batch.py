@@ -80,9 +80,7 @@ def scenario(ids: dict[str, int], prefix: str) -> list[list[FeedPoll]]:
 def snapshot(conn: psycopg.Connection, ids: dict[str, int]) -> dict[str, object]:
     out: dict[str, object] = {}
     for name, feed_id in sorted(ids.items()):
-        out[f"feed {name}"] = conn.execute(
-            f"SELECT {FEED_STATE} FROM feeds WHERE feed_id = %s", (feed_id,)
-        ).fetchone()
+        out[f"feed {name}"] = conn.execute(f"SELECT {FEED_STATE} FROM feeds WHERE feed_id = %s", (feed_id,)).fetchone()
         out[f"fetches {name}"] = conn.execute(
             "SELECT status, http_status, entries_seen, entries_new, error, retry_after_s, run_id "
             "FROM feed_fetches WHERE feed_id = %s ORDER BY fetch_id",
@@ -255,9 +253,7 @@ def test_poll_feeds_batches_and_records_what_was_fetched_before_a_crash(clean_db
         sync_feeds(conn, [Feed(f"https://f{i}.example/rss", str(i)) for i in range(5)])
         states = due_feeds(conn, NOW)
         conn.commit()
-        downloads = [
-            FeedDownload(s.feed_id, s.url, FetchStatus.NOT_MODIFIED, NOW, 304, etag='"x"') for s in states
-        ]
+        downloads = [FeedDownload(s.feed_id, s.url, FetchStatus.NOT_MODIFIED, NOW, 304, etag='"x"') for s in states]
         summary = polling.poll_feeds(conn, FakeFetcher(downloads), states, Settings(poll=POLICY), now=NOW)
         assert (summary.feeds, summary.not_modified) == (5, 5)
         later = NOW + timedelta(days=1)

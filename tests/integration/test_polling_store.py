@@ -35,8 +35,7 @@ def test_sync_inserts_updates_disables_and_reenables(conn):
     assert (first["inserted"], first["feeds"]) == (3, 3)
     assert feed_row(conn, a)["configured_interval_s"] == 600 and feed_row(conn, a)["tags"] == ["x"]
     assert (
-        feed_row(conn, c)["enabled"] is False
-        and feed_row(conn, c)["disabled_reason"] == "disabled in the feeds file"
+        feed_row(conn, c)["enabled"] is False and feed_row(conn, c)["disabled_reason"] == "disabled in the feeds file"
     )
     again = sync_feeds(
         conn, [Feed(a, "A", poll_interval_s=600, tags=("x",)), Feed(b, "B"), Feed(c, "C", enabled=False)]
@@ -67,9 +66,7 @@ def test_sync_inserts_updates_disables_and_reenables(conn):
 def test_enable_feed_after_policy_disabling(conn):
     url = "https://x.example/rss"
     sync_feeds(conn, [Feed(url, "X")])
-    apply_poll(
-        conn, FeedPoll(feed_row(conn, url)["feed_id"], url, FetchStatus.HARD, NOW, 410), POLICY, now=NOW
-    )
+    apply_poll(conn, FeedPoll(feed_row(conn, url)["feed_id"], url, FetchStatus.HARD, NOW, 410), POLICY, now=NOW)
     assert feed_row(conn, url)["enabled"] is False
     assert enable_feed(conn, url) is True and feed_row(conn, url)["enabled"] is True
     assert enable_feed(conn, "https://nope.example/") is False
@@ -77,9 +74,7 @@ def test_enable_feed_after_policy_disabling(conn):
 
 def test_due_feeds_shards_and_limit(conn):
     sync_feeds(conn, [Feed(f"https://f{i}.example/rss", str(i)) for i in range(10)])
-    conn.execute(
-        "UPDATE feeds SET next_poll_at = %s WHERE url = 'https://f0.example/rss'", (NOW + timedelta(hours=1),)
-    )
+    conn.execute("UPDATE feeds SET next_poll_at = %s WHERE url = 'https://f0.example/rss'", (NOW + timedelta(hours=1),))
     conn.execute("UPDATE feeds SET enabled = false WHERE url = 'https://f1.example/rss'")
     due = due_feeds(conn, NOW)
     assert len(due) == 8
@@ -92,9 +87,7 @@ def test_due_feeds_shards_and_limit(conn):
 
 
 def entry(guid: str, link: str, title: str = "t") -> FeedEntry:
-    return FeedEntry(
-        guid=guid, link=link, title=title, authors=("A", "B"), published=NOW - timedelta(hours=1)
-    )
+    return FeedEntry(guid=guid, link=link, title=title, authors=("A", "B"), published=NOW - timedelta(hours=1))
 
 
 def test_guid_matching_and_one_page_for_two_feeds(conn):
@@ -126,9 +119,7 @@ def test_guid_matching_and_one_page_for_two_feeds(conn):
     assert (
         apply_poll(
             conn,
-            FeedPoll(
-                id2, two, FetchStatus.OK, NOW, 200, body_hash="h2", entries=(entry("other-guid", shared),)
-            ),
+            FeedPoll(id2, two, FetchStatus.OK, NOW, 200, body_hash="h2", entries=(entry("other-guid", shared),)),
             POLICY,
             now=NOW,
         )
@@ -167,9 +158,7 @@ def test_guid_matching_and_one_page_for_two_feeds(conn):
     ).fetchall()
     assert [(f["entries_seen"], f["entries_new"]) for f in fetches] == [(4, 2), (1, 0)]
     row = feed_row(conn, one)
-    assert (
-        row["last_body_hash"] == "h3" and row["last_new_entry_at"] == NOW and row["last_success_at"] == later
-    )
+    assert row["last_body_hash"] == "h3" and row["last_new_entry_at"] == NOW and row["last_success_at"] == later
 
 
 def test_guid_known_through_article_sources_is_not_new(conn):
@@ -201,10 +190,7 @@ def test_guid_known_through_article_sources_is_not_new(conn):
 
 
 def test_poll_of_a_deleted_feed_is_ignored(conn):
-    assert (
-        apply_poll(conn, FeedPoll(999_999, "https://gone.example/", FetchStatus.OK, NOW), POLICY, now=NOW)
-        == 0
-    )
+    assert apply_poll(conn, FeedPoll(999_999, "https://gone.example/", FetchStatus.OK, NOW), POLICY, now=NOW) == 0
     assert conn.execute("SELECT count(*) AS n FROM feed_fetches").fetchone()["n"] == 0
 
 

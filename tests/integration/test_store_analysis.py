@@ -106,10 +106,7 @@ def test_reanalysis_replaces_rows_and_tracks_across_articles(clean_db: str) -> N
         assert len(tracked) == 1 and tracked[0]["articles"] == 2
         replace_analysis(conn, a1, _analysis("v2", with_commitment=False), now=NOW)
         assert conn.execute("SELECT count(*) AS n FROM commitments").fetchone()["n"] == 1
-        assert (
-            conn.execute("SELECT count(*) AS n FROM commitments WHERE article_id = %s", (a1,)).fetchone()["n"]
-            == 0
-        )
+        assert conn.execute("SELECT count(*) AS n FROM commitments WHERE article_id = %s", (a1,)).fetchone()["n"] == 0
 
 
 def test_a_commitment_without_a_named_actor_is_stored_and_tracked(clean_db: str) -> None:
@@ -184,6 +181,8 @@ def test_articles_involving_the_united_kingdom_are_found_through_the_links(clean
         top = {e.name: e for e in top_entities(conn, NOW)}
         assert (top["Verenigd Koninkrijk"].label, top["Verenigd Koninkrijk"].articles) == ("LOC", 2)
         # a demonym is not one of the country's names
-        aliases = {r["alias"] for r in conn.execute("SELECT alias FROM entity_aliases WHERE entity_id = %s",
-                                                     (uk["entity_id"],))}  # fmt: skip
+        aliases = {
+            r["alias"]
+            for r in conn.execute("SELECT alias FROM entity_aliases WHERE entity_id = %s", (uk["entity_id"],))
+        }
         assert aliases == {"Verenigd Koninkrijk", "VK"}

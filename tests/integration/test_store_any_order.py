@@ -34,9 +34,18 @@ def _ref(name: str, label: EntityLabel = EntityLabel.LOC) -> EntityRef:
 def _analysis(place: str, action: str, actor: str) -> Analysis:
     ref = _ref(place)
     commitment = Commitment(
-        actor=actor, action=action, kind=CommitmentKind.PLAN, polarity=Polarity.POSITIVE, firmness=Firmness.FIRM,
-        sentence=0, start=0, end=40, confidence=0.9, extractor_version="test", action_key="belasting verlagen",
-    )  # fmt: skip
+        actor=actor,
+        action=action,
+        kind=CommitmentKind.PLAN,
+        polarity=Polarity.POSITIVE,
+        firmness=Firmness.FIRM,
+        sentence=0,
+        start=0,
+        end=40,
+        confidence=0.9,
+        extractor_version="test",
+        action_key="belasting verlagen",
+    )
     return Analysis("v1", (Mention(place, EntityLabel.LOC, 0, len(place), 0, ref),), (commitment,))
 
 

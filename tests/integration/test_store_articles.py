@@ -14,9 +14,7 @@ NOW = datetime(2025, 3, 2, 12, 0, tzinfo=UTC)
 
 
 def _page(conn: psycopg.Connection, url: str, feeds: list[tuple[int, str]]) -> int:
-    page_id = conn.execute("INSERT INTO pages (url) VALUES (%s) RETURNING page_id", (url,)).fetchone()[
-        "page_id"
-    ]
+    page_id = conn.execute("INSERT INTO pages (url) VALUES (%s) RETURNING page_id", (url,)).fetchone()["page_id"]
     for feed_id, guid in feeds:
         conn.execute(
             "INSERT INTO feed_entries (feed_id, entry_guid, page_id, title) VALUES (%s, %s, %s, 'T')",
@@ -26,9 +24,9 @@ def _page(conn: psycopg.Connection, url: str, feeds: list[tuple[int, str]]) -> i
 
 
 def _feed(conn: psycopg.Connection, url: str) -> int:
-    return conn.execute(
-        "INSERT INTO feeds (url, name) VALUES (%s, %s) RETURNING feed_id", (url, url)
-    ).fetchone()["feed_id"]
+    return conn.execute("INSERT INTO feeds (url, name) VALUES (%s, %s) RETURNING feed_id", (url, url)).fetchone()[
+        "feed_id"
+    ]
 
 
 def _article(text: str, url: str = "https://nieuws.example/a") -> Article:
@@ -91,9 +89,7 @@ def test_one_article_two_sources_and_versions(clean_db: str) -> None:
         assert [s["feed_id"] for s in sources] == [f1, f2]
         bands = conn.execute("SELECT band FROM article_bands").fetchall()
         assert [b["band"] for b in bands] == [13]
-        page_row = conn.execute(
-            "SELECT status, article_id, raw_html IS NOT NULL AS raw FROM pages"
-        ).fetchone()
+        page_row = conn.execute("SELECT status, article_id, raw_html IS NOT NULL AS raw FROM pages").fetchone()
         assert page_row["status"] == "ok" and page_row["article_id"] == first.article_id
 
 
@@ -110,9 +106,7 @@ def test_duplicate_candidates_by_hash_and_band(clean_db: str) -> None:
             now=NOW,
         )
         art = _article("Zelfde tekst.")
-        by_hash = duplicate_candidates(
-            conn, content_hash=art.content_hash, bands=[], exclude_url="https://b/x"
-        )
+        by_hash = duplicate_candidates(conn, content_hash=art.content_hash, bands=[], exclude_url="https://b/x")
         by_band = duplicate_candidates(conn, content_hash="other", bands=[42], exclude_url="https://b/x")
         itself = duplicate_candidates(
             conn, content_hash=art.content_hash, bands=[42], exclude_url="https://nieuws.example/a"

@@ -150,9 +150,17 @@ def test_every_link_kind(resolver: EntityResolver) -> None:
     )
     doc = make_doc(
         text,
-        [("Verenigd Koninkrijk", "LOC"), ("VS", "LOC"), ("NAVO-landen", "MISC"), ("Dick Schoof", "PER"),
-         ("Britse", "MISC"), ("Europese Commissie", "ORG"), ("Schoof", "PER"), ("Commissie", "ORG")],
-    )  # fmt: skip
+        [
+            ("Verenigd Koninkrijk", "LOC"),
+            ("VS", "LOC"),
+            ("NAVO-landen", "MISC"),
+            ("Dick Schoof", "PER"),
+            ("Britse", "MISC"),
+            ("Europese Commissie", "ORG"),
+            ("Schoof", "PER"),
+            ("Commissie", "ORG"),
+        ],
+    )
     assert table(resolver.mentions(doc)) == [
         ("Verenigd Koninkrijk", LOC, "Verenigd Koninkrijk", LinkKind.SAME),
         ("VS", LOC, "Verenigde Staten", LinkKind.ALIAS_OF),
@@ -274,9 +282,16 @@ def test_short_forms_link_to_the_full_name_in_the_article(resolver: EntityResolv
     )
     doc = make_doc(
         text,
-        [("Koninklijke Commissie voor Monumenten en Landschappen", "ORG"), ("KCML", "LOC"), ("Commissie", "ORG"),
-         ("KCML", "ORG"), ("Gent", "LOC"), ("Raad van State", "ORG"), ("Raad", "ORG")],
-    )  # fmt: skip
+        [
+            ("Koninklijke Commissie voor Monumenten en Landschappen", "ORG"),
+            ("KCML", "LOC"),
+            ("Commissie", "ORG"),
+            ("KCML", "ORG"),
+            ("Gent", "LOC"),
+            ("Raad van State", "ORG"),
+            ("Raad", "ORG"),
+        ],
+    )
     full = "Koninklijke Commissie voor Monumenten en Landschappen"
     got = table(resolver.mentions(doc))
     assert got == [

@@ -64,8 +64,16 @@ def test_places_and_organisations_are_found_and_canonicalised(analysis: Analysis
     assert {"Verenigd Koninkrijk", "VK", "Britse", "Britten"} <= found["Verenigd Koninkrijk"]
     assert {"Verenigde Staten", "Amerikaanse"} <= found["Verenigde Staten"]
     assert {"Europa", "Europese", "Europeanen"} <= found["Europa"]
-    for name in ("Frankrijk", "Oekraïne", "Londen", "Nederland", "Washington", "Moskou",
-                 "Europese Commissie", "Europese Raad"):  # fmt: skip
+    for name in (
+        "Frankrijk",
+        "Oekraïne",
+        "Londen",
+        "Nederland",
+        "Washington",
+        "Moskou",
+        "Europese Commissie",
+        "Europese Raad",
+    ):
         assert name in found[name], name
     # "NAVO-landen", "NAVO-chef", "EU-lidstaten": compounds, MISC mentions of the organisation
     assert found["NAVO"] == {"NAVO-landen", "NAVO-chef"}
@@ -88,11 +96,26 @@ def test_places_and_organisations_are_found_and_canonicalised(analysis: Analysis
     # Nothing but catalog entities in this article: no stray new entities.
     assert all(m.entity.entity_id == entity_id(m.entity.label, m.entity.canonical) for m in analysis.mentions)
     assert set(found) == {
-        "Keir Starmer", "Dick Schoof", "Justin Trudeau", "Ursula von der Leyen", "Mark Rutte",
-        "Verenigd Koninkrijk", "Verenigde Staten", "Europa", "Frankrijk", "Oekraïne", "Londen",
-        "Nederland", "Washington", "Moskou", "NAVO", "Europese Commissie", "Europese Raad",
-        "Europese Unie", "Canada",
-    }  # fmt: skip
+        "Keir Starmer",
+        "Dick Schoof",
+        "Justin Trudeau",
+        "Ursula von der Leyen",
+        "Mark Rutte",
+        "Verenigd Koninkrijk",
+        "Verenigde Staten",
+        "Europa",
+        "Frankrijk",
+        "Oekraïne",
+        "Londen",
+        "Nederland",
+        "Washington",
+        "Moskou",
+        "NAVO",
+        "Europese Commissie",
+        "Europese Raad",
+        "Europese Unie",
+        "Canada",
+    }
 
 
 def test_offsets_sentences_and_order(body: str, analysis: Analysis) -> None:

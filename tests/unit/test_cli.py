@@ -66,8 +66,11 @@ def test_analyze_prints_entities_and_commitments_with_offsets(capsys, tmp_path: 
     # the mention's own type and the entity it denotes, with how
     britse = next(e for e in seed["entities"] if e["text"] == "Britse")
     assert (britse["label"], britse["canonical"], britse["entity_label"], britse["link"]) == (
-        "MISC", "Verenigd Koninkrijk", "LOC", "demonym_of",
-    )  # fmt: skip
+        "MISC",
+        "Verenigd Koninkrijk",
+        "LOC",
+        "demonym_of",
+    )
     assert {e["link"] for e in seed["entities"]} >= {"same", "alias_of", "surname_of", "demonym_of", "part_of_compound"}
     deadlines = {c["deadline"] for c in seed["commitments"]}
     assert "2025-03-06" in deadlines

@@ -88,32 +88,55 @@ def test_long_documents_are_cut_at_whole_sentences() -> None:
 
 def _commitment(line: int, **fields: Any) -> dict[str, Any]:
     base = {
-        "line": line, "actor": "gemeente Zomerdam", "speaker": None, "action": "het zwembad renoveren",
-        "kind": "plan", "polarity": "positive", "conditional": False, "condition": None, "firmness": "firm",
-        "deadline_text": "in 2027", "deadline": "2027", "uncertain": False,
-    }  # fmt: skip
+        "line": line,
+        "actor": "gemeente Zomerdam",
+        "speaker": None,
+        "action": "het zwembad renoveren",
+        "kind": "plan",
+        "polarity": "positive",
+        "conditional": False,
+        "condition": None,
+        "firmness": "firm",
+        "deadline_text": "in 2027",
+        "deadline": "2027",
+        "uncertain": False,
+    }
     base.update(fields)
     return base
 
 
 def _records(docs: list[Any]) -> list[dict[str, Any]]:
     first = {
-        "doc": 0, "name": "train000", "lines": 4, "line_sha1": corpus.text_sha1(docs[0].text),
+        "doc": 0,
+        "name": "train000",
+        "lines": 4,
+        "line_sha1": corpus.text_sha1(docs[0].text),
         "commitments": [
             _commitment(0),
-            _commitment(2, speaker="Jansen", action="er werk van maken", deadline_text=None, deadline=None,
-                        uncertain=True),
+            _commitment(
+                2, speaker="Jansen", action="er werk van maken", deadline_text=None, deadline=None, uncertain=True
+            ),
         ],
         "actor_alts": {"gemeente Zomerdam": ["Zomerdam", "wethouder Jansen"]},
-    }  # fmt: skip
+    }
     second = {
-        "doc": 1, "name": "train001", "lines": 2, "line_sha1": corpus.text_sha1(docs[1].text),
+        "doc": 1,
+        "name": "train001",
+        "lines": 2,
+        "line_sha1": corpus.text_sha1(docs[1].text),
         "commitments": [
-            _commitment(1, actor="de club", action="de trainer ontslaan", kind="refusal", polarity="negative",
-                        deadline_text=None, deadline=None),
+            _commitment(
+                1,
+                actor="de club",
+                action="de trainer ontslaan",
+                kind="refusal",
+                polarity="negative",
+                deadline_text=None,
+                deadline=None,
+            ),
         ],
         "actor_alts": {},
-    }  # fmt: skip
+    }
     return [first, second]
 
 

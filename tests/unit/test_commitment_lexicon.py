@@ -74,14 +74,22 @@ FIN = "VerbForm=Fin|Tense=Pres|Number=Sing"
 
 def test_adding_a_cue_verb_is_one_row() -> None:
     # "De minister zweert toe dat de brug in 2027 klaar is": no cue today, one row makes it one.
-    doc = _doc([
-        ("De", 2, "det", "DET", "de", ""), ("minister", 3, "nsubj", "NOUN", "minister", ""),
-        ("zweert", 0, "root", "VERB", "zweren", FIN), ("toe", 3, "compound:prt", "ADP", "toe", ""),
-        ("dat", 10, "mark", "SCONJ", "dat", ""), ("de", 7, "det", "DET", "de", ""),
-        ("brug", 10, "nsubj", "NOUN", "brug", ""), ("in", 9, "case", "ADP", "in", ""),
-        ("2027", 10, "obl", "NUM", "2027", ""), ("klaar", 3, "ccomp", "ADJ", "klaar", ""),
-        ("is", 10, "cop", "AUX", "zijn", FIN), (".", 3, "punct", "PUNCT", ".", ""),
-    ])  # fmt: skip
+    doc = _doc(
+        [
+            ("De", 2, "det", "DET", "de", ""),
+            ("minister", 3, "nsubj", "NOUN", "minister", ""),
+            ("zweert", 0, "root", "VERB", "zweren", FIN),
+            ("toe", 3, "compound:prt", "ADP", "toe", ""),
+            ("dat", 10, "mark", "SCONJ", "dat", ""),
+            ("de", 7, "det", "DET", "de", ""),
+            ("brug", 10, "nsubj", "NOUN", "brug", ""),
+            ("in", 9, "case", "ADP", "in", ""),
+            ("2027", 10, "obl", "NUM", "2027", ""),
+            ("klaar", 3, "ccomp", "ADJ", "klaar", ""),
+            ("is", 10, "cop", "AUX", "zijn", FIN),
+            (".", 3, "punct", "PUNCT", ".", ""),
+        ]
+    )
     seg = segments(doc)[0][0]
     assert not [c for c in candidates(seg) if c.source == "lexical"]
     text = CUES_FILE.read_text(encoding="utf-8") + "toezweren\tverb\tpledge\tfirm\ttoe\tno\tno\tyes\tno\t-\tno\t-\n"

@@ -45,8 +45,17 @@ def parsed(*sentences: str) -> Doc:
             morphs.append(feats[0] if feats else "")
             starts.append(n == 0)
     spaces = [not (i + 1 < len(words) and words[i + 1] in ",.") for i in range(len(words))]
-    return Doc(_VOCAB, words=words, spaces=spaces, heads=heads, deps=deps, pos=pos, lemmas=lemmas,
-               morphs=morphs, sent_starts=starts)  # fmt: skip
+    return Doc(
+        _VOCAB,
+        words=words,
+        spaces=spaces,
+        heads=heads,
+        deps=deps,
+        pos=pos,
+        lemmas=lemmas,
+        morphs=morphs,
+        sent_starts=starts,
+    )
 
 
 def mention(doc: Doc, text: str, label: EntityLabel, sentence: int = 0) -> Mention:

@@ -151,7 +151,6 @@ def test_a_full_container_is_extracted_alone(monkeypatch: pytest.MonkeyPatch) ->
     assert len(calls) == 1  # no second pass over the whole page
 
 
-
 def test_a_container_whose_extraction_keeps_little_of_its_text_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
     # <main> holds the article and a long comment thread: trafilatura keeps the article and drops
     # the comments, less than CONTAINER_MIN_YIELD of the container's paragraph text, so the

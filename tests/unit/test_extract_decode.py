@@ -55,9 +55,27 @@ def test_same_output_as_the_regex_on_tricky_input(text: str) -> None:
 
 def test_same_output_as_the_regex_on_random_tag_soup() -> None:
     pieces = [
-        "<script>", "<SCRIPT type=x>", "</script>", "</script >", "</Script\n>", '<script type="application/ld+json">',
-        "<style>", "</style>", "<svg>", "</svg>", "<!--", "-->", "<", ">", "--", "a", "text ", "\n", "é", "<p>",
-    ]  # fmt: skip
+        "<script>",
+        "<SCRIPT type=x>",
+        "</script>",
+        "</script >",
+        "</Script\n>",
+        '<script type="application/ld+json">',
+        "<style>",
+        "</style>",
+        "<svg>",
+        "</svg>",
+        "<!--",
+        "-->",
+        "<",
+        ">",
+        "--",
+        "a",
+        "text ",
+        "\n",
+        "é",
+        "<p>",
+    ]
     rng = random.Random(20250302)
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))

@@ -77,10 +77,7 @@ def test_feed_date_is_only_a_fallback() -> None:
     article = extract_article(page, url=expected["url"], feed_published=feed_date)
     assert article.published_at == datetime(2025, 3, 5, 13, 10, tzinfo=UTC)
     bare = (
-        b"<html><body><article>"
-        + b"<p>"
-        + b"Een zin met genoeg woorden erin. " * 30
-        + b"</p></article></body></html>"
+        b"<html><body><article>" + b"<p>" + b"Een zin met genoeg woorden erin. " * 30 + b"</p></article></body></html>"
     )
     article = extract_article(bare, url="https://example.org/x", feed_published=feed_date)
     assert article.status is ArticleStatus.OK

@@ -13,9 +13,7 @@ from newsdesk.models import ArticleStatus
 
 PROJECT = Path(__file__).resolve().parents[2]
 SITE = PROJECT / "seeds" / "sample" / "site"
-EXPECTED = json.loads(
-    (PROJECT / "tests/fixtures/extract/sample_site_expected.json").read_text(encoding="utf-8")
-)
+EXPECTED = json.loads((PROJECT / "tests/fixtures/extract/sample_site_expected.json").read_text(encoding="utf-8"))
 BASE = "http://127.0.0.1:43123"
 SEED_PAGE = "nieuws/2025/03/coalitie-vredesplan-oekraine.html"
 

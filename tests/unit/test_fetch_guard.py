@@ -85,9 +85,7 @@ def test_retry_after():
     assert parse_retry_after("120") == 120
     assert parse_retry_after(" 0 ") == 0
     assert parse_retry_after(None) is None and parse_retry_after("soon") is None
-    assert (
-        parse_retry_after("Wed, 21 Oct 2015 07:30:00 GMT", server_date="Wed, 21 Oct 2015 07:28:00 GMT") == 120
-    )
+    assert parse_retry_after("Wed, 21 Oct 2015 07:30:00 GMT", server_date="Wed, 21 Oct 2015 07:28:00 GMT") == 120
     now = datetime(2015, 10, 21, 7, 0, tzinfo=UTC)
     assert parse_retry_after("Wed, 21 Oct 2015 08:00:00 GMT", now=now) == 3600
     assert parse_retry_after("Wed, 21 Oct 2015 06:00:00 GMT", now=now) == 0

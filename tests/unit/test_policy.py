@@ -50,9 +50,7 @@ def test_adaptive_interval_follows_the_publishing_rate():
     busy = [e.published for e in entries_every(1, 10)]
     assert adaptive_interval(900, new_entries=3, entry_times=busy, now=NOW, policy=POLICY) == 300  # floor
     slow = [e.published for e in entries_every(24 * 60, 10)]
-    assert (
-        adaptive_interval(900, new_entries=1, entry_times=slow, now=NOW, policy=POLICY) == 6 * 3600
-    )  # ceiling
+    assert adaptive_interval(900, new_entries=1, entry_times=slow, now=NOW, policy=POLICY) == 6 * 3600  # ceiling
 
 
 def test_adaptive_interval_without_dates_or_without_news():
@@ -88,9 +86,7 @@ def test_success_resets_failures_and_keeps_validators_right():
     assert (ok.consecutive_failures, ok.consecutive_hard_failures, ok.success) == (0, 0, True)
     assert (ok.etag, ok.last_modified, ok.last_body_hash) == ('"new"', None, "h1")
     assert ok.poll_interval_s == 1200 and ok.next_poll_at == NOW + timedelta(seconds=1200)
-    not_modified = decide(
-        row(), poll(FetchStatus.NOT_MODIFIED, http_status=304), new_entries=0, now=NOW, policy=POLICY
-    )
+    not_modified = decide(row(), poll(FetchStatus.NOT_MODIFIED, http_status=304), new_entries=0, now=NOW, policy=POLICY)
     assert (not_modified.etag, not_modified.last_body_hash) == ('"old"', "h0")
     assert not_modified.poll_interval_s == 1350
 

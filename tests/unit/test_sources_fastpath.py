@@ -54,8 +54,7 @@ def test_fast_path_matches_feedparser(name):
     [
         (FEEDS / "illformed.xml").read_bytes(),
         (FEEDS / "atom03.xml").read_bytes(),
-        b'<!DOCTYPE rss [<!ENTITY e "x">]><rss version="2.0"><channel><item><title>&e;</title></item>'
-        b"</channel></rss>",
+        b'<!DOCTYPE rss [<!ENTITY e "x">]><rss version="2.0"><channel><item><title>&e;</title></item></channel></rss>',
         b'<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://b.nl/"><entry><id>1</id></entry></feed>',
         # elements feedparser reads into title/summary/link that the fast path does not know
         b'<rss version="2.0"><channel><item><guid>g1</guid><body xmlns="http://www.w3.org/1999/xhtml">'
@@ -66,8 +65,7 @@ def test_fast_path_matches_feedparser(name):
         b'<rss version="2.0"><channel><item><guid>g1</guid><category>c<image><title>t</title></image>'
         b"</category></item></channel></rss>",
         b'<rss version="2.0"><channel><item><link href="https://x.nl/a"/></item></channel></rss>',
-        b'<rss version="2.0"><channel><item><summary>s</summary><description>d</description></item>'
-        b"</channel></rss>",
+        b'<rss version="2.0"><channel><item><summary>s</summary><description>d</description></item></channel></rss>',
         # an Atom entry without a link (feedparser takes a URL-like id), base64 content
         b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>https://x.nl/1</id></entry></feed>',
         b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>1</id><link href="https://x.nl/1"/>'

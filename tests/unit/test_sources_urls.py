@@ -32,9 +32,7 @@ def test_canonical_forms(raw, expected):
 
 
 def test_relative_links_resolve_against_base():
-    assert (
-        canonicalize_url("/artikel/2?utm_source=x", base="https://NOS.nl/feed") == "https://nos.nl/artikel/2"
-    )
+    assert canonicalize_url("/artikel/2?utm_source=x", base="https://NOS.nl/feed") == "https://nos.nl/artikel/2"
 
 
 def test_non_http_schemes_are_returned_unchanged():
@@ -67,9 +65,7 @@ def test_poll_canonical_links_equal_canonicalize_with_base():
         "https://[::1]/x",
         "",
     ]
-    entries = [
-        FeedEntry(guid=str(i), link=_absolute(link, base) or link or None) for i, link in enumerate(raw)
-    ]
+    entries = [FeedEntry(guid=str(i), link=_absolute(link, base) or link or None) for i, link in enumerate(raw)]
     got = [e.link for e in _canonical_entries(entries, base)]
     want = []
     for e in entries:

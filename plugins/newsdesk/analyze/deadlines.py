@@ -31,14 +31,43 @@ log = logging.getLogger(__name__)
 __all__ = ["DeadlineMatch", "find_deadline", "resolve_deadline"]
 
 MONTHS = {
-    "januari": 1, "februari": 2, "maart": 3, "april": 4, "mei": 5, "juni": 6, "juli": 7,
-    "augustus": 8, "september": 9, "oktober": 10, "november": 11, "december": 12,
-}  # fmt: skip
+    "januari": 1,
+    "februari": 2,
+    "maart": 3,
+    "april": 4,
+    "mei": 5,
+    "juni": 6,
+    "juli": 7,
+    "augustus": 8,
+    "september": 9,
+    "oktober": 10,
+    "november": 11,
+    "december": 12,
+}
 NUMBERS = {
-    "een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8,
-    "negen": 9, "tien": 10, "elf": 11, "twaalf": 12, "veertien": 14, "vijftien": 15, "twintig": 20,
-    "dertig": 30, "zestig": 60, "negentig": 90, "honderd": 100, "enkele": 3, "paar": 2,
-}  # fmt: skip
+    "een": 1,
+    "één": 1,
+    "twee": 2,
+    "drie": 3,
+    "vier": 4,
+    "vijf": 5,
+    "zes": 6,
+    "zeven": 7,
+    "acht": 8,
+    "negen": 9,
+    "tien": 10,
+    "elf": 11,
+    "twaalf": 12,
+    "veertien": 14,
+    "vijftien": 15,
+    "twintig": 20,
+    "dertig": 30,
+    "zestig": 60,
+    "negentig": 90,
+    "honderd": 100,
+    "enkele": 3,
+    "paar": 2,
+}
 WEEKDAYS = {
     "maandag": 0,
     "dinsdag": 1,
@@ -51,11 +80,17 @@ WEEKDAYS = {
 ORDINALS = {"eerste": 1, "tweede": 2, "derde": 3, "vierde": 4}
 # (month, day) of the first and last day of each season; winter crosses the year end.
 SEASONS = {
-    "lente": ((3, 20), (6, 20)), "voorjaar": ((3, 20), (6, 20)),
-    "zomer": ((6, 21), (9, 22)), "zomerreces": ((7, 4), (9, 1)),
-    "herfst": ((9, 23), (12, 20)), "najaar": ((9, 23), (12, 20)), "herfstreces": ((10, 18), (10, 26)),
-    "winter": ((12, 21), (3, 19)), "kerst": ((12, 24), (12, 26)), "kerstreces": ((12, 19), (1, 5)),
-}  # fmt: skip
+    "lente": ((3, 20), (6, 20)),
+    "voorjaar": ((3, 20), (6, 20)),
+    "zomer": ((6, 21), (9, 22)),
+    "zomerreces": ((7, 4), (9, 1)),
+    "herfst": ((9, 23), (12, 20)),
+    "najaar": ((9, 23), (12, 20)),
+    "herfstreces": ((10, 18), (10, 26)),
+    "winter": ((12, 21), (3, 19)),
+    "kerst": ((12, 24), (12, 26)),
+    "kerstreces": ((12, 19), (1, 5)),
+}
 
 _MONTH = "|".join(MONTHS)
 _NUM = r"\d{1,3}|" + "|".join(sorted(NUMBERS, key=len, reverse=True))
@@ -200,10 +235,7 @@ def _resolve(kind: str, m: re.Match[str], reference: date | None) -> tuple[date 
             if reference is None:
                 return None, None
             year = reference.year
-            if (
-                rel in ("volgende", "volgend", "komende", "komend", "aankomende")
-                and date(year, sm, sd) <= reference
-            ):
+            if rel in ("volgende", "volgend", "komende", "komend", "aankomende") and date(year, sm, sd) <= reference:
                 year += 1
             # the next one that has not ended yet ("in het voorjaar" said in November: next spring)
             end_year = year + (1 if (em, ed) < (sm, sd) else 0)
@@ -256,9 +288,7 @@ def _resolve(kind: str, m: re.Match[str], reference: date | None) -> tuple[date 
             monday = reference - timedelta(days=reference.weekday()) + timedelta(weeks=offset)
             return (monday - timedelta(days=1) if before else monday + timedelta(days=6)), DatePrecision.DAY
         first = _add_months(reference.replace(day=1), offset)
-        return (
-            first - timedelta(days=1) if before else _last_day(first.year, first.month)
-        ), DatePrecision.MONTH
+        return (first - timedelta(days=1) if before else _last_day(first.year, first.month)), DatePrecision.MONTH
     if kind == "within":
         raw = g["n"].casefold()
         n = int(raw) if raw.isdigit() else NUMBERS.get(raw, 1)

@@ -50,8 +50,9 @@ def load_nlp(name: str | None = None) -> Language:
     except Exception as exc:  # incompatible versions, corrupt weights, missing factories
         raise AnalysisError(f"spaCy pipeline {str(location)!r} failed to load: {exc}") from exc
     _index_as_sets(nlp)
-    log.info("loaded spaCy pipeline %s (%s) in %.2fs", location, ",".join(nlp.pipe_names),
-             time.perf_counter() - started)  # fmt: skip
+    log.info(
+        "loaded spaCy pipeline %s (%s) in %.2fs", location, ",".join(nlp.pipe_names), time.perf_counter() - started
+    )
     return nlp
 
 

@@ -56,9 +56,7 @@ class Download:
     unreachable: bool = False
 
 
-def parse_retry_after(
-    value: str | None, *, server_date: str | None = None, now: datetime | None = None
-) -> int | None:
+def parse_retry_after(value: str | None, *, server_date: str | None = None, now: datetime | None = None) -> int | None:
     """Retry-After as seconds (delta-seconds or HTTP date), never negative; None if absent/garbled.
 
     An HTTP date is measured against the response's own Date header when present, so a skewed
@@ -126,9 +124,7 @@ class HttpClient:
             raw.append((name.encode("ascii"), _header_bytes(value)))
         request = httpcore.Request(
             b"GET",
-            httpcore.URL(
-                scheme=parsed.raw_scheme, host=parsed.raw_host, port=parsed.port, target=parsed.raw_path
-            ),
+            httpcore.URL(scheme=parsed.raw_scheme, host=parsed.raw_host, port=parsed.port, target=parsed.raw_path),
             headers=raw,
             extensions=self._extensions,
         )
@@ -207,8 +203,7 @@ class _Decoder:
         if self.decoded > self._cap:
             if self._chain:
                 raise _TooLarge(
-                    f"decompression bomb guard: more than {self._cap} decoded bytes "
-                    f"from {self.raw} on the wire"
+                    f"decompression bomb guard: more than {self._cap} decoded bytes from {self.raw} on the wire"
                 )
             raise _TooLarge(f"body exceeds the {self._cap} byte limit")
         if self._chain and self.decoded > _BOMB_FLOOR and self.decoded > self.raw * self._ratio:
@@ -314,14 +309,10 @@ def _describe_connect_error(exc: BaseException) -> tuple[FetchStatus, str]:
     return FetchStatus.TEMPORARY, f"connect error: {text}"
 
 
-async def _read_body(
-    response: _Response, settings: HttpSettings
-) -> tuple[FetchStatus, bytes, str | None, int]:
+async def _read_body(response: _Response, settings: HttpSettings) -> tuple[FetchStatus, bytes, str | None, int]:
     """(status, body, error, wire bytes) for a 2xx response, streaming under the caps."""
     encodings = [
-        part.strip().lower()
-        for part in response.headers.get("content-encoding", "").split(",")
-        if part.strip()
+        part.strip().lower() for part in response.headers.get("content-encoding", "").split(",") if part.strip()
     ]
     try:
         decoder = _Decoder(encodings, settings)
@@ -442,9 +433,7 @@ async def fetch_url(
         result.unreachable = result.http_status is None and not result.error.startswith("TLS error")
     except httpcore.RemoteProtocolError as exc:
         text = str(exc)
-        reason = (
-            "truncated body" if "incomplete" in text or "complete message body" in text else "protocol error"
-        )
+        reason = "truncated body" if "incomplete" in text or "complete message body" in text else "protocol error"
         result.status, result.error = FetchStatus.TEMPORARY, f"{reason}: {text}"
     except (httpcore.ReadError, httpcore.WriteError) as exc:
         result.status, result.error = FetchStatus.TEMPORARY, f"connection reset: {exc or type(exc).__name__}"

@@ -255,9 +255,7 @@ class Fetcher:
             item = _ITEM.get()
             if item is not None:
                 self._started.add(id(item))
-            return await fetch_url(
-                self._client, url, self.settings, headers=headers, max_body_bytes=max_body_bytes
-            )
+            return await fetch_url(self._client, url, self.settings, headers=headers, max_body_bytes=max_body_bytes)
 
     def _run(
         self,
@@ -439,9 +437,7 @@ class Fetcher:
             rules = self._robots.get(origin)
             if rules is not None and rules.expires > time.monotonic():
                 return rules
-            got = await self._get(
-                f"{origin}/robots.txt", {"Accept": "text/plain"}, max_body_bytes=ROBOTS_MAX_BYTES
-            )
+            got = await self._get(f"{origin}/robots.txt", {"Accept": "text/plain"}, max_body_bytes=ROBOTS_MAX_BYTES)
             if got.status is FetchStatus.SOFT and got.error and "exceeds" in got.error:
                 # RFC 9309: rules beyond the size limit may be ignored; what was read is not kept,
                 # so treat an oversized file as no rules rather than as a disallow.
@@ -456,9 +452,7 @@ class Fetcher:
             self._robots[origin] = rules
             return rules
 
-    def fetch_pages(
-        self, urls: Sequence[str], *, deadline: float | None = None
-    ) -> Generator[PageFetch, None, None]:
+    def fetch_pages(self, urls: Sequence[str], *, deadline: float | None = None) -> Generator[PageFetch, None, None]:
         """Download article pages concurrently, honouring robots.txt; results in completion order."""
         for fetched in self.stream_pages(urls, deadline=deadline):
             if fetched is not None:

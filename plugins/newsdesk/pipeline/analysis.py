@@ -41,9 +41,12 @@ class AnalysisSummary:
 def _analyze_one(row: dict, published: date | None, settings: Settings, catalog: Path) -> Analysis | None:
     try:
         return analyze_text(
-            row["text"], published=published, model=settings.nlp_model, catalog_path=catalog,
+            row["text"],
+            published=published,
+            model=settings.nlp_model,
+            catalog_path=catalog,
             scorer_path=settings.commitment_scorer,
-        )  # fmt: skip
+        )
     except AnalysisError as exc:
         log.warning("article %s: not analysed: %s", row["article_id"], exc)
         return None

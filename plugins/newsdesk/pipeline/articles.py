@@ -345,16 +345,10 @@ def _story_order(published: datetime | None, canonical_url: str) -> tuple[bool, 
 def _find_original(
     conn: Conn, content_hash: str, minhash: Sequence[int], bands: Sequence[int], canonical: str
 ) -> article_store.DuplicateCandidate | None:
-    for cand in article_store.duplicate_candidates(
-        conn, content_hash=content_hash, bands=bands, exclude_url=canonical
-    ):
+    for cand in article_store.duplicate_candidates(conn, content_hash=content_hash, bands=bands, exclude_url=canonical):
         if cand.content_hash == content_hash:
             return cand
-        if (
-            minhash
-            and cand.minhash
-            and estimated_similarity(tuple(minhash), cand.minhash) >= NEAR_DUPLICATE_THRESHOLD
-        ):
+        if minhash and cand.minhash and estimated_similarity(tuple(minhash), cand.minhash) >= NEAR_DUPLICATE_THRESHOLD:
             return cand
     return None
 

@@ -320,11 +320,7 @@ def poll_feeds(
                     opened = time.monotonic()
                 batch.append(poll)
                 entries += len(poll.entries)
-            if (
-                len(batch) >= BATCH_FEEDS
-                or entries >= BATCH_ENTRIES
-                or time.monotonic() - opened >= BATCH_SECONDS
-            ):
+            if len(batch) >= BATCH_FEEDS or entries >= BATCH_ENTRIES or time.monotonic() - opened >= BATCH_SECONDS:
                 writer.submit(batch)
                 batch, entries = [], 0
     finally:

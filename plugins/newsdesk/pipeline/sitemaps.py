@@ -175,9 +175,7 @@ def _handle(
     if sitemap.kind == "index":
         sitemap_id = save("ok", kind="index", urls_listed=len(sitemap.entries), **headers)
         return _children(sitemap, sitemap_id, item, feed, known, counts)
-    taken = [
-        (canonicalize_url(e.loc), entry_date(e), e.title) for e in sitemap.entries if _in_window(e, feed, counts)
-    ]
+    taken = [(canonicalize_url(e.loc), entry_date(e), e.title) for e in sitemap.entries if _in_window(e, feed, counts)]
     new = sitemap_store.queue_urls(conn, feed_id=feed.feed_id, entries=taken, now=now)
     counts["urls_listed"] += len(sitemap.entries)
     counts["urls_new"] += new

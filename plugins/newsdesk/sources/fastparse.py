@@ -41,14 +41,30 @@ XHTML = "{http://www.w3.org/1999/xhtml}"
 # corpus; it stays at zero.
 _RSS_KNOWN = frozenset(
     {
-        "title", "link", "description", "guid", "pubDate", "author", "category", "comments",
-        "enclosure", "source",
-        f"{DC}creator", f"{DC}date", f"{DC}subject", f"{DC}rights", f"{DC}publisher",
+        "title",
+        "link",
+        "description",
+        "guid",
+        "pubDate",
+        "author",
+        "category",
+        "comments",
+        "enclosure",
+        "source",
+        f"{DC}creator",
+        f"{DC}date",
+        f"{DC}subject",
+        f"{DC}rights",
+        f"{DC}publisher",
         f"{CONTENT}encoded",
-        f"{MEDIA}content", f"{MEDIA}thumbnail", f"{MEDIA}keywords", f"{MEDIA}category",
-        "{http://purl.org/rss/1.0/modules/slash/}comments", "{http://wellformedweb.org/CommentAPI/}commentRss",
+        f"{MEDIA}content",
+        f"{MEDIA}thumbnail",
+        f"{MEDIA}keywords",
+        f"{MEDIA}category",
+        "{http://purl.org/rss/1.0/modules/slash/}comments",
+        "{http://wellformedweb.org/CommentAPI/}commentRss",
     }
-)  # fmt: skip
+)
 _RSS1_KNOWN = frozenset(
     {f"{RSS1}title", f"{RSS1}link", f"{RSS1}description"} | {t for t in _RSS_KNOWN if t.startswith("{")}
 )
@@ -75,9 +91,10 @@ _PARSER = etree.XMLParser(
 )
 
 
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
-)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)
+}
 # The spelling nearly every feed uses: "Tue, 04 Mar 2025 10:17:00 +0100" (RFC 822 with a
 # four-digit year and a numeric or GMT/UT/Z zone) and "2025-03-04T10:17:00+01:00" (W3C-DTF).
 # Anything else goes to feedparser's parser; a unit test holds both to the same results.
@@ -86,9 +103,7 @@ _RFC822 = re.compile(
     r"\s+(?:([+-])(\d{2})(\d{2})|GMT|UTC?|Z)",
     re.I,
 )
-_W3DTF = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|([+-])(\d{2}):(\d{2}))"
-)
+_W3DTF = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|([+-])(\d{2}):(\d{2}))")
 
 
 def _fast_date(text: str) -> datetime | None:
@@ -183,12 +198,7 @@ def _rss_items(channel: Any, items: Iterable[Any], ns: str, language: str | None
         if link_el is not None and len(link_el.attrib):
             raise _StepAside("link with attributes")
         link = _child_text(link_el)
-        if (
-            not link
-            and guid_el is not None
-            and guid
-            and (guid_el.get("isPermaLink") or "true").lower() != "false"
-        ):
+        if not link and guid_el is not None and guid and (guid_el.get("isPermaLink") or "true").lower() != "false":
             link = guid  # feedparser's rule: a permalink guid is the link when there is none
         summary = _child_text(children.get(tag_description))
         if not summary:
@@ -243,9 +253,7 @@ def _atom_entries(feed: Any, language: str | None) -> Iterable[dict[str, Any]]:
         summary_el = entry.find(f"{ATOM}summary")
         if summary_el is None or not _atom_text(summary_el):
             summary_el = entry.find(f"{ATOM}content")
-        authors = [
-            a.findtext(f"{ATOM}name") or a.findtext(f"{ATOM}email") for a in entry.iterfind(f"{ATOM}author")
-        ]
+        authors = [a.findtext(f"{ATOM}name") or a.findtext(f"{ATOM}email") for a in entry.iterfind(f"{ATOM}author")]
         yield {
             "guid": entry.findtext(f"{ATOM}id"),
             "link": link,

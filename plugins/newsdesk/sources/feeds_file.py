@@ -172,8 +172,6 @@ def read_feeds_file(path: Path) -> FeedsFile:
     seen: dict[str, str] = {}
     for feed in feeds:
         if feed.url in seen:
-            raise ConfigError(
-                f"invalid feeds file {path}: {feed.url} is listed twice ({seen[feed.url]}, {feed.name})"
-            )
+            raise ConfigError(f"invalid feeds file {path}: {feed.url} is listed twice ({seen[feed.url]}, {feed.name})")
         seen[feed.url] = feed.name
     return FeedsFile(Path(path), parsed.feed_set, tuple(feeds))

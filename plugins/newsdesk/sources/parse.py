@@ -145,9 +145,7 @@ def _fp_entries(parsed: Any, url: str) -> tuple[list[FeedEntry], int]:
     return entries, skipped
 
 
-def _parse_with_feedparser(
-    body: bytes, url: str, content_type: str | None, *, fast: bool = True
-) -> ParsedFeed:
+def _parse_with_feedparser(body: bytes, url: str, content_type: str | None, *, fast: bool = True) -> ParsedFeed:
     content_type, charset_note = _charset_fix(body, content_type)
     if fast and charset_note is None:
         quick = fast_parse(body, url, content_type)
@@ -158,9 +156,7 @@ def _parse_with_feedparser(
     # No content-location: feedparser would resolve guids against it as if they were links.
     headers = {"content-type": content_type or "application/xml"}
     try:
-        parsed = feedparser.parse(
-            body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
-        )
+        parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
     except Exception as exc:  # feedparser should not raise, but its parsers are third-party code
         return ParsedFeed(error=f"feed parser failed: {type(exc).__name__}: {exc}")
     version = parsed.get("version") or ""

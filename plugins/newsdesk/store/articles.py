@@ -140,15 +140,11 @@ def store_article(
             article_id = existing["article_id"]
             created = False
             # A partial text (a teaser behind a paywall) never replaces a complete one.
-            changed = existing["content_hash"] != article.content_hash and (
-                existing["partial"] or not article.partial
-            )
+            changed = existing["content_hash"] != article.content_hash and (existing["partial"] or not article.partial)
             if changed:
                 _record_new_version(conn, article_id, params)
             else:
-                conn.execute(
-                    "UPDATE articles SET last_checked_at = %s WHERE article_id = %s", (now, article_id)
-                )
+                conn.execute("UPDATE articles SET last_checked_at = %s WHERE article_id = %s", (now, article_id))
         if bands:
             conn.execute("DELETE FROM article_bands WHERE article_id = %s", (article_id,))
             with conn.cursor().copy("COPY article_bands (band, article_id) FROM STDIN") as copy:
@@ -304,9 +300,7 @@ REFETCH_GRACE_S = 7 * 86400
 
 
 @boundary("reading the re-fetch queue")
-def due_refetches(
-    conn: Conn, now: datetime, *, checkpoints_s: Sequence[int], limit: int = 500
-) -> list[RefetchTodo]:
+def due_refetches(conn: Conn, now: datetime, *, checkpoints_s: Sequence[int], limit: int = 500) -> list[RefetchTodo]:
     """Articles that passed a re-fetch checkpoint (seconds after first fetch) since they were last checked.
 
     With checkpoints (3600, 86400) an article is looked at again one hour and one day after it
@@ -407,9 +401,7 @@ def unchecked_articles(conn: Conn, *, limit: int) -> list[UncheckedArticle]:
 @boundary("locking an article for the near-duplicate pass")
 def lock_original(conn: Conn, article_id: int) -> bool:
     """Lock the article's row; True while it is still an original (no ``duplicate_of``)."""
-    row = conn.execute(
-        "SELECT duplicate_of FROM articles WHERE article_id = %s FOR UPDATE", (article_id,)
-    ).fetchone()
+    row = conn.execute("SELECT duplicate_of FROM articles WHERE article_id = %s FOR UPDATE", (article_id,)).fetchone()
     return row is not None and row["duplicate_of"] is None
 
 

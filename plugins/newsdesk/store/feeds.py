@@ -110,9 +110,7 @@ class Decision:
     disabled_reason: str | None
 
 
-def decide(
-    row: FeedRow, poll: FeedPoll, *, new_entries: int, now: datetime, policy: PollSettings
-) -> Decision:
+def decide(row: FeedRow, poll: FeedPoll, *, new_entries: int, now: datetime, policy: PollSettings) -> Decision:
     """Apply the polling policy to one poll outcome."""
     if poll.status in SUCCESS:
         if row.configured_interval_s:
@@ -147,9 +145,7 @@ def decide(
         reason = "410 Gone: the feed was removed permanently"
     elif poll.status in HARD_FAILURES and hard >= policy.disable_after_failures:
         reason = f"{hard} consecutive hard failures; last: {poll.error or poll.status.value}"[:500]
-    delay = backoff_delay(
-        failures, interval_s=row.poll_interval_s, retry_after_s=poll.retry_after_s, policy=policy
-    )
+    delay = backoff_delay(failures, interval_s=row.poll_interval_s, retry_after_s=poll.retry_after_s, policy=policy)
     return Decision(
         poll_interval_s=row.poll_interval_s,
         next_poll_at=now + timedelta(seconds=delay),
@@ -267,8 +263,7 @@ def sync_feeds(
                     )
                     counts["disabled"] += 1
                 elif feed.enabled and (
-                    not row["seed_enabled"]
-                    or (not row["enabled"] and row["disabled_reason"] == REMOVED_FROM_FILE)
+                    not row["seed_enabled"] or (not row["enabled"] and row["disabled_reason"] == REMOVED_FROM_FILE)
                 ):
                     _enable(cur, row["feed_id"])
                     counts["enabled"] += 1
@@ -371,7 +366,8 @@ def due_feeds(
         with conn.cursor(row_factory=dict_row) as cur:
             rows = cur.execute(
                 "SELECT feed_id, url, http_etag, http_last_modified, last_body_hash, consecutive_failures,"
-                " poll_interval_s, next_poll_at FROM feeds WHERE " + " AND ".join(conditions)
+                " poll_interval_s, next_poll_at FROM feeds WHERE "
+                + " AND ".join(conditions)
                 + " ORDER BY next_poll_at, feed_id LIMIT %(limit)s",
                 params,
             ).fetchall()
@@ -654,9 +650,7 @@ def _apply_distinct(
             if poll.feed_id in states:
                 known.append(poll)
             else:
-                log.warning(
-                    "poll of feed %s (%s) not recorded: the feed no longer exists", poll.feed_id, poll.url
-                )
+                log.warning("poll of feed %s (%s) not recorded: the feed no longer exists", poll.feed_id, poll.url)
         if not known:
             return [0] * len(polls)
         skipped: dict[int, Counter[str]] = {}

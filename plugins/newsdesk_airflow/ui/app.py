@@ -44,9 +44,7 @@ def load_summary(now: datetime | None = None) -> reports.Summary:
             return reports.summary(conn, now)
     except NewsdeskError as exc:
         log.warning("newsdesk summary unavailable: %s", exc)
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE, f"newsdesk warehouse unavailable: {exc}"
-        ) from exc
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"newsdesk warehouse unavailable: {exc}") from exc
 
 
 def safe_href(url: str | None) -> str | None:

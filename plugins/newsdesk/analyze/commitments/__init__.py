@@ -205,11 +205,21 @@ def _judge(
     if cond is not None or tense is decide.Tense.CONDITIONAL:
         firm = Firmness.TENTATIVE
     features = candidate_features(
-        cand, tense=tense, negation=neg, obligation=why, prediction=pred, condition=cond is not None,
-        deadline=dl, past_time=past, quoted=quoted, speaker=speaker is not None, reported=rep is not None,
-        actors=actors, document=docf,
+        cand,
+        tense=tense,
+        negation=neg,
+        obligation=why,
+        prediction=pred,
+        condition=cond is not None,
+        deadline=dl,
+        past_time=past,
+        quoted=quoted,
+        speaker=speaker is not None,
+        reported=rep is not None,
+        actors=actors,
+        document=docf,
         announced=subject_is_content and _er_komt(cand, ctx) and speaker is not None and speaker.sentence == s_index,
-    )  # fmt: skip
+    )
     return Judged(cand, s_index, clause, actors, speaker, kind, firm, neg, cond, dl, features, veto, subject_is_content)
 
 

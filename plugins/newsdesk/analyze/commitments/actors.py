@@ -356,9 +356,10 @@ def phrase_actors(doc: Doc, tokens: Sequence[Token], ctx: DocumentContext, sente
     written = doc_text(doc)[start:end]
     inside = [m for m in ctx.mentions if m.start < end and start < m.end]  # "premier Keir | Starmer" too
     named = [
-        m for m in inside
+        m
+        for m in inside
         if _entity_label(m) in (EntityLabel.PER, EntityLabel.ORG, EntityLabel.LOC) and not _modifier(m, tokens)
-    ]  # fmt: skip
+    ]
     if not named:  # "de Britten": the people, as written, linked to their country
         head = tokens[-1]
         whole = [m for m in inside if str(getattr(m, "link", "same")) == "demonym_of" and m.start <= head.idx < m.end]
@@ -368,8 +369,20 @@ def phrase_actors(doc: Doc, tokens: Sequence[Token], ctx: DocumentContext, sente
     unnamed = _unnamed_conjuncts(tokens, named) if named else []
     if unnamed:  # "Actrice Jeanine Bisschops en auteur Tom Lanoye" where only one name is a known entity
         found = [actor_of_mention(m, sentence, how, written) for m in named]
-        found += [Actor(span_text(doc, part), part[0].idx, part[-1].idx + len(part[-1].text), None, EntityLabel.PER,
-                        False, sentence, how, written) for part in unnamed]  # fmt: skip
+        found += [
+            Actor(
+                span_text(doc, part),
+                part[0].idx,
+                part[-1].idx + len(part[-1].text),
+                None,
+                EntityLabel.PER,
+                False,
+                sentence,
+                how,
+                written,
+            )
+            for part in unnamed
+        ]
         return found  # the known entities first: the scorer reads the first actor
     if len(named) > 1 and any(t.lower_ in ("en", "&") for t in tokens):
         # "Picqué en Gabriëls": each commits; "Lazio Roma en FC Porto" after "met" is not the subject
@@ -391,15 +404,37 @@ def phrase_actors(doc: Doc, tokens: Sequence[Token], ctx: DocumentContext, sente
                 and best.end < name[-1].idx + len(name[-1].text)
                 and all(t.text[:1].isupper() or t.lower_ in NAME_PARTICLES for t in name)
             ):
-                actor = _replace(Actor(full, name[0].idx, name[-1].idx + len(name[-1].text), actor.entity_id,
-                                       actor.label, False, sentence, how), written=written)  # fmt: skip
+                actor = _replace(
+                    Actor(
+                        full,
+                        name[0].idx,
+                        name[-1].idx + len(name[-1].text),
+                        actor.entity_id,
+                        actor.label,
+                        False,
+                        sentence,
+                        how,
+                    ),
+                    written=written,
+                )
             return [actor]
     stripped = strip_title(tokens)
     text = span_text(doc, stripped)
     head = tokens[-1]
     plural = "Plur" in head.morph.get("Number", []) or any(t.lower_ == "en" for t in tokens)
-    return [Actor(text, stripped[0].idx, stripped[-1].idx + len(stripped[-1].text), None, None, plural, sentence,
-                  how, written if written != text else None)]  # fmt: skip
+    return [
+        Actor(
+            text,
+            stripped[0].idx,
+            stripped[-1].idx + len(stripped[-1].text),
+            None,
+            None,
+            plural,
+            sentence,
+            how,
+            written if written != text else None,
+        )
+    ]
 
 
 def _unnamed_conjuncts(tokens: Sequence[Token], named: Sequence[Mention]) -> list[list[Token]]:
@@ -772,9 +807,16 @@ def _compatible(actor: Actor, pronoun: str, plural: bool | None) -> bool:
 
 def _replace(actor: Actor, *, how: str | None = None, written: str | None = None) -> Actor:
     return Actor(
-        actor.text, actor.start, actor.end, actor.entity_id, actor.label, actor.plural, actor.sentence,
-        how or actor.how, written if written and written.casefold() != actor.text.casefold() else None,
-    )  # fmt: skip
+        actor.text,
+        actor.start,
+        actor.end,
+        actor.entity_id,
+        actor.label,
+        actor.plural,
+        actor.sentence,
+        how or actor.how,
+        written if written and written.casefold() != actor.text.casefold() else None,
+    )
 
 
 def context_actor(seg: Span, ctx: DocumentContext, sentence: int, speaker: Actor | None) -> Actor | None:

@@ -49,8 +49,17 @@ _TITLE_HEADS = ("minister", "staatssecretaris", "commissaris", "schepen")
 _PREPOSITIONS = frozenset("aan af in uit voor op mee door over om bij na tegen".split())
 _AFTER_PARTICLE = frozenset("dat , . om te van met voor ; : \" '".split())
 # "gaan" + one of these is an announced action without an infinitive ("gaat in gesprek met ...").
-GAAN_IDIOMS = ("aan de slag", "aan het werk", "in gesprek", "in overleg", "om tafel", "in staking", "in beroep",
-               "naar de rechter", "in zee")  # fmt: skip
+GAAN_IDIOMS = (
+    "aan de slag",
+    "aan het werk",
+    "in gesprek",
+    "in overleg",
+    "om tafel",
+    "in staking",
+    "in beroep",
+    "naar de rechter",
+    "in zee",
+)
 # Present-tense verbs that never state an action of their own.
 _NOT_ACTIONS = frozenset("zijn hebben worden zullen gaan blijken lijken heten betekenen".split())
 
@@ -528,10 +537,13 @@ def _content_verb(tok: Token) -> Token | None:
             comp = later  # "willen studenten ... bezetten": the verb, not the noun the parser hung there
     if comp is None:  # "belooft dat ... gaat" attached as advcl/obl: a later verb with its own clause
         comp = next(
-            (c for c in tok.children
-             if c.i > tok.i and c.pos_ in ("VERB", "AUX") and c.dep_ not in ("aux", "cop", "parataxis", "conj")),
+            (
+                c
+                for c in tok.children
+                if c.i > tok.i and c.pos_ in ("VERB", "AUX") and c.dep_ not in ("aux", "cop", "parataxis", "conj")
+            ),
             None,
-        )  # fmt: skip
+        )
     comp = comp or next_infinitive(tok)
     if comp is not None and lemma(comp) in ("worden", "zijn", "hebben", "kunnen", "zullen"):
         # "kondigde aan dat de sperperiode afgeschaft kon worden": the participle is the action
@@ -675,10 +687,13 @@ def _passive(tok: Token, seg: Span) -> Candidate | None:
     main = tok.head if tok.dep_ in ("aux:pass", "aux") and tok.head.i != tok.i else None
     if main is None or "Part" not in main.morph.get("VerbForm", []):
         main = next(
-            (t for t in tok.doc[tok.i + 1 : seg.end] if "Part" in t.morph.get("VerbForm", [])
-             and t.pos_ in ("VERB", "AUX")),
+            (
+                t
+                for t in tok.doc[tok.i + 1 : seg.end]
+                if "Part" in t.morph.get("VerbForm", []) and t.pos_ in ("VERB", "AUX")
+            ),
             None,
-        )  # fmt: skip
+        )
     if main is None or any(lemma(c) in OBLIGATION_MODALS for c in main.children if c.dep_ == "aux"):
         return None
     return Candidate(tok, "passive", None, main, seg, passive=True)

@@ -14,8 +14,20 @@ from newsdesk.errors import ConfigError
 from newsdesk.models import CommitmentKind, Firmness
 
 CUES_FILE = Path(__file__).with_name("cues.tsv")
-_COLUMNS = ("lemma", "pos", "kind", "firmness", "particle", "reflexive", "agentive", "speech", "negative", "light",
-            "compound", "forms")  # fmt: skip
+_COLUMNS = (
+    "lemma",
+    "pos",
+    "kind",
+    "firmness",
+    "particle",
+    "reflexive",
+    "agentive",
+    "speech",
+    "negative",
+    "light",
+    "compound",
+    "forms",
+)
 _POS = frozenset("verb aux adj noun phrase action".split())
 
 
@@ -152,34 +164,34 @@ DEMAND_VERBS = frozenset("vragen eisen oproepen verzoeken dwingen aandringen opd
 BELIEF_VERBS = frozenset(
     "verwachten denken voorspellen vinden vrezen hopen menen geloven vermoeden betwijfelen twijfelen "
     "rekenen inschatten".split()
-)  # fmt: skip
+)
 # Verbs that report speech: their subject is the speaker ("zei", "meldt", "kondigt aan").
 REPORTING_VERBS = frozenset(
     "zeggen stellen benadrukken melden verklaren vertellen bevestigen herhalen schrijven onderstrepen "
     "verzekeren beweren antwoorden reageren twitteren toelichten waarschuwen bekendmaken aankondigen "
     "laten_weten zeggen_erbij aangeven verduidelijken opmerken toevoegen uitleggen preciseren "
     "meedelen mededelen onthullen".split()
-)  # fmt: skip
+)
 REPORTING_FORMS = frozenset(
     "zei zegt zeiden gezegd stelde benadrukte benadrukt meldde verklaarde vertelde bevestigde herhaalde "
     "schreef onderstreepte verzekerde beweerde antwoordde reageerde waarschuwde aldus".split()
-)  # fmt: skip
+)
 HEDGES = frozenset(
     "waarschijnlijk vermoedelijk wellicht mogelijk misschien allicht eventueel ongetwijfeld vast zeker "
     "wellicht hopelijk".split()
-)  # fmt: skip
+)
 HEDGE_PHRASES = ("naar verwachting", "naar alle waarschijnlijkheid", "in principe")
 # Verbs whose subject undergoes rather than acts: "de prijzen zullen stijgen" is a forecast.
 OUTCOME_VERBS = frozenset(
     "stijgen dalen groeien krimpen toenemen afnemen regenen sneeuwen vriezen waaien uitvallen winnen verliezen "
     "gebeuren ontstaan verdwijnen veranderen duren blijken lijken overlijden sterven vallen kosten bedragen "
     "heten betekenen missen voelen kennen lukken mislukken slagen krijgen ontvangen bereiken halen".split()
-)  # fmt: skip
+)
 # Verbs of state and description: "De tentoonstelling loopt tot ...", "Het reglement geldt sinds 1981".
 STATE_VERBS = frozenset(
     "liggen staan zitten gelden omvatten dateren bestaan behelzen bevatten hangen lopen passen tellen "
     "ergeren steunen wonen werken spelen heersen overheersen domineren ontbreken".split()
-)  # fmt: skip
+)
 # "willen weten", "willen horen": a demand for information, never a commitment.
 INFORMATION_VERBS = frozenset("weten horen begrijpen snappen zien".split())
 CONDITION_MARKERS = frozenset("als indien mits tenzij wanneer zodra".split())
@@ -190,7 +202,7 @@ TIME_WORDS = frozenset(
     "weekend zomer winter lente herfst voorjaar najaar tijd keer moment periode vandaag morgen gisteren "
     "overmorgen straks nu binnenkort januari februari maart april mei juni juli augustus september "
     "oktober november december maandag dinsdag woensdag donderdag vrijdag zaterdag zondag".split()
-)  # fmt: skip
+)
 QUOTE_CHARS = "\"'“”„‘’«»"
 
 
