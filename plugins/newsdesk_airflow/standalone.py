@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -120,6 +121,12 @@ def standalone_env(
         "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": os.environ.get(
             "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT", str(TRIGGER_LOG_PORT)
         ),
+        # One secret for every component of this start (`airflow standalone` shares one the same
+        # way): the scheduler's task tokens are checked by the API server, and the log server
+        # checks the API server's log-fetch tokens. Without them each process draws its own, and
+        # every task fails with "Invalid auth token".
+        "AIRFLOW__API_AUTH__JWT_SECRET": os.environ.get("AIRFLOW__API_AUTH__JWT_SECRET") or secrets.token_urlsafe(32),
+        "AIRFLOW__API__SECRET_KEY": os.environ.get("AIRFLOW__API__SECRET_KEY") or secrets.token_urlsafe(32),
         "AIRFLOW_CONN_NEWSDESK_DB": url_to_connection_json(database_url),
         "NEWSDESK_DATABASE_URL": database_url,
         "NEWSDESK_HOME": str(project_dir),

@@ -40,6 +40,18 @@ def test_standalone_env_points_airflow_at_this_checkout(tmp_path: Path) -> None:
     assert env["NEWSDESK_DATABASE_URL"] == "postgresql://nd:pw@127.0.0.1:5433/newsdesk"
 
 
+def test_every_component_of_one_start_shares_its_secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scheduler's task tokens are checked by the API server: one JWT secret per start (a
+    random one each start, never a fixed default), unless the operator configured one."""
+    monkeypatch.delenv("AIRFLOW__API_AUTH__JWT_SECRET", raising=False)
+    monkeypatch.delenv("AIRFLOW__API__SECRET_KEY", raising=False)
+    first, second = standalone_env(tmp_path, "postgresql://x@h/db"), standalone_env(tmp_path, "postgresql://x@h/db")
+    for key in ("AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__API__SECRET_KEY"):
+        assert len(first[key]) >= 32 and first[key] != second[key]
+    monkeypatch.setenv("AIRFLOW__API_AUTH__JWT_SECRET", "configured-by-the-operator-" + "x" * 20)
+    assert standalone_env(tmp_path, "postgresql://x@h/db")["AIRFLOW__API_AUTH__JWT_SECRET"].startswith("configured")
+
+
 def test_standalone_env_port_and_metadata_database(tmp_path: Path) -> None:
     env = standalone_env(tmp_path, "postgresql://x@h/db", port=9191, metadata_url="postgresql+psycopg2://a@h/af")
     assert env["AIRFLOW__API__PORT"] == "9191"
