@@ -7,7 +7,9 @@ the files as the crawler fetched them — nothing is downloaded again — and go
 extraction and store as feed articles; `newsdesk_analyze` follows through the
 `newsdesk_articles` Asset. One mapped task per file, so Celery or Kubernetes workers share a
 month of CC-NEWS. A file that was read to its end is skipped (unless `again`); a file that
-stopped (a killed worker, a file cut short) resumes at the record it reached.
+stopped (a killed worker, a file cut short) resumes at the record it reached. A damaged file
+fails its own task instance and the run (`verdict`), after the other files' articles were
+published.
 
 * `files` — WARC/ARC paths or URLs.
 * `ccnews_month` — `YYYY-MM`: every CC-NEWS file of that month (read from Common Crawl).
@@ -61,11 +63,21 @@ def newsdesk_backfill() -> None:
         context = get_current_context()
         return tasks.backfill_file(location, dict(context["params"]), context)
 
-    @task(outlets=[ARTICLES])
+    # all_done: the articles of the files that were read are published (and analysed) even when
+    # another file of the run was damaged; `verdict` then fails the run for that file.
+    @task(outlets=[ARTICLES], trigger_rule="all_done")
     def publish(results: list[dict[str, object]]) -> dict[str, int]:
         return tasks.publish_backfill(list(results), get_current_context())
 
-    publish(backfill_file.expand(location=plan_files()))  # type: ignore[arg-type]  # an XComArg, resolved at run time
+    @task(trigger_rule="all_done")
+    def verdict(planned: list[str], results: list[dict[str, object]]) -> dict[str, int]:
+        return tasks.backfill_verdict(list(planned), list(results))
+
+    # A task called with another's output gets an XComArg, resolved when the task runs.
+    planned = plan_files()
+    files = backfill_file.expand(location=planned)
+    publish(files)  # type: ignore[arg-type]
+    verdict(planned, files)  # type: ignore[arg-type]
 
 
 newsdesk_backfill()

@@ -423,6 +423,17 @@ def backfill_file(location: str, params: dict[str, Any], context: Context) -> di
     return {"status": result.status, **counts}
 
 
+def backfill_verdict(planned: list[str], results: list[dict[str, Any]]) -> dict[str, int]:
+    """Fail the run when a file's task failed (a failed instance leaves no result; its reason is
+    in its own log and in ``backfill_files.reason``); else the number of files read."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    read = sum(1 for r in results if r)
+    if read < len(planned):
+        raise AirflowFailException(f"{len(planned) - read} of {len(planned)} files could not be read to their end")
+    return {"files": read}
+
+
 def publish_backfill(results: list[dict[str, Any]], context: Context) -> dict[str, int]:
     """Confirm near-duplicate links across the files; emit the articles Asset when any were stored."""
     from airflow.sdk.exceptions import AirflowSkipException

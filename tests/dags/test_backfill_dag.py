@@ -59,6 +59,10 @@ def test_a_damaged_file_fails_its_own_task_and_keeps_the_others(run_dag, tmp_pat
         run("newsdesk_backfill", {"files": [str(cut), str(SAMPLE_WARC)]})
     states = dict(psycopg.connect(url).execute("SELECT location, status FROM backfill_files").fetchall())
     assert states == {str(cut): "failed", str(SAMPLE_WARC): "done"}
+    # the good file's articles were published all the same: linked, and the Asset event emitted
+    assert (
+        _one(url, "SELECT count(*) FROM pipeline_runs WHERE dag_id = 'newsdesk_backfill' AND task_id = 'publish'") == 1
+    )
     reason = _one(url, "SELECT reason FROM backfill_files WHERE status = 'failed'")
     assert "cut short" in str(reason)
 
