@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
+import pytest
 from psycopg.rows import dict_row
 
 from newsdesk.config import PROJECT_DIR, HttpSettings, Settings
@@ -126,3 +127,47 @@ def test_hostile_sitemaps_are_recorded_and_nothing_foreign_is_queued(clean_db: s
     assert failed["bomb.xml.gz"][0] in ("not_a_sitemap", "soft")  # refused: a decompression bomb
     assert failed["page.html"] == ("not_a_sitemap", "not a sitemap: the document is <html>")
     assert failed["missing.xml"][0] == "hard" and "404" in (failed["missing.xml"][1] or "")
+
+
+def _index(tmp_path: Path, children: list[str]) -> None:
+    (tmp_path / "robots.txt").write_text("User-agent: *\nAllow: /\nSitemap: {{BASE_URL}}/index.xml\n")
+    entries = "".join(
+        f"<sitemap><loc>{{{{BASE_URL}}}}/{name}</loc><lastmod>2025-03-31</lastmod></sitemap>" for name in children
+    )
+    (tmp_path / "index.xml").write_text(
+        f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</sitemapindex>'
+    )
+
+
+def _urlset(path: Path, *pages: str) -> None:
+    urls = "".join(f"<url><loc>{{{{BASE_URL}}}}/{page}</loc></url>" for page in pages)
+    path.write_text(f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>')
+
+
+def test_a_child_that_failed_is_read_again_though_the_index_did_not_change(clean_db: str, tmp_path: Path) -> None:
+    _index(tmp_path, ["a.xml"])
+    with SampleSite(tmp_path) as site:
+        feed = Feed(f"{site.base_url}/feed.xml", "F", sitemap="auto")
+        first = _read(clean_db, site, [feed])
+        assert first["failed"] == 1 and "urls_new" not in first  # a.xml is not there yet
+        _urlset(tmp_path / "a.xml", "één.html", "twee.html")
+        again = _read(clean_db, site, [feed], NOW + timedelta(hours=2))
+    assert again["urls_new"] == 2 and "children_unchanged" not in again
+
+
+def test_children_over_the_cap_are_read_at_the_next_reading(
+    clean_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import newsdesk.pipeline.sitemaps as pipeline_sitemaps
+
+    monkeypatch.setattr(pipeline_sitemaps, "MAX_CHILDREN", 1)
+    _index(tmp_path, ["a.xml", "b.xml"])
+    _urlset(tmp_path / "a.xml", "a.html")
+    _urlset(tmp_path / "b.xml", "b.html")
+    with SampleSite(tmp_path) as site:
+        feed = Feed(f"{site.base_url}/feed.xml", "F", sitemap="auto")
+        first = _read(clean_db, site, [feed])
+        second = _read(clean_db, site, [feed], NOW + timedelta(hours=2))
+    assert (first["urls_new"], first["children_left_for_later"]) == (1, 1)
+    assert second["urls_new"] == 1 and second["children_unchanged"] == 1
+    assert len(_rows(clean_db, "SELECT url FROM pages")) == 2

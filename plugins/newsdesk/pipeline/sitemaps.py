@@ -110,12 +110,14 @@ def _read_feed(conn: Conn, fetcher: Fetcher, feed: sitemap_store.SitemapFeed, *,
             item = by_url[got.url]
             counts["sitemaps_read"] += 1
             more = _handle(conn, feed, item, got, known, counts, now=now, next_read=next_read)
-            for child in more:
-                if children >= MAX_CHILDREN:
-                    counts["children_left_for_later"] += 1
-                    continue
-                children += 1
-                todo.append(child)
+            left = more[MAX_CHILDREN - children :] if children + len(more) > MAX_CHILDREN else []
+            if left:
+                # The next reading must list this index's children again, not take its 304.
+                counts["children_left_for_later"] += len(left)
+                sitemap_store.forget_validators(conn, feed_id=feed.feed_id, url=item.url)
+            taken = more[: len(more) - len(left)]
+            children += len(taken)
+            todo.extend(taken)
     return counts
 
 
@@ -146,7 +148,8 @@ def _handle(
             next_read_at=next_read,
             status=status,
             reason=reason,
-            lastmod_seen=item.listed_lastmod,
+            # what the index said of it, once read: a child that failed is read again next time
+            lastmod_seen=item.listed_lastmod if status in ("ok", "not_modified") else None,
             **fields,  # type: ignore[arg-type]
         )
 

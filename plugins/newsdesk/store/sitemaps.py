@@ -168,6 +168,15 @@ def save_sitemap(
     return int(row["sitemap_id"])
 
 
+@boundary("forgetting a sitemap's validators")
+def forget_validators(conn: Conn, *, feed_id: int, url: str) -> None:
+    """The next reading fetches this sitemap whole (no conditional GET)."""
+    conn.execute(
+        "UPDATE sitemaps SET http_etag = NULL, http_last_modified = NULL WHERE feed_id = %s AND url = %s",
+        (feed_id, clean(url)),
+    )
+
+
 @boundary("queueing sitemap URLs")
 def queue_urls(
     conn: Conn, *, feed_id: int, entries: Sequence[tuple[str, datetime | None, str | None]], now: datetime
