@@ -17,7 +17,6 @@ is all it takes (a paused analyze would drop the Asset events and leave articles
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pendulum
@@ -25,8 +24,6 @@ from airflow.sdk import dag, get_current_context, task
 
 from newsdesk_airflow import tasks
 from newsdesk_airflow.assets import ARTICLES, COMMITMENTS, ENTITIES
-
-SHARDS = int(os.environ.get("NEWSDESK_ANALYZE_SHARDS", "4"))
 
 
 @dag(
@@ -48,7 +45,7 @@ SHARDS = int(os.environ.get("NEWSDESK_ANALYZE_SHARDS", "4"))
 def newsdesk_analyze() -> None:
     @task
     def plan_shards() -> list[dict[str, int]]:
-        return tasks.plan_shards(SHARDS)
+        return tasks.plan_shards(tasks.shard_count("analyze"))
 
     @task
     def analyze_articles(shard: dict[str, int]) -> dict[str, int]:

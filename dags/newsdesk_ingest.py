@@ -39,9 +39,8 @@ import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
 from newsdesk_airflow import tasks
-from newsdesk_airflow.assets import ARTICLES, HTTP_POOL
-
-SHARDS = int(os.environ.get("NEWSDESK_INGEST_SHARDS", "4"))
+from newsdesk_airflow.assets import ARTICLES
+from newsdesk_airflow.constants import HTTP_POOL
 
 
 @dag(
@@ -88,7 +87,7 @@ def newsdesk_ingest() -> None:
 
     @task
     def plan_shards(synced: dict[str, object]) -> list[dict[str, object]]:
-        return tasks.plan_shards(SHARDS, synced, tasks.poll_params(get_current_context()))
+        return tasks.plan_shards(tasks.shard_count("ingest"), synced, tasks.poll_params(get_current_context()))
 
     @task(pool=HTTP_POOL)
     def poll_feeds(shard: dict[str, object]) -> dict[str, int]:

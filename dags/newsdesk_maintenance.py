@@ -3,8 +3,6 @@
 
 Daily upkeep of the warehouse:
 
-* `refetch_articles` — recent articles are fetched again one hour and one day after they were
-  first stored (`newsdesk_ingest` does this too, every run); a changed text becomes a new version.
 * `link_duplicates` — the near-duplicate pass of `newsdesk_ingest`, for articles a failed or
   overlapping run left unchecked.
 * `prune_raw_html` — raw HTML older than `NEWSDESK_RAW_HTML_RETENTION_DAYS` is dropped.
@@ -14,7 +12,8 @@ Daily upkeep of the warehouse:
   `feed_health_reports`.
 * `check_*` — data-quality checks (common-sql check operators): a failed check fails its task.
 
-newsdesk has no materialised views, so there is nothing to refresh.
+newsdesk has no materialised views, so there is nothing to refresh. Re-fetching recent articles
+for new versions is `newsdesk_ingest`'s (every run, where the one-hour checkpoint is kept).
 """
 
 from __future__ import annotations
@@ -27,7 +26,7 @@ from airflow.sdk import dag, get_current_context, task
 
 from newsdesk_airflow import tasks
 from newsdesk_airflow.checks import QUALITY_CHECKS
-from newsdesk_airflow.constants import CONNECTION_ID, HTTP_POOL
+from newsdesk_airflow.constants import CONNECTION_ID
 
 
 @dag(
@@ -41,10 +40,6 @@ from newsdesk_airflow.constants import CONNECTION_ID, HTTP_POOL
     doc_md=__doc__,
 )
 def newsdesk_maintenance() -> None:
-    @task(pool=HTTP_POOL)
-    def refetch_articles() -> dict[str, int]:
-        return tasks.refetch_articles(get_current_context())
-
     @task
     def link_duplicates() -> dict[str, int]:
         return tasks.link_duplicates(get_current_context())
@@ -61,7 +56,7 @@ def newsdesk_maintenance() -> None:
     def feed_health_report() -> dict[str, int]:
         return tasks.feed_health_report(get_current_context())
 
-    upkeep = [refetch_articles(), link_duplicates(), prune_raw_html(), prune_fetch_log(), feed_health_report()]
+    upkeep = [link_duplicates(), prune_raw_html(), prune_fetch_log(), feed_health_report()]
     for name, sql in QUALITY_CHECKS.items():
         upkeep >> SQLCheckOperator(
             task_id=f"check_{name}",

@@ -78,6 +78,10 @@ class Settings:
     # Wall-clock budget of one polling or fetching task: downloads still running then are cut off
     # and retried later, so a publisher trickling bytes cannot hold the ingest run (0: no budget).
     fetch_budget_s: float = 600.0
+    # Mapped shards of newsdesk_ingest (polling, fetching) and newsdesk_analyze: the parallelism a
+    # distributed executor can use.
+    ingest_shards: int = 4
+    analyze_shards: int = 4
     http: HttpSettings = field(default_factory=HttpSettings)
     poll: PollSettings = field(default_factory=PollSettings)
 
@@ -119,6 +123,8 @@ class Settings:
             raw_html_retention_days=_env_int(env, "NEWSDESK_RAW_HTML_RETENTION_DAYS", d.raw_html_retention_days),
             fetch_log_retention_days=_env_int(env, "NEWSDESK_FETCH_LOG_RETENTION_DAYS", d.fetch_log_retention_days),
             fetch_budget_s=_env_float(env, "NEWSDESK_FETCH_BUDGET", d.fetch_budget_s),
+            ingest_shards=_env_int(env, "NEWSDESK_INGEST_SHARDS", d.ingest_shards),
+            analyze_shards=_env_int(env, "NEWSDESK_ANALYZE_SHARDS", d.analyze_shards),
             http=http,
             poll=poll,
         )

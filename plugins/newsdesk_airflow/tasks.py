@@ -149,6 +149,15 @@ def poll_params(context: Context) -> PollParams:
     return chosen
 
 
+def shard_count(kind: str) -> int:
+    """How many mapped shards ``ingest`` or ``analyze`` runs (``NEWSDESK_INGEST_SHARDS`` /
+    ``NEWSDESK_ANALYZE_SHARDS``), read when the run plans them, not when the DAG file is parsed."""
+    from newsdesk.config import Settings
+
+    settings = Settings.from_env()
+    return max(1, settings.ingest_shards if kind == "ingest" else settings.analyze_shards)
+
+
 def plan_shards(
     shards: int, synced: dict[str, Any] | None = None, params: PollParams | None = None
 ) -> list[dict[str, Any]]:

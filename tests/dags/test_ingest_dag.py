@@ -121,7 +121,6 @@ def test_maintenance_and_reprocess(sample_pipeline) -> None:
             "link_duplicates",
             "prune_fetch_log",
             "prune_raw_html",
-            "refetch_articles",
         ]
     # a manual reprocess of everything replaces the analysis rows with the same rows
     run("newsdesk_reprocess")
