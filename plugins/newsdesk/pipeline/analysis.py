@@ -38,17 +38,19 @@ class AnalysisSummary:
         return {name: getattr(self, name) for name in self.__slots__}
 
 
-def _analyze_one(row: dict, published: date | None, settings: Settings, catalog: Path) -> Analysis | None:
+def _analyze_one(
+    row: article_store.ArticleToAnalyze, published: date | None, settings: Settings, catalog: Path
+) -> Analysis | None:
     try:
         return analyze_text(
-            row["text"],
+            row.text,
             published=published,
             model=settings.nlp_model,
             catalog_path=catalog,
             scorer_path=settings.commitment_scorer,
         )
     except AnalysisError as exc:
-        log.warning("article %s: not analysed: %s", row["article_id"], exc)
+        log.warning("article %s: not analysed: %s", row.article_id, exc)
         return None
 
 
@@ -112,8 +114,8 @@ def analyze_pending(
         )
         if not rows:
             break
-        last_id = rows[-1]["article_id"]
-        docs = [(r["text"], r["published_at"].date() if r["published_at"] else None) for r in rows]
+        last_id = rows[-1].article_id
+        docs = [(r.text, r.published_at.date() if r.published_at else None) for r in rows]
         try:
             analyses: list[Analysis | None] = list(
                 analyze_docs(
@@ -133,7 +135,7 @@ def analyze_pending(
             if analysis is None:
                 failed += 1
                 continue
-            written = _store(conn, row["article_id"], analysis, now=now)
+            written = _store(conn, row.article_id, analysis, now=now)
             if written is None:
                 failed += 1
                 continue

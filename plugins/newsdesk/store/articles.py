@@ -246,6 +246,14 @@ def prune_raw_html(conn: Conn, *, older_than: datetime) -> int:
     return cur.rowcount
 
 
+@dataclass(frozen=True, slots=True)
+class ArticleToAnalyze:
+    article_id: int
+    text: str
+    published_at: datetime | None
+    language: str | None
+
+
 @boundary("reading articles to analyse")
 def articles_to_analyze(
     conn: Conn,
@@ -256,7 +264,7 @@ def articles_to_analyze(
     after_id: int = 0,
     shard: int = 0,
     shards: int = 1,
-) -> list[dict]:
+) -> list[ArticleToAnalyze]:
     """Articles never analysed, or analysed by another analyzer version (oldest first).
 
     Only those of ``shard`` (article_id modulo ``shards``): the shards of one run are disjoint,
@@ -284,7 +292,7 @@ def articles_to_analyze(
             "shards": shards,
         },
     ).fetchall()
-    return list(rows)
+    return [ArticleToAnalyze(r["article_id"], r["text"], r["published_at"], r["language"]) for r in rows]
 
 
 @dataclass(frozen=True, slots=True)

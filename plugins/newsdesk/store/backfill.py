@@ -121,11 +121,3 @@ def park_archived_page(conn: Conn, page_id: int) -> None:
     """An archived page that did not become an article is not downloaded instead: reading the
     file again retries it. (Pages a feed knows too stay in the feed's queue.)"""
     conn.execute("UPDATE pages SET next_attempt_at = 'infinity' WHERE page_id = %s AND source = 'warc'", (page_id,))
-
-
-@boundary("reading backfill files")
-def file_states(conn: Conn) -> list[dict]:
-    return conn.execute(
-        """SELECT location, status, next_offset, counts, reason, passes, started_at, finished_at
-             FROM backfill_files ORDER BY file_id"""
-    ).fetchall()
