@@ -1,4 +1,4 @@
-"""The retry and polling policy: pure functions (newsdesk.policy; the feed decisions in store.feeds)."""
+"""The polling and retry policy: pure functions (newsdesk.policy), tested without a database."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from newsdesk.config import PollSettings
 from newsdesk.models import FeedEntry, FeedPoll, FetchStatus
-from newsdesk.store.feeds import FeedRow, adaptive_interval, backoff_delay, decide
+from newsdesk.policy import FeedRow, adaptive_interval, backoff_delay, decide
 
 POLICY = PollSettings(
     min_interval_s=300,

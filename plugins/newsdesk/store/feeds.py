@@ -1,11 +1,10 @@
 """Feeds, their polling state, the fetch log and new feed entries (tables feeds, feed_fetches,
 feed_entries, and the insertion of new ``pages`` rows).
 
-``apply_polls`` (``apply_poll`` for a single feed) is the one place the polling policy lives: in
-one transaction it writes each poll's fetch-log row, the feed's new state (validators, body hash,
-failure counters, next poll time, disabling) and the poll's new entries, set-wise for a whole
-batch. The arithmetic is in pure functions (``adaptive_interval``, ``backoff_delay``, ``decide``)
-so it can be tested without a database.
+``apply_polls`` (``apply_poll`` for a single feed) saves what the polling policy decides
+(``newsdesk.policy.decide``): in one transaction it writes each poll's fetch-log row, the feed's
+new state (validators, body hash, failure counters, next poll time, disabling) and the poll's new
+entries, set-wise for a whole batch.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -23,141 +22,15 @@ from psycopg.rows import dict_row, tuple_row
 from newsdesk.config import PollSettings
 from newsdesk.errors import DatabaseError, UnstorableError
 from newsdesk.models import DEFAULT_FEED_SET, Feed, FeedEntry, FeedPoll, FeedState, FetchStatus
-from newsdesk.policy import exponential_backoff
+from newsdesk.policy import FeedRow, decide
 from newsdesk.store.boundary import MAX_KEY_BYTES, bounded_key, clean, clean_all, int4, key_bytes, translated
 
 log = logging.getLogger(__name__)
 
-SUCCESS = frozenset({FetchStatus.OK, FetchStatus.NOT_MODIFIED, FetchStatus.UNCHANGED})
-# Failures that say "this URL is wrong" rather than "try again": they count towards disabling.
-HARD_FAILURES = frozenset({FetchStatus.HARD, FetchStatus.BLOCKED})
 DISABLED_IN_FILE = "disabled in the feeds file"
 REMOVED_FROM_FILE = "not in the feeds file"
 MAX_URL_LENGTH = 2048  # longer links are skipped (and counted): a page URL is a unique btree key
-RATE_SAMPLE = 20  # newest dated entries used to estimate a feed's publishing rate
 _AUTHOR_SEP = "\x1f"  # unit separator: cleaned out of author names by the parser
-
-
-# --- the policy, as arithmetic ------------------------------------------------------------------
-
-
-def _clamp(value: float, policy: PollSettings) -> int:
-    return int(min(max(value, policy.min_interval_s), policy.max_interval_s))
-
-
-def adaptive_interval(
-    previous_s: int,
-    *,
-    new_entries: int,
-    entry_times: Sequence[datetime],
-    now: datetime,
-    policy: PollSettings,
-) -> int:
-    """The next poll interval of a feed without a configured one, within the policy's bounds.
-
-    With new entries, the interval is the feed's observed mean gap between its newest dated
-    entries (so a poll finds about one new item); undated feeds halve the interval instead.
-    Without new entries (including 304 and unchanged bodies) the interval grows by half, so a
-    feed that went quiet is polled less and less often, down to ``max_interval_s``.
-    """
-    if new_entries <= 0:
-        return _clamp(previous_s * 1.5, policy)
-    horizon = now + timedelta(hours=1)  # entries dated in the future are publisher clock errors
-    dated = sorted((t for t in entry_times if t <= horizon), reverse=True)[:RATE_SAMPLE]
-    if len(dated) >= 2:
-        span = (dated[0] - dated[-1]).total_seconds()
-        if span > 0:
-            return _clamp(span / (len(dated) - 1), policy)
-    return _clamp(previous_s / 2, policy)
-
-
-def backoff_delay(failures: int, *, interval_s: int, retry_after_s: int | None, policy: PollSettings) -> int:
-    """Seconds until the next attempt after ``failures`` consecutive failures (>= 1).
-
-    Exponential from the feed's normal interval, capped at ``max_backoff_s``; a server's
-    Retry-After is never undercut (up to the same cap, so a bogus value cannot park a feed).
-    """
-    base = max(interval_s, policy.min_interval_s)
-    return exponential_backoff(failures, base_s=base, cap_s=policy.max_backoff_s, retry_after_s=retry_after_s)
-
-
-@dataclass(frozen=True, slots=True)
-class FeedRow:
-    """The part of a feeds row the policy reads."""
-
-    poll_interval_s: int
-    configured_interval_s: int | None
-    consecutive_failures: int
-    consecutive_hard_failures: int
-    etag: str | None
-    last_modified: str | None
-    last_body_hash: str | None
-    last_new_entry_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """The feed's state after a poll."""
-
-    poll_interval_s: int
-    next_poll_at: datetime
-    consecutive_failures: int
-    consecutive_hard_failures: int
-    etag: str | None
-    last_modified: str | None
-    last_body_hash: str | None
-    success: bool
-    disabled_reason: str | None
-
-
-def decide(row: FeedRow, poll: FeedPoll, *, new_entries: int, now: datetime, policy: PollSettings) -> Decision:
-    """Apply the polling policy to one poll outcome."""
-    if poll.status in SUCCESS:
-        if row.configured_interval_s:
-            interval = row.configured_interval_s  # the feeds file wins over the adaptive schedule
-        else:
-            times = [t for e in poll.entries if (t := e.published or e.updated) is not None]
-            interval = adaptive_interval(
-                row.poll_interval_s,
-                new_entries=new_entries,
-                entry_times=times,
-                now=now,
-                policy=policy,
-            )
-        fresh_body = poll.status is not FetchStatus.NOT_MODIFIED
-        return Decision(
-            poll_interval_s=interval,
-            next_poll_at=now + timedelta(seconds=interval),
-            consecutive_failures=0,
-            consecutive_hard_failures=0,
-            # a 200 replaces the validators (a server may stop sending them); a 304 may omit them
-            etag=poll.etag if fresh_body else (poll.etag or row.etag),
-            last_modified=poll.last_modified if fresh_body else (poll.last_modified or row.last_modified),
-            last_body_hash=(poll.body_hash or row.last_body_hash) if fresh_body else row.last_body_hash,
-            success=True,
-            disabled_reason=None,
-        )
-    failures = row.consecutive_failures + 1
-    # Temporary and soft trouble neither counts towards disabling nor resets the hard count.
-    hard = row.consecutive_hard_failures + (1 if poll.status in HARD_FAILURES else 0)
-    reason = None
-    if poll.status is FetchStatus.HARD and poll.http_status == 410:
-        reason = "410 Gone: the feed was removed permanently"
-    elif poll.status in HARD_FAILURES and hard >= policy.disable_after_failures:
-        reason = f"{hard} consecutive hard failures; last: {poll.error or poll.status.value}"[:500]
-    delay = backoff_delay(failures, interval_s=row.poll_interval_s, retry_after_s=poll.retry_after_s, policy=policy)
-    return Decision(
-        poll_interval_s=row.poll_interval_s,
-        next_poll_at=now + timedelta(seconds=delay),
-        consecutive_failures=failures,
-        consecutive_hard_failures=hard,
-        # validators and hash stay: a failed poll says nothing about the last good body
-        etag=row.etag,
-        last_modified=row.last_modified,
-        last_body_hash=row.last_body_hash,
-        success=False,
-        disabled_reason=reason,
-    )
 
 
 # --- feeds file -> feeds table --------------------------------------------------------------------
