@@ -98,17 +98,12 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
 
 
 def cmd_sync_feeds(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from newsdesk.sources import read_feeds_file
+    from newsdesk.pipeline.feeds import sync_feeds_file
     from newsdesk.store.db import connect
-    from newsdesk.store.feeds import sync_feeds
-    from newsdesk.store.sitemaps import sync_sitemaps
 
     url = _database_url(settings, args.database_url)
-    feeds_file = read_feeds_file(Path(args.file) if args.file else settings.feeds_file)
     with connect(url) as conn:
-        counts = sync_feeds(conn, feeds_file.feeds, feed_set=feeds_file.feed_set, source=str(feeds_file.path))
-        counts.update(sync_sitemaps(conn, feeds_file.feeds, feed_set=feeds_file.feed_set))
-        conn.commit()
+        _, counts = sync_feeds_file(conn, Path(args.file) if args.file else settings.feeds_file)
     out.write(json.dumps(counts) + "\n")
     return 0
 

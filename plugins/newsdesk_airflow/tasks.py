@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import resource
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -95,35 +95,19 @@ def sync_feeds(context: Context) -> dict[str, Any]:
     """
     from airflow.sdk.exceptions import AirflowFailException
 
-    from newsdesk.sources import read_feeds_file
-    from newsdesk.store.feeds import find_feeds
-    from newsdesk.store.feeds import sync_feeds as store_sync
-    from newsdesk.store.sitemaps import sync_sitemaps
+    from newsdesk.errors import ConfigError
+    from newsdesk.pipeline.feeds import feed_to_poll, sync_feeds_file
 
     with recorded_run(context) as (settings, conn, run_id):
         params = poll_params(context)
-        feeds_file = read_feeds_file(settings.feeds_file)
-        counts = dict(store_sync(conn, feeds_file.feeds, feed_set=feeds_file.feed_set, source=str(feeds_file.path)))
-        counts.update(sync_sitemaps(conn, feeds_file.feeds, feed_set=feeds_file.feed_set))
-        conn.commit()
+        feeds_file, counts = sync_feeds_file(conn, settings.feeds_file)
         out: dict[str, Any] = {"feed_set": feeds_file.feed_set, "feed_id": None}
         if params.feed:
-            found = find_feeds(conn, params.feed)
-            problem = None
-            if not found:
-                problem = f"no feed is named or at {params.feed!r} (the Newsdesk page lists them)"
-            elif len(found) > 1:
-                urls = ", ".join(f.url for f in found)
-                problem = f"{len(found)} feeds are named {params.feed!r}: give the URL of one ({urls})"
-            elif not found[0].enabled:
-                problem = (
-                    f"feed {found[0].name!r} is disabled ({found[0].disabled_reason or 'disabled'}); "
-                    "enable it in its feeds file first"
-                )
-            if problem:
-                log.error("newsdesk manual poll refused: %s", problem)
-                raise AirflowFailException(problem)
-            out["feed_id"] = found[0].feed_id
+            try:
+                out["feed_id"] = feed_to_poll(conn, params.feed)
+            except ConfigError as exc:
+                log.error("newsdesk manual poll refused: %s", exc)
+                raise AirflowFailException(str(exc)) from exc
         _finish(conn, run_id, counts, "sync_feeds")
         return {**counts, **out}
 
@@ -180,24 +164,21 @@ def plan_shards(
 
 def poll_feeds(shard: dict[str, Any], context: Context) -> dict[str, int]:
     from newsdesk.fetch import Fetcher
-    from newsdesk.pipeline.polling import poll_feeds as pipeline_poll
-    from newsdesk.store.feeds import due_feeds
+    from newsdesk.pipeline.polling import poll_due_feeds
 
-    with recorded_run(context) as (settings, conn, run_id):
-        now = _now(context)
-        states = due_feeds(
+    with recorded_run(context) as (settings, conn, run_id), Fetcher(settings.http) as fetcher:
+        summary = poll_due_feeds(
             conn,
-            now,
+            fetcher,
+            settings,
+            now=_now(context),
             shard=shard["shard"],
             shards=shard["shards"],
             feed_sets=shard.get("feed_sets"),
             feed_ids=shard.get("feed_ids"),
             force=bool(shard.get("force")),
+            run_id=run_id,
         )
-        conn.commit()
-        with Fetcher(settings.http) as fetcher:
-            summary = pipeline_poll(conn, fetcher, states, settings, now=now, run_id=run_id)
-        conn.commit()
         return _finish(conn, run_id, summary.as_dict(), f"poll_feeds shard {shard['shard']}")
 
 
@@ -317,33 +298,25 @@ def refetch_articles(context: Context) -> dict[str, int]:
         return _finish(conn, run_id, counts, "refetch_articles")
 
 
-def _prune(context: Context, label: str, days: Callable[[Any], int], prune: Callable[..., int]) -> dict[str, int]:
-    """Delete what is older than a retention period (``days`` of the settings) through ``prune``."""
-    from datetime import timedelta
+def prune_raw_html(context: Context) -> dict[str, int]:
+    from newsdesk.pipeline.maintenance import prune_raw_html as pipeline_prune
 
     with recorded_run(context) as (settings, conn, run_id):
-        pruned = prune(conn, older_than=_now(context) - timedelta(days=days(settings)))
-        conn.commit()
-        return _finish(conn, run_id, {"pruned": pruned}, label)
-
-
-def prune_raw_html(context: Context) -> dict[str, int]:
-    from newsdesk.store.articles import prune_raw_html as store_prune
-
-    return _prune(context, "prune_raw_html", lambda s: s.raw_html_retention_days, store_prune)
+        return _finish(conn, run_id, pipeline_prune(conn, settings, now=_now(context)), "prune_raw_html")
 
 
 def prune_fetch_log(context: Context) -> dict[str, int]:
-    from newsdesk.store.feeds import prune_fetch_log as store_prune
+    from newsdesk.pipeline.maintenance import prune_fetch_log as pipeline_prune
 
-    return _prune(context, "prune_fetch_log", lambda s: s.fetch_log_retention_days, store_prune)
+    with recorded_run(context) as (settings, conn, run_id):
+        return _finish(conn, run_id, pipeline_prune(conn, settings, now=_now(context)), "prune_fetch_log")
 
 
 def feed_health_report(context: Context) -> dict[str, int]:
-    from newsdesk.store.health import write_health_report
+    from newsdesk.pipeline.maintenance import feed_health_report as pipeline_report
 
     with recorded_run(context) as (settings, conn, run_id):
-        rows = write_health_report(conn, _now(context).date())
+        rows = pipeline_report(conn, _now(context).date())
         for row in rows:
             log.info("feed %-40s %-8s %s", row["name"][:40], row["health"], row["detail"])
         counts: dict[str, int] = {}
@@ -356,27 +329,22 @@ def reprocess(params: dict[str, Any], context: Context) -> dict[str, int]:
     """Re-run analysis for the selected articles, replacing their rows (idempotent)."""
     from datetime import timedelta
 
-    from newsdesk.pipeline.analysis import analyze_pending
-    from newsdesk.store.articles import select_article_ids
+    from newsdesk.pipeline.analysis import reprocess as pipeline_reprocess
 
     def when(value: Any) -> datetime | None:
         return datetime.fromisoformat(str(value)).replace(tzinfo=UTC) if value else None
 
     with recorded_run(context) as (settings, conn, run_id):
-        ids = select_article_ids(
+        counts = pipeline_reprocess(
             conn,
+            settings,
+            now=datetime.now(UTC),
             published_from=when(params.get("date_from")),
             # date_to is inclusive: articles published on that day are part of the range
             published_to=(end + timedelta(days=1)) if (end := when(params.get("date_to"))) else None,
             feeds=list(params.get("feeds") or []),
             analyzed_by=params.get("analyzer_version") or None,
         )
-        counts = {"selected": len(ids)}
-        if ids:
-            summary = analyze_pending(
-                conn, settings, now=datetime.now(UTC), article_ids=ids, force=True, max_articles=len(ids)
-            )
-            counts.update(summary.as_dict())
         return _finish(conn, run_id, counts, "reprocess")
 
 
@@ -398,11 +366,10 @@ def plan_backfill(params: dict[str, Any]) -> list[str]:
     """The files of a backfill run: the ``files`` param plus every file of ``ccnews_month``."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    from newsdesk.fetch.archive import ccnews_files
+    from newsdesk.pipeline.backfill import plan_files
 
-    files = [str(f) for f in params.get("files") or []]
-    if params.get("ccnews_month"):
-        files += ccnews_files(str(params["ccnews_month"]), airflow_settings().http)
+    month = str(params["ccnews_month"]) if params.get("ccnews_month") else None
+    files = plan_files([str(f) for f in params.get("files") or []], ccnews_month=month, http=airflow_settings().http)
     if not files:
         raise AirflowFailException("nothing to read: give `files` or `ccnews_month`")
     _backfill_filter(params)  # a bad date fails here, before any file is read

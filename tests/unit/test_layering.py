@@ -47,3 +47,12 @@ def test_stage_imports_no_sibling_stage(stage: str) -> None:
 def test_stage_packages_exist() -> None:
     for stage in STAGES:
         assert (LIB / stage / "__init__.py").is_file()
+
+
+def test_airflow_tasks_call_the_pipeline_not_the_stages() -> None:
+    """A task is one call into ``pipeline`` (which owns the unit of work and its commit); the
+    adapter itself only keeps the run's own record (``store.runs``, over ``store.db``)."""
+    tasks = LIB.parent / "newsdesk_airflow" / "tasks.py"
+    stages = {m for m in _imports(tasks) if any(m == f"newsdesk.{s}" or m.startswith(f"newsdesk.{s}.") for s in STAGES)}
+    # the Fetcher is a resource the task opens and hands in, as it does the connection
+    assert stages <= {"newsdesk.store.runs", "newsdesk.store.db", "newsdesk.fetch"}, stages

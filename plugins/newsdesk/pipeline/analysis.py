@@ -145,3 +145,25 @@ def analyze_pending(
     summary = AnalysisSummary(total, mentions, commitments, failed)
     log.info("analysis (%s): %s", version, summary.as_dict())
     return summary
+
+
+def reprocess(
+    conn: Conn,
+    settings: Settings,
+    *,
+    now: datetime,
+    published_from: datetime | None = None,
+    published_to: datetime | None = None,
+    feeds: Sequence[str] = (),
+    analyzed_by: str | None = None,
+) -> dict[str, int]:
+    """Analyse the selected articles again (after a model or rule upgrade), replacing their rows."""
+    ids = article_store.select_article_ids(
+        conn, published_from=published_from, published_to=published_to, feeds=list(feeds), analyzed_by=analyzed_by
+    )
+    conn.commit()
+    counts = {"selected": len(ids)}
+    if ids:
+        summary = analyze_pending(conn, settings, now=now, article_ids=ids, force=True, max_articles=len(ids))
+        counts.update(summary.as_dict())
+    return counts

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from newsdesk.config import Settings
+from newsdesk.config import HttpSettings, Settings
 from newsdesk.errors import ArchiveError
 from newsdesk.extract import extract_article
-from newsdesk.fetch.archive import open_location
+from newsdesk.fetch.archive import ccnews_files, open_location
 from newsdesk.models import ArticleStatus, FetchStatus, PageFetch
 from newsdesk.pipeline.articles import COMMIT_EVERY_PAGES, COMMIT_EVERY_S, store_fetched
 from newsdesk.sources import canonicalize_url
@@ -173,3 +173,9 @@ def _store_capture(
     if outcome not in ("new", "changed", "unchanged", "duplicates"):
         backfill_store.park_archived_page(conn, page.page_id)
     return outcome
+
+
+def plan_files(files: list[str], *, ccnews_month: str | None = None, http: HttpSettings | None = None) -> list[str]:
+    """The files of a backfill: those given, then every CC-NEWS file of ``ccnews_month`` (YYYY-MM,
+    listed from Common Crawl)."""
+    return [*files, *(ccnews_files(ccnews_month, http) if ccnews_month else [])]

@@ -37,7 +37,7 @@ from newsdesk.fetch import Fetcher, body_hash
 from newsdesk.models import FeedDownload, FeedEntry, FeedPoll, FeedState, FetchStatus
 from newsdesk.sources import canonicalize_url, parse_feed
 from newsdesk.sources.entry import is_plain_absolute
-from newsdesk.store.feeds import apply_poll, apply_polls, record_network_outage
+from newsdesk.store.feeds import apply_poll, apply_polls, due_feeds, record_network_outage
 
 log = logging.getLogger(__name__)
 
@@ -333,4 +333,26 @@ def poll_feeds(
         _record_unreachable(conn, held, settings, now, run_id, writer)
     summary = PollSummary(**writer.counts)
     log.info("polled %s feeds: %s", summary.feeds, summary.as_dict())
+    return summary
+
+
+def poll_due_feeds(
+    conn: psycopg.Connection[Any],
+    fetcher: Fetcher,
+    settings: Settings,
+    *,
+    now: datetime,
+    shard: int = 0,
+    shards: int = 1,
+    feed_sets: Sequence[str] | None = None,
+    feed_ids: Sequence[int] | None = None,
+    force: bool = False,
+    run_id: int | None = None,
+) -> PollSummary:
+    """Poll the feeds of this shard that are due (narrowed to ``feed_sets`` / ``feed_ids``; all of
+    them now with ``force``), record every outcome and commit: one ingest task's unit of work."""
+    states = due_feeds(conn, now, shard=shard, shards=shards, feed_sets=feed_sets, feed_ids=feed_ids, force=force)
+    conn.commit()
+    summary = poll_feeds(conn, fetcher, states, settings, now=now, run_id=run_id)
+    conn.commit()
     return summary
