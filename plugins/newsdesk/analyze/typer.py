@@ -461,6 +461,22 @@ def _kind(row: np.ndarray | None) -> str:
     return "other"
 
 
+# The switches a model file carries, and how each is read back. The first two are in every file;
+# a later one missing from an older file stays at its default (off).
+_SWITCHES: tuple[tuple[str, Callable[[Any], Any] | None], ...] = (
+    ("ner_bonus", float),
+    ("doc_vote", bool),
+    ("use_table", bool),
+    ("join_adjacent", bool),
+    ("propagate", bool),
+    ("reject_bias", None),
+    ("candidate_bias", None),
+    ("candidate_initial", bool),
+    ("inner_reject_bias", None),
+)
+_REQUIRED_SWITCHES = frozenset({"ner_bonus", "doc_vote"})
+
+
 @dataclass(slots=True)
 class TyperModel:
     """Weights of the linear classifier, the feature index and the knowledge it reads."""
@@ -549,24 +565,27 @@ class TyperModel:
         classes = (*self.labels, REJECT)
         return [classes[int(np.argmax(z))] for z in scores]
 
+    def _switches(self) -> dict[str, Any]:
+        return {"labels": list(self.labels), **{name: getattr(self, name) for name, _ in _SWITCHES}}
+
+    @classmethod
+    def _built(
+        cls, cfg: dict[str, Any], data: dict[str, Any], feature_names: Sequence[str], weights: np.ndarray
+    ) -> TyperModel:
+        """A model from its saved switches (``cfg``), knowledge (``data``), feature names and weights."""
+        knowledge = Knowledge(tuple(cfg["labels"]), data["lexicon"], data["tokens"], data["catalog"])
+        switches: dict[str, Any] = {}
+        for name, cast in _SWITCHES:
+            if name in _REQUIRED_SWITCHES or name in cfg:  # a later switch is off in an older file
+                value = cfg[name]
+                switches[name] = cast(value) if cast is not None else value
+        features = {name: i for i, name in enumerate(feature_names)}
+        return cls(knowledge, features, weights, **switches)
+
     def to_disk(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
         names = sorted(self.features, key=self.features.__getitem__)
-        srsly.write_json(
-            path / "cfg.json",
-            {
-                "labels": list(self.labels),
-                "ner_bonus": self.ner_bonus,
-                "doc_vote": self.doc_vote,
-                "use_table": self.use_table,
-                "join_adjacent": self.join_adjacent,
-                "propagate": self.propagate,
-                "reject_bias": self.reject_bias,
-                "candidate_bias": self.candidate_bias,
-                "candidate_initial": self.candidate_initial,
-                "inner_reject_bias": self.inner_reject_bias,
-            },
-        )
+        srsly.write_json(path / "cfg.json", self._switches())
         srsly.write_msgpack(
             path / "knowledge.msgpack",
             {
@@ -583,23 +602,8 @@ class TyperModel:
     def from_disk(cls, path: Path) -> TyperModel:
         cfg = srsly.read_json(path / "cfg.json")
         data = srsly.read_msgpack(path / "knowledge.msgpack")
-        knowledge = Knowledge(tuple(cfg["labels"]), data["lexicon"], data["tokens"], data["catalog"])
         weights = np.load(path / "weights.npy", allow_pickle=False).astype(np.float32)
-        features = {name: i for i, name in enumerate(data["features"])}
-        return cls(
-            knowledge,
-            features,
-            weights,
-            float(cfg["ner_bonus"]),
-            bool(cfg["doc_vote"]),
-            bool(cfg.get("use_table", False)),
-            bool(cfg.get("join_adjacent", False)),
-            bool(cfg.get("propagate", False)),
-            cfg.get("reject_bias"),
-            cfg.get("candidate_bias"),
-            bool(cfg.get("candidate_initial", False)),
-            cfg.get("inner_reject_bias"),
-        )
+        return cls._built(cfg, data, data["features"], weights)
 
     def to_bytes(self) -> bytes:
         """The same content as ``to_disk`` in one msgpack blob (spaCy's ``nlp.to_bytes``)."""
@@ -607,16 +611,7 @@ class TyperModel:
         return bytes(
             srsly.msgpack_dumps(
                 {
-                    "labels": list(self.labels),
-                    "ner_bonus": self.ner_bonus,
-                    "doc_vote": self.doc_vote,
-                    "use_table": self.use_table,
-                    "join_adjacent": self.join_adjacent,
-                    "propagate": self.propagate,
-                    "reject_bias": self.reject_bias,
-                    "candidate_bias": self.candidate_bias,
-                    "candidate_initial": self.candidate_initial,
-                    "inner_reject_bias": self.inner_reject_bias,
+                    **self._switches(),
                     "lexicon": self.knowledge.lexicon,
                     "tokens": self.knowledge.tokens,
                     "catalog": self.knowledge.catalog,
@@ -630,23 +625,8 @@ class TyperModel:
     @classmethod
     def from_bytes(cls, data: bytes) -> TyperModel:
         msg = srsly.msgpack_loads(data)
-        knowledge = Knowledge(tuple(msg["labels"]), msg["lexicon"], msg["tokens"], msg["catalog"])
         weights = np.frombuffer(msg["weights"], dtype=np.float16).reshape(msg["shape"]).astype(np.float32)
-        features = {name: i for i, name in enumerate(msg["features"])}
-        return cls(
-            knowledge,
-            features,
-            weights,
-            float(msg["ner_bonus"]),
-            bool(msg["doc_vote"]),
-            bool(msg.get("use_table", False)),
-            bool(msg.get("join_adjacent", False)),
-            bool(msg.get("propagate", False)),
-            msg.get("reject_bias"),
-            msg.get("candidate_bias"),
-            bool(msg.get("candidate_initial", False)),
-            msg.get("inner_reject_bias"),
-        )
+        return cls._built(msg, msg, msg["features"], weights)
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
