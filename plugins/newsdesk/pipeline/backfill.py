@@ -129,17 +129,22 @@ def _store_capture(
     if filters.since is not None and capture.fetched_at is not None and capture.fetched_at < filters.since:
         return "filtered_date"  # fetched before the window: published before it too
     url = canonicalize_url(capture.url)
-    if backfill_store.known_article(conn, url) is not None:
-        backfill_store.capture_page(
+
+    def record(published_at: datetime | None) -> backfill_store.CapturedPage:
+        """The page's row and this capture's provenance."""
+        return backfill_store.capture_page(
             conn,
             file_id=file_id,
             url=url,
             record_offset=capture.offset,
             record_id=capture.record_id,
             captured_at=capture.fetched_at,
-            published_at=None,
+            published_at=published_at,
             now=now,
         )
+
+    if backfill_store.known_article(conn, url) is not None:
+        record(None)
         return "known"
     fetched = PageFetch(
         url=url,
@@ -156,16 +161,7 @@ def _store_capture(
             return "filtered_language"
         if not filters.takes_date(article.published_at or capture.fetched_at):
             return "filtered_date"
-    page = backfill_store.capture_page(
-        conn,
-        file_id=file_id,
-        url=url,
-        record_offset=capture.offset,
-        record_id=capture.record_id,
-        captured_at=capture.fetched_at,
-        published_at=article.published_at,
-        now=now,
-    )
+    page = record(article.published_at)
     if page.article_id is not None:  # a concurrent reader stored it meanwhile
         return "known"
     todo = PageTodo(page.page_id, url, 0, article.published_at, None)
