@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import builtins
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 # Namespace for stable entity ids: uuid5(ENTITY_NAMESPACE, "LABEL:normalised name") gives the
 # same id for the same name in every database and every run.
@@ -134,6 +136,45 @@ class Feed:
     sitemap: str | None = None
     sitemap_since: datetime | None = None
     sitemap_until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSelection:
+    """The feeds one shard of an ingest run polls and reads the sitemaps of: feed_id modulo
+    ``shards``, narrowed to ``feed_sets`` / ``feed_ids`` (None: no restriction); ``force`` takes
+    them due or not."""
+
+    shard: int = 0
+    shards: int = 1
+    feed_sets: tuple[str, ...] | None = None
+    feed_ids: tuple[int, ...] | None = None
+    force: bool = False
+
+    @classmethod
+    def of(cls, shard: Mapping[str, Any]) -> FeedSelection:
+        """From a planned shard as XCom carries it (a plain dict)."""
+        sets, ids = shard.get("feed_sets"), shard.get("feed_ids")
+        return cls(
+            shard=int(shard["shard"]),
+            shards=int(shard["shards"]),
+            feed_sets=tuple(sets) if sets is not None else None,
+            feed_ids=tuple(ids) if ids is not None else None,
+            force=bool(shard.get("force")),
+        )
+
+    def narrowing(self) -> dict[str, Any]:
+        """As keyword arguments of the store's queries (``due_feeds``, ``due_sitemap_feeds``)."""
+        return {
+            "shard": self.shard,
+            "shards": self.shards,
+            "feed_sets": self.feed_sets,
+            "feed_ids": self.feed_ids,
+            "force": self.force,
+        }
+
+
+# Every feed of every set, in one shard: what a selection defaults to outside an ingest run.
+ALL_FEEDS = FeedSelection()
 
 
 @dataclass(frozen=True, slots=True)

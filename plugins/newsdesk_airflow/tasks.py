@@ -164,41 +164,22 @@ def plan_shards(
 
 def poll_feeds(shard: dict[str, Any], context: Context) -> dict[str, int]:
     from newsdesk.fetch import Fetcher
+    from newsdesk.models import FeedSelection
     from newsdesk.pipeline.polling import poll_due_feeds
 
     with recorded_run(context) as (settings, conn, run_id), Fetcher(settings.http) as fetcher:
-        summary = poll_due_feeds(
-            conn,
-            fetcher,
-            settings,
-            now=_now(context),
-            shard=shard["shard"],
-            shards=shard["shards"],
-            feed_sets=shard.get("feed_sets"),
-            feed_ids=shard.get("feed_ids"),
-            force=bool(shard.get("force")),
-            run_id=run_id,
-        )
+        selection = FeedSelection.of(shard)
+        summary = poll_due_feeds(conn, fetcher, settings, now=_now(context), selection=selection, run_id=run_id)
         return _finish(conn, run_id, summary.as_dict(), f"poll_feeds shard {shard['shard']}")
 
 
 def read_sitemaps(shard: dict[str, Any], context: Context) -> dict[str, int]:
     from newsdesk.fetch import Fetcher
+    from newsdesk.models import FeedSelection
     from newsdesk.pipeline.sitemaps import read_sitemaps as pipeline_read
 
-    with recorded_run(context) as (settings, conn, run_id):
-        with Fetcher(settings.http) as fetcher:
-            counts = pipeline_read(
-                conn,
-                fetcher,
-                settings,
-                now=_now(context),
-                shard=shard["shard"],
-                shards=shard["shards"],
-                feed_sets=shard.get("feed_sets"),
-                feed_ids=shard.get("feed_ids"),
-                force=bool(shard.get("force")),
-            )
+    with recorded_run(context) as (settings, conn, run_id), Fetcher(settings.http) as fetcher:
+        counts = pipeline_read(conn, fetcher, settings, now=_now(context), selection=FeedSelection.of(shard))
         return _finish(conn, run_id, counts, f"read_sitemaps shard {shard['shard']}")
 
 

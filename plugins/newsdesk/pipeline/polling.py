@@ -34,7 +34,7 @@ import psycopg
 from newsdesk.config import Settings
 from newsdesk.errors import DatabaseError, StoreConflictError, UnstorableError
 from newsdesk.fetch import Fetcher, body_hash
-from newsdesk.models import FeedDownload, FeedEntry, FeedPoll, FeedState, FetchStatus
+from newsdesk.models import ALL_FEEDS, FeedDownload, FeedEntry, FeedPoll, FeedSelection, FeedState, FetchStatus
 from newsdesk.sources import canonicalize_url, parse_feed
 from newsdesk.sources.entry import is_plain_absolute
 from newsdesk.store.feeds import apply_poll, apply_polls, due_feeds, record_network_outage
@@ -342,16 +342,12 @@ def poll_due_feeds(
     settings: Settings,
     *,
     now: datetime,
-    shard: int = 0,
-    shards: int = 1,
-    feed_sets: Sequence[str] | None = None,
-    feed_ids: Sequence[int] | None = None,
-    force: bool = False,
+    selection: FeedSelection = ALL_FEEDS,
     run_id: int | None = None,
 ) -> PollSummary:
-    """Poll the feeds of this shard that are due (narrowed to ``feed_sets`` / ``feed_ids``; all of
-    them now with ``force``), record every outcome and commit: one ingest task's unit of work."""
-    states = due_feeds(conn, now, shard=shard, shards=shards, feed_sets=feed_sets, feed_ids=feed_ids, force=force)
+    """Poll the feeds ``selection`` takes that are due (all of them with its ``force``), record
+    every outcome and commit: one ingest task's unit of work."""
+    states = due_feeds(conn, now, **selection.narrowing())
     conn.commit()
     summary = poll_feeds(conn, fetcher, states, settings, now=now, run_id=run_id)
     conn.commit()

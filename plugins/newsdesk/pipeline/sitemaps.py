@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -21,7 +20,7 @@ from urllib.parse import urlsplit
 from newsdesk.config import Settings
 from newsdesk.fetch import Fetcher
 from newsdesk.fetch.download import Download
-from newsdesk.models import FetchStatus
+from newsdesk.models import ALL_FEEDS, FeedSelection, FetchStatus
 from newsdesk.sources import canonicalize_url
 from newsdesk.sources.sitemaps import (
     MAX_BYTES,
@@ -61,24 +60,17 @@ def read_sitemaps(
     settings: Settings,
     *,
     now: datetime,
-    shard: int = 0,
-    shards: int = 1,
-    feed_sets: Sequence[str] | None = None,
-    feed_ids: Sequence[int] | None = None,
-    force: bool = False,
+    selection: FeedSelection = ALL_FEEDS,
 ) -> dict[str, int]:
-    """Read the due sitemaps of this shard's feeds (narrowed and forced as polling is) and queue
-    the URLs they list."""
+    """Read the due sitemaps of the feeds ``selection`` takes (as polling does) and queue the URLs
+    they list."""
     counts: Counter[str] = Counter()
-    due = sitemap_store.due_sitemap_feeds(
-        conn, now, shard=shard, shards=shards, feed_sets=feed_sets, feed_ids=feed_ids, force=force
-    )
-    for feed in due:
+    for feed in sitemap_store.due_sitemap_feeds(conn, now, **selection.narrowing()):
         conn.commit()
         counts["feeds"] += 1
         counts.update(_read_feed(conn, fetcher, feed, now=now))
         conn.commit()
-    log.info("sitemaps shard %s/%s: %s", shard, shards, dict(counts))
+    log.info("sitemaps shard %s/%s: %s", selection.shard, selection.shards, dict(counts))
     return dict(counts)
 
 
