@@ -131,22 +131,36 @@ def sample_site() -> Iterator[object]:
 
 
 @pytest.fixture(scope="session")
-def run_sample_dags(airflow_db: None, sample_site, tmp_path_factory: pytest.TempPathFactory):
-    """Run DAGs with ``dag.test()`` against the offline sample site, into a given warehouse."""
+def sample_dag_env(airflow_db: None, sample_site, tmp_path_factory: pytest.TempPathFactory):
+    """``with sample_dag_env(database_url):`` the environment of a ``dag.test()`` run on the offline
+    sample site, into that warehouse (the Airflow connection, the sample's feeds file)."""
+    from contextlib import contextmanager
     from dataclasses import replace
 
     from newsdesk.config import Settings
     from newsdesk_airflow.demo import sample_env
-    from newsdesk_airflow.runner import run_dag_once
     from newsdesk_airflow.settings import url_to_connection_json
 
-    def run(database_url: str, *dag_ids: str) -> None:
+    @contextmanager
+    def env(database_url: str) -> Iterator[None]:
         settings = replace(Settings.from_env(), state_dir=tmp_path_factory.mktemp("state"))
         with pytest.MonkeyPatch.context() as mp:
             for key, value in sample_env(settings, sample_site.base_url).items():
                 mp.setenv(key, value)
             mp.setenv("AIRFLOW_CONN_NEWSDESK_DB", url_to_connection_json(database_url))
             mp.delenv("NEWSDESK_DATABASE_URL", raising=False)
+            yield
+
+    return env
+
+
+@pytest.fixture(scope="session")
+def run_sample_dags(sample_dag_env):
+    """Run DAGs with ``dag.test()`` against the offline sample site, into a given warehouse."""
+    from newsdesk_airflow.runner import run_dag_once
+
+    def run(database_url: str, *dag_ids: str) -> None:
+        with sample_dag_env(database_url):
             for dag_id in dag_ids:
                 assert run_dag_once(dag_id, PROJECT_DIR / "dags") == "success"
 
