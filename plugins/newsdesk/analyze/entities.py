@@ -59,7 +59,6 @@ import csv
 import hashlib
 import logging
 import re
-import unicodedata
 import uuid
 from bisect import bisect_right
 from collections import Counter
@@ -69,6 +68,7 @@ from pathlib import Path
 
 from spacy.tokens import Doc, Span, Token
 
+from newsdesk.analyze.dutch import ARTICLES, NAME_PARTICLES, normalise
 from newsdesk.errors import ConfigError
 from newsdesk.models import ENTITY_NAMESPACE, EntityLabel, EntityRef, LinkKind, Mention
 
@@ -120,8 +120,6 @@ _TITLE_ENDINGS = (
     "middenvelder",
     "regisseur",
 )
-_ARTICLES = frozenset("de het een".split())
-_PARTICLES = frozenset("van von der den de del della di da du le la al bin ten ter 't".split())
 # Parts of speech of a sentence's first word that is not part of the name after it.
 _NOT_NAME_POS = frozenset("ADV ADP SCONJ CCONJ PRON VERB AUX NUM INTJ PART".split())
 # The same for pipelines without a tagger: frequent sentence-initial function words.
@@ -130,21 +128,15 @@ _NOT_NAME_WORDS = frozenset(
     "tijdens omdat als want dus toch zelfs alleen echter en of wie wat waar waarom hoe".split()
 )
 _SPACE = re.compile(r"\s+")
-_TRAILING = _ARTICLES | _PARTICLES | frozenset("en of voor in op met bij aan uit tot".split())
+_TRAILING = ARTICLES | NAME_PARTICLES | frozenset("en of voor in op met bij aan uit tot".split())
 # Words between the head of an organisation's name and the rest ("Raad van State").
-_LINKING = _ARTICLES | _PARTICLES | frozenset("voor en".split())
+_LINKING = ARTICLES | NAME_PARTICLES | frozenset("voor en".split())
 _QUOTES = frozenset("'\"‘’“”„«»")
 # Abbreviations of listings and references that start a line capitalised ("Tel.", "Blz.", "Tent.").
 _ABBREVIATIONS = frozenset("tel fax blz nr tent inl info zie vgl ca bijv".split())
 # "NAVO-landen", "EU-lidstaten": a hyphen followed by a lower-case word.
 _COMPOUND_TAIL = re.compile(r"-[a-zà-ÿ]")
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z&]{1,7}$")
-
-
-def normalise(name: str) -> str:
-    """Key for ids and lookups: NFKC, case-folded, single spaces, typographic quotes removed."""
-    text = unicodedata.normalize("NFKC", name).replace("\u2019", "'").strip(" \t\n'\"")
-    return _SPACE.sub(" ", text).casefold()
 
 
 def entity_id(label: EntityLabel | str, canonical: str) -> str:
@@ -163,7 +155,7 @@ def surname_of(name: str) -> str | None:
         return None
     # Start of the surname: the first particle after the given name(s), else the last word.
     for i in range(1, len(words)):
-        if words[i].casefold() in _PARTICLES:
+        if words[i].casefold() in NAME_PARTICLES:
             return " ".join(words[i:])
     return words[-1]
 
@@ -359,7 +351,7 @@ def _followed_by_period(token: Token) -> bool:
 def _not_name(token: Token, tagged: bool) -> bool:
     """A sentence's first word that is not part of the name after it."""
     low = token.text.casefold()
-    if low in _ARTICLES or low in _PARTICLES:
+    if low in ARTICLES or low in NAME_PARTICLES:
         return False  # "De Vries", "Van Gaal", "De Morgen": may start a name
     if tagged and token.pos_:
         return token.pos_ in _NOT_NAME_POS
@@ -487,14 +479,14 @@ class EntityResolver:
                 label = EntityLabel.PER  # "NAVO-secretaris-generaal Rutte" typed ORG
             elif not (
                 # "de Europese Commissie": an article in lower case is not part of the name
-                first.text in _ARTICLES
+                first.text in ARTICLES
                 # "De heer Jansen"
-                or (first.text.casefold() in _ARTICLES and len(rest) > 1 and is_title(rest[0].text))
+                or (first.text.casefold() in ARTICLES and len(rest) > 1 and is_title(rest[0].text))
                 # "Gisteren Jan Peeters"
                 or (label is EntityLabel.PER and _sentence_initial(first, starts) and _not_name(first, tagged))
                 # "De Fransen" at a sentence start: the article is not part of a catalog name
                 or (
-                    first.text.casefold() in _ARTICLES
+                    first.text.casefold() in ARTICLES
                     and _sentence_initial(first, starts)
                     and self.catalog.lookup(_text(rest)) is not None
                     and self.catalog.lookup(_text(tokens)) is None
@@ -547,7 +539,7 @@ class EntityResolver:
         """``Eddie`` | ``van Marum``: the particles and surname after a person's name the NER cut off."""
         tail: list[Token] = []
         i = last.i + 1
-        while i < len(doc) and doc[i].text in _PARTICLES and i not in taken:
+        while i < len(doc) and doc[i].text in NAME_PARTICLES and i not in taken:
             tail.append(doc[i])
             i += 1
         if not tail or i >= len(doc) or tail[-1].text in ("la", "le", "al", "'t"):
@@ -658,7 +650,7 @@ class EntityResolver:
                 known = key in people or (key in self.catalog.by_surname and (not initial or key in seen))
                 if known and not initial and _name_word_before(doc[i - 1], starts):
                     continue  # "Jacoba de Jonge" is not Hugo de Jonge: the surname of a longer name
-                if known and (n == 1 or span[0].text.casefold() in _PARTICLES):
+                if known and (n == 1 or span[0].text.casefold() in NAME_PARTICLES):
                     found.append(_Candidate(span.start_char, span.end_char, span.text, EntityLabel.PER))
                     seen.add(key)
                     i += n - 1
@@ -673,7 +665,7 @@ class EntityResolver:
         if cand.entry is not None:
             return cand.entry.ref, cand.link, cand.label
         words = cand.text.split(" ", 1)
-        texts = [cand.text, words[1]] if len(words) > 1 and words[0].casefold() in _ARTICLES else [cand.text]
+        texts = [cand.text, words[1]] if len(words) > 1 and words[0].casefold() in ARTICLES else [cand.text]
         for text in texts:
             entry = self.catalog.lookup(text)
             if entry is not None:
@@ -729,7 +721,7 @@ class EntityResolver:
             if name.ref.label is not EntityLabel.PER or name.label is not EntityLabel.PER:
                 continue
             text = " ".join(name.words)
-            if _surname_only(text) or not all(w[:1].isupper() or w in _PARTICLES for w in name.words):
+            if _surname_only(text) or not all(w[:1].isupper() or w in NAME_PARTICLES for w in name.words):
                 continue
             if any((e := self.catalog.lookup(w)) is not None and e.label is not EntityLabel.PER for w in name.words):
                 continue
@@ -805,7 +797,7 @@ class EntityResolver:
         if cand.text in acronyms:
             ref = acronyms[cand.text]
             return ref, LinkKind.SHORT_FORM_OF, ref.label
-        if cand.text[:1].isupper() and words[0].casefold() not in _PARTICLES:
+        if cand.text[:1].isupper() and words[0].casefold() not in NAME_PARTICLES:
             best: tuple[tuple[int, int], EntityRef] | None = None
             for name in names:
                 if name.ref.label is not EntityLabel.PER and _short_form(words, name.words):
@@ -902,4 +894,4 @@ def _short_form(words: tuple[str, ...], full: tuple[str, ...]) -> bool:
 def _surname_only(text: str) -> bool:
     """``Schoof`` or ``Von der Leyen`` (no given name) as opposed to ``Dick Schoof``."""
     words = text.split()
-    return len(words) == 1 or words[0].casefold() in _PARTICLES
+    return len(words) == 1 or words[0].casefold() in NAME_PARTICLES

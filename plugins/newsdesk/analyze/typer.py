@@ -28,7 +28,6 @@ from __future__ import annotations
 import logging
 import math
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +40,8 @@ from spacy.language import Language
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
+from newsdesk.analyze.dutch import NAME_PARTICLES, normalise
+
 log = logging.getLogger(__name__)
 
 FACTORY = "newsdesk_entity_typer"
@@ -50,8 +51,6 @@ REJECT = "O"
 # The "NER label" of a run of capitalised words the NER did not take for a name (typed all the same).
 CANDIDATE = "?"
 _SPACE = re.compile(r"\s+")
-# Words that join a surname to a name ("Van den Brande"); not name evidence of their own.
-_PARTICLES = frozenset("van von der den de del della di da du le la ten ter 't".split())
 
 
 # The knowledge vectors (built by nlp/knowledge.py, shipped as the pipeline's vocab vectors): one
@@ -113,11 +112,6 @@ class KnowledgeTable:
         if row is None:
             return [(f"{prefix}:unknown", 1.0)]
         return [(f"{prefix}:{KNOWLEDGE_COLUMNS[i]}={row[i]:g}", 1.0) for i in np.flatnonzero(row) if i]
-
-
-def normalise(text: str) -> str:
-    """Lexicon key: NFKC, case-folded, single spaces."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).strip()).casefold()
 
 
 def shape(text: str) -> str:
@@ -240,7 +234,7 @@ def span_features(
             feats.append((f"p1s4={p1[-4:]}", 1.0))
             feats.append((f"p1s5={p1[-5:]}", 1.0))
     feats += _distribution("lex", knowledge.lexicon.get(key), knowledge.labels)
-    token_counts = [knowledge.tokens.get(w) for w in words if w[:1].isupper() and w.lower() not in _PARTICLES]
+    token_counts = [knowledge.tokens.get(w) for w in words if w[:1].isupper() and w.lower() not in NAME_PARTICLES]
     known = [c for c in token_counts if c]
     if known:
         summed = [sum(col) for col in zip(*known, strict=True)]
@@ -286,7 +280,7 @@ def knowledge_features(
 ) -> list[tuple[str, float]]:
     """What the public lists say about the span, its first and last word and the word before it."""
     feats: list[tuple[str, float]] = []
-    names = [w for w in words if w[:1].isupper() and w.lower() not in _PARTICLES] or list(words)
+    names = [w for w in words if w[:1].isupper() and w.lower() not in NAME_PARTICLES] or list(words)
     first = table.features("kf", names[0])
     feats += first
     kinds = [_kind(table.row(w)) for w in names]
@@ -325,7 +319,7 @@ def extend_surnames(doc: Doc, spans: Sequence[tuple[int, int, str]]) -> list[tup
     out = []
     for start, end, label in spans:
         k = end
-        while k < len(doc) and not taken[k] and doc[k].text in _PARTICLES and not starts_sentence(doc, k):
+        while k < len(doc) and not taken[k] and doc[k].text in NAME_PARTICLES and not starts_sentence(doc, k):
             k += 1
         if label == "PER" and k > end and k < len(doc) and not taken[k] and _name_like(doc[k]):
             if not starts_sentence(doc, k):
@@ -396,7 +390,7 @@ def _apart(doc: Doc, start: int, end: int) -> bool:
 
 
 # Lower-case words that may stand between the capitalised words of one name ("Raad van State").
-_RUN_LINKS = _PARTICLES | frozenset("voor op in aan".split())
+_RUN_LINKS = NAME_PARTICLES | frozenset("voor op in aan".split())
 
 
 def _name_like(token: Any) -> bool:
