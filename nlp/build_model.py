@@ -43,7 +43,7 @@ BUNDLED = ROOT / "plugins" / "newsdesk" / "analyze" / "bundled" / "nl_newsdesk"
 WORK = HERE / ".work"
 STEPS = ("convert", "knowledge", "train-ner", "train-syntax", "train-typer", "assemble", "evaluate", "card")
 MODEL_NAME = "newsdesk"  # spaCy prefixes the language: the package is nl_newsdesk
-MODEL_VERSION = "0.3.1"
+MODEL_VERSION = "0.3.2"
 SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 

