@@ -63,7 +63,8 @@ FIRST_TOP, FIRST_WIDE = 1000, 5000  # the wide rank counts for Belgium and the N
 LAST_TOP, LAST_WIDE = 2000, 10000
 WORLD_MIN_POPULATION = 15000
 WORLD_ALTERNATES_POPULATION = 100000  # alternate names (exonyms such as "Londen") of big places only
-SUBDIVISION_PLACE = 0.75  # place_world of a state, province or region (log10 of a million people / 8)
+REGION_PLACE = 0.75  # place_world of a state, province or region (log10 of a million people / 8)
+REGION_MAX_ZIPF = 5.0  # a region's name as frequent as this in Dutch is a word first ("west", "van")
 BENL = ("BE", "NL")
 _LATIN = re.compile(r"^[\w'’.\- ]+$")
 # Letters of the Latin script only: alternate names in other scripts are never written in Dutch text.
@@ -144,17 +145,25 @@ def places() -> tuple[dict[str, float], dict[str, float]]:
                 surfaces = surfaces[:1]
             for s in surfaces:
                 world[s.lower()] = max(world.get(s.lower(), 0.0), value)
-    # States, provinces and regions (ISO 3166-2 first-level subdivisions, in their own languages):
-    # "Vermont", "Assam", "Noord-Brabant", "Bayern". No populations: weighed as a place of a million.
-    import pycountry
+    return benl, world
 
+
+def regions(dutch_words: set[str]) -> set[str]:
+    """States, provinces and regions (ISO 3166-2 first-level subdivisions, in their own languages,
+    also without diacritics): "Vermont", "Assam", "Tamil Nadu", "Bayern". Names that are Dutch
+    words are left out: "Van" (Turkey), "Komen" (Slovenia), "Bar" (Montenegro), "West" (Cameroon)."""
+    import pycountry
+    import wordfreq
+
+    out: set[str] = set()
     for sub in pycountry.subdivisions:
         if getattr(sub, "parent_code", None):
             continue
-        for s in {sub.name, _ascii(sub.name)}:
-            if _latin(s) and s.lower() not in benl:
-                world[s.lower()] = max(world.get(s.lower(), 0.0), SUBDIVISION_PLACE)
-    return benl, world
+        for name in {sub.name, _ascii(sub.name)}:
+            key = name.lower()
+            if _latin(name) and key not in dutch_words and wordfreq.zipf_frequency(key, "nl") < REGION_MAX_ZIPF:
+                out.add(key)
+    return out
 
 
 def _ascii(name: str) -> str:
@@ -217,17 +226,21 @@ def table() -> dict[str, np.ndarray]:
     benl, world = places()
     put(benl.items(), "place_benl")
     put(world.items(), "place_world")
+    # no population: a region weighs as a place of a million people; BE/NL provinces are places already
+    states = regions(words) - benl.keys()
+    put(((r, REGION_PLACE) for r in states), "place_world")
     countries, languages = countries_and_languages()
     put(((c, 1.0) for c in countries), "country")
     put(languages.items(), "language")
     log.info(
-        "places: %d in BE/NL, %d worldwide; %d countries, %d language words",
+        "places: %d in BE/NL, %d worldwide, %d regions; %d countries, %d language words",
         len(benl),
         len(world),
+        len(states),
         len(countries),
         len(languages),
     )
-    multi = {w for name in (*benl, *world, *countries) if " " in name for w in name.split()}
+    multi = {w for name in (*benl, *world, *states, *countries) if " " in name for w in name.split()}
     put(((w, 1.0) for w in multi), "multi_place")
     return rows
 

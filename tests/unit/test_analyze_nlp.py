@@ -105,6 +105,9 @@ def test_bundled_knowledge_knows_states_provinces_and_regions() -> None:
         row = table.row(name)
         assert row is not None, name
         assert row[KNOWLEDGE_COLUMNS.index("place_world")] >= 0.75, name
+    for word in ("van", "komen", "west"):  # also the names of regions in Turkey, Slovenia, Cameroon
+        row = table.row(word)
+        assert row is not None and row[KNOWLEDGE_COLUMNS.index("place_world")] == 0.0, word
 
     doc = load_nlp(None)("De regering van de Indiase deelstaat Assam heeft gisteren de noodtoestand afgekondigd.")
     assert [(e.text, e.label_) for e in doc.ents if e.text == "Assam"] == [("Assam", "LOC")]
