@@ -14,10 +14,15 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 SHARED = (ROOT / ".." / "shared").resolve()
+Row = TypeVar("Row")
 
 
 def machine() -> dict[str, object]:
@@ -67,7 +72,7 @@ def scratch_database(state: Path, prefix: str, template: str | None = None) -> I
         conn.execute(create)
     info = psycopg.conninfo.conninfo_to_dict(base)
     info["dbname"] = name
-    url = psycopg.conninfo.make_conninfo(**info)
+    url = psycopg.conninfo.make_conninfo("", **info)
     try:
         migrate(url)
         yield url, base
@@ -76,11 +81,18 @@ def scratch_database(state: Path, prefix: str, template: str | None = None) -> I
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
+def one(cursor: psycopg.Cursor[Row]) -> Row:
+    """The row a query must return (a count, an aggregate): a missing one fails an assertion that says so."""
+    row = cursor.fetchone()
+    assert row is not None, "the query returned no row"
+    return row
+
+
 def database_size_mb(url: str) -> float:
     import psycopg
 
     with psycopg.connect(url) as conn:
-        row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
+        row = one(conn.execute("SELECT pg_database_size(current_database())"))
     return round(row[0] / 2**20, 1)
 
 
@@ -89,6 +101,4 @@ def table_counts(url: str, tables: Sequence[str]) -> dict[str, int]:
     from psycopg import sql
 
     with psycopg.connect(url) as conn:
-        return {
-            t: conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t))).fetchone()[0] for t in tables
-        }
+        return {t: one(conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t))))[0] for t in tables}

@@ -27,7 +27,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import _corpus
 from _common import ROOT, machine, print_table, scratch_database, table_counts
@@ -65,7 +67,12 @@ def timed_run(url: str) -> tuple[float, str]:
     started = time.perf_counter()
     run_dag_once(DAG_ID, ROOT / "dags")
     elapsed = time.perf_counter() - started
-    latest = max(DagRun.find(dag_id=DAG_ID), key=lambda r: r.start_date)
+
+    def started_at(run: DagRun) -> datetime:
+        assert run.start_date is not None  # every run of the DAG here was started by run_dag_once
+        return run.start_date
+
+    latest = max(DagRun.find(dag_id=DAG_ID), key=started_at)
     return elapsed, latest.run_id
 
 
@@ -133,7 +140,7 @@ def main() -> None:
             second, run_id = timed_run(url)
             instances = task_instances(run_id)
         after = table_counts(url, ("pages", "feed_entries", "articles", "feed_fetches"))
-        tasks = []
+        tasks: list[dict[str, Any]] = []
         for task_id, map_index in instances:
             make_feeds_due(url)
             peak, wall, code = task_peak_mb(task_id, map_index, run_id, env, log)
@@ -168,9 +175,9 @@ def main() -> None:
     ]
     for task in tasks:
         name = task["task"] + (f"[{task['map_index']}]" if task["map_index"] >= 0 else "")
-        recorded = "-" if task["recorded_peak_rss_mb"] is None else f"{task['recorded_peak_rss_mb']} MB"
+        recorded_text = "-" if task["recorded_peak_rss_mb"] is None else f"{task['recorded_peak_rss_mb']} MB"
         status = "" if task["exit"] == 0 else " FAILED"
-        rows.append((f"  {name}", f"{recorded} | {task['peak_rss_mb']} MB | {task['wall_s']} s{status}"))
+        rows.append((f"  {name}", f"{recorded_text} | {task['peak_rss_mb']} MB | {task['wall_s']} s{status}"))
     print_table(rows)
     print(json.dumps(figures))
     if written["pages"] or written["feed_entries"] or written["feed_fetches"] != 2 * feeds:

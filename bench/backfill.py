@@ -31,20 +31,24 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urldefrag
 
-from _common import SHARED, machine, peak_rss_mb, print_table, scratch_database
+from _common import SHARED, machine, one, peak_rss_mb, print_table, scratch_database
+
+if TYPE_CHECKING:
+    from newsdesk.sources.warc import Response
 
 FUNDUS = SHARED / "testdata" / "extraction-fundus"
 NOW = datetime(2026, 1, 5, tzinfo=UTC)
 
 
-def load_pages(count: int) -> list:
+def load_pages(count: int) -> list[Response]:
     from newsdesk.sources.warc import Response
 
     rows = [json.loads(line) for line in (FUNDUS / "manifest.jsonl").read_text().splitlines() if line.strip()]
     bodies = [gzip.decompress((FUNDUS / r["html"]).read_bytes()) for r in rows]
-    out = []
+    out: list[Response] = []
     copy = 0
     while len(out) < count:
         for n, (row, body) in enumerate(zip(rows, bodies, strict=True)):
@@ -87,9 +91,11 @@ def run_stages(pages: list, url: str) -> tuple[int, float, float]:
     with connect(url) as conn:
         for i, page in enumerate(pages, 1):
             link = canonicalize_url(page.url)
-            row = conn.execute(
-                "INSERT INTO pages (url, next_attempt_at) VALUES (%s, 'infinity') RETURNING page_id", (link,)
-            ).fetchone()
+            row = one(
+                conn.execute(
+                    "INSERT INTO pages (url, next_attempt_at) VALUES (%s, 'infinity') RETURNING page_id", (link,)
+                )
+            )
             fetched = PageFetch(link, FetchStatus.OK, final_url=page.url, http_status=200, body=page.body)
             outcome = store_fetched(conn, PageTodo(row["page_id"], link, 0, None, None), fetched, settings, now=NOW)
             stored += outcome in ("new", "changed", "unchanged", "duplicates")

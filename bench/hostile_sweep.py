@@ -51,7 +51,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from _common import ROOT, SHARED, machine, print_table, scratch_database
+from _common import ROOT, SHARED, machine, one, print_table, scratch_database
 from feeds_torture import content_type_of
 from stages import bench_settings
 
@@ -159,7 +159,7 @@ def hostile_pages() -> dict[str, Body]:
 
 
 def fundus_pages(root: Path) -> dict[str, Body]:
-    out = {}
+    out: dict[str, Body] = {}
     for i, line in enumerate((root / "manifest.jsonl").read_text(encoding="utf-8").splitlines()):
         record = json.loads(line)
         out[f"/fundus/{i:03d}.html"] = ("text/html", gzip.decompress((root / record["html"]).read_bytes()), {})
@@ -171,7 +171,7 @@ def index_feed(urls: list[str]) -> bytes:
     return f'<?xml version="1.0"?><rss version="2.0"><channel><title>sweep</title>{items}</channel></rss>'.encode()
 
 
-def sweep_feeds(corpus: Path, tmp: Path) -> dict[str, object]:
+def sweep_feeds(corpus: Path, tmp: Path) -> dict[str, Any]:
     import psycopg
     from psycopg.rows import dict_row
 
@@ -181,7 +181,7 @@ def sweep_feeds(corpus: Path, tmp: Path) -> dict[str, object]:
     from newsdesk.store.feeds import due_feeds, sync_feeds
 
     files = sorted(p for p in corpus.rglob("*") if p.is_file())
-    routes = {f"/feed/{i}": (content_type_of(p), p.read_bytes(), {}) for i, p in enumerate(files)}
+    routes: dict[str, Body] = {f"/feed/{i}": (content_type_of(p), p.read_bytes(), {}) for i, p in enumerate(files)}
     pz = poison()
     tasks = Tasks()
     with serve(routes) as base, scratch_database(tmp, "newsdesk_bench_sweep_feeds") as (url, _):
@@ -197,18 +197,20 @@ def sweep_feeds(corpus: Path, tmp: Path) -> dict[str, object]:
                 "poll_feeds", lambda: poll_feeds(conn, fetcher, due_feeds(conn, now), settings, now=now)
             )
         with psycopg.connect(url) as conn:
-            poison_entries = conn.execute(
-                """SELECT count(*) FROM feed_entries e JOIN feeds f USING (feed_id)
+            poison_entries = one(
+                conn.execute(
+                    """SELECT count(*) FROM feed_entries e JOIN feeds f USING (feed_id)
                     WHERE f.url IN (%s, %s)""",
-                (f"{base}/poison.json", f"{base}/charref.xml"),
-            ).fetchone()[0]
-            statuses = dict(conn.execute("SELECT status, count(*) FROM feed_fetches GROUP BY 1 ORDER BY 2 DESC"))
-            accounted = conn.execute("SELECT count(DISTINCT feed_id) FROM feed_fetches").fetchone()[0]
-            caught = conn.execute("SELECT count(*) FROM feed_fetches WHERE error LIKE 'processing failed%'").fetchone()[
-                0
-            ]
+                    (f"{base}/poison.json", f"{base}/charref.xml"),
+                )
+            )[0]
+            statuses: dict[str, int] = dict(
+                conn.execute("SELECT status, count(*) FROM feed_fetches GROUP BY 1 ORDER BY 2 DESC")
+            )
+            accounted = one(conn.execute("SELECT count(DISTINCT feed_id) FROM feed_fetches"))[0]
+            caught = one(conn.execute("SELECT count(*) FROM feed_fetches WHERE error LIKE 'processing failed%'"))[0]
             # entries with a link become pages (an entry without one has nothing to fetch)
-            entries = conn.execute("SELECT count(*) FROM feed_entries").fetchone()[0]
+            entries = one(conn.execute("SELECT count(*) FROM feed_entries"))[0]
     return {
         "feeds": len(routes),
         "accounted": accounted,
@@ -223,7 +225,7 @@ def sweep_feeds(corpus: Path, tmp: Path) -> dict[str, object]:
     }
 
 
-def sweep_pages(fundus: Path, tmp: Path) -> dict[str, object]:
+def sweep_pages(fundus: Path, tmp: Path) -> dict[str, Any]:
     import psycopg
     from psycopg.rows import dict_row
 
@@ -253,13 +255,15 @@ def sweep_pages(fundus: Path, tmp: Path) -> dict[str, object]:
                 if done is None or not done.pages:
                     break
         with psycopg.connect(url) as conn:
-            statuses = dict(conn.execute("SELECT status, count(*) FROM pages GROUP BY 1 ORDER BY 2 DESC"))
-            pending = conn.execute("SELECT count(*) FROM pages WHERE status = 'pending'").fetchone()[0]
-            recorded = conn.execute(
-                "SELECT count(*) FROM pages WHERE url = ANY(%s) AND status <> 'pending'", (page_urls,)
-            ).fetchone()[0]
-            caught = conn.execute("SELECT count(*) FROM pages WHERE reason LIKE 'extraction failed%'").fetchone()[0]
-            hostile = dict(
+            statuses: dict[str, int] = dict(
+                conn.execute("SELECT status, count(*) FROM pages GROUP BY 1 ORDER BY 2 DESC")
+            )
+            pending = one(conn.execute("SELECT count(*) FROM pages WHERE status = 'pending'"))[0]
+            recorded = one(
+                conn.execute("SELECT count(*) FROM pages WHERE url = ANY(%s) AND status <> 'pending'", (page_urls,))
+            )[0]
+            caught = one(conn.execute("SELECT count(*) FROM pages WHERE reason LIKE 'extraction failed%'"))[0]
+            hostile: dict[str, str] = dict(
                 conn.execute(
                     "SELECT url, status || coalesce(': ' || left(reason, 70), '') FROM pages"
                     " WHERE url LIKE %s OR url LIKE %s OR url = %s ORDER BY url",
@@ -294,7 +298,7 @@ def poison_pages(base: str) -> dict[str, Body]:
     }
 
 
-def sweep_starvation(tmp: Path, *, items: int = 100_000, healthy: int = 50, shards: int = 4) -> dict[str, object]:
+def sweep_starvation(tmp: Path, *, items: int = 100_000, healthy: int = 50, shards: int = 4) -> dict[str, Any]:
     """A feed of ``items`` polled before a healthy feed: one run (``shards`` x 500 pages)."""
     import psycopg
     from psycopg.rows import dict_row
@@ -358,7 +362,7 @@ def sweep_starvation(tmp: Path, *, items: int = 100_000, healthy: int = 50, shar
     }
 
 
-def sweep_stall(tmp: Path, *, budget_s: float, trickling: int = 500, normal: int = 20) -> dict[str, object]:
+def sweep_stall(tmp: Path, *, budget_s: float, trickling: int = 500, normal: int = 20) -> dict[str, Any]:
     """One fetch task over ``trickling`` pages that trickle and ``normal`` ones, within its budget."""
     from dataclasses import replace
 

@@ -35,7 +35,14 @@ import json  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
+from collections.abc import Iterable  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+    from spacy.training import Example
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "nlp"))
@@ -43,7 +50,7 @@ sys.path.insert(0, str(ROOT / "plugins"))
 BUNDLED = ROOT / "plugins" / "newsdesk" / "analyze" / "bundled" / "nl_newsdesk"
 
 
-def _examples(nlp, docs):  # type: ignore[no-untyped-def]
+def _examples(nlp: Language, docs: Iterable[Doc]) -> list[Example]:
     from spacy.tokens import Doc
     from spacy.training import Example
 

@@ -32,6 +32,7 @@ import time
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 # --- the feed server (runs in a subprocess so its CPU is not counted as ours) ----------------------
 
@@ -104,9 +105,9 @@ def counts(conn) -> dict[str, int]:
     }
 
 
-def run(args: argparse.Namespace) -> dict[str, object]:
+def run(args: argparse.Namespace) -> dict[str, Any]:
     import psycopg
-    from _common import scratch_database  # puts plugins/ on the path; here so tests can import feed_body
+    from _common import one, scratch_database  # puts plugins/ on the path; here so tests can import feed_body
 
     from newsdesk.config import HttpSettings, Settings
     from newsdesk.fetch import Fetcher
@@ -164,7 +165,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             cold = poll_feeds(conn, fetcher, states, settings, now=now)
             cold_wall, cold_cpu = time.perf_counter() - wall, time.process_time() - cpu
             cold_peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            accounted = conn.execute("SELECT count(DISTINCT feed_id) FROM feed_fetches").fetchone()[0]
+            accounted = one(conn.execute("SELECT count(DISTINCT feed_id) FROM feed_fetches"))[0]
             if profiler is not None:
                 profiler.disable()
                 profiler.dump_stats(args.profile)
@@ -177,7 +178,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             warm = poll_feeds(conn, fetcher, states, settings, now=later)
             warm_wall, warm_cpu = time.perf_counter() - wall, time.process_time() - cpu
             after_warm = counts(conn)
-            feeds_touched = conn.execute("SELECT count(*) FROM feeds WHERE updated_at = %s", (later,)).fetchone()[0]
+            feeds_touched = one(conn.execute("SELECT count(*) FROM feeds WHERE updated_at = %s", (later,)))[0]
     written = {t: after_warm[t] - after_cold[t] for t in after_cold}
     return {
         "feeds": args.feeds,

@@ -26,7 +26,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import _corpus
-from _common import database_size_mb, machine, print_table, scratch_database
+from _common import database_size_mb, machine, one, print_table, scratch_database
 from stages import build_site
 
 FILL = """
@@ -101,10 +101,12 @@ def filled_template(name: str, existing: int) -> float | None:
     if exists:
         migrate(url)
         with psycopg.connect(url) as conn:
-            held = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-            bands = conn.execute(
-                "SELECT count(*) FROM article_bands WHERE article_id = (SELECT min(article_id) FROM articles)"
-            ).fetchone()[0]
+            held = one(conn.execute("SELECT count(*) FROM articles"))[0]
+            bands = one(
+                conn.execute(
+                    "SELECT count(*) FROM article_bands WHERE article_id = (SELECT min(article_id) FROM articles)"
+                )
+            )[0]
         if held != existing or bands != BANDS:
             raise SystemExit(
                 f"database {name} holds {held:,} articles with {bands} bands each, not {existing:,} with {BANDS}:"
@@ -132,7 +134,7 @@ def ingest(url: str, feeds_file: Path) -> dict[str, float | int]:
     settings = bench_settings(url, feeds_file)
     stored = 0
     with psycopg.connect(url) as conn:
-        wal_start = conn.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+        wal_start = one(conn.execute("SELECT pg_current_wal_lsn()"))[0]
     wall, cpu = time.perf_counter(), time.process_time()
     with psycopg.connect(url, row_factory=dict_row) as conn, Fetcher(settings.http) as fetcher:
         sync_feeds(conn, load_feeds(feeds_file))
@@ -145,10 +147,10 @@ def ingest(url: str, feeds_file: Path) -> dict[str, float | int]:
                 break
             stored += summary.stored
         elapsed, used = time.perf_counter() - wall, time.process_time() - cpu
-        total = conn.execute("SELECT count(*) AS n FROM articles").fetchone()["n"]
+        total = one(conn.execute("SELECT count(*) AS n FROM articles"))["n"]
         # WAL written meanwhile (the whole server's): index pages touched for the first time after
         # a checkpoint are written in full, which is what random-key indexes cost at scale
-        wal = conn.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s) AS b", (wal_start,)).fetchone()["b"]
+        wal = one(conn.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s) AS b", (wal_start,)))["b"]
     return {
         "wall_s": round(elapsed, 2),
         "cpu_s": round(used, 2),

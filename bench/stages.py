@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import _corpus
-from _common import machine, print_table, scratch_database
+from _common import machine, one, print_table, scratch_database
 
 # feeds synced now are due a moment later
 NOW = datetime.now(UTC) + timedelta(minutes=1)
@@ -88,7 +88,7 @@ def bench_settings(database_url: str, feeds_file: Path | None = None) -> Any:
     from newsdesk.config import HttpSettings, Settings
 
     http = HttpSettings(allow_private=("127.0.0.1",), per_host_concurrency=8, per_host_delay_s=0.0, concurrency=16)
-    kwargs = {"feeds_file": feeds_file} if feeds_file else {}
+    kwargs: dict[str, Any] = {"feeds_file": feeds_file} if feeds_file else {}
     return Settings(database_url=database_url, http=http, **kwargs)
 
 
@@ -170,7 +170,7 @@ def run_stages(site_root: Path, base_url: str, feed_paths: list[str], database_u
                 if done % COMMIT_EVERY_PAGES == 0:  # as fetch_and_store_pages commits
                     conn.commit()
             conn.commit()
-            rows += conn.execute("SELECT count(*) AS n FROM article_bands").fetchone()["n"]
+            rows += one(conn.execute("SELECT count(*) AS n FROM article_bands"))["n"]
             for article_id, analysis in zip(article_ids, analyses, strict=True):
                 written = analysis_store.replace_analysis(conn, article_id, analysis, now=NOW)
                 conn.commit()
@@ -193,7 +193,7 @@ def copy_vs_inserts(database_url: str, rows: int) -> dict[str, float]:
         "CREATE TEMP TABLE bench_mentions (article_id bigint, start_char int, end_char int, entity_id text,"
         " text text, label text, sentence int, PRIMARY KEY (article_id, start_char, end_char))"
     )
-    out = {}
+    out: dict[str, float] = {}
     with psycopg.connect(database_url) as conn:
         conn.execute(ddl)
         started = time.perf_counter()

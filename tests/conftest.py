@@ -11,10 +11,14 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import psycopg
 import pytest
 from psycopg import sql
+
+Row = TypeVar("Row")
+T = TypeVar("T")
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -64,7 +68,26 @@ def _server_url() -> Iterator[str]:
 def _with_dbname(url: str, dbname: str) -> str:
     info = psycopg.conninfo.conninfo_to_dict(url)
     info["dbname"] = dbname
-    return psycopg.conninfo.make_conninfo(**info)
+    return psycopg.conninfo.make_conninfo("", **info)
+
+
+def one(cursor: psycopg.Cursor[Row]) -> Row:
+    """The row a query must return: a test that expects a row fails on an assertion, not on ``None[0]``."""
+    row = cursor.fetchone()
+    assert row is not None, "the query returned no row"
+    return row
+
+
+def not_none(value: T | None) -> T:
+    """A value the test expects to be there (a lookup that may find nothing, an optional field)."""
+    assert value is not None
+    return value
+
+
+def narrow(value: object, kind: type[T]) -> T:
+    """``value`` as the class the test reads it as (spaCy types every pipe as a plain callable)."""
+    assert isinstance(value, kind), f"{type(value).__name__} is not a {kind.__name__}"
+    return value
 
 
 @pytest.fixture(scope="session")

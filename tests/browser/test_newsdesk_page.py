@@ -15,6 +15,8 @@ import httpx
 import psycopg
 import pytest
 
+from tests.conftest import one
+
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 60_000
@@ -147,11 +149,13 @@ def test_running_it_for_real_as_the_readme_says(airflow_standalone: Any, browser
         )
         assert manual["state"] == "success" and manual["conf"]["force"] is True
         with psycopg.connect(airflow.database_url) as conn:
-            polled = conn.execute(
-                "SELECT sum((counts->>'feeds')::int) FROM pipeline_runs"
-                " WHERE airflow_run_id = %s AND task_id = 'poll_feeds'",
-                (manual["dag_run_id"],),
-            ).fetchone()[0]
+            polled = one(
+                conn.execute(
+                    "SELECT sum((counts->>'feeds')::int) FROM pipeline_runs"
+                    " WHERE airflow_run_id = %s AND task_id = 'poll_feeds'",
+                    (manual["dag_run_id"],),
+                )
+            )[0]
         assert polled == 3, "force polls the three feeds of the feeds file (the demo's sample set is not its)"
         # ... and newsdesk_analyze follows through the newsdesk_articles Asset (the forced run's
         # event, or that of a scheduled run that stored the new articles first)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -26,7 +27,7 @@ def run_dag(clean_db: str, airflow_db: None, monkeypatch: pytest.MonkeyPatch, tm
     return clean_db, run
 
 
-def _one(url: str, query: str) -> object:
+def _one(url: str, query: str) -> Any:
     with psycopg.connect(url) as conn:
         row = conn.execute(query).fetchone()
         assert row is not None
@@ -57,7 +58,9 @@ def test_a_damaged_file_fails_its_own_task_and_keeps_the_others(run_dag, tmp_pat
     cut.write_bytes(SAMPLE_WARC.read_bytes()[:30_000])
     with pytest.raises(NewsdeskError, match="backfill_file"):
         run("newsdesk_backfill", {"files": [str(cut), str(SAMPLE_WARC)]})
-    states = dict(psycopg.connect(url).execute("SELECT location, status FROM backfill_files").fetchall())
+    states: dict[str, str] = dict(
+        psycopg.connect(url).execute("SELECT location, status FROM backfill_files").fetchall()
+    )
     assert states == {str(cut): "failed", str(SAMPLE_WARC): "done"}
     # the good file's articles were published all the same: linked, and the Asset event emitted
     assert (

@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.conftest import one
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = PROJECT_DIR / "docker-compose.yml"
 DOCKERFILE = PROJECT_DIR / "Dockerfile"
@@ -351,7 +353,8 @@ def test_every_package_the_image_installs_has_a_wheel_for_the_platform(arch: str
     tags = _installable_tags(arch)
     packages = image_packages(arch)
     assert not [key for key in packages if key.startswith("pgserver==")], "pgserver is not for the image"
-    missing, from_source = [], []
+    missing: list[str] = []
+    from_source: list[str] = []
     for key, package in sorted(packages.items()):
         wheels = [w["url"].rsplit("/", 1)[1] for w in package.get("wheels", [])]
         if not any(parse_wheel_filename(wheel)[3] & tags for wheel in wheels):
@@ -497,7 +500,7 @@ def test_airflow_init_initialises_a_fresh_stack_with_the_fab_admin(database_url:
         assert stored and check_password_hash(stored[0], env["AIRFLOW_ADMIN_PASSWORD"])
         assert pools == (16,)
         with psycopg.connect(urls[1]) as conn:
-            assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] >= 14
+            assert one(conn.execute("SELECT count(*) FROM schema_migrations"))[0] >= 14
     finally:
         with psycopg.connect(database_url, autocommit=True) as conn:
             for name in names:

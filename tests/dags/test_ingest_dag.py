@@ -7,6 +7,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.conftest import one
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SEED_URL_PART = "coalitie-vredesplan-oekraine"
 
@@ -14,7 +16,7 @@ SEED_URL_PART = "coalitie-vredesplan-oekraine"
 def _counts(url: str) -> dict[str, int]:
     with psycopg.connect(url) as conn:
         return {
-            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 - fixed names
+            table: one(conn.execute(f"SELECT count(*) FROM {table}"))[0]  # noqa: S608 - fixed names
             for table in (
                 "feeds",
                 "pages",
@@ -42,17 +44,22 @@ def test_ingest_stores_the_sample_once(sample_pipeline) -> None:
     assert first["articles"] >= 8
     assert first["article_versions"] == first["articles"]
     with psycopg.connect(url) as conn:
-        polls = conn.execute("SELECT status, count(*) FROM feed_fetches GROUP BY status").fetchall()
+        polls: list[tuple[str, int]] = conn.execute(
+            "SELECT status, count(*) FROM feed_fetches GROUP BY status"
+        ).fetchall()
         assert dict(polls).get("ok") == 3
         # the seed article is listed by both feeds: one article, two sources
-        sources = conn.execute(
-            "SELECT count(*) FROM article_sources s JOIN articles a USING (article_id) WHERE a.canonical_url LIKE %s",
-            (f"%{SEED_URL_PART}%",),
-        ).fetchone()[0]
+        sources = one(
+            conn.execute(
+                "SELECT count(*) FROM article_sources s JOIN articles a USING (article_id) "
+                "WHERE a.canonical_url LIKE %s",
+                (f"%{SEED_URL_PART}%",),
+            )
+        )[0]
         assert sources == 2
-        seed_text = conn.execute(
-            "SELECT text FROM articles WHERE canonical_url LIKE %s", (f"%{SEED_URL_PART}%",)
-        ).fetchone()[0]
+        seed_text = one(conn.execute("SELECT text FROM articles WHERE canonical_url LIKE %s", (f"%{SEED_URL_PART}%",)))[
+            0
+        ]
         expected = (PROJECT_DIR / "seeds" / "seed_article.txt").read_text(encoding="utf-8")
         assert seed_text == expected.removeprefix("date 2025-03 ").strip()
         # the wire story republished by the regional outlet is linked to the original
@@ -83,7 +90,7 @@ def test_analyze_finds_entities_in_the_sample(sample_pipeline) -> None:
     after = _counts(url)
     assert after["entities"] > 0 and after["mentions"] > 0
     with psycopg.connect(url) as conn:
-        unanalysed = conn.execute("SELECT count(*) FROM articles WHERE analyzed_at IS NULL").fetchone()[0]
+        unanalysed = one(conn.execute("SELECT count(*) FROM articles WHERE analyzed_at IS NULL"))[0]
         assert unanalysed == 0
         names = {
             r[0]
@@ -94,10 +101,12 @@ def test_analyze_finds_entities_in_the_sample(sample_pipeline) -> None:
             )
         }
         assert {"Dick Schoof", "Keir Starmer", "Verenigd Koninkrijk"} <= names
-        inside = conn.execute(
-            "SELECT bool_and(m.end_char <= length(a.text) AND substr(a.text, m.start_char + 1, "
-            "m.end_char - m.start_char) = m.text) FROM mentions m JOIN articles a USING (article_id)"
-        ).fetchone()[0]
+        inside = one(
+            conn.execute(
+                "SELECT bool_and(m.end_char <= length(a.text) AND substr(a.text, m.start_char + 1, "
+                "m.end_char - m.start_char) = m.text) FROM mentions m JOIN articles a USING (article_id)"
+            )
+        )[0]
         assert inside is True
     # re-analysis with the same analyzer version is a no-op
     run("newsdesk_analyze")
@@ -126,5 +135,5 @@ def test_maintenance_and_reprocess(sample_pipeline) -> None:
     run("newsdesk_reprocess")
     assert _counts(url) == analysed
     with psycopg.connect(url) as conn:
-        counts = conn.execute("SELECT counts FROM pipeline_runs WHERE dag_id = 'newsdesk_reprocess'").fetchone()[0]
+        counts = one(conn.execute("SELECT counts FROM pipeline_runs WHERE dag_id = 'newsdesk_reprocess'"))[0]
     assert counts["selected"] == analysed["articles"] == counts["articles"]

@@ -9,6 +9,7 @@ import pytest
 
 from newsdesk.models import Feed
 from newsdesk.store.feeds import sync_feeds
+from tests.conftest import one
 
 
 def _polls(url: str) -> dict[str, int]:
@@ -22,10 +23,12 @@ def _polls(url: str) -> dict[str, int]:
 
 def _sync_counts(url: str) -> tuple[str, str]:
     with psycopg.connect(url) as conn:
-        return conn.execute(
-            "SELECT status, error FROM pipeline_runs WHERE dag_id = 'newsdesk_ingest' AND task_id = 'sync_feeds' "
-            "ORDER BY run_id DESC LIMIT 1"
-        ).fetchone()
+        return one(
+            conn.execute(
+                "SELECT status, error FROM pipeline_runs WHERE dag_id = 'newsdesk_ingest' AND task_id = 'sync_feeds' "
+                "ORDER BY run_id DESC LIMIT 1"
+            )
+        )
 
 
 def test_ingest_starts_paused_and_analyze_follows_its_asset_event(clean_db: str, trigger_sample_dag) -> None:

@@ -35,6 +35,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,12 @@ def free_port() -> int:
 def with_dbname(url: str, dbname: str) -> str:
     info = psycopg.conninfo.conninfo_to_dict(url)
     info["dbname"] = dbname
-    return psycopg.conninfo.make_conninfo(**info)
+    return psycopg.conninfo.make_conninfo("", **info)
+
+
+def _text(value: str | int | None) -> str | None:
+    """A libpq setting as SQLAlchemy takes it: text, or None when it is not set."""
+    return None if value is None else str(value)
 
 
 def sqlalchemy_url(url: str, driver: str = "postgresql+psycopg2") -> str:
@@ -93,10 +99,10 @@ def sqlalchemy_url(url: str, driver: str = "postgresql+psycopg2") -> str:
     query = {"host": host} if host.startswith("/") else {}
     return URL.create(
         driver,
-        username=info.get("user"),
-        password=info.get("password"),
+        username=_text(info.get("user")),
+        password=_text(info.get("password")),
         host=None if host.startswith("/") else host or None,
-        port=int(info["port"]) if info.get("port") and not host.startswith("/") else None,
+        port=int(str(info["port"])) if info.get("port") and not host.startswith("/") else None,
         database=str(info["dbname"]),
         query=query,
     ).render_as_string(hide_password=False)
@@ -323,7 +329,7 @@ class CeleryCluster:
         _wait(self._healthy, 180, "the API server")
         self._token = self._login()
         for dag_id in (INGEST, ANALYZE):
-            _wait(lambda d=dag_id: self.get(f"/dags/{d}", allow_missing=True), 180, f"DAG {dag_id} to be parsed")
+            _wait(partial(self.get, f"/dags/{dag_id}", allow_missing=True), 180, f"DAG {dag_id} to be parsed")
             self.patch(f"/dags/{dag_id}", {"is_paused": False})
 
     def start_worker(self, name: str, queue: str | None = None) -> None:

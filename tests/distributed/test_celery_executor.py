@@ -24,6 +24,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from tests.conftest import one
 from tests.distributed.celery_cluster import ANALYZE, INGEST, CeleryCluster, ClusterError
 from tests.distributed.distkit import SHARDS, Site, faultkit, report
 
@@ -64,13 +65,13 @@ def _assert_every_page_once_and_copies_linked(url: str, site: Site) -> None:
             "SELECT p.url, p.status, a.canonical_url FROM pages p LEFT JOIN articles a USING (article_id)"
         ).fetchall()
         versions = conn.execute("SELECT count(*), count(DISTINCT article_id) FROM article_versions").fetchone()
-        links = dict(
+        links: dict[str, str] = dict(
             conn.execute(
                 """SELECT c.canonical_url, o.canonical_url
                      FROM articles c JOIN articles o ON o.article_id = c.duplicate_of"""
             ).fetchall()
         )
-        unanalysed = conn.execute("SELECT count(*) FROM articles WHERE analyzed_at IS NULL").fetchone()[0]
+        unanalysed = one(conn.execute("SELECT count(*) FROM articles WHERE analyzed_at IS NULL"))[0]
     assert len(pages) == len(site.pages), "pages stored"
     assert {canonical for _, _, canonical in pages} == expected, "each page's article, once"
     assert {status for _, status, _ in pages} == {"ok"}
@@ -99,9 +100,11 @@ def test_two_celery_workers_share_the_runs_and_store_what_one_process_stores(
 
 def _shard_progress(url: str, shard: int) -> tuple[int, int]:
     with psycopg.connect(url) as conn:
-        return conn.execute(
-            "SELECT count(analyzed_at), count(*) FROM articles WHERE article_id %% %s = %s", (SHARDS, shard)
-        ).fetchone()
+        return one(
+            conn.execute(
+                "SELECT count(analyzed_at), count(*) FROM articles WHERE article_id %% %s = %s", (SHARDS, shard)
+            )
+        )
 
 
 def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(

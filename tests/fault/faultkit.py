@@ -135,7 +135,9 @@ def fingerprints(url: str, tables: tuple[str, ...] | None = None) -> Fingerprint
             query = sql.SQL(
                 "SELECT count(*), md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) FROM ({}) t"
             ).format(sql.SQL(FINGERPRINT_SQL[table]))  # fixed queries of this module
-            count, digest = conn.execute(query).fetchone()
+            row = conn.execute(query).fetchone()
+            assert row is not None  # an aggregate returns one row
+            count, digest = row
             out[table] = (count, digest)
     return out
 
@@ -167,7 +169,7 @@ def row_diff(url: str, expected_url: str, tables: tuple[str, ...] = tuple(FINGER
 def with_dbname(url: str, dbname: str) -> str:
     info = psycopg.conninfo.conninfo_to_dict(url)
     info["dbname"] = dbname
-    return psycopg.conninfo.make_conninfo(**info)
+    return psycopg.conninfo.make_conninfo("", **info)
 
 
 @dataclass

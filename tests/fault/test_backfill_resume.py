@@ -14,6 +14,7 @@ import psycopg
 from faultkit import wait_for
 
 from newsdesk.sources.warc import Response, write_warc
+from tests.conftest import one
 
 PAGES = 240
 CHILD = r"""
@@ -65,8 +66,8 @@ def test_killed_backfill_resumes_and_stores_each_page_once(clean_db: str, tmp_pa
             child.kill()
     assert child.returncode == -signal.SIGKILL
     with psycopg.connect(clean_db) as conn:
-        before = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-        state = conn.execute("SELECT status, next_offset FROM backfill_files").fetchone()
+        before = one(conn.execute("SELECT count(*) FROM articles"))[0]
+        state = one(conn.execute("SELECT status, next_offset FROM backfill_files"))
     assert 0 < before < PAGES and state[0] == "running"
 
     done = subprocess.run(
@@ -80,8 +81,8 @@ def test_killed_backfill_resumes_and_stores_each_page_once(clean_db: str, tmp_pa
     with psycopg.connect(clean_db) as conn:
         articles = conn.execute("SELECT count(*), count(DISTINCT canonical_url) FROM articles").fetchone()
         captures = conn.execute("SELECT count(*), count(DISTINCT page_id) FROM warc_captures").fetchone()
-        pages = conn.execute("SELECT count(*) FROM pages WHERE article_id IS NULL").fetchone()[0]
-        state = conn.execute("SELECT status, counts FROM backfill_files").fetchone()
+        pages = one(conn.execute("SELECT count(*) FROM pages WHERE article_id IS NULL"))[0]
+        state = one(conn.execute("SELECT status, counts FROM backfill_files"))
     assert articles == (PAGES, PAGES)
     assert captures == (PAGES, PAGES)
     assert pages == 0

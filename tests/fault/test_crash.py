@@ -21,6 +21,8 @@ import pytest
 from faultkit import DATA_TABLES, data_fingerprints, row_diff, wait_for
 from psycopg.conninfo import make_conninfo
 
+from tests.conftest import one
+
 CHILD_APP = "newsdesk-fault-child"
 SEED_PAGE = "%coalitie-vredesplan-oekraine%"
 
@@ -120,6 +122,7 @@ def _kill_while_blocked(url: str, holder: psycopg.Connection, child: subprocess.
 
         def blocked() -> tuple | None:
             if child.poll() is not None:
+                assert child.stdout is not None
                 pytest.fail(f"the child ended before blocking: {child.stdout.read().decode(errors='replace')}")
             waiting = [b for b in _child_backends(watcher) if b[1] == "Lock"]
             return waiting[0] if waiting else None
@@ -141,7 +144,7 @@ def test_kill_while_storing_an_article(clean_db, dag_runner, reference) -> None:
         url, "newsdesk_ingest", datetime(2025, 6, 2, tzinfo=UTC), only=("sync_feeds", "plan_shards", "poll_feeds")
     )
     with psycopg.connect(url) as holder:
-        page_id = holder.execute("SELECT page_id FROM pages WHERE url LIKE %s FOR UPDATE", (SEED_PAGE,)).fetchone()[0]
+        page_id = one(holder.execute("SELECT page_id FROM pages WHERE url LIKE %s FOR UPDATE", (SEED_PAGE,)))[0]
         child = _start_child("articles", url, dag_runner.env)
         query = _kill_while_blocked(url, holder, child)
     # killed after inserting the article, its version and bands, while linking its page
@@ -152,7 +155,7 @@ def test_kill_while_storing_an_article(clean_db, dag_runner, reference) -> None:
         page = conn.execute("SELECT status, attempts, article_id FROM pages WHERE page_id = %s", (page_id,)).fetchone()
         assert page == ("pending", 0, None)  # still queued: the next run takes it
         seed_articles = conn.execute("SELECT count(*) FROM articles WHERE canonical_url LIKE %s", (SEED_PAGE,))
-        assert seed_articles.fetchone()[0] == 0
+        assert one(seed_articles)[0] == 0
 
     # the next run completes the work; nothing lost, nothing twice
     dag_runner.run(url, "newsdesk_ingest", datetime(2025, 6, 2, 1, tzinfo=UTC))
@@ -170,11 +173,13 @@ def test_kill_while_storing_an_analysis(clean_db, dag_runner, reference) -> None
     expected_commitments = _per_article(reference.url, "commitments")
     with psycopg.connect(url) as holder:
         # the last article that has mentions: the articles before it are analysed and committed first
-        victim, earlier = holder.execute(
-            """SELECT max(article_id), (SELECT count(*) FROM articles b WHERE b.article_id < max(a.article_id))
+        victim, earlier = one(
+            holder.execute(
+                """SELECT max(article_id), (SELECT count(*) FROM articles b WHERE b.article_id < max(a.article_id))
                  FROM articles a WHERE canonical_url = ANY(%s)""",
-            (list(expected_mentions),),
-        ).fetchone()
+                (list(expected_mentions),),
+            )
+        )
         assert earlier > 0
         holder.execute("SELECT 1 FROM articles WHERE article_id = %s FOR UPDATE", (victim,))
         child = _start_child("analysis", url, dag_runner.env)

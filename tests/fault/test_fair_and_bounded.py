@@ -27,6 +27,7 @@ from newsdesk.models import Feed
 from newsdesk.pipeline.articles import fetch_and_store_pages
 from newsdesk.pipeline.polling import poll_feeds
 from newsdesk.store.feeds import due_feeds, sync_feeds
+from tests.conftest import one
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
@@ -133,7 +134,7 @@ def test_trickling_pages_are_cut_off_at_the_budget_and_finished_articles_commit_
             with psycopg.connect(clean_db) as observer:
 
                 def committed() -> bool:
-                    return observer.execute("SELECT count(*) FROM articles").fetchone()[0] == len(good_pages)
+                    return one(observer.execute("SELECT count(*) FROM articles"))[0] == len(good_pages)
 
                 wait_for(committed, timeout=budget_s, what="the finished articles to be committed")
                 assert worker.is_alive(), "the task had already ended: nothing shows it committed in time"

@@ -30,6 +30,7 @@ from newsdesk.models import Feed
 from newsdesk.pipeline.articles import link_duplicates
 from newsdesk.pipeline.polling import poll_feeds
 from newsdesk.store.feeds import due_feeds, sync_feeds
+from tests.conftest import one
 
 PAIRS = 100
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -143,12 +144,14 @@ def test_two_processes_storing_the_same_canonical_urls_both_succeed(clean_db, fs
     assert [s["failed"] for s in summaries] == [0, 0], summaries
     assert sum(s["new"] for s in summaries) == PAIRS  # each story created once, by one of them
     with psycopg.connect(clean_db) as conn:
-        articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-        pointed = conn.execute(
-            "SELECT count(*) FROM (SELECT article_id FROM pages GROUP BY article_id HAVING count(*) = 2) t"
-        ).fetchone()[0]
-        statuses = dict(conn.execute("SELECT status, count(*) FROM pages GROUP BY status").fetchall())
-        versions = conn.execute("SELECT count(*) FROM article_versions").fetchone()[0]
+        articles = one(conn.execute("SELECT count(*) FROM articles"))[0]
+        pointed = one(
+            conn.execute(
+                "SELECT count(*) FROM (SELECT article_id FROM pages GROUP BY article_id HAVING count(*) = 2) t"
+            )
+        )[0]
+        statuses: dict[str, int] = dict(conn.execute("SELECT status, count(*) FROM pages GROUP BY status").fetchall())
+        versions = one(conn.execute("SELECT count(*) FROM article_versions"))[0]
     assert articles == PAIRS and pointed == PAIRS and versions == PAIRS
     assert statuses == {"ok": 2 * PAIRS}
 
@@ -179,8 +182,8 @@ def test_near_duplicates_stored_by_parallel_shards_are_all_linked(clean_db, fs, 
             by_shards = _linked_pairs(conn, server)
             counts = link_duplicates(conn)
             linked = _linked_pairs(conn, server)
-            originals = conn.execute("SELECT count(*) AS n FROM articles WHERE duplicate_of IS NULL").fetchone()["n"]
-            unchecked = conn.execute("SELECT count(*) AS n FROM articles WHERE NOT duplicate_checked").fetchone()["n"]
+            originals = one(conn.execute("SELECT count(*) AS n FROM articles WHERE duplicate_of IS NULL"))["n"]
+            unchecked = one(conn.execute("SELECT count(*) AS n FROM articles WHERE NOT duplicate_checked"))["n"]
     # whatever the shards saw of each other, the pass links every copy to its original
     assert linked == PAIRS, (by_shards, counts)
     assert originals == PAIRS and unchecked == 0

@@ -25,6 +25,7 @@ from newsdesk.models import (
 from newsdesk.store.analysis import replace_analysis
 from newsdesk.store.db import Conn, connect
 from newsdesk.store.reports import latest_commitments
+from tests.conftest import not_none
 
 NOW = datetime(2025, 3, 2, 12, 0, tzinfo=UTC)
 COMMISSIE = EntityRef(
@@ -72,7 +73,7 @@ def _commitment(
 def _analyse(conn: Conn, article_id: int, *commitments: Commitment) -> None:
     # The actor's entity is stored through a mention, as the analyzer delivers it.
     mentions = tuple(
-        Mention(c.actor, EntityLabel.ORG, c.start, c.start + 5, 0, COMMISSIE)
+        Mention(not_none(c.actor), EntityLabel.ORG, c.start, c.start + 5, 0, COMMISSIE)
         for c in commitments
         if c.actor_entity_id == COMMISSIE.entity_id
     )

@@ -24,6 +24,7 @@ from newsdesk.store.feeds import due_feeds, sync_feeds
 
 FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 _spec = importlib.util.spec_from_file_location("fault_server", FEEDS / "fault_server.py")
+assert _spec is not None and _spec.loader is not None
 fs = importlib.util.module_from_spec(_spec)
 sys.modules["fault_server"] = fs
 _spec.loader.exec_module(fs)

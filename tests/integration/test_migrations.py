@@ -14,6 +14,7 @@ from psycopg import sql
 
 from newsdesk.errors import MigrationError
 from newsdesk.store.db import load_migrations, migrate, sql_dir
+from tests.conftest import one
 
 VIEWS = {
     "v_articles",
@@ -50,7 +51,7 @@ def empty_db(database_url: str):
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     info = psycopg.conninfo.conninfo_to_dict(database_url)
     info["dbname"] = name
-    yield psycopg.conninfo.make_conninfo(**info)
+    yield psycopg.conninfo.make_conninfo("", **info)
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
@@ -92,10 +93,12 @@ def test_dutch_full_text_search(clean_db: str) -> None:
             "('https://x.nl/a', 'https://x.nl/a', 'Kabinet belooft lagere lasten', "
             "'De ministers beloofden vrijdag dat de belastingen omlaag gaan.', 'h1')"
         )
-        hits = conn.execute(
-            "SELECT count(*) FROM articles WHERE search @@ plainto_tsquery('dutch', 'belasting kabinetten')"
-        ).fetchone()[0]
-        plan = conn.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'articles_search_idx'").fetchone()[0]
+        hits = one(
+            conn.execute(
+                "SELECT count(*) FROM articles WHERE search @@ plainto_tsquery('dutch', 'belasting kabinetten')"
+            )
+        )[0]
+        plan = one(conn.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'articles_search_idx'"))[0]
     assert hits == 1
     assert "gin" in plan.lower()
 
@@ -129,9 +132,9 @@ def test_rekeying_commitments_on_a_database_with_data(empty_db: str, tmp_path: P
             "INSERT INTO articles (canonical_url, url, text, content_hash, published_at, duplicate_of) "
             "VALUES (%s, %s, 'tekst', md5(%s), now(), %s) RETURNING article_id"
         )
-        a1 = conn.execute(insert, ("https://x/1", "https://x/1", "1", None)).fetchone()[0]
-        a2 = conn.execute(insert, ("https://x/2", "https://x/2", "2", a1)).fetchone()[0]  # a wire copy of a1
-        a3 = conn.execute(insert, ("https://x/3", "https://x/3", "3", None)).fetchone()[0]
+        a1 = one(conn.execute(insert, ("https://x/1", "https://x/1", "1", None)))[0]
+        a2 = one(conn.execute(insert, ("https://x/2", "https://x/2", "2", a1)))[0]  # a wire copy of a1
+        a3 = one(conn.execute(insert, ("https://x/3", "https://x/3", "3", None)))[0]
         conn.execute(
             """INSERT INTO commitment_keys (commitment_key, actor_key, action_key, actor, action, actor_entity_id)
                VALUES (%s, 'staatssecretaris eddie van marum', 'groningers helpen',
@@ -158,9 +161,9 @@ def test_rekeying_commitments_on_a_database_with_data(empty_db: str, tmp_path: P
     applied = migrate(empty_db)
     assert "0009_rekey_commitments_by_actor" in applied
     with psycopg.connect(empty_db) as conn:
-        keys = dict(conn.execute("SELECT actor, commitment_key FROM commitments").fetchall())
+        keys: dict[str, str] = dict(conn.execute("SELECT actor, commitment_key FROM commitments").fetchall())
         key_rows = {r[0] for r in conn.execute("SELECT commitment_key FROM commitment_keys")}
-        new_plain = conn.execute("SELECT commitment_tracking_key('eddie van marum', 'groningers helpen')").fetchone()[0]
+        new_plain = one(conn.execute("SELECT commitment_tracking_key('eddie van marum', 'groningers helpen')"))[0]
         tracked = {
             r[0]: r[1:]
             for r in conn.execute(
@@ -208,10 +211,12 @@ def test_mention_link_migration_keeps_existing_rows(empty_db: str, tmp_path: Pat
     shutil.rmtree(before / "views")  # today's views read the new column
     migrate(empty_db, directory=before)
     with psycopg.connect(empty_db) as conn:
-        article = conn.execute(
-            "INSERT INTO articles (canonical_url, url, text, content_hash) "
-            "VALUES ('https://x.nl/a', 'https://x.nl/a', 'De Britse premier.', 'h') RETURNING article_id"
-        ).fetchone()[0]
+        article = one(
+            conn.execute(
+                "INSERT INTO articles (canonical_url, url, text, content_hash) "
+                "VALUES ('https://x.nl/a', 'https://x.nl/a', 'De Britse premier.', 'h') RETURNING article_id"
+            )
+        )[0]
         conn.execute(
             "INSERT INTO entities (entity_id, canonical_name, label) "
             "VALUES ('6f0a5d2e-0000-5000-8000-000000000001', 'Verenigd Koninkrijk', 'LOC')"
@@ -240,9 +245,11 @@ def test_page_status_check_is_the_enum(database_url: str) -> None:
     from newsdesk.models import PageStatus
 
     with psycopg.connect(database_url) as conn:
-        definition = conn.execute(
-            """SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c
+        definition = one(
+            conn.execute(
+                """SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c
                 WHERE c.conrelid = 'pages'::regclass AND c.contype = 'c'
                   AND pg_get_constraintdef(c.oid) LIKE '%%status%%'"""
-        ).fetchone()[0]
+            )
+        )[0]
     assert set(re.findall(r"'([a-z_]+)'::text", definition)) == {s.value for s in PageStatus}

@@ -21,6 +21,7 @@ from newsdesk.models import (
 from newsdesk.store.analysis import replace_analysis
 from newsdesk.store.db import Conn, connect
 from newsdesk.store.reports import entity_period, latest_commitments, top_entities
+from tests.conftest import one
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -120,14 +121,14 @@ def test_a_failing_feed_says_why_and_since_when(clean_db: str) -> None:
     policy = PollSettings()
     with connect(clean_db) as conn:
         sync_feeds(conn, [Feed(url, "Gone")])
-        feed_id = conn.execute("SELECT feed_id FROM feeds").fetchone()["feed_id"]
+        feed_id = one(conn.execute("SELECT feed_id FROM feeds"))["feed_id"]
         first = NOW - timedelta(hours=3)
         apply_poll(conn, FeedPoll(feed_id, url, FetchStatus.OK, first - timedelta(hours=1), 200), policy, now=first)
         for hours in (3, 2, 1):
             at = NOW - timedelta(hours=hours)
             poll = FeedPoll(feed_id, url, FetchStatus.HARD, at, 404, error="HTTP 404 Not Found")
             apply_poll(conn, poll, policy, now=at)
-        row = conn.execute("SELECT status, reason, since, last_error FROM v_feed_health").fetchone()
+        row = one(conn.execute("SELECT status, reason, since, last_error FROM v_feed_health"))
         assert (row["status"], row["reason"], row["since"]) == ("failing", "HTTP 404 Not Found", first)
         report = write_health_report(conn, NOW.date())
         assert report[0]["health"] == "failing"
@@ -135,6 +136,6 @@ def test_a_failing_feed_says_why_and_since_when(clean_db: str) -> None:
             f"3 consecutive failures since {first:%Y-%m-%d %H:%M} UTC, last status hard: HTTP 404 Not Found"
         )
         apply_poll(conn, FeedPoll(feed_id, url, FetchStatus.OK, NOW, 200), policy, now=NOW)
-        row = conn.execute("SELECT status, reason, since, last_error, last_error_at FROM v_feed_health").fetchone()
+        row = one(conn.execute("SELECT status, reason, since, last_error, last_error_at FROM v_feed_health"))
         assert (row["status"], row["reason"], row["since"]) == ("ok", None, None)
         assert (row["last_error"], row["last_error_at"]) == ("HTTP 404 Not Found", NOW - timedelta(hours=1))

@@ -19,6 +19,7 @@ from newsdesk.models import (
 )
 from newsdesk.store.analysis import replace_analysis
 from newsdesk.store.db import connect
+from tests.conftest import one
 
 NOW = datetime(2025, 3, 2, tzinfo=UTC)
 TEXT = "Premier Dick Schoof zei dat Nederland op 6 maart een plan presenteert. Schoof was in Londen."
@@ -77,36 +78,38 @@ def test_replace_analysis_is_idempotent(clean_db: str) -> None:
         first = replace_analysis(conn, article_id, _analysis("v1"), now=NOW)
         second = replace_analysis(conn, article_id, _analysis("v1"), now=NOW)
         assert first == second == {"mentions": 3, "commitments": 1}
-        assert conn.execute("SELECT count(*) AS n FROM entities").fetchone()["n"] == 2
-        assert conn.execute("SELECT count(*) AS n FROM mentions").fetchone()["n"] == 3
-        row = conn.execute("SELECT * FROM v_commitments").fetchone()
+        assert one(conn.execute("SELECT count(*) AS n FROM entities"))["n"] == 2
+        assert one(conn.execute("SELECT count(*) AS n FROM mentions"))["n"] == 3
+        row = one(conn.execute("SELECT * FROM v_commitments"))
         assert row["actor_canonical"] == "Nederland" and row["speaker_canonical"] == "Dick Schoof"
         assert row["deadline"] == date(2025, 3, 6) and row["deadline_precision"] == "day"
         assert (row["actor"], row["actor_as_written"]) == ("Nederland", "het land")
-        tracked = conn.execute("SELECT articles FROM v_commitment_tracking").fetchone()
+        tracked = one(conn.execute("SELECT articles FROM v_commitment_tracking"))
         assert tracked["articles"] == 1
         aliases = {r["alias"] for r in conn.execute("SELECT alias FROM entity_aliases")}
         assert aliases == {"Dick Schoof", "Schoof", "Nederland"}
-        analysed = conn.execute("SELECT analyzer_version, analyzed_at FROM articles").fetchone()
+        analysed = one(conn.execute("SELECT analyzer_version, analyzed_at FROM articles"))
         assert analysed["analyzer_version"] == "v1" and analysed["analyzed_at"] == NOW
 
 
 def test_reanalysis_replaces_rows_and_tracks_across_articles(clean_db: str) -> None:
     with connect(clean_db) as conn:
         a1 = _article(conn)
-        a2 = conn.execute(
-            "INSERT INTO articles (canonical_url, url, text, content_hash) VALUES ('https://y/2', 'https://y/2', %s, "
-            "'h2') RETURNING article_id",
-            (TEXT,),
-        ).fetchone()["article_id"]
+        a2 = one(
+            conn.execute(
+                "INSERT INTO articles (canonical_url, url, text, content_hash) VALUES ('https://y/2', 'https://y/2', "
+                "%s, 'h2') RETURNING article_id",
+                (TEXT,),
+            )
+        )["article_id"]
         conn.commit()
         replace_analysis(conn, a1, _analysis("v1"), now=NOW)
         replace_analysis(conn, a2, _analysis("v1"), now=NOW)
         tracked = conn.execute("SELECT commitment_key, articles FROM v_commitment_tracking").fetchall()
         assert len(tracked) == 1 and tracked[0]["articles"] == 2
         replace_analysis(conn, a1, _analysis("v2", with_commitment=False), now=NOW)
-        assert conn.execute("SELECT count(*) AS n FROM commitments").fetchone()["n"] == 1
-        assert conn.execute("SELECT count(*) AS n FROM commitments WHERE article_id = %s", (a1,)).fetchone()["n"] == 0
+        assert one(conn.execute("SELECT count(*) AS n FROM commitments"))["n"] == 1
+        assert one(conn.execute("SELECT count(*) AS n FROM commitments WHERE article_id = %s", (a1,)))["n"] == 0
 
 
 def test_a_commitment_without_a_named_actor_is_stored_and_tracked(clean_db: str) -> None:
@@ -129,7 +132,7 @@ def test_a_commitment_without_a_named_actor_is_stored_and_tracked(clean_db: str)
         conn.commit()
         written = replace_analysis(conn, article_id, Analysis("v1", (), (open_actor,)), now=NOW)
         assert written == {"mentions": 0, "commitments": 1}
-        row = conn.execute("SELECT actor, action, commitment_key FROM commitments").fetchone()
+        row = one(conn.execute("SELECT actor, action, commitment_key FROM commitments"))
         assert row["actor"] is None and row["action"] == "12 miljoen vrijmaken"
         tracked = conn.execute("SELECT actor, articles FROM v_commitment_tracking").fetchall()
         assert [(r["actor"], r["articles"]) for r in tracked] == [(None, 1)]
@@ -148,20 +151,20 @@ def test_articles_involving_the_united_kingdom_are_found_through_the_links(clean
     with connect(clean_db) as conn:
         ids = {}
         for url, text in texts.items():
-            ids[url] = conn.execute(
-                "INSERT INTO articles (canonical_url, url, text, content_hash, published_at) "
-                "VALUES (%s, %s, %s, %s, %s) RETURNING article_id",
-                (url, url, text, url, NOW),
-            ).fetchone()["article_id"]
+            ids[url] = one(
+                conn.execute(
+                    "INSERT INTO articles (canonical_url, url, text, content_hash, published_at) "
+                    "VALUES (%s, %s, %s, %s, %s) RETURNING article_id",
+                    (url, url, text, url, NOW),
+                )
+            )["article_id"]
         conn.commit()
         for url, text in texts.items():
             replace_analysis(conn, ids[url], analyze_text(text), now=NOW)
 
-        britse = conn.execute("SELECT text, label, link FROM mentions WHERE text = 'Britse'").fetchone()
+        britse = one(conn.execute("SELECT text, label, link FROM mentions WHERE text = 'Britse'"))
         assert (britse["label"], britse["link"]) == ("MISC", "demonym_of")
-        uk = conn.execute(
-            "SELECT entity_id, label FROM entities WHERE canonical_name = 'Verenigd Koninkrijk'"
-        ).fetchone()
+        uk = one(conn.execute("SELECT entity_id, label FROM entities WHERE canonical_name = 'Verenigd Koninkrijk'"))
         assert uk["label"] == "LOC"
 
         involved = conn.execute(
@@ -172,10 +175,12 @@ def test_articles_involving_the_united_kingdom_are_found_through_the_links(clean
             ("https://x/brits", ["demonym_of"], ["Britse"]),
             ("https://x/vk", ["alias_of", "same"], ["VK", "Verenigd Koninkrijk"]),
         ]
-        daily = conn.execute(
-            "SELECT mentions, articles, named_mentions FROM v_entity_mentions_daily WHERE entity_id = %s",
-            (uk["entity_id"],),
-        ).fetchone()
+        daily = one(
+            conn.execute(
+                "SELECT mentions, articles, named_mentions FROM v_entity_mentions_daily WHERE entity_id = %s",
+                (uk["entity_id"],),
+            )
+        )
         assert (daily["mentions"], daily["articles"], daily["named_mentions"]) == (3, 2, 2)
         # the Newsdesk page's top entities count the same way
         top = {e.name: e for e in top_entities(conn, NOW)}

@@ -23,6 +23,7 @@ from newsdesk.models import (
 )
 from newsdesk.store.analysis import replace_analysis, upsert_entities
 from newsdesk.store.db import connect
+from tests.conftest import one
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -56,11 +57,13 @@ SECOND = _analysis("den Haag", "de belasting verlagen", "het kabinet")
 def _store_in_order(url: str, analyses: list[Analysis]) -> tuple[list[tuple], list[tuple]]:
     with connect(url) as conn:
         for i, analysis in enumerate(analyses):
-            article_id = conn.execute(
-                "INSERT INTO articles (canonical_url, url, text, content_hash) VALUES (%s, %s, 'x', %s) "
-                "RETURNING article_id",
-                (f"https://x/{i}", f"https://x/{i}", f"h{i}"),
-            ).fetchone()["article_id"]
+            article_id = one(
+                conn.execute(
+                    "INSERT INTO articles (canonical_url, url, text, content_hash) VALUES (%s, %s, 'x', %s) "
+                    "RETURNING article_id",
+                    (f"https://x/{i}", f"https://x/{i}", f"h{i}"),
+                )
+            )["article_id"]
             conn.commit()
             replace_analysis(conn, article_id, analysis, now=NOW)
             conn.commit()
@@ -85,5 +88,5 @@ def test_a_curated_spelling_wins_and_stays(clean_db: str) -> None:
         upsert_entities(conn, [replace(_ref("Den Haag"), canonical="Den Haag")], curated=True)
         upsert_entities(conn, [_ref("DEN HAAG")])
         conn.commit()
-        row = conn.execute("SELECT canonical_name, curated FROM entities").fetchone()
+        row = one(conn.execute("SELECT canonical_name, curated FROM entities"))
     assert (row["canonical_name"], row["curated"]) == ("Den Haag", True)

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import psycopg
-
 from newsdesk.models import Article, ArticleStatus
 from newsdesk.store.articles import duplicate_candidates, store_article
-from newsdesk.store.db import connect
+from newsdesk.store.db import Conn, connect
+from tests.conftest import not_none, one
 
 NOW = datetime(2025, 3, 2, 12, 0, tzinfo=UTC)
 
 
-def _page(conn: psycopg.Connection, url: str, feeds: list[tuple[int, str]]) -> int:
-    page_id = conn.execute("INSERT INTO pages (url) VALUES (%s) RETURNING page_id", (url,)).fetchone()["page_id"]
+def _page(conn: Conn, url: str, feeds: list[tuple[int, str]]) -> int:
+    page_id = one(conn.execute("INSERT INTO pages (url) VALUES (%s) RETURNING page_id", (url,)))["page_id"]
     for feed_id, guid in feeds:
         conn.execute(
             "INSERT INTO feed_entries (feed_id, entry_guid, page_id, title) VALUES (%s, %s, %s, 'T')",
@@ -23,10 +22,8 @@ def _page(conn: psycopg.Connection, url: str, feeds: list[tuple[int, str]]) -> i
     return page_id
 
 
-def _feed(conn: psycopg.Connection, url: str) -> int:
-    return conn.execute("INSERT INTO feeds (url, name) VALUES (%s, %s) RETURNING feed_id", (url, url)).fetchone()[
-        "feed_id"
-    ]
+def _feed(conn: Conn, url: str) -> int:
+    return one(conn.execute("INSERT INTO feeds (url, name) VALUES (%s, %s) RETURNING feed_id", (url, url)))["feed_id"]
 
 
 def _article(text: str, url: str = "https://nieuws.example/a") -> Article:
@@ -80,7 +77,7 @@ def test_one_article_two_sources_and_versions(clean_db: str) -> None:
             now=NOW + timedelta(days=1),
         )
         assert changed.changed and changed.article_id == first.article_id
-        row = conn.execute("SELECT version, change_count, text, authors FROM articles").fetchone()
+        row = one(conn.execute("SELECT version, change_count, text, authors FROM articles"))
         assert (row["version"], row["change_count"], row["text"]) == (2, 1, "Bijgewerkte tekst.")
         assert row["authors"] == ["A", "B"]
         versions = conn.execute("SELECT version, text FROM article_versions ORDER BY version").fetchall()
@@ -89,7 +86,7 @@ def test_one_article_two_sources_and_versions(clean_db: str) -> None:
         assert [s["feed_id"] for s in sources] == [f1, f2]
         bands = conn.execute("SELECT band FROM article_bands").fetchall()
         assert [b["band"] for b in bands] == [13]
-        page_row = conn.execute("SELECT status, article_id, raw_html IS NOT NULL AS raw FROM pages").fetchone()
+        page_row = one(conn.execute("SELECT status, article_id, raw_html IS NOT NULL AS raw FROM pages"))
         assert page_row["status"] == "ok" and page_row["article_id"] == first.article_id
 
 
@@ -106,10 +103,12 @@ def test_duplicate_candidates_by_hash_and_band(clean_db: str) -> None:
             now=NOW,
         )
         art = _article("Zelfde tekst.")
-        by_hash = duplicate_candidates(conn, content_hash=art.content_hash, bands=[], exclude_url="https://b/x")
+        by_hash = duplicate_candidates(
+            conn, content_hash=not_none(art.content_hash), bands=[], exclude_url="https://b/x"
+        )
         by_band = duplicate_candidates(conn, content_hash="other", bands=[42], exclude_url="https://b/x")
         itself = duplicate_candidates(
-            conn, content_hash=art.content_hash, bands=[42], exclude_url="https://nieuws.example/a"
+            conn, content_hash=not_none(art.content_hash), bands=[42], exclude_url="https://nieuws.example/a"
         )
     assert [c.article_id for c in by_hash] == [stored.article_id]
     assert [c.article_id for c in by_band] == [stored.article_id]
@@ -122,11 +121,13 @@ def test_near_duplicate_is_not_cut_off_by_chance_candidates(clean_db: str) -> No
     bands = list(range(1000, 1064))
     with connect(clean_db) as conn:
         ids = [
-            conn.execute(
-                """INSERT INTO articles (canonical_url, url, text, content_hash)
+            one(
+                conn.execute(
+                    """INSERT INTO articles (canonical_url, url, text, content_hash)
                    VALUES (%(u)s, %(u)s, 't', %(h)s) RETURNING article_id""",
-                {"u": f"https://toeval.example/{i}", "h": f"h{i}"},
-            ).fetchone()["article_id"]
+                    {"u": f"https://toeval.example/{i}", "h": f"h{i}"},
+                )
+            )["article_id"]
             for i in range(61)
         ]
         chance, twin = ids[:60], ids[60]

@@ -24,6 +24,7 @@ from newsdesk.analyze.entities import (
 )
 from newsdesk.errors import ConfigError
 from newsdesk.models import ENTITY_NAMESPACE, EntityLabel, LinkKind, Mention
+from tests.conftest import not_none
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "seeds" / "entities.csv"
@@ -75,12 +76,12 @@ def test_catalog_is_curated_and_big_enough() -> None:
     assert len(names) == len(set(names))
     labels = {e.label for e in catalog.entries}
     assert labels == {EntityLabel.PER, EntityLabel.ORG, EntityLabel.LOC, EntityLabel.MISC}
-    assert catalog.lookup("VK").canonical == "Verenigd Koninkrijk"
-    assert catalog.lookup("VS").canonical == "Verenigde Staten"
-    assert catalog.lookup("NATO").canonical == "NAVO"
-    assert catalog.lookup("EU").canonical == "Europese Unie"
-    assert catalog.lookup("Britse").canonical == "Verenigd Koninkrijk"
-    assert catalog.lookup("Nederland").wikidata_id == "Q55"
+    assert not_none(catalog.lookup("VK")).canonical == "Verenigd Koninkrijk"
+    assert not_none(catalog.lookup("VS")).canonical == "Verenigde Staten"
+    assert not_none(catalog.lookup("NATO")).canonical == "NAVO"
+    assert not_none(catalog.lookup("EU")).canonical == "Europese Unie"
+    assert not_none(catalog.lookup("Britse")).canonical == "Verenigd Koninkrijk"
+    assert not_none(catalog.lookup("Nederland")).wikidata_id == "Q55"
     assert catalog.by_surname[normalise("Starmer")].canonical == "Keir Starmer"
     assert catalog.by_surname[normalise("von der Leyen")].canonical == "Ursula von der Leyen"
     # Kamala Harris and Simon Harris: a bare "Harris" is ambiguous and not a surname key.
@@ -125,7 +126,7 @@ def test_entity_ids_are_uuid5_of_label_and_normalised_name() -> None:
     assert entity_id("PER", "  dick   SCHOOF ") == expected
     assert entity_id(EntityLabel.ORG, "Dick Schoof") != expected
     catalog = load_entity_catalog(CATALOG)
-    assert catalog.lookup("Dick Schoof").ref.entity_id == expected
+    assert not_none(catalog.lookup("Dick Schoof")).ref.entity_id == expected
 
 
 def test_surname_of_and_titles() -> None:

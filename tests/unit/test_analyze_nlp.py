@@ -6,10 +6,13 @@ from pathlib import Path
 
 import pytest
 import spacy
+from spacy.pipeline import Lemmatizer
+from spacy.tokenizer import Tokenizer
 
 from newsdesk.analyze import analyze_text
 from newsdesk.analyze.nlp import load_nlp
 from newsdesk.errors import AnalysisError
+from tests.conftest import narrow, not_none
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,9 +49,9 @@ def test_bundled_tokenizer_is_the_language_default() -> None:
     """load_nlp skips the bundled pipeline's stored tokenizer: it must equal spaCy's Dutch default."""
     from newsdesk.analyze.nlp import BUNDLED_MODEL
 
-    stored = spacy.load(BUNDLED_MODEL).tokenizer.to_bytes(exclude=["vocab"])
-    assert load_nlp(None).tokenizer.to_bytes(exclude=["vocab"]) == stored
-    assert len(load_nlp(None).tokenizer.rules) > 1000  # the Dutch special cases are there
+    stored = narrow(spacy.load(BUNDLED_MODEL).tokenizer, Tokenizer).to_bytes(exclude=["vocab"])
+    assert narrow(load_nlp(None).tokenizer, Tokenizer).to_bytes(exclude=["vocab"]) == stored
+    assert len(narrow(load_nlp(None).tokenizer, Tokenizer).rules) > 1000  # the Dutch special cases are there
 
 
 def test_lemma_index_sets_change_no_lemma() -> None:
@@ -58,7 +61,7 @@ def test_lemma_index_sets_change_no_lemma() -> None:
     text = (ROOT / "seeds" / "seed_article.txt").read_text(encoding="utf-8")
     plain = spacy.load(BUNDLED_MODEL)
     assert [t.lemma_ for t in load_nlp(None)(text)] == [t.lemma_ for t in plain(text)]
-    table = load_nlp(None).get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    table = narrow(load_nlp(None).get_pipe("lemmatizer"), Lemmatizer).lookups.get_table("lemma_index")
     assert all(isinstance(table[key], frozenset) for key in table)
 
 
@@ -66,12 +69,12 @@ def test_bundled_pipeline_types_the_ner_spans() -> None:
     """The NER runs before the parser and the entity typer last; spacy.load finds the typer's
     factory once newsdesk.analyze is imported."""
     from newsdesk.analyze.nlp import BUNDLED_MODEL
-    from newsdesk.analyze.typer import FACTORY
+    from newsdesk.analyze.typer import FACTORY, EntityTyper
 
     names = spacy.load(BUNDLED_MODEL).pipe_names
     assert names.index("ner") < names.index("parser")
     assert names[-1] == FACTORY
-    assert load_nlp(None).get_pipe(FACTORY).model is not None
+    assert narrow(load_nlp(None).get_pipe(FACTORY), EntityTyper).model is not None
     doc = load_nlp(None)("Minister Guy Verhofstadt sprak gisteren in Brussel met de NAVO.")
     assert {(e.text, e.label_) for e in doc.ents} >= {("Guy Verhofstadt", "PER"), ("Brussel", "LOC")}
 
@@ -79,7 +82,7 @@ def test_bundled_pipeline_types_the_ner_spans() -> None:
 def test_bundled_pipeline_ships_its_knowledge_vectors() -> None:
     """The knowledge vectors are in the pipeline's own vocab (nothing is read from the packages
     they were built from), keyed by lower-cased text, and the typer reads them."""
-    from newsdesk.analyze.typer import FACTORY, KNOWLEDGE_COLUMNS, KNOWLEDGE_VECTORS_NAME, KnowledgeTable
+    from newsdesk.analyze.typer import FACTORY, KNOWLEDGE_COLUMNS, KNOWLEDGE_VECTORS_NAME, EntityTyper, KnowledgeTable
 
     nlp = load_nlp(None)
     vectors = nlp.vocab.vectors
@@ -91,7 +94,7 @@ def test_bundled_pipeline_ships_its_knowledge_vectors() -> None:
     brussel, amsterdam = table.row("Brussel"), table.row("AMSTERDAM")
     assert brussel is not None and brussel[KNOWLEDGE_COLUMNS.index("place_benl")] == 1.0
     assert amsterdam is not None and amsterdam[KNOWLEDGE_COLUMNS.index("place_benl")] == 1.0
-    assert nlp.get_pipe(FACTORY).model.use_table
+    assert not_none(narrow(nlp.get_pipe(FACTORY), EntityTyper).model).use_table
 
 
 def test_bundled_knowledge_knows_states_provinces_and_regions() -> None:

@@ -11,6 +11,7 @@ from spacy.tokens import Doc, Span
 
 from newsdesk.analyze import typer
 from newsdesk.analyze.typer import FACTORY, Knowledge, TyperModel, span_features
+from tests.conftest import narrow
 
 # Hand-written news sentences with gold entities: (words, [(start, end, label)]).
 SENTENCES = [
@@ -134,7 +135,7 @@ def test_loading_a_folder_without_a_model_warns(tmp_path: Path, caplog) -> None:
     nlp.to_disk(tmp_path / "pipeline")  # an untrained typer writes no model files
     with caplog.at_level("WARNING", logger="newsdesk.analyze.typer"):
         loaded = spacy.load(tmp_path / "pipeline")
-    assert loaded.get_pipe(FACTORY).model is None
+    assert narrow(loaded.get_pipe(FACTORY), typer.EntityTyper).model is None
     assert "no trained model" in caplog.text
 
 
@@ -151,11 +152,12 @@ def test_typed_scores_split_finding_from_typing() -> None:
 def test_component_bytes_round_trip() -> None:
     nlp = spacy.blank("nl")
     component = nlp.add_pipe(FACTORY)
+    assert isinstance(component, typer.EntityTyper)
     component.model = _model()
     copy = spacy.blank("nl")
     copy.add_pipe(FACTORY)
     copy.from_bytes(nlp.to_bytes())
-    loaded = copy.get_pipe(FACTORY).model
+    loaded = narrow(copy.get_pipe(FACTORY), typer.EntityTyper).model
     assert loaded is not None
     assert loaded.features == component.model.features
     np.testing.assert_allclose(loaded.weights, component.model.weights, atol=2e-3)
@@ -295,6 +297,7 @@ def test_component_applies_join_and_propagate_and_keeps_its_switches(tmp_path: P
     model = _model()
     model.join_adjacent, model.propagate, model.use_table = True, True, True
     component = nlp.add_pipe(FACTORY)
+    assert isinstance(component, typer.EntityTyper)
     component.model = model
     doc = nlp.make_doc("minister Guy Verhofstadt sprak . Later zei Guy Verhofstadt niets .")
     doc.ents = [Span(doc, 1, 2, "PER"), Span(doc, 2, 3, "PER")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -181,7 +182,9 @@ def test_help_is_plain_text_and_documents_every_argument() -> None:
     parser = build_parser()
     top = parser.format_help()
     assert "``" not in top and "newsdesk: Dutch news feeds" in top
-    subparsers = next(a for a in parser._actions if a.choices and "analyze" in a.choices).choices
+    subparsers = next(
+        a for a in parser._actions if isinstance(a, argparse._SubParsersAction) and "analyze" in a.choices
+    ).choices
     for name in ("extract", "analyze"):
         text = subparsers[name].format_help()
         assert "a UTF-8 text article" in text or "a saved HTML page" in text

@@ -16,6 +16,7 @@ from newsdesk.analyze.commitments.lexicon import (
 )
 from newsdesk.errors import ConfigError
 from newsdesk.models import CommitmentKind, Firmness
+from tests.conftest import not_none
 
 _VOCAB = spacy.blank("nl").vocab
 
@@ -95,7 +96,7 @@ def test_adding_a_cue_verb_is_one_row() -> None:
     text = CUES_FILE.read_text(encoding="utf-8") + "toezweren\tverb\tpledge\tfirm\ttoe\tno\tno\tyes\tno\t-\tno\t-\n"
     found = [c for c in candidates(seg, parse_lexicon(text)) if c.source == "lexical"]
     assert len(found) == 1
-    assert (found[0].cue.text, found[0].entry.lemma, found[0].main.text) == ("zweert", "toezweren", "klaar")
+    assert (found[0].cue.text, not_none(found[0].entry).lemma, found[0].main.text) == ("zweert", "toezweren", "klaar")
     assert [t.text for t in found[0].subject] == ["De", "minister"]
 
 

@@ -65,7 +65,7 @@ def test_seed_demand_is_not_a_commitment(seed: tuple[str, list[Commitment]]) -> 
 
 def test_seed_figures_and_dev_floor() -> None:
     sys.path.insert(0, str(ROOT / "bench"))
-    from commitments_eval import evaluate_items, load_set  # type: ignore[import-not-found]
+    from commitments_eval import evaluate_items, load_set
 
     nlp = load_nlp(None)
     resolver = EntityResolver(load_entity_catalog(ROOT / "seeds" / "entities.csv"))
@@ -84,7 +84,7 @@ ARTICLES_PRECISION_FLOOR = 0.8
 
 def test_articles_floor(nlp: Any, resolver: EntityResolver) -> None:
     sys.path.insert(0, str(ROOT / "bench"))
-    from commitments_eval import evaluate_items, load_set  # type: ignore[import-not-found]
+    from commitments_eval import evaluate_items, load_set
 
     fig = evaluate_items(nlp, resolver, load_set("articles")).figures()
     assert fig["f1"] >= ARTICLES_F1_FLOOR, fig

@@ -32,7 +32,7 @@ def parsed(*sentences: str) -> Doc:
     pos: list[str] = []
     lemmas: list[str] = []
     morphs: list[str] = []
-    starts: list[bool] = []
+    starts: list[bool | int | None] = []  # spaCy's Doc takes this type
     for sentence in sentences:
         offset = len(words)
         for n, row in enumerate(line.split() for line in sentence.strip().splitlines()):

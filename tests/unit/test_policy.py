@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from newsdesk.config import PollSettings
 from newsdesk.models import FeedEntry, FeedPoll, FetchStatus
@@ -18,8 +20,8 @@ POLICY = PollSettings(
 NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
 
 
-def row(**changes) -> FeedRow:
-    base = dict(
+def row(**changes: Any) -> FeedRow:
+    base = FeedRow(
         poll_interval_s=900,
         configured_interval_s=None,
         consecutive_failures=0,
@@ -29,8 +31,7 @@ def row(**changes) -> FeedRow:
         last_body_hash="h0",
         last_new_entry_at=None,
     )
-    base.update(changes)
-    return FeedRow(**base)
+    return replace(base, **changes)
 
 
 def poll(status: FetchStatus, **changes) -> FeedPoll:

@@ -17,6 +17,7 @@ URL = "https://feed.example.nl/rss"
 
 def _bench_feed() -> bytes:
     spec = importlib.util.spec_from_file_location("bench_poll", ROOT / "bench" / "poll.py")
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.feed_body(7, 50)
