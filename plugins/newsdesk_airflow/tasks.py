@@ -310,10 +310,10 @@ def feed_health_report(run: TaskRun) -> dict[str, int]:
     with recorded_run(run) as (settings, conn, run_id):
         rows = pipeline_report(conn, _now(run).date())
         for row in rows:
-            log.info("feed %-40s %-8s %s", row["name"][:40], row["health"], row["detail"])
+            log.info("feed %-40s %-8s %s", row.name[:40], row.health, row.detail)
         counts: dict[str, int] = {}
         for row in rows:
-            counts[row["health"]] = counts.get(row["health"], 0) + 1
+            counts[row.health] = counts.get(row.health, 0) + 1
         return _finish(conn, run_id, counts, "feed_health_report")
 
 
