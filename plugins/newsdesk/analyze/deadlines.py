@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from newsdesk.models import DatePrecision
 
@@ -200,19 +201,13 @@ def _add_months(d: date, months: int) -> date:
 class _Phrase:
     """A matched deadline expression as the resolvers read it."""
 
-    groups: dict[str, str | None]
+    groups: dict[str, Any]  # the match's named groups (str, or None where optional)
     before: bool  # "voor X" / "vóór X": the day before X starts
     lead: str  # the opening word ("begin", "medio", "eind" ...), casefolded
 
 
 _Resolution = tuple[date | None, DatePrecision | None]
 _UNRESOLVED: _Resolution = (None, None)
-
-
-def _group(p: _Phrase, name: str) -> str:
-    value = p.groups[name]
-    assert value is not None  # the pattern of the kind requires it
-    return value
 
 
 def _next_year_with(month: int, day: int, reference: date) -> int:
@@ -224,7 +219,7 @@ def _next_year_with(month: int, day: int, reference: date) -> int:
 
 
 def _day_month(p: _Phrase, reference: date | None) -> _Resolution:
-    month, day = MONTHS[_group(p, "month").casefold()], int(_group(p, "day"))
+    month, day = MONTHS[p.groups["month"].casefold()], int(p.groups["day"])
     if p.groups["year"]:
         year = int(p.groups["year"])
     elif reference is None:
@@ -250,11 +245,11 @@ def _quarter_end(q: int, p: _Phrase, reference: date | None) -> _Resolution:
 
 
 def _quarter(p: _Phrase, reference: date | None) -> _Resolution:
-    return _quarter_end(ORDINALS[_group(p, "ord").casefold()], p, reference)
+    return _quarter_end(ORDINALS[p.groups["ord"].casefold()], p, reference)
 
 
 def _quarter_q(p: _Phrase, reference: date | None) -> _Resolution:
-    return _quarter_end(int(_group(p, "q")), p, reference)
+    return _quarter_end(int(p.groups["q"]), p, reference)
 
 
 def _season_year(season: tuple[tuple[int, int], tuple[int, int]], rel: str, reference: date) -> int:
@@ -271,7 +266,7 @@ def _season_year(season: tuple[tuple[int, int], tuple[int, int]], rel: str, refe
 
 
 def _season(p: _Phrase, reference: date | None) -> _Resolution:
-    season = SEASONS[_group(p, "season").casefold()]
+    season = SEASONS[p.groups["season"].casefold()]
     (sm, sd), (em, ed) = season
     year = _year_of(p.groups.get("year"), reference)
     if year is None:
@@ -284,7 +279,7 @@ def _season(p: _Phrase, reference: date | None) -> _Resolution:
 
 
 def _month(p: _Phrase, reference: date | None) -> _Resolution:
-    month = MONTHS[_group(p, "month").casefold()]
+    month = MONTHS[p.groups["month"].casefold()]
     if p.groups["year"]:
         year = int(p.groups["year"])
     elif reference is None:
@@ -297,7 +292,7 @@ def _month(p: _Phrase, reference: date | None) -> _Resolution:
 
 
 def _year(p: _Phrase, reference: date | None) -> _Resolution:
-    year = int(_group(p, "year"))
+    year = int(p.groups["year"])
     if p.before:
         return date(year - 1, 12, 31), DatePrecision.YEAR
     if p.lead.startswith("begin"):
@@ -310,7 +305,7 @@ def _year(p: _Phrase, reference: date | None) -> _Resolution:
 
 
 def _relative_year(p: _Phrase, reference: date) -> _Resolution:
-    rel = _group(p, "rel").casefold()
+    rel = p.groups["rel"].casefold()
     if rel == "vorig":
         return _UNRESOLVED
     year = reference.year + (0 if rel == "dit" else 1)
@@ -324,8 +319,8 @@ def _relative_year(p: _Phrase, reference: date) -> _Resolution:
 
 
 def _relative_period(p: _Phrase, reference: date) -> _Resolution:
-    offset = 0 if _group(p, "rel").casefold() == "deze" else 1
-    if _group(p, "unit").casefold() == "week":
+    offset = 0 if p.groups["rel"].casefold() == "deze" else 1
+    if p.groups["unit"].casefold() == "week":
         monday = reference - timedelta(days=reference.weekday()) + timedelta(weeks=offset)
         return (monday - timedelta(days=1) if p.before else monday + timedelta(days=6)), DatePrecision.DAY
     first = _add_months(reference.replace(day=1), offset)
@@ -333,9 +328,9 @@ def _relative_period(p: _Phrase, reference: date) -> _Resolution:
 
 
 def _within(p: _Phrase, reference: date) -> _Resolution:
-    raw = _group(p, "n").casefold()
+    raw = p.groups["n"].casefold()
     n = int(raw) if raw.isdigit() else NUMBERS.get(raw, 1)
-    unit = _group(p, "unit").casefold()
+    unit = p.groups["unit"].casefold()
     if unit.startswith("dag"):
         return reference + timedelta(days=n), DatePrecision.DAY
     if unit.startswith("we"):
@@ -348,12 +343,12 @@ def _within(p: _Phrase, reference: date) -> _Resolution:
 
 
 def _weekday(p: _Phrase, reference: date) -> _Resolution:
-    delta = (WEEKDAYS[_group(p, "wd").casefold()] - reference.weekday()) % 7 or 7
+    delta = (WEEKDAYS[p.groups["wd"].casefold()] - reference.weekday()) % 7 or 7
     return reference + timedelta(days=delta), DatePrecision.DAY
 
 
 def _tomorrow(p: _Phrase, reference: date) -> _Resolution:
-    return reference + timedelta(days=2 if _group(p, "rel").casefold() == "overmorgen" else 1), DatePrecision.DAY
+    return reference + timedelta(days=2 if p.groups["rel"].casefold() == "overmorgen" else 1), DatePrecision.DAY
 
 
 # Expressions that name their date (a reference only fills in a missing year) ...
