@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import dag, get_current_context, task
+from airflow.sdk import dag, task
 
 from newsdesk_airflow import tasks
 from newsdesk_airflow.assets import ARTICLES, COMMITMENTS, ENTITIES
@@ -43,17 +43,21 @@ from newsdesk_airflow.assets import ARTICLES, COMMITMENTS, ENTITIES
     doc_md=__doc__,
 )
 def newsdesk_analyze() -> None:
+    # A task names the context values it uses (ti, data_interval_*, params, outlet_events): Airflow
+    # passes them by name when it runs the task.
     @task
     def plan_shards() -> list[dict[str, int]]:
         return tasks.plan_shards(tasks.shard_count("analyze"))
 
     @task
-    def analyze_articles(shard: dict[str, int]) -> dict[str, int]:
-        return tasks.analyze_articles(get_current_context(), shard)
+    def analyze_articles(
+        shard: dict[str, int], ti=None, data_interval_start=None, data_interval_end=None
+    ) -> dict[str, int]:
+        return tasks.analyze_articles(tasks.TaskRun(ti, data_interval_start, data_interval_end), shard)
 
     @task(outlets=[ENTITIES, COMMITMENTS])
-    def publish(analysed: list[dict[str, int]]) -> dict[str, int]:
-        return tasks.publish_analysis(analysed, get_current_context())
+    def publish(analysed: list[dict[str, int]], outlet_events=None) -> dict[str, int]:
+        return tasks.publish_analysis(analysed, outlet_events)
 
     publish(analyze_articles.expand(shard=plan_shards()))  # type: ignore[arg-type]  # an XComArg, resolved at run time
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import Param, dag, task
 
 from newsdesk_airflow import tasks
 from newsdesk_airflow.assets import ARTICLES
@@ -53,21 +53,27 @@ from newsdesk_airflow.assets import ARTICLES
     doc_md=__doc__,
 )
 def newsdesk_backfill() -> None:
+    # A task names the context values it uses (ti, data_interval_*, params, outlet_events): Airflow
+    # passes them by name when it runs the task.
     @task
-    def plan_files() -> list[str]:
-        context = get_current_context()
-        return tasks.plan_backfill(dict(context["params"]))
+    def plan_files(params=None) -> list[str]:
+        return tasks.plan_backfill(dict(params))
 
     @task(retries=3, execution_timeout=timedelta(hours=6))
-    def backfill_file(location: str) -> dict[str, object]:
-        context = get_current_context()
-        return tasks.backfill_file(location, dict(context["params"]), context)
+    def backfill_file(
+        location: str, ti=None, data_interval_start=None, data_interval_end=None, params=None
+    ) -> dict[str, object]:
+        return tasks.backfill_file(location, dict(params), tasks.TaskRun(ti, data_interval_start, data_interval_end))
 
     # all_done: the articles of the files that were read are published (and analysed) even when
     # another file of the run was damaged; `verdict` then fails the run for that file.
     @task(outlets=[ARTICLES], trigger_rule="all_done")
-    def publish(results: list[dict[str, object]]) -> dict[str, int]:
-        return tasks.publish_backfill(list(results), get_current_context())
+    def publish(
+        results: list[dict[str, object]], ti=None, data_interval_start=None, data_interval_end=None, outlet_events=None
+    ) -> dict[str, int]:
+        return tasks.publish_backfill(
+            list(results), tasks.TaskRun(ti, data_interval_start, data_interval_end), outlet_events
+        )
 
     @task(trigger_rule="all_done")
     def verdict(planned: list[str], results: list[dict[str, object]]) -> dict[str, int]:

@@ -32,20 +32,20 @@ through the `newsdesk_articles` Asset on its own.
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import Param, dag, task
 
 from newsdesk_airflow import tasks
 from newsdesk_airflow.assets import ARTICLES
 from newsdesk_airflow.constants import HTTP_POOL
+from newsdesk_airflow.settings import ingest_schedule
 
 
 @dag(
     dag_id="newsdesk_ingest",
-    schedule=os.environ.get("NEWSDESK_INGEST_SCHEDULE", "*/15 * * * *"),
+    schedule=ingest_schedule(),  # NEWSDESK_INGEST_SCHEDULE, through Settings: read when the file is parsed
     start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
@@ -81,39 +81,47 @@ from newsdesk_airflow.constants import HTTP_POOL
     doc_md=__doc__,
 )
 def newsdesk_ingest() -> None:
+    # A task names the context values it uses (ti, data_interval_*, params, outlet_events): Airflow
+    # passes them by name when it runs the task.
     @task
-    def sync_feeds() -> dict[str, object]:
-        return tasks.sync_feeds(get_current_context())
-
-    @task
-    def plan_shards(synced: dict[str, object]) -> list[dict[str, object]]:
-        return tasks.plan_shards(tasks.shard_count("ingest"), synced, tasks.poll_params(get_current_context()))
-
-    @task(pool=HTTP_POOL)
-    def poll_feeds(shard: dict[str, object]) -> dict[str, int]:
-        return tasks.poll_feeds(shard, get_current_context())
-
-    @task(pool=HTTP_POOL)
-    def read_sitemaps(shard: dict[str, object]) -> dict[str, int]:
-        return tasks.read_sitemaps(shard, get_current_context())
-
-    @task(pool=HTTP_POOL)
-    def fetch_articles(shard: dict[str, object]) -> dict[str, int]:
-        return tasks.fetch_articles(shard, get_current_context())
+    def sync_feeds(ti=None, data_interval_start=None, data_interval_end=None, params=None) -> dict[str, object]:
+        return tasks.sync_feeds(tasks.TaskRun(ti, data_interval_start, data_interval_end), params)
 
     @task
-    def link_duplicates() -> dict[str, int]:
-        return tasks.link_duplicates(get_current_context())
+    def plan_shards(synced: dict[str, object], params=None) -> list[dict[str, object]]:
+        return tasks.plan_shards(tasks.shard_count("ingest"), synced, tasks.poll_params(params))
 
     @task(pool=HTTP_POOL)
-    def refetch_articles() -> dict[str, int]:
-        return tasks.refetch_articles(get_current_context())
+    def poll_feeds(
+        shard: dict[str, object], ti=None, data_interval_start=None, data_interval_end=None
+    ) -> dict[str, int]:
+        return tasks.poll_feeds(shard, tasks.TaskRun(ti, data_interval_start, data_interval_end))
+
+    @task(pool=HTTP_POOL)
+    def read_sitemaps(
+        shard: dict[str, object], ti=None, data_interval_start=None, data_interval_end=None
+    ) -> dict[str, int]:
+        return tasks.read_sitemaps(shard, tasks.TaskRun(ti, data_interval_start, data_interval_end))
+
+    @task(pool=HTTP_POOL)
+    def fetch_articles(
+        shard: dict[str, object], ti=None, data_interval_start=None, data_interval_end=None
+    ) -> dict[str, int]:
+        return tasks.fetch_articles(shard, tasks.TaskRun(ti, data_interval_start, data_interval_end))
+
+    @task
+    def link_duplicates(ti=None, data_interval_start=None, data_interval_end=None) -> dict[str, int]:
+        return tasks.link_duplicates(tasks.TaskRun(ti, data_interval_start, data_interval_end))
+
+    @task(pool=HTTP_POOL)
+    def refetch_articles(ti=None, data_interval_start=None, data_interval_end=None) -> dict[str, int]:
+        return tasks.refetch_articles(tasks.TaskRun(ti, data_interval_start, data_interval_end))
 
     @task(outlets=[ARTICLES])
     def publish(
-        polled: list[dict[str, int]], fetched: list[dict[str, int]], refetched: dict[str, int]
+        polled: list[dict[str, int]], fetched: list[dict[str, int]], refetched: dict[str, int], outlet_events=None
     ) -> dict[str, int]:
-        return tasks.publish_articles(polled, [*fetched, refetched], get_current_context())
+        return tasks.publish_articles(polled, [*fetched, refetched], outlet_events)
 
     # A task called with another's output gets an XComArg, resolved when the task runs (mypy
     # sees the XComArg, hence the ignores on these calls).

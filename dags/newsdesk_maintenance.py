@@ -22,7 +22,7 @@ from datetime import timedelta
 
 import pendulum
 from airflow.providers.common.sql.operators.sql import SQLCheckOperator
-from airflow.sdk import dag, get_current_context, task
+from airflow.sdk import dag, task
 
 from newsdesk_airflow import tasks
 from newsdesk_airflow.checks import QUALITY_CHECKS
@@ -40,21 +40,23 @@ from newsdesk_airflow.constants import CONNECTION_ID
     doc_md=__doc__,
 )
 def newsdesk_maintenance() -> None:
+    # A task names the context values it uses (ti, data_interval_*, params, outlet_events): Airflow
+    # passes them by name when it runs the task.
     @task
-    def link_duplicates() -> dict[str, int]:
-        return tasks.link_duplicates(get_current_context())
+    def link_duplicates(ti=None, data_interval_start=None, data_interval_end=None) -> dict[str, int]:
+        return tasks.link_duplicates(tasks.TaskRun(ti, data_interval_start, data_interval_end))
 
     @task
-    def prune_raw_html() -> dict[str, int]:
-        return tasks.prune_raw_html(get_current_context())
+    def prune_raw_html(ti=None, data_interval_start=None, data_interval_end=None) -> dict[str, int]:
+        return tasks.prune_raw_html(tasks.TaskRun(ti, data_interval_start, data_interval_end))
 
     @task
-    def prune_fetch_log() -> dict[str, int]:
-        return tasks.prune_fetch_log(get_current_context())
+    def prune_fetch_log(ti=None, data_interval_start=None, data_interval_end=None) -> dict[str, int]:
+        return tasks.prune_fetch_log(tasks.TaskRun(ti, data_interval_start, data_interval_end))
 
     @task
-    def feed_health_report() -> dict[str, int]:
-        return tasks.feed_health_report(get_current_context())
+    def feed_health_report(ti=None, data_interval_start=None, data_interval_end=None) -> dict[str, int]:
+        return tasks.feed_health_report(tasks.TaskRun(ti, data_interval_start, data_interval_end))
 
     upkeep = [link_duplicates(), prune_raw_html(), prune_fetch_log(), feed_health_report()]
     for name, sql in QUALITY_CHECKS.items():

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import Param, dag, task
 
 from newsdesk_airflow import tasks
 from newsdesk_airflow.assets import COMMITMENTS, ENTITIES
@@ -40,10 +40,11 @@ from newsdesk_airflow.assets import COMMITMENTS, ENTITIES
     doc_md=__doc__,
 )
 def newsdesk_reprocess() -> None:
+    # A task names the context values it uses (ti, data_interval_*, params, outlet_events): Airflow
+    # passes them by name when it runs the task.
     @task(outlets=[ENTITIES, COMMITMENTS])
-    def reprocess_articles() -> dict[str, int]:
-        context = get_current_context()
-        return tasks.reprocess(dict(context["params"]), context)
+    def reprocess_articles(ti=None, data_interval_start=None, data_interval_end=None, params=None) -> dict[str, int]:
+        return tasks.reprocess(dict(params), tasks.TaskRun(ti, data_interval_start, data_interval_end))
 
     reprocess_articles()
 

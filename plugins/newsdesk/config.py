@@ -82,6 +82,9 @@ class Settings:
     # distributed executor can use.
     ingest_shards: int = 4
     analyze_shards: int = 4
+    # The cron schedule of newsdesk_ingest. Airflow needs a schedule when it parses the DAG file,
+    # so this one setting is read then: a change applies once the DAG processor parses it again.
+    ingest_schedule: str = "*/15 * * * *"
     http: HttpSettings = field(default_factory=HttpSettings)
     poll: PollSettings = field(default_factory=PollSettings)
 
@@ -125,6 +128,7 @@ class Settings:
             fetch_budget_s=_env_float(env, "NEWSDESK_FETCH_BUDGET", d.fetch_budget_s),
             ingest_shards=_env_int(env, "NEWSDESK_INGEST_SHARDS", d.ingest_shards),
             analyze_shards=_env_int(env, "NEWSDESK_ANALYZE_SHARDS", d.analyze_shards),
+            ingest_schedule=env.get("NEWSDESK_INGEST_SCHEDULE", d.ingest_schedule),
             http=http,
             poll=poll,
         )

@@ -206,8 +206,10 @@ class FeedEntry:
 
 
 @dataclass(frozen=True, slots=True)
-class FeedDownload:
-    """Raw result of one conditional GET of a feed, before parsing."""
+class FeedFetch:
+    """One conditional GET of a feed as the feed's policy and its feed_fetches row see it: when,
+    what the server answered, and how it went. A ``FeedDownload`` adds the body; a ``FeedPoll``,
+    what parsing it found."""
 
     feed_id: int
     url: str
@@ -218,8 +220,6 @@ class FeedDownload:
     bytes: int = 0
     etag: str | None = None
     last_modified: str | None = None
-    content_type: str | None = None
-    body: builtins.bytes = b""
     error: str | None = None
     retry_after_s: int | None = None
     moved_to: str | None = None  # the feed's new URL after a permanent redirect (301/308)
@@ -227,25 +227,20 @@ class FeedDownload:
 
 
 @dataclass(frozen=True, slots=True)
-class FeedPoll:
+class FeedDownload(FeedFetch):
+    """Raw result of one conditional GET of a feed, before parsing."""
+
+    content_type: str | None = None
+    body: builtins.bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPoll(FeedFetch):
     """Result of polling one feed once; becomes one feed_fetches row."""
 
-    feed_id: int
-    url: str
-    status: FetchStatus
-    started_at: datetime
-    http_status: int | None = None
-    duration_ms: int = 0
-    bytes: int = 0
-    etag: str | None = None
-    last_modified: str | None = None
     body_hash: str | None = None
     entries: tuple[FeedEntry, ...] = ()
-    error: str | None = None
-    retry_after_s: int | None = None
     parse_problem: str | None = None  # feedparser's bozo exception, entries may still be present
-    moved_to: str | None = None  # the feed's new URL after a permanent redirect (301/308)
-    unreachable: bool = False  # no server answered (DNS, refused, no route, connect timeout)
 
 
 @dataclass(frozen=True, slots=True)

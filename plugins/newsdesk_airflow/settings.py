@@ -45,6 +45,15 @@ def airflow_settings() -> Settings:
     return settings.with_database(connection_url(conn))
 
 
+def ingest_schedule() -> str:
+    """newsdesk_ingest's schedule (``Settings.ingest_schedule``, ``NEWSDESK_INGEST_SCHEDULE``).
+
+    Called while the DAG file is parsed, the only setting read then: it reads the environment
+    through ``Settings.from_env()`` and touches no connection or database.
+    """
+    return Settings.from_env().ingest_schedule
+
+
 def url_to_connection_json(url: str) -> str:
     """Render a libpq URL as the JSON form of ``AIRFLOW_CONN_NEWSDESK_DB``."""
     import json

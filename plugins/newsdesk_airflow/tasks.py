@@ -5,6 +5,10 @@ calls one pipeline function and returns a small dict of counts (XCom carries cou
 never article text). Per-item failures are data inside the pipeline; an exception here means
 the whole batch failed and Airflow's retries take over. Heavy imports stay inside functions so
 DAG parsing stays fast.
+
+A function takes the context values it uses, which the ``@task`` in the DAG file receives from
+Airflow by name: the task instance and the data interval (as one ``TaskRun``), ``params``,
+``outlet_events``.
 """
 
 from __future__ import annotations
@@ -21,35 +25,43 @@ from newsdesk_airflow.settings import airflow_settings
 
 log = logging.getLogger(__name__)
 
-# What a task gets from get_current_context() (Airflow's Context, read-only here).
-Context = Mapping[str, Any]
+
+@dataclass(frozen=True, slots=True)
+class TaskRun:
+    """The task instance a task body runs as (``ti``) and its run's data interval: what Airflow
+    injects into a ``@task`` by these names. The interval is None for a run without a logical
+    date (a manual trigger). Recorded on the task's ``pipeline_runs`` row."""
+
+    ti: Any
+    data_interval_start: datetime | None = None
+    data_interval_end: datetime | None = None
 
 
-def _run_context(context: Context) -> Any:
+def _run_context(run: TaskRun) -> Any:
     from newsdesk.store.runs import RunContext
 
-    ti = context["ti"]
+    ti = run.ti
     map_index = getattr(ti, "map_index", None)
     return RunContext(
         dag_id=ti.dag_id,
         airflow_run_id=ti.run_id,
         task_id=ti.task_id,
         map_index=-1 if map_index is None else map_index,
-        interval_start=context.get("data_interval_start"),
-        interval_end=context.get("data_interval_end"),
+        interval_start=run.data_interval_start,
+        interval_end=run.data_interval_end,
     )
 
 
-def _now(context: Context) -> datetime:
+def _now(run: TaskRun) -> datetime:
     """The logical 'now' of the run: the end of its data interval (else the wall clock, for manual runs)."""
-    end = context.get("data_interval_end")
+    end = run.data_interval_end
     wall = datetime.now(UTC)
     # Never schedule into the past of a run that is being replayed: take the later of the two.
     return max(end, wall) if end is not None else wall
 
 
 @contextmanager
-def recorded_run(context: Context) -> Iterator[tuple[Any, Any, int]]:
+def recorded_run(run: TaskRun) -> Iterator[tuple[Any, Any, int]]:
     """(settings, connection, run_id) with a pipeline_runs row finished on exit."""
     from newsdesk.store.db import connect
     from newsdesk.store.runs import finish_run, start_run
@@ -57,7 +69,7 @@ def recorded_run(context: Context) -> Iterator[tuple[Any, Any, int]]:
     settings = airflow_settings()
     assert settings.database_url is not None
     with connect(settings.database_url) as conn:
-        run_id = start_run(conn, _run_context(context), now=datetime.now(UTC))
+        run_id = start_run(conn, _run_context(run), now=datetime.now(UTC))
         try:
             yield settings, conn, run_id
         except BaseException as exc:
@@ -86,7 +98,7 @@ def _finish(conn: Any, run_id: int, counts: dict[str, int], label: str) -> dict[
     return counts
 
 
-def sync_feeds(context: Context) -> dict[str, Any]:
+def sync_feeds(run: TaskRun, params: Mapping[str, Any] | None) -> dict[str, Any]:
     """Sync the feeds file's set; check the run's params against the warehouse.
 
     Returns the counts plus ``feed_set`` (the set this deployment polls) and, for a manual poll
@@ -98,13 +110,13 @@ def sync_feeds(context: Context) -> dict[str, Any]:
     from newsdesk.errors import ConfigError
     from newsdesk.pipeline.feeds import feed_to_poll, sync_feeds_file
 
-    with recorded_run(context) as (settings, conn, run_id):
-        params = poll_params(context)
+    with recorded_run(run) as (settings, conn, run_id):
+        chosen = poll_params(params)
         feeds_file, counts = sync_feeds_file(conn, settings.feeds_file)
         out: dict[str, Any] = {"feed_set": feeds_file.feed_set, "feed_id": None}
-        if params.feed:
+        if chosen.feed:
             try:
-                out["feed_id"] = feed_to_poll(conn, params.feed)
+                out["feed_id"] = feed_to_poll(conn, chosen.feed)
             except ConfigError as exc:
                 log.error("newsdesk manual poll refused: %s", exc)
                 raise AirflowFailException(str(exc)) from exc
@@ -121,13 +133,13 @@ class PollParams:
     all: bool = False
 
 
-def poll_params(context: Context) -> PollParams:
+def poll_params(params: Mapping[str, Any] | None) -> PollParams:
     """The run's ``force`` / ``feed`` / ``all`` params, checked (a scheduled run has the defaults)."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    params = dict(context.get("params") or {})
-    feed = str(params.get("feed") or "").strip() or None
-    chosen = PollParams(force=bool(params.get("force")), feed=feed, all=bool(params.get("all")))
+    given = dict(params or {})
+    feed = str(given.get("feed") or "").strip() or None
+    chosen = PollParams(force=bool(given.get("force")), feed=feed, all=bool(given.get("all")))
     if chosen.feed and chosen.all:
         raise AirflowFailException("give either 'feed' (one feed) or 'all' (every feed set), not both")
     return chosen
@@ -162,43 +174,43 @@ def plan_shards(
     return [{"shard": i, "shards": shards, **selection} for i in range(shards)]
 
 
-def poll_feeds(shard: dict[str, Any], context: Context) -> dict[str, int]:
+def poll_feeds(shard: dict[str, Any], run: TaskRun) -> dict[str, int]:
     from newsdesk.fetch import Fetcher
     from newsdesk.models import FeedSelection
     from newsdesk.pipeline.polling import poll_due_feeds
 
-    with recorded_run(context) as (settings, conn, run_id), Fetcher(settings.http) as fetcher:
+    with recorded_run(run) as (settings, conn, run_id), Fetcher(settings.http) as fetcher:
         selection = FeedSelection.of(shard)
-        summary = poll_due_feeds(conn, fetcher, settings, now=_now(context), selection=selection, run_id=run_id)
+        summary = poll_due_feeds(conn, fetcher, settings, now=_now(run), selection=selection, run_id=run_id)
         return _finish(conn, run_id, summary.as_dict(), f"poll_feeds shard {shard['shard']}")
 
 
-def read_sitemaps(shard: dict[str, Any], context: Context) -> dict[str, int]:
+def read_sitemaps(shard: dict[str, Any], run: TaskRun) -> dict[str, int]:
     from newsdesk.fetch import Fetcher
     from newsdesk.models import FeedSelection
     from newsdesk.pipeline.sitemaps import read_sitemaps as pipeline_read
 
-    with recorded_run(context) as (settings, conn, run_id), Fetcher(settings.http) as fetcher:
-        counts = pipeline_read(conn, fetcher, settings, now=_now(context), selection=FeedSelection.of(shard))
+    with recorded_run(run) as (settings, conn, run_id), Fetcher(settings.http) as fetcher:
+        counts = pipeline_read(conn, fetcher, settings, now=_now(run), selection=FeedSelection.of(shard))
         return _finish(conn, run_id, counts, f"read_sitemaps shard {shard['shard']}")
 
 
-def fetch_articles(shard: dict[str, Any], context: Context) -> dict[str, int]:
+def fetch_articles(shard: dict[str, Any], run: TaskRun) -> dict[str, int]:
     from newsdesk.fetch import Fetcher
     from newsdesk.pipeline.articles import fetch_and_store_pages
 
-    with recorded_run(context) as (settings, conn, run_id):
+    with recorded_run(run) as (settings, conn, run_id):
         with Fetcher(settings.http) as fetcher:
             summary = fetch_and_store_pages(
-                conn, fetcher, settings, now=_now(context), shard=shard["shard"], shards=shard["shards"]
+                conn, fetcher, settings, now=_now(run), shard=shard["shard"], shards=shard["shards"]
             )
         return _finish(conn, run_id, summary.as_dict(), f"fetch_articles shard {shard['shard']}")
 
 
-def link_duplicates(context: Context) -> dict[str, int]:
+def link_duplicates(run: TaskRun) -> dict[str, int]:
     from newsdesk.pipeline.articles import link_duplicates as pipeline_link
 
-    with recorded_run(context) as (_settings, conn, run_id):
+    with recorded_run(run) as (_settings, conn, run_id):
         counts = pipeline_link(conn)
         return _finish(conn, run_id, counts, "link_duplicates")
 
@@ -209,13 +221,13 @@ SHARD_BATCH = 16
 
 
 def analyze_articles(
-    context: Context, shard: dict[str, int] | None = None, *, batch_size: int = SHARD_BATCH
+    run: TaskRun, shard: dict[str, int] | None = None, *, batch_size: int = SHARD_BATCH
 ) -> dict[str, int]:
     """Analyse the pending articles of ``shard`` (all of them without one)."""
     from newsdesk.pipeline.analysis import analyze_pending
 
     part = shard or {"shard": 0, "shards": 1}
-    with recorded_run(context) as (settings, conn, run_id):
+    with recorded_run(run) as (settings, conn, run_id):
         summary = analyze_pending(
             conn, settings, now=datetime.now(UTC), batch_size=batch_size, shard=part["shard"], shards=part["shards"]
         )
@@ -231,14 +243,13 @@ def total(results: list[dict[str, int]] | Any) -> dict[str, int]:
     return out
 
 
-def _emit(context: Context, assets: list[Any], counts: dict[str, int]) -> None:
+def _emit(outlet_events: Any, assets: list[Any], counts: dict[str, int]) -> None:
     """Attach the counts to the Asset events this task emits (downstream DAGs read them)."""
-    events = context["outlet_events"]
     for asset in assets:
-        events[asset].extra.update(counts)
+        outlet_events[asset].extra.update(counts)
 
 
-def publish_articles(polled: list[dict[str, int]], fetched: list[dict[str, int]], context: Context) -> dict[str, int]:
+def publish_articles(polled: list[dict[str, int]], fetched: list[dict[str, int]], outlet_events: Any) -> dict[str, int]:
     """Sum the shard counts; emit the articles Asset only when articles were stored."""
     from airflow.sdk.exceptions import AirflowSkipException
 
@@ -255,58 +266,58 @@ def publish_articles(polled: list[dict[str, int]], fetched: list[dict[str, int]]
     log.info("newsdesk ingest: %s", " ".join(f"{k}={v}" for k, v in counts.items()))
     if counts["articles_new"] + counts["articles_changed"] == 0:
         raise AirflowSkipException("no new or changed articles: no asset event")
-    _emit(context, [ARTICLES], counts)
+    _emit(outlet_events, [ARTICLES], counts)
     return counts
 
 
-def publish_analysis(analysed: list[dict[str, int]], context: Context) -> dict[str, int]:
+def publish_analysis(analysed: list[dict[str, int]], outlet_events: Any) -> dict[str, int]:
     """Sum the shards' counts onto the entities and commitments Asset events."""
     from newsdesk_airflow.assets import COMMITMENTS, ENTITIES
 
     counts = {"articles": 0, "mentions": 0, "commitments": 0, "failed": 0, **total(analysed)}
     log.info("newsdesk analyze: %s", " ".join(f"{k}={v}" for k, v in counts.items()))
-    _emit(context, [ENTITIES, COMMITMENTS], counts)
+    _emit(outlet_events, [ENTITIES, COMMITMENTS], counts)
     return counts
 
 
-def refetch_articles(context: Context) -> dict[str, int]:
+def refetch_articles(run: TaskRun) -> dict[str, int]:
     from newsdesk.fetch import Fetcher
     from newsdesk.pipeline.articles import refetch_articles as pipeline_refetch
 
-    with recorded_run(context) as (settings, conn, run_id):
+    with recorded_run(run) as (settings, conn, run_id):
         with Fetcher(settings.http) as fetcher:
-            counts = pipeline_refetch(conn, fetcher, settings, now=_now(context))
+            counts = pipeline_refetch(conn, fetcher, settings, now=_now(run))
         return _finish(conn, run_id, counts, "refetch_articles")
 
 
-def prune_raw_html(context: Context) -> dict[str, int]:
+def prune_raw_html(run: TaskRun) -> dict[str, int]:
     from newsdesk.pipeline.maintenance import prune_raw_html as pipeline_prune
 
-    with recorded_run(context) as (settings, conn, run_id):
-        return _finish(conn, run_id, pipeline_prune(conn, settings, now=_now(context)), "prune_raw_html")
+    with recorded_run(run) as (settings, conn, run_id):
+        return _finish(conn, run_id, pipeline_prune(conn, settings, now=_now(run)), "prune_raw_html")
 
 
-def prune_fetch_log(context: Context) -> dict[str, int]:
+def prune_fetch_log(run: TaskRun) -> dict[str, int]:
     from newsdesk.pipeline.maintenance import prune_fetch_log as pipeline_prune
 
-    with recorded_run(context) as (settings, conn, run_id):
-        return _finish(conn, run_id, pipeline_prune(conn, settings, now=_now(context)), "prune_fetch_log")
+    with recorded_run(run) as (settings, conn, run_id):
+        return _finish(conn, run_id, pipeline_prune(conn, settings, now=_now(run)), "prune_fetch_log")
 
 
-def feed_health_report(context: Context) -> dict[str, int]:
+def feed_health_report(run: TaskRun) -> dict[str, int]:
     from newsdesk.pipeline.maintenance import feed_health_report as pipeline_report
 
-    with recorded_run(context) as (settings, conn, run_id):
-        rows = pipeline_report(conn, _now(context).date())
+    with recorded_run(run) as (settings, conn, run_id):
+        rows = pipeline_report(conn, _now(run).date())
         for row in rows:
-            log.info("feed %-40s %-8s %s", row["name"][:40], row["health"], row["detail"])
+            log.info("feed %-40s %-8s %s", row.name[:40], row.health, row.detail)
         counts: dict[str, int] = {}
         for row in rows:
-            counts[row["health"]] = counts.get(row["health"], 0) + 1
+            counts[row.health] = counts.get(row.health, 0) + 1
         return _finish(conn, run_id, counts, "feed_health_report")
 
 
-def reprocess(params: dict[str, Any], context: Context) -> dict[str, int]:
+def reprocess(params: Mapping[str, Any], run: TaskRun) -> dict[str, int]:
     """Re-run analysis for the selected articles, replacing their rows (idempotent)."""
     from datetime import timedelta
 
@@ -315,7 +326,7 @@ def reprocess(params: dict[str, Any], context: Context) -> dict[str, int]:
     def when(value: Any) -> datetime | None:
         return datetime.fromisoformat(str(value)).replace(tzinfo=UTC) if value else None
 
-    with recorded_run(context) as (settings, conn, run_id):
+    with recorded_run(run) as (settings, conn, run_id):
         counts = pipeline_reprocess(
             conn,
             settings,
@@ -329,7 +340,7 @@ def reprocess(params: dict[str, Any], context: Context) -> dict[str, int]:
         return _finish(conn, run_id, counts, "reprocess")
 
 
-def _backfill_filter(params: dict[str, Any]) -> Any:
+def _backfill_filter(params: Mapping[str, Any]) -> Any:
     from newsdesk.pipeline.backfill import BackfillFilter
 
     def day(value: str | None) -> datetime | None:
@@ -343,7 +354,7 @@ def _backfill_filter(params: dict[str, Any]) -> Any:
     )
 
 
-def plan_backfill(params: dict[str, Any]) -> list[str]:
+def plan_backfill(params: Mapping[str, Any]) -> list[str]:
     """The files of a backfill run: the ``files`` param plus every file of ``ccnews_month``."""
     from airflow.sdk.exceptions import AirflowFailException
 
@@ -357,14 +368,14 @@ def plan_backfill(params: dict[str, Any]) -> list[str]:
     return files
 
 
-def backfill_file(location: str, params: dict[str, Any], context: Context) -> dict[str, Any]:
+def backfill_file(location: str, params: Mapping[str, Any], run: TaskRun) -> dict[str, Any]:
     """Read one archive file (resuming where it stopped). A damaged file is recorded as failed
     with its reason, and fails this task instance so that it shows in the grid; the others go on."""
     from airflow.sdk.exceptions import AirflowFailException
 
     from newsdesk.pipeline.backfill import backfill_file as pipeline_backfill
 
-    with recorded_run(context) as (settings, conn, run_id):
+    with recorded_run(run) as (settings, conn, run_id):
         result = pipeline_backfill(
             conn,
             location,
@@ -391,7 +402,7 @@ def backfill_verdict(planned: list[str], results: list[dict[str, Any]]) -> dict[
     return {"files": read}
 
 
-def publish_backfill(results: list[dict[str, Any]], context: Context) -> dict[str, int]:
+def publish_backfill(results: list[dict[str, Any]], run: TaskRun, outlet_events: Any) -> dict[str, int]:
     """Confirm near-duplicate links across the files; emit the articles Asset when any were stored."""
     from airflow.sdk.exceptions import AirflowSkipException
 
@@ -399,7 +410,7 @@ def publish_backfill(results: list[dict[str, Any]], context: Context) -> dict[st
 
     done = [r for r in results if r]
     counts = total([{k: v for k, v in r.items() if isinstance(v, int)} for r in done])
-    link_duplicates(context)
+    link_duplicates(run)
     summary = {
         "files": len(done),
         "articles_new": counts.get("new", 0) + counts.get("duplicates", 0),
@@ -409,5 +420,5 @@ def publish_backfill(results: list[dict[str, Any]], context: Context) -> dict[st
     log.info("newsdesk backfill: %s", " ".join(f"{k}={v}" for k, v in summary.items()))
     if summary["articles_new"] + summary["articles_changed"] == 0:
         raise AirflowSkipException("no new or changed articles: no asset event")
-    _emit(context, [ARTICLES], summary)
+    _emit(outlet_events, [ARTICLES], summary)
     return summary

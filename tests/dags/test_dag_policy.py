@@ -60,6 +60,7 @@ def test_no_heavy_work_at_parse_time(path: Path) -> None:
         "newsdesk_airflow.tasks",
         "newsdesk_airflow.checks",
         "newsdesk_airflow.constants",
+        "newsdesk_airflow.settings",
         "airflow.providers.common.sql.operators.sql",
     }
     for node in tree.body:
@@ -70,3 +71,12 @@ def test_no_heavy_work_at_parse_time(path: Path) -> None:
         else:
             continue
         assert names <= allowed, f"{path.name} imports {names - allowed} at parse time"
+
+
+@pytest.mark.parametrize("path", sorted(DAGS_DIR.glob("*.py")), ids=lambda p: p.name)
+def test_tasks_are_given_what_they_use(path: Path) -> None:
+    """A task names the context values it uses (Airflow passes them by name); a DAG file reads
+    no environment (a setting comes through newsdesk's Settings)."""
+    text = path.read_text()
+    assert "get_current_context" not in text
+    assert "os.environ" not in text and "getenv" not in text

@@ -587,6 +587,6 @@ def test_a_permanent_redirect_is_recorded_and_reported(conn, server):
     ).fetchone()
     assert stored["n"] > 0  # the feed is read at its new home meanwhile
 
-    report = {r["name"]: r["detail"] for r in write_health_report(conn, NOW.date())}
+    report = {r.name: r.detail for r in write_health_report(conn, NOW.date())}
     assert report["moved"].startswith(f"moved permanently to {server.url('/moved-feed')} (update the feed file)")
     assert "moved permanently" not in report["temporary"]

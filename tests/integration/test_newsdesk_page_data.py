@@ -131,8 +131,8 @@ def test_a_failing_feed_says_why_and_since_when(clean_db: str) -> None:
         row = one(conn.execute("SELECT status, reason, since, last_error FROM v_feed_health"))
         assert (row["status"], row["reason"], row["since"]) == ("failing", "HTTP 404 Not Found", first)
         report = write_health_report(conn, NOW.date())
-        assert report[0]["health"] == "failing"
-        assert report[0]["detail"] == (
+        assert report[0].health == "failing"
+        assert report[0].detail == (
             f"3 consecutive failures since {first:%Y-%m-%d %H:%M} UTC, last status hard: HTTP 404 Not Found"
         )
         apply_poll(conn, FeedPoll(feed_id, url, FetchStatus.OK, NOW, 200), policy, now=NOW)

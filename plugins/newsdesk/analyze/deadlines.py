@@ -21,8 +21,10 @@ from __future__ import annotations
 import calendar
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from newsdesk.models import DatePrecision
 
@@ -195,120 +197,191 @@ def _add_months(d: date, months: int) -> date:
     return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
-def _resolve(kind: str, m: re.Match[str], reference: date | None) -> tuple[date | None, DatePrecision | None]:
-    text = m.group(0)
-    before = _is_before(text)
-    lead = _lead_word(text)
-    g = m.groupdict()
+@dataclass(frozen=True, slots=True)
+class _Phrase:
+    """A matched deadline expression as the resolvers read it."""
+
+    groups: dict[str, Any]  # the match's named groups (str, or None where optional)
+    before: bool  # "voor X" / "vóór X": the day before X starts
+    lead: str  # the opening word ("begin", "medio", "eind" ...), casefolded
+
+
+_Resolution = tuple[date | None, DatePrecision | None]
+_UNRESOLVED: _Resolution = (None, None)
+
+
+def _next_year_with(month: int, day: int, reference: date) -> int:
+    """The year of the first (month, day) on or after ``reference``."""
+    year = reference.year
+    if date(year, month, min(day, calendar.monthrange(year, month)[1])) < reference:
+        year += 1
+    return year
+
+
+def _day_month(p: _Phrase, reference: date | None) -> _Resolution:
+    month, day = MONTHS[p.groups["month"].casefold()], int(p.groups["day"])
+    if p.groups["year"]:
+        year = int(p.groups["year"])
+    elif reference is None:
+        return _UNRESOLVED
+    else:
+        year = _next_year_with(month, day, reference)
+    try:
+        result = date(year, month, day)
+    except ValueError:
+        return _UNRESOLVED
+    return (result - timedelta(days=1) if p.before else result), DatePrecision.DAY
+
+
+def _quarter_end(q: int, p: _Phrase, reference: date | None) -> _Resolution:
+    year = _year_of(p.groups.get("year"), reference)
+    if year is None:
+        if reference is None:
+            return _UNRESOLVED
+        year = reference.year + (1 if q * 3 < reference.month else 0)
+    if p.before:
+        return date(year, q * 3 - 2, 1) - timedelta(days=1), DatePrecision.QUARTER
+    return _last_day(year, q * 3), DatePrecision.QUARTER
+
+
+def _quarter(p: _Phrase, reference: date | None) -> _Resolution:
+    return _quarter_end(ORDINALS[p.groups["ord"].casefold()], p, reference)
+
+
+def _quarter_q(p: _Phrase, reference: date | None) -> _Resolution:
+    return _quarter_end(int(p.groups["q"]), p, reference)
+
+
+def _season_year(season: tuple[tuple[int, int], tuple[int, int]], rel: str, reference: date) -> int:
+    """The year a season without one starts in: the next one that has not ended yet ("in het
+    voorjaar" said in November: next spring); "volgende zomer" once this one has begun."""
+    (sm, sd), (em, ed) = season
+    year = reference.year
+    if rel in ("volgende", "volgend", "komende", "komend", "aankomende") and date(year, sm, sd) <= reference:
+        year += 1
+    end_year = year + (1 if (em, ed) < (sm, sd) else 0)
+    if date(end_year, em, ed) < reference:
+        year += 1
+    return year
+
+
+def _season(p: _Phrase, reference: date | None) -> _Resolution:
+    season = SEASONS[p.groups["season"].casefold()]
+    (sm, sd), (em, ed) = season
+    year = _year_of(p.groups.get("year"), reference)
+    if year is None:
+        if reference is None:
+            return _UNRESOLVED
+        year = _season_year(season, (p.groups.get("rel") or "").casefold(), reference)
+    if p.before:
+        return date(year, sm, sd) - timedelta(days=1), DatePrecision.SEASON
+    return date(year + (1 if (em, ed) < (sm, sd) else 0), em, ed), DatePrecision.SEASON
+
+
+def _month(p: _Phrase, reference: date | None) -> _Resolution:
+    month = MONTHS[p.groups["month"].casefold()]
+    if p.groups["year"]:
+        year = int(p.groups["year"])
+    elif reference is None:
+        return _UNRESOLVED
+    else:
+        year = reference.year + (1 if month < reference.month else 0)
+    if p.before:
+        return date(year, month, 1) - timedelta(days=1), DatePrecision.MONTH
+    return _last_day(year, month), DatePrecision.MONTH
+
+
+def _year(p: _Phrase, reference: date | None) -> _Resolution:
+    year = int(p.groups["year"])
+    if p.before:
+        return date(year - 1, 12, 31), DatePrecision.YEAR
+    if p.lead.startswith("begin"):
+        return date(year, 3, 31), DatePrecision.QUARTER
+    if p.lead in ("medio", "half", "halverwege"):
+        return date(year, 6, 30), DatePrecision.MONTH
+    if p.lead.startswith("eind") or p.lead == "aan het eind":
+        return date(year, 12, 31), DatePrecision.MONTH
+    return date(year, 12, 31), DatePrecision.YEAR
+
+
+def _relative_year(p: _Phrase, reference: date) -> _Resolution:
+    rel = p.groups["rel"].casefold()
+    if rel == "vorig":
+        return _UNRESOLVED
+    year = reference.year + (0 if rel == "dit" else 1)
+    if p.before:
+        return date(year - 1, 12, 31), DatePrecision.YEAR
+    if p.lead.startswith("begin"):
+        return date(year, 3, 31), DatePrecision.QUARTER
+    if p.lead.startswith("eind"):
+        return date(year, 12, 31), DatePrecision.MONTH
+    return date(year, 12, 31), DatePrecision.YEAR
+
+
+def _relative_period(p: _Phrase, reference: date) -> _Resolution:
+    offset = 0 if p.groups["rel"].casefold() == "deze" else 1
+    if p.groups["unit"].casefold() == "week":
+        monday = reference - timedelta(days=reference.weekday()) + timedelta(weeks=offset)
+        return (monday - timedelta(days=1) if p.before else monday + timedelta(days=6)), DatePrecision.DAY
+    first = _add_months(reference.replace(day=1), offset)
+    return (first - timedelta(days=1) if p.before else _last_day(first.year, first.month)), DatePrecision.MONTH
+
+
+def _within(p: _Phrase, reference: date) -> _Resolution:
+    raw = p.groups["n"].casefold()
+    n = int(raw) if raw.isdigit() else NUMBERS.get(raw, 1)
+    unit = p.groups["unit"].casefold()
+    if unit.startswith("dag"):
+        return reference + timedelta(days=n), DatePrecision.DAY
+    if unit.startswith("we"):
+        return reference + timedelta(weeks=n), DatePrecision.DAY
+    if unit.startswith("maand"):
+        return _add_months(reference, n), DatePrecision.DAY
+    if unit.startswith("kwarta"):
+        return _add_months(reference, 3 * n), DatePrecision.DAY
+    return _add_months(reference, 12 * n), DatePrecision.DAY
+
+
+def _weekday(p: _Phrase, reference: date) -> _Resolution:
+    delta = (WEEKDAYS[p.groups["wd"].casefold()] - reference.weekday()) % 7 or 7
+    return reference + timedelta(days=delta), DatePrecision.DAY
+
+
+def _tomorrow(p: _Phrase, reference: date) -> _Resolution:
+    return reference + timedelta(days=2 if p.groups["rel"].casefold() == "overmorgen" else 1), DatePrecision.DAY
+
+
+# Expressions that name their date (a reference only fills in a missing year) ...
+_ABSOLUTE: dict[str, Callable[[_Phrase, date | None], _Resolution]] = {
+    "day_month": _day_month,
+    "quarter": _quarter,
+    "quarter_q": _quarter_q,
+    "season": _season,
+    "month": _month,
+    "year": _year,
+}
+# ... and expressions counted from the reference, which resolve to nothing without one.
+_RELATIVE: dict[str, Callable[[_Phrase, date], _Resolution]] = {
+    "rel_year": _relative_year,
+    "rel_period": _relative_period,
+    "within": _within,
+    "weekday": _weekday,
+    "tomorrow": _tomorrow,
+}
+
+
+def _resolve(kind: str, m: re.Match[str], reference: date | None) -> _Resolution:
     if kind == "vague":
-        return None, None
-    if kind == "day_month":
-        month, day = MONTHS[g["month"].casefold()], int(g["day"])
-        year = int(g["year"]) if g["year"] else None
-        if year is None:
-            if reference is None:
-                return None, None
-            year = reference.year
-            if date(year, month, min(day, calendar.monthrange(year, month)[1])) < reference:
-                year += 1
-        try:
-            result = date(year, month, day)
-        except ValueError:
-            return None, None
-        return (result - timedelta(days=1) if before else result), DatePrecision.DAY
-    if kind in ("quarter", "quarter_q"):
-        q = ORDINALS[g["ord"].casefold()] if kind == "quarter" else int(g["q"])
-        year = _year_of(g.get("year"), reference)
-        if year is None:
-            if reference is None:
-                return None, None
-            year = reference.year + (1 if q * 3 < reference.month else 0)
-        if before:
-            start = date(year, q * 3 - 2, 1)
-            return start - timedelta(days=1), DatePrecision.QUARTER
-        return _last_day(year, q * 3), DatePrecision.QUARTER
-    if kind == "season":
-        (sm, sd), (em, ed) = SEASONS[g["season"].casefold()]
-        year = _year_of(g.get("year"), reference)
-        rel = (g.get("rel") or "").casefold()
-        if year is None:
-            if reference is None:
-                return None, None
-            year = reference.year
-            if rel in ("volgende", "volgend", "komende", "komend", "aankomende") and date(year, sm, sd) <= reference:
-                year += 1
-            # the next one that has not ended yet ("in het voorjaar" said in November: next spring)
-            end_year = year + (1 if (em, ed) < (sm, sd) else 0)
-            if date(end_year, em, ed) < reference:
-                year += 1
-        start = date(year, sm, sd)
-        end = date(year + (1 if (em, ed) < (sm, sd) else 0), em, ed)
-        if before:
-            return start - timedelta(days=1), DatePrecision.SEASON
-        return end, DatePrecision.SEASON
-    if kind == "month":
-        month = MONTHS[g["month"].casefold()]
-        year = int(g["year"]) if g["year"] else None
-        if year is None:
-            if reference is None:
-                return None, None
-            year = reference.year + (1 if month < reference.month else 0)
-        if before:
-            return date(year, month, 1) - timedelta(days=1), DatePrecision.MONTH
-        return _last_day(year, month), DatePrecision.MONTH
-    if kind == "year":
-        year = int(g["year"])
-        if before:
-            return date(year - 1, 12, 31), DatePrecision.YEAR
-        if lead.startswith("begin"):
-            return date(year, 3, 31), DatePrecision.QUARTER
-        if lead in ("medio", "half", "halverwege"):
-            return date(year, 6, 30), DatePrecision.MONTH
-        if lead.startswith("eind") or lead == "aan het eind":
-            return date(year, 12, 31), DatePrecision.MONTH
-        return date(year, 12, 31), DatePrecision.YEAR
-    if reference is None:
-        return None, None
-    if kind == "rel_year":
-        rel = g["rel"].casefold()
-        if rel == "vorig":
-            return None, None
-        year = reference.year + (0 if rel == "dit" else 1)
-        if before:
-            return date(year - 1, 12, 31), DatePrecision.YEAR
-        if lead.startswith("begin"):
-            return date(year, 3, 31), DatePrecision.QUARTER
-        if lead.startswith("eind"):
-            return date(year, 12, 31), DatePrecision.MONTH
-        return date(year, 12, 31), DatePrecision.YEAR
-    if kind == "rel_period":
-        rel, unit = g["rel"].casefold(), g["unit"].casefold()
-        offset = 0 if rel == "deze" else 1
-        if unit == "week":
-            monday = reference - timedelta(days=reference.weekday()) + timedelta(weeks=offset)
-            return (monday - timedelta(days=1) if before else monday + timedelta(days=6)), DatePrecision.DAY
-        first = _add_months(reference.replace(day=1), offset)
-        return (first - timedelta(days=1) if before else _last_day(first.year, first.month)), DatePrecision.MONTH
-    if kind == "within":
-        raw = g["n"].casefold()
-        n = int(raw) if raw.isdigit() else NUMBERS.get(raw, 1)
-        unit = g["unit"].casefold()
-        if unit.startswith("dag"):
-            return reference + timedelta(days=n), DatePrecision.DAY
-        if unit.startswith("we"):
-            return reference + timedelta(weeks=n), DatePrecision.DAY
-        if unit.startswith("maand"):
-            return _add_months(reference, n), DatePrecision.DAY
-        if unit.startswith("kwarta"):
-            return _add_months(reference, 3 * n), DatePrecision.DAY
-        return _add_months(reference, 12 * n), DatePrecision.DAY
-    if kind == "weekday":
-        wd = WEEKDAYS[g["wd"].casefold()]
-        delta = (wd - reference.weekday()) % 7 or 7
-        return reference + timedelta(days=delta), DatePrecision.DAY
-    if kind == "tomorrow":
-        return reference + timedelta(days=2 if g["rel"].casefold() == "overmorgen" else 1), DatePrecision.DAY
-    return None, None
+        return _UNRESOLVED
+    text = m.group(0)
+    phrase = _Phrase(m.groupdict(), _is_before(text), _lead_word(text))
+    absolute = _ABSOLUTE.get(kind)
+    if absolute is not None:
+        return absolute(phrase, reference)
+    relative = _RELATIVE.get(kind)
+    if relative is None or reference is None:
+        return _UNRESOLVED
+    return relative(phrase, reference)
 
 
 def find_deadline(text: str, *, weekdays: bool = True) -> DeadlineMatch | None:

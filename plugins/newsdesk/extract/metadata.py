@@ -160,7 +160,11 @@ def _json_ld(tree: HtmlElement) -> list[dict[str, Any]]:
 
 
 def read_page_meta(tree: HtmlElement, url: str) -> PageMeta:
-    """Collect the declared metadata of a parsed page."""
+    """Collect the declared metadata of a parsed page.
+
+    JSON-LD article nodes come first; meta tags fill what they left open (the site name and the
+    Open Graph type they decide); a date in the visible page is the last resort for publication.
+    """
     meta = PageMeta()
     root = tree.getroottree().getroot()
     meta.html_lang = (root.get("lang") or root.get("xml:lang") or "").split("-")[0].lower() or None
@@ -168,19 +172,38 @@ def read_page_meta(tree: HtmlElement, url: str) -> PageMeta:
     for node in _json_ld(tree):
         types = _types(node)
         meta.types |= types
-        if not types & (ARTICLE_TYPES | LIVE_TYPES):
-            continue
-        meta.title = meta.title or _text(node.get("headline"))
-        if not meta.authors:
-            meta.authors = _names(node.get("author") or node.get("creator"))
-        meta.published = meta.published or parse_datetime(node.get("datePublished"))
-        meta.modified = meta.modified or parse_datetime(node.get("dateModified"))
-        publisher = node.get("publisher")
-        meta.site_name = meta.site_name or _text(publisher)
-        free = node.get("isAccessibleForFree")
-        if free is not None and meta.accessible_for_free is None:
-            meta.accessible_for_free = str(free).strip().lower() not in ("false", "0", "no")
+        if types & (ARTICLE_TYPES | LIVE_TYPES):
+            _read_article_node(meta, node)
 
+    metas, meta.meta_authors = _meta_tags(tree)
+    meta.og_type = metas.get("og:type", "").lower() or None
+    meta.site_name = metas.get("og:site_name") or meta.site_name
+    if meta.published is None:
+        meta.published = _declared_date(metas, _PUBLISHED_META)
+    if meta.modified is None:
+        meta.modified = _declared_date(metas, _MODIFIED_META)
+    if meta.published is None:
+        meta.published = _visible_published(tree)
+    meta.canonical_url = _canonical_url(tree, metas, url)
+    return meta
+
+
+def _read_article_node(meta: PageMeta, node: dict[str, Any]) -> None:
+    """Fill what is still open in ``meta`` from one JSON-LD article node (the first one wins)."""
+    meta.title = meta.title or _text(node.get("headline"))
+    if not meta.authors:
+        meta.authors = _names(node.get("author") or node.get("creator"))
+    meta.published = meta.published or parse_datetime(node.get("datePublished"))
+    meta.modified = meta.modified or parse_datetime(node.get("dateModified"))
+    meta.site_name = meta.site_name or _text(node.get("publisher"))
+    free = node.get("isAccessibleForFree")
+    if free is not None and meta.accessible_for_free is None:
+        meta.accessible_for_free = str(free).strip().lower() not in ("false", "0", "no")
+
+
+def _meta_tags(tree: HtmlElement) -> tuple[dict[str, str], list[str]]:
+    """The page's meta tags by lower-case name (the first of a name wins) and every author tag
+    that names a person rather than a profile URL."""
     metas: dict[str, str] = {}
     authors: list[str] = []
     for el in tree.iterfind(".//meta"):
@@ -191,36 +214,37 @@ def read_page_meta(tree: HtmlElement, url: str) -> PageMeta:
         if key in _AUTHOR_META and not _URLISH.search(content):
             authors.append(content)
         metas.setdefault(key, content)
-    meta.meta_authors = authors
-    meta.og_type = metas.get("og:type", "").lower() or None
-    meta.site_name = metas.get("og:site_name") or meta.site_name
-    if meta.published is None:
-        for key in _PUBLISHED_META:
-            if key in metas and (parsed := parse_datetime(metas[key])):
-                meta.published = parsed
-                break
-    if meta.modified is None:
-        for key in _MODIFIED_META:
-            if key in metas and (parsed := parse_datetime(metas[key])):
-                meta.modified = parsed
-                break
-    if meta.published is None:
-        # <time datetime> / itemprop=datePublished in the visible page
-        for el in tree.xpath('.//*[@itemprop="datePublished"]|.//time[@datetime]')[:3]:
-            parsed = parse_datetime(el.get("datetime") or el.get("content"))
-            if parsed:
-                meta.published = parsed
-                break
+    return metas, authors
 
+
+def _declared_date(metas: dict[str, str], keys: tuple[str, ...]) -> datetime | None:
+    """The first of ``keys`` whose meta tag holds a readable date."""
+    for key in keys:
+        if key in metas and (parsed := parse_datetime(metas[key])):
+            return parsed
+    return None
+
+
+def _visible_published(tree: HtmlElement) -> datetime | None:
+    """<time datetime> / itemprop=datePublished in the visible page (the first three looked at)."""
+    for el in tree.xpath('.//*[@itemprop="datePublished"]|.//time[@datetime]')[:3]:
+        parsed = parse_datetime(el.get("datetime") or el.get("content"))
+        if parsed:
+            return parsed
+    return None
+
+
+def _canonical_url(tree: HtmlElement, metas: dict[str, str], url: str) -> str | None:
+    """rel=canonical, else og:url, made absolute against the page's URL."""
     canonical = None
     for link in tree.iterfind(".//link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
             canonical = link.get("href", "").strip()
             break
     canonical = canonical or metas.get("og:url")
-    if canonical:
-        try:
-            meta.canonical_url = urljoin(url, canonical)
-        except ValueError:
-            meta.canonical_url = None
-    return meta
+    if not canonical:
+        return None
+    try:
+        return urljoin(url, canonical)
+    except ValueError:
+        return None

@@ -354,99 +354,142 @@ async def fetch_url(
         settings = replace(settings, max_body_bytes=max_body_bytes)
     started = time.monotonic()
     result = Download(FetchStatus.TEMPORARY, url, url)
-    current = url
-    seen = {url}
-    permanent = True  # every hop so far was a permanent redirect
     moved_to = None
     try:
         async with asyncio.timeout(settings.total_timeout_s):
-            for hop in range(settings.max_redirects + 1):
-                result.final_url = current
-                refusal = _scheme_refusal(current)
-                if refusal:
-                    result.status, result.error = FetchStatus.BLOCKED, refusal
-                    break
-                response = await client.get(current, headers)
-                try:
-                    result.http_status = response.status_code
-                    result.headers = response.headers
-                    code = response.status_code
-                    location = response.headers.get("location")
-                    if code in REDIRECTS and location:
-                        target = urljoin(current, location.strip())
-                        if target in seen:
-                            result.status, result.error = FetchStatus.HARD, f"redirect loop at {target}"
-                            break
-                        if hop == settings.max_redirects:
-                            result.status = FetchStatus.HARD
-                            result.error = f"too many redirects (more than {settings.max_redirects})"
-                            break
-                        seen.add(target)
-                        permanent = permanent and code in PERMANENT_REDIRECTS
-                        if permanent:
-                            moved_to = target
-                        current = target
-                        await _drain(response)
-                        continue
-                    result.status = status_for_http(code)
-                    result.retry_after_s = parse_retry_after(
-                        response.headers.get("retry-after"), server_date=response.headers.get("date")
-                    )
-                    if result.status is FetchStatus.OK:
-                        result.status, result.body, result.error, result.wire_bytes = await _read_body(
-                            response, settings
-                        )
-                    else:
-                        if code in REDIRECTS or 300 <= code < 400 and code != 304:
-                            result.error = f"HTTP {code} without a usable Location"
-                        elif result.status is not FetchStatus.NOT_MODIFIED:
-                            result.error = f"HTTP {code} {response.reason_phrase}".strip()
-                        await _drain(response)
-                finally:
-                    await response.aclose()
-                break
-    except TimeoutError:
-        result.status = FetchStatus.TEMPORARY
-        result.error = f"total timeout: no complete response within {settings.total_timeout_s:g}s"
-    except UnsafeURLError as exc:
-        result.status, result.error = FetchStatus.BLOCKED, str(exc)
-    except ResolveError as exc:
-        result.status = FetchStatus.HARD if exc.permanent else FetchStatus.TEMPORARY
-        result.error = str(exc)
-        result.unreachable = result.http_status is None
-    except httpcore.ConnectTimeout:
-        result.status, result.error = (
-            FetchStatus.TEMPORARY,
-            f"connect timeout after {settings.connect_timeout_s:g}s",
+            moved_to = await _follow(client, result, settings, headers)
+    except _FAILURES as exc:
+        result.status, result.error, result.unreachable = _failure(
+            exc, settings, answered=result.http_status is not None
         )
-        result.unreachable = result.http_status is None
-    except httpcore.ReadTimeout:
-        result.status, result.error = (
-            FetchStatus.TEMPORARY,
-            f"read timeout after {settings.read_timeout_s:g}s",
-        )
-    except httpcore.TimeoutException as exc:
-        result.status, result.error = FetchStatus.TEMPORARY, f"timeout: {type(exc).__name__}"
-    except httpcore.ConnectError as exc:
-        result.status, result.error = _describe_connect_error(exc)
-        # a TLS error means a server answered
-        result.unreachable = result.http_status is None and not result.error.startswith("TLS error")
-    except httpcore.RemoteProtocolError as exc:
-        text = str(exc)
-        reason = "truncated body" if "incomplete" in text or "complete message body" in text else "protocol error"
-        result.status, result.error = FetchStatus.TEMPORARY, f"{reason}: {text}"
-    except (httpcore.ReadError, httpcore.WriteError) as exc:
-        result.status, result.error = FetchStatus.TEMPORARY, f"connection reset: {exc or type(exc).__name__}"
-    except (httpcore.UnsupportedProtocol, httpx.InvalidURL) as exc:
-        result.status, result.error = FetchStatus.BLOCKED, f"refused: {exc}"
-    except (httpcore.NetworkError, httpcore.ProtocolError) as exc:
-        result.status, result.error = FetchStatus.TEMPORARY, f"{type(exc).__name__}: {exc}"
-    except OSError as exc:  # sockets surface some failures unwrapped
-        result.status, result.error = FetchStatus.TEMPORARY, f"network error: {exc}"
-        result.unreachable = exc.errno in _NO_ROUTE
     result.duration_ms = int((time.monotonic() - started) * 1000)
     if result.status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED):
         result.moved_to = moved_to  # only a location that answered counts as the new one
     if result.error:
         result.error = result.error[:500]
     return result
+
+
+async def _follow(
+    client: HttpClient, result: Download, settings: HttpSettings, headers: Mapping[str, str] | None
+) -> str | None:
+    """GET ``result.url`` and the redirects from it, filling in ``result`` from the last answer.
+
+    Returns where the URL moved for good: the target of the last permanent redirect (301/308) in
+    an unbroken run of them from the requested URL.
+    """
+    current = result.url
+    seen = {current}
+    permanent = True  # every hop so far was a permanent redirect
+    moved_to = None
+    for hop in range(settings.max_redirects + 1):
+        result.final_url = current
+        refusal = _scheme_refusal(current)
+        if refusal:
+            result.status, result.error = FetchStatus.BLOCKED, refusal
+            break
+        response = await client.get(current, headers)
+        try:
+            result.http_status = response.status_code
+            result.headers = response.headers
+            target = _redirect_target(response, current)
+            if target is None:
+                await _take_answer(response, result, settings)
+                break
+            refusal = _redirect_refusal(target, seen, hop, settings)
+            if refusal:
+                result.status, result.error = FetchStatus.HARD, refusal
+                break
+            seen.add(target)
+            permanent = permanent and response.status_code in PERMANENT_REDIRECTS
+            if permanent:
+                moved_to = target
+            current = target
+            await _drain(response)
+        finally:
+            await response.aclose()
+    return moved_to
+
+
+def _redirect_target(response: _Response, current: str) -> str | None:
+    """The absolute URL a redirect points to; None for any other answer (or a redirect without
+    a Location, which is then the answer)."""
+    location = response.headers.get("location")
+    if response.status_code in REDIRECTS and location:
+        return urljoin(current, location.strip())
+    return None
+
+
+def _redirect_refusal(target: str, seen: set[str], hop: int, settings: HttpSettings) -> str | None:
+    """Why a redirect is not followed (a loop, or one hop too many), or None."""
+    if target in seen:
+        return f"redirect loop at {target}"
+    if hop == settings.max_redirects:
+        return f"too many redirects (more than {settings.max_redirects})"
+    return None
+
+
+async def _take_answer(response: _Response, result: Download, settings: HttpSettings) -> None:
+    """Fill in ``result`` from a response that is not followed: its status, Retry-After, and the
+    body of a 2xx (read under the caps) or the reason of anything else."""
+    code = response.status_code
+    result.status = status_for_http(code)
+    result.retry_after_s = parse_retry_after(
+        response.headers.get("retry-after"), server_date=response.headers.get("date")
+    )
+    if result.status is FetchStatus.OK:
+        result.status, result.body, result.error, result.wire_bytes = await _read_body(response, settings)
+        return
+    if code in REDIRECTS or 300 <= code < 400 and code != 304:
+        result.error = f"HTTP {code} without a usable Location"
+    elif result.status is not FetchStatus.NOT_MODIFIED:
+        result.error = f"HTTP {code} {response.reason_phrase}".strip()
+    await _drain(response)
+
+
+# What fetch_url turns into a status (anything else is a bug and propagates).
+_FAILURES = (
+    TimeoutError,
+    UnsafeURLError,
+    ResolveError,
+    httpcore.TimeoutException,
+    httpcore.NetworkError,
+    httpcore.ProtocolError,
+    httpcore.UnsupportedProtocol,
+    httpx.InvalidURL,
+    OSError,
+)
+
+
+def _failure(exc: BaseException, settings: HttpSettings, *, answered: bool) -> tuple[FetchStatus, str, bool]:
+    """(status, reason, unreachable) for an exception of ``_FAILURES``; checked in this order, the
+    specific before the general. ``answered``: a response had arrived (then no failure says the
+    server was unreachable, except a socket error's own errno)."""
+    if isinstance(exc, TimeoutError):  # before OSError, of which it is a subclass
+        return FetchStatus.TEMPORARY, f"total timeout: no complete response within {settings.total_timeout_s:g}s", False
+    if isinstance(exc, UnsafeURLError):
+        return FetchStatus.BLOCKED, str(exc), False
+    if isinstance(exc, ResolveError):
+        return (FetchStatus.HARD if exc.permanent else FetchStatus.TEMPORARY), str(exc), not answered
+    if isinstance(exc, httpcore.ConnectTimeout):
+        return FetchStatus.TEMPORARY, f"connect timeout after {settings.connect_timeout_s:g}s", not answered
+    if isinstance(exc, httpcore.ReadTimeout):
+        return FetchStatus.TEMPORARY, f"read timeout after {settings.read_timeout_s:g}s", False
+    if isinstance(exc, httpcore.TimeoutException):
+        return FetchStatus.TEMPORARY, f"timeout: {type(exc).__name__}", False
+    if isinstance(exc, httpcore.ConnectError):
+        status, error = _describe_connect_error(exc)
+        # a TLS error means a server answered
+        return status, error, not answered and not error.startswith("TLS error")
+    if isinstance(exc, httpcore.RemoteProtocolError):
+        text = str(exc)
+        reason = "truncated body" if "incomplete" in text or "complete message body" in text else "protocol error"
+        return FetchStatus.TEMPORARY, f"{reason}: {text}", False
+    if isinstance(exc, (httpcore.ReadError, httpcore.WriteError)):
+        return FetchStatus.TEMPORARY, f"connection reset: {exc or type(exc).__name__}", False
+    if isinstance(exc, (httpcore.UnsupportedProtocol, httpx.InvalidURL)):
+        return FetchStatus.BLOCKED, f"refused: {exc}", False
+    if isinstance(exc, (httpcore.NetworkError, httpcore.ProtocolError)):
+        return FetchStatus.TEMPORARY, f"{type(exc).__name__}: {exc}", False
+    assert isinstance(exc, OSError)  # sockets surface some failures unwrapped
+    return FetchStatus.TEMPORARY, f"network error: {exc}", exc.errno in _NO_ROUTE

@@ -16,6 +16,7 @@ stragglers are still arriving.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextvars
 import hashlib
 import logging
@@ -26,7 +27,7 @@ from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Generator, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 import httpcore
@@ -164,6 +165,147 @@ class _Pool(httpcore.AsyncConnectionPool):
 _POOL = _Pool if httpcore.__version__.startswith("1.") else httpcore.AsyncConnectionPool
 
 
+class _Batch(Generic[T]):
+    """One run of ``work`` over ``items`` on the fetcher's loop, and the consumer's side of it.
+
+    The loop side starts items while fewer than ``window_size`` results wait for the consumer;
+    one item's exception becomes ``failed(item, exc)``; when the batch is cancelled (at the
+    deadline, or because the consumer stopped), items that made a request report
+    ``cut_off(item)``, then the batch puts ``_DONE``.
+    """
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        items: Sequence[T],
+        work: Callable[[T], Awaitable[Any]],
+        failed: Callable[[T, BaseException], Any],
+        cut_off: Callable[[T], Any] | None,
+        *,
+        window_size: int,
+        started: set[int],
+    ) -> None:
+        self.loop = loop
+        self.items = items
+        self.work = work
+        self.failed = failed
+        self.cut_off = cut_off
+        self.window_size = window_size
+        self.started = started  # id() of the items that made a request (Fetcher._get adds them)
+        self.results: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        # Set on the loop when the batch starts; the consumer reads them from its own thread.
+        self.window: asyncio.Semaphore | None = None
+        self.task: asyncio.Task[None] | None = None
+
+    # --- on the loop ---------------------------------------------------------------------
+
+    async def _one(self, item: T, window: asyncio.Semaphore) -> None:
+        _ITEM.set(item)
+        try:
+            self.results.put(await self.work(item))
+        except asyncio.CancelledError:
+            if self.cut_off is not None and id(item) in self.started:
+                self.results.put(self.cut_off(item))
+            else:
+                window.release()  # nothing for the consumer to take
+            raise
+        except Exception as exc:  # one item's bug must not sink the batch: it becomes data
+            log.exception("fetch of %r failed unexpectedly", item)
+            self.results.put(self.failed(item, exc))
+
+    async def run(self) -> None:
+        window = asyncio.Semaphore(self.window_size)
+        self.window = window
+        self.task = asyncio.current_task()
+        tasks = []
+        try:
+            for item in self.items:
+                await window.acquire()  # released when the consumer has taken a result
+                tasks.append(asyncio.create_task(self._one(item, window)))
+            await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            for task in tasks:
+                task.cancel()
+            # Cancelled items report their cut-off before the batch says it is done.
+            await asyncio.gather(*tasks, return_exceptions=True)
+            self.results.put(_DONE)
+
+    # --- on the consumer's thread ----------------------------------------------------------
+
+    def consume(
+        self, future: concurrent.futures.Future[None], *, deadline: float | None, tick_s: float | None
+    ) -> Generator[Any, None, None]:
+        """The results as they arrive, ``None`` after every ``tick_s`` without one; at
+        ``deadline`` the batch is cancelled and its cut-offs are still taken."""
+        stopped = False
+        last = time.monotonic()
+        while True:
+            now = time.monotonic()
+            if deadline is not None and not stopped and now >= deadline and self.task is not None:
+                stopped = True
+                self._stop()
+            try:
+                item = self.results.get(
+                    timeout=_wait_s(now, last, tick_s=tick_s, deadline=None if stopped else deadline)
+                )
+            except queue.Empty as empty:
+                if self._ended(future, empty):
+                    return
+                if tick_s is not None and time.monotonic() - last >= tick_s:
+                    last = time.monotonic()
+                    yield None
+                continue
+            if item is _DONE:
+                return
+            if self.window is not None:
+                self.loop.call_soon_threadsafe(self.window.release)
+            last = time.monotonic()
+            yield item
+
+    def _stop(self) -> None:
+        # In flight: cut off; not started: left for a later run. The batch reports the
+        # cut-offs, then _DONE.
+        assert self.task is not None
+        self.loop.call_soon_threadsafe(self.task.cancel)
+        log.info("fetch batch stopped at its deadline; in-flight downloads are cut off")
+
+    def _ended(self, future: concurrent.futures.Future[None], empty: queue.Empty) -> bool:
+        """Whether nothing more will come: True when the batch was cancelled; a batch that
+        crashed, or ended without saying it was done, raises."""
+        if not future.done() or not self.results.empty():
+            return False
+        if future.cancelled():
+            return True
+        future.result()  # surfaces a crash of the batch itself
+        raise FetchError("fetch batch ended without finishing") from empty
+
+    def wind_down(self, future: concurrent.futures.Future[None]) -> None:
+        """Cancel a batch that is still running and wait for it to end; never raises."""
+        if not future.done():
+            # Cancel the batch on its loop and wait for it to wind down (its tasks end at their
+            # next await): cancelling the concurrent future alone would return at once and
+            # leave the batch pending when the Fetcher closes its loop.
+            if self.task is not None:
+                self.loop.call_soon_threadsafe(self.task.cancel)
+            else:
+                future.cancel()
+        try:
+            future.result(timeout=30)
+        except (asyncio.CancelledError, Exception):  # noqa: BLE001 - cancelled or already reported
+            pass
+
+
+def _wait_s(now: float, last: float, *, tick_s: float | None, deadline: float | None) -> float:
+    """How long the consumer waits for a result: at most a second, and not past the next tick
+    or the deadline (at least 10 ms)."""
+    wait = 1.0
+    if tick_s is not None:
+        wait = min(wait, max(0.01, last + tick_s - now))
+    if deadline is not None:
+        wait = min(wait, max(0.01, deadline - now))
+    return wait
+
+
 class Fetcher:
     """Concurrent, polite, bounded downloads of feeds and pages. Use as a context manager."""
 
@@ -277,94 +419,21 @@ class Fetcher:
         if self._loop is None:
             self.open()
         assert self._loop is not None
-        loop = self._loop
-        results: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        window_size = max(2 * self.settings.concurrency, 8)
-        holder: dict[str, Any] = {}
         self._started = set()
-        started = self._started
-
-        async def one(item: T, window: asyncio.Semaphore) -> None:
-            _ITEM.set(item)
-            try:
-                results.put(await work(item))
-            except asyncio.CancelledError:
-                if cut_off is not None and id(item) in started:
-                    results.put(cut_off(item))
-                else:
-                    window.release()  # nothing for the consumer to take
-                raise
-            except Exception as exc:  # one item's bug must not sink the batch: it becomes data
-                log.exception("fetch of %r failed unexpectedly", item)
-                results.put(failed(item, exc))
-
-        async def batch() -> None:
-            window = asyncio.Semaphore(window_size)
-            holder["window"] = window
-            holder["task"] = asyncio.current_task()
-            tasks = []
-            try:
-                for item in items:
-                    await window.acquire()  # released when the consumer has taken a result
-                    tasks.append(asyncio.create_task(one(item, window)))
-                await asyncio.gather(*tasks, return_exceptions=True)
-            finally:
-                for task in tasks:
-                    task.cancel()
-                # Cancelled items report their cut-off before the batch says it is done.
-                await asyncio.gather(*tasks, return_exceptions=True)
-                results.put(_DONE)
-
-        future = asyncio.run_coroutine_threadsafe(batch(), loop)
-        stopped = False
-        last = time.monotonic()
+        batch = _Batch(
+            self._loop,
+            items,
+            work,
+            failed,
+            cut_off,
+            window_size=max(2 * self.settings.concurrency, 8),
+            started=self._started,
+        )
+        future = asyncio.run_coroutine_threadsafe(batch.run(), self._loop)
         try:
-            while True:
-                now = time.monotonic()
-                if deadline is not None and not stopped and now >= deadline and "task" in holder:
-                    stopped = True
-                    # In flight: cut off; not started: left for a later run. The batch reports the
-                    # cut-offs, then _DONE.
-                    loop.call_soon_threadsafe(holder["task"].cancel)
-                    log.info("fetch batch stopped at its deadline; in-flight downloads are cut off")
-                wait = 1.0
-                if tick_s is not None:
-                    wait = min(wait, max(0.01, last + tick_s - now))
-                if deadline is not None and not stopped:
-                    wait = min(wait, max(0.01, deadline - now))
-                try:
-                    item = results.get(timeout=wait)
-                except queue.Empty as empty:
-                    if future.done() and results.empty():
-                        if future.cancelled():
-                            break
-                        future.result()  # surfaces a crash of the batch itself
-                        raise FetchError("fetch batch ended without finishing") from empty
-                    if tick_s is not None and time.monotonic() - last >= tick_s:
-                        last = time.monotonic()
-                        yield None
-                    continue
-                if item is _DONE:
-                    break
-                window = holder.get("window")
-                if window is not None:
-                    loop.call_soon_threadsafe(window.release)
-                last = time.monotonic()
-                yield item
+            yield from batch.consume(future, deadline=deadline, tick_s=tick_s)
         finally:
-            if not future.done():
-                # Cancel the batch on its loop and wait for it to wind down (its tasks end at their
-                # next await): cancelling the concurrent future alone would return at once and
-                # leave the batch pending when the Fetcher closes its loop.
-                task = holder.get("task")
-                if task is not None:
-                    loop.call_soon_threadsafe(task.cancel)
-                else:
-                    future.cancel()
-            try:
-                future.result(timeout=30)
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - cancelled or already reported
-                pass
+            batch.wind_down(future)
 
     # --- feeds ---------------------------------------------------------------------------
 

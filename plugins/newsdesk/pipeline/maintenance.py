@@ -26,7 +26,7 @@ def prune_fetch_log(conn: Conn, settings: Settings, *, now: datetime) -> dict[st
     return {"pruned": pruned}
 
 
-def feed_health_report(conn: Conn, day: date) -> list[dict]:
+def feed_health_report(conn: Conn, day: date) -> list[health_store.FeedHealth]:
     """Write the day's feed-health report (dead, failing, silent, slow feeds); committed. Its rows."""
     rows = health_store.write_health_report(conn, day)
     conn.commit()

@@ -97,6 +97,8 @@ def _canonical_entries(entries: Sequence[FeedEntry], feed_url: str) -> tuple[Fee
 
 def poll_from_download(download: FeedDownload, state: FeedState) -> FeedPoll:
     """Turn a download into a poll outcome: unchanged by hash, parsed, or failed."""
+    # Every FeedFetch field, copied by name (cheaper than reading fields() per feed; the unit
+    # test holds the two lists equal).
     base = FeedPoll(
         feed_id=download.feed_id,
         url=download.url,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from newsdesk.store.db import Conn
@@ -12,7 +13,17 @@ SLOW_MS = 5000
 FAILING_AFTER = 3
 
 
-def write_health_report(conn: Conn, day: date) -> list[dict]:
+@dataclass(frozen=True, slots=True)
+class FeedHealth:
+    """One feed's line of the day's report."""
+
+    feed_id: int
+    name: str
+    health: str  # dead, failing, silent, slow, disabled or ok
+    detail: str
+
+
+def write_health_report(conn: Conn, day: date) -> list[FeedHealth]:
     """Classify every feed from v_feed_health, upsert the day's rows, return them (worst first)."""
     with conn.transaction():
         conn.execute(
@@ -58,4 +69,4 @@ def write_health_report(conn: Conn, day: date) -> list[dict]:
             """,
             (day,),
         ).fetchall()
-    return list(rows)
+    return [FeedHealth(**row) for row in rows]
