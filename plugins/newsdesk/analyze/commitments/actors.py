@@ -46,6 +46,7 @@ PERSONAL_PRONOUNS = frozenset("ik wij we hij zij ze het u jij je jullie men".spl
 FIRST_PERSON = frozenset("ik wij we".split())
 FIRST_PERSON_OWNERS = {"onze": "we", "ons": "we", "mijn": "ik"}  # a possessive stands for its owner
 RELATIVE = frozenset("die dat wie welke".split())
+_PARTNER_CASES = frozenset("met tegen bij naar tussen zonder aan".split())
 NAME_PARTICLES = frozenset("van der den de te ten ter von le la da del di 't".split())
 LEADING_NON_NAME = frozenset("ook zelfs wel nu dan toen daarna vervolgens en maar alleen echter zo".split())
 # "DEN HAAG (ANP) -", "BRUSSEL -": a dateline opens the text of a wire story.
@@ -98,6 +99,14 @@ class DocumentContext:
     # every speaker the document credits, wherever it stands: who its quotes are from
     all_speakers: list[Actor] = field(default_factory=list)
     author: Actor | None = None  # the byline ("Door Peter Vangindertael", a line of names only)
+    _government: tuple[Actor | None] | None = None  # computed once, on first use
+
+    def government(self) -> Actor | None:
+        """The government the document names most often ("de Vlaamse regering", "het kabinet",
+        "de regering-Verhofstadt"), wherever it stands: who a passive policy measure belongs to."""
+        if self._government is None:
+            self._government = (_named_government(self),) if _GOVERNMENT_WORD.search(doc_text(self.doc)) else (None,)
+        return self._government[0]
 
     def note_topic(self, actor: Actor) -> None:
         key = actor.entity_id or actor.text.casefold()
@@ -625,7 +634,7 @@ def resolve_subject(
     inside = ctx.mentions_in(tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
     if owner is not None and all(_entity_label(m) is EntityLabel.MISC for m in inside):
         # "Onze eerste Dies Natalis zal dienen als ...", "Ons team gaat ...": the speaker's side
-        return _first_person(owner, span_text(doc, tokens), ctx=ctx, sentence=sentence, speaker=speaker)
+        return _first_person(owner, span_text(doc, tokens), ctx=ctx, sentence=sentence, speaker=speaker, quoted=quoted)
     if lemma(head) in TIME_WORDS or head.lower_ in TIME_WORDS or head.dep_ in ("obl:tmod", "nmod:tmod"):
         return []
     found = phrase_actors(doc, tokens, ctx, sentence, "subject")
@@ -688,7 +697,7 @@ def _pronoun(
         else:
             return []
     if low in FIRST_PERSON:
-        return _first_person(tok.lower_, tok.text, ctx=ctx, sentence=sentence, speaker=speaker)
+        return _first_person(tok.lower_, tok.text, ctx=ctx, sentence=sentence, speaker=speaker, quoted=quoted)
     if low in ("men", "u", "je", "jij", "jullie"):
         return []
     if matrix:  # "Hij zei dat hij ...", "hebben afgesproken dat ze ..."
@@ -720,7 +729,9 @@ def _pronoun(
     return []
 
 
-def _first_person(low: str, written: str, *, ctx: DocumentContext, sentence: int, speaker: Actor | None) -> list[Actor]:
+def _first_person(
+    low: str, written: str, *, ctx: DocumentContext, sentence: int, speaker: Actor | None, quoted: bool = False
+) -> list[Actor]:
     """ "ik" is who speaks; "we" is the side that speaker speaks for.
 
     With a speaker: "we" of a person is the organisation the person speaks for ("zei Ursula von der
@@ -745,19 +756,30 @@ def _first_person(low: str, written: str, *, ctx: DocumentContext, sentence: int
                 return [_replace(topic, how="pronoun", written=written)]
         return [_replace(speaker, how="speaker", written=written)]
     main = ctx.main_speaker(person=not plural)
+    salient = ctx.most_salient((EntityLabel.ORG,)) if plural else None
     if main is not None:
         if plural and main.label is EntityLabel.PER:
             org = ctx.affiliation(main)
             if org is not None:
                 return [actor_of_mention(org, sentence, "pronoun", written)]
+        if plural and salient is not None and _outweighs(ctx, salient, main):
+            # "we" of an organisation credited once, in a document about another: the one it is about
+            return [actor_of_mention(salient, sentence, "pronoun", written)]
         return [_replace(main, how="speaker", written=written)]
-    if ctx.author is not None:
+    if ctx.author is not None and not (quoted and plural and salient is not None):
+        # the byline writes "we" in a column; a quoted "we" is the side of whoever is quoted
         return [_replace(ctx.author, how="author", written=written)]
     if plural:  # not a place: "we" in a travel story are the travellers, not the town they visit
         org = ctx.most_salient((EntityLabel.ORG,))
         return [actor_of_mention(org, sentence, "pronoun", written)] if org is not None else []
     person = ctx.most_salient((EntityLabel.PER,))
     return [actor_of_mention(person, sentence, "pronoun", written)] if person is not None else []
+
+
+def _outweighs(ctx: DocumentContext, org: Mention, speaker: Actor) -> bool:
+    """The organisation ``org`` is named at least three times and more than twice as often as ``speaker``."""
+    hits = ctx.salience[org.entity.entity_id]
+    return speaker.entity_id != org.entity.entity_id and hits >= 3 and hits > 2 * ctx.salience[speaker.entity_id or ""]
 
 
 def _protagonist(ctx: DocumentContext, main: Mention, near: Mention) -> bool:
@@ -824,17 +846,75 @@ def context_actor(seg: Span, ctx: DocumentContext, sentence: int, speaker: Actor
     names, else the actor the document is about, else its most mentioned organisation or place."""
     if speaker is not None and speaker.sentence == sentence:
         return _replace(speaker, how="context")
-    orgs = [m for m in ctx.mentions_in(seg.start_char, seg.end_char) if _entity_label(m) is EntityLabel.ORG]
+    orgs = [
+        m
+        for m in ctx.mentions_in(seg.start_char, seg.end_char)
+        if _entity_label(m) is EntityLabel.ORG and _case_of(m, seg.doc) not in _PARTNER_CASES
+    ]  # "een overeenkomst met Aquafin": a partner of the measure, not who takes it
     if orgs:
         return actor_of_mention(orgs[-1], sentence, "context")
     previous = [a for a in ctx.actors if a.how == "subject" and sentence - 1 <= a.sentence <= sentence]
     if previous:  # "Een groep landen gaat een plan opstellen. Het plan zal worden voorgelegd aan ..."
         return _replace(previous[-1], how="context")
-    topic = ctx.topic(government=True)  # a passive policy measure is the government's, when it acts here
+    # a passive policy measure is the government's, when it acts here or the document names it
+    topic = ctx.topic(government=True)
+    if topic is not None and (topic.entity_id is None and is_government(topic.text)):
+        return _replace(topic, how="context")
+    government = ctx.government()
+    if government is not None:
+        return _replace(government, how="context")
     if topic is not None:
         return _replace(topic, how="context")
     m = ctx.most_salient((EntityLabel.ORG, EntityLabel.LOC)) or ctx.most_salient((EntityLabel.PER,))
     return actor_of_mention(m, sentence, "context") if m is not None else None
+
+
+# The nouns that name a government as a whole (the guidelines' "regering"/"kabinet"); a town's
+# council is named by its town, which the entities know.
+_GOVERNMENT_WORD = re.compile(r"regering|kabinet|ministerraad", re.IGNORECASE)
+
+
+def _named_government(ctx: DocumentContext) -> Actor | None:
+    counts: Counter[str] = Counter()
+    first: dict[str, Actor] = {}
+    for m in _GOVERNMENT_WORD.finditer(doc_text(ctx.doc)):
+        span = ctx.doc.char_span(m.start(), m.end(), alignment_mode="expand")
+        if span is None or span.root.pos_ not in ("NOUN", "PROPN"):
+            continue
+        tok = span.root
+        if (
+            actor_nouns().noun_class(lemma(tok)) != "government"
+            and actor_nouns().noun_class(tok.lower_) != "government"
+        ):
+            continue  # "regeringsleider", "kabinetschef": a person
+        phrase = [t for t in noun_phrase(tok) if t.i <= tok.i and t.pos_ != "DET"] or [tok]
+        sentence = _sentence_index(ctx.doc, tok)
+        found = phrase_actors(ctx.doc, phrase, ctx, sentence, "context")
+        if len(found) != 1 or found[0].entity_id is not None:
+            continue
+        key = " ".join(found[0].text.casefold().split())
+        counts[key] += 1
+        first.setdefault(key, found[0])
+    if not counts:
+        return None
+    best = max(counts.values())
+    return next(a for k, a in first.items() if counts[k] == best)
+
+
+def _sentence_index(doc: Doc, tok: Token) -> int:
+    return sum(1 for s in doc.sents if s.end <= tok.i)
+
+
+def _case_of(m: Mention, doc: Doc) -> str | None:
+    """The preposition a mention stands under ("met Aquafin" -> "met"), or None."""
+    span = doc.char_span(m.start, m.end, alignment_mode="expand")
+    if span is None:
+        return None
+    root = span.root
+    case = next((c for c in root.children if c.dep_ == "case"), None)
+    if case is None and root.i > 0 and doc[root.i - 1].pos_ == "ADP":
+        case = doc[root.i - 1]
+    return case.lower_ if case is not None else None
 
 
 def is_thing(tokens: Sequence[Token], ctx: DocumentContext) -> bool:
@@ -857,7 +937,8 @@ def agent_of(main: Token, ctx: DocumentContext, sentence: int) -> Actor | None:
     """The "door X" agent of a passive."""
     for c in main.children:
         if c.dep_ == "obl:agent" or (c.dep_ == "obl" and any(g.lower_ == "door" for g in c.children)):
-            found = phrase_actors(main.doc, noun_phrase(c), ctx, sentence, "agent")
+            phrase = [t for t in noun_phrase(c) if not (t.dep_ == "case" and t.head.i == c.i)]  # not "door"
+            found = phrase_actors(main.doc, phrase or [c], ctx, sentence, "agent")
             if found:
                 return found[0]
     return None

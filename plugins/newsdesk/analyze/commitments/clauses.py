@@ -70,7 +70,7 @@ class Candidate:
 
     cue: Token  # the cue word; for "present"/"passive" candidates the finite verb
     source: str  # one of SOURCES
-    entry: Cue | None  # the lexicon row (None for "present" and "passive")
+    entry: Cue | None  # the lexicon row (for "present" and "passive": an action's, or None)
     main: Token  # the verb (or noun) heading the committed action
     segment: Span
     subject: list[Token] = field(default_factory=list)  # the subject phrase, possibly empty
@@ -500,7 +500,7 @@ def candidates(seg: Span, lex: Lexicon | None = None) -> list[Candidate]:
             or _adj_cue(tok, seg, lex)
             or _noun_cue(tok, seg, lex)
             or _aux_cue(tok, seg, lex)
-            or _passive(tok, seg)
+            or _passive(tok, seg, lex)
             or _present(tok, seg, lex)
         )
         if cand is not None:
@@ -680,8 +680,11 @@ def _noun_cue(tok: Token, seg: Span, lex: Lexicon) -> Candidate | None:
     return None
 
 
-def _passive(tok: Token, seg: Span) -> Candidate | None:
-    """ "De software wordt geïntegreerd in ...": a present passive, the actor left to context."""
+def _passive(tok: Token, seg: Span, lex: Lexicon) -> Candidate | None:
+    """ "De software wordt geïntegreerd in ...": a present passive, the actor left to context.
+
+    A participle of the lexicon's actions ("wordt uitgebreid", "worden opgestart") carries its row.
+    """
     if tok.lower_ not in ("wordt", "worden") or not is_finite(tok) or is_past(tok):
         return None
     main = tok.head if tok.dep_ in ("aux:pass", "aux") and tok.head.i != tok.i else None
@@ -696,7 +699,7 @@ def _passive(tok: Token, seg: Span) -> Candidate | None:
         )
     if main is None or any(lemma(c) in OBLIGATION_MODALS for c in main.children if c.dep_ == "aux"):
         return None
-    return Candidate(tok, "passive", None, main, seg, passive=True)
+    return Candidate(tok, "passive", lex.actions.get(lemma(main)), main, seg, passive=True)
 
 
 def _present(tok: Token, seg: Span, lex: Lexicon) -> Candidate | None:

@@ -211,7 +211,9 @@ def prediction(cand: Candidate, clause: list[Token]) -> Prediction:
     # "een akkoord bereiken": the verb the cue noun takes is no outcome ("de omzet bereikt 2 miljoen" is)
     outcome = (lemma(main) in OUTCOME_VERBS and not light) or (cand.source == "present" and lemma(main) in STATE_VERBS)
     copula = lemma(main) in ("zijn", "worden", "blijven") or any(c.dep_ == "cop" for c in main.children)
-    return Prediction(hedged, belief, outcome, copula)
+    # "dat wil zeggen", "wil zeggen dat": what something means, a state and no act
+    means = cand.entry is not None and cand.entry.lemma == "willen" and lemma(main) == "zeggen"
+    return Prediction(hedged, belief, outcome, copula or means)
 
 
 def introduced_by(cand: Candidate, verbs: frozenset[str]) -> bool:

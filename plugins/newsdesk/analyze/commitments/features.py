@@ -58,6 +58,8 @@ def candidate_features(
     f[f"src_{source}"] = 1.0
     if source == "present" and cand.entry is not None:
         f["present_action"] = 1.0
+    if source == "passive" and cand.entry is not None:
+        f["passive_action"] = 1.0  # "Het stelsel wordt uitgebreid": a measure, not a description
     if cand.entry is not None:
         f[f"kind_{cand.entry.kind}"] = 1.0
         if cand.entry.speech:
