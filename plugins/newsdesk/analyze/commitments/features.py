@@ -82,6 +82,8 @@ def candidate_features(
         f["outcome"] = 1.0
     if prediction.copula:
         f["copula"] = 1.0
+    if prediction.habitual:
+        f["habitual"] = 1.0
     if condition:
         f["condition"] = 1.0
     if deadline is not None:

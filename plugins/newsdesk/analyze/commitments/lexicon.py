@@ -181,6 +181,21 @@ HEDGES = frozenset(
     "wellicht hopelijk".split()
 )
 HEDGE_PHRASES = ("naar verwachting", "naar alle waarschijnlijkheid", "in principe")
+# Adverbs of duration and habit: with them a present tense describes how things are or go
+# ("betaalt nog altijd", "speelt elke week"), not a decided act.
+HABITUAL = (
+    "nog altijd",
+    "nog steeds",
+    "telkens",
+    "gewoonlijk",
+    "meestal",
+    "doorgaans",
+    "vaak",
+    "elke week",
+    "elk jaar",
+    "ieder jaar",
+    "altijd",
+)
 # Verbs whose subject undergoes rather than acts: "de prijzen zullen stijgen" is a forecast.
 OUTCOME_VERBS = frozenset(
     "stijgen dalen groeien krimpen toenemen afnemen regenen sneeuwen vriezen waaien uitvallen winnen verliezen "
