@@ -68,7 +68,7 @@ log = logging.getLogger(__name__)
 __all__ = ["EXTRACTOR_VERSION", "Judged", "find_commitments", "judge_document"]
 
 # Bump when the rules, the lexicon or the scorer change behaviour; part of every analyzer_version.
-EXTRACTOR_VERSION = "commitments-9"
+EXTRACTOR_VERSION = "commitments-10"
 
 K = CommitmentKind
 
@@ -177,7 +177,7 @@ def _judge(
     wished = tense in (decide.Tense.PAST, decide.Tense.PLUPERFECT) or (
         tense is decide.Tense.PERFECT and "Inf" in cand.cue.morph.get("VerbForm", [])
     )  # "heb ik altijd iets anders willen doen"; "we hebben ons voorgenomen om ..." still holds
-    if wished and cand.entry is not None and cand.entry.kind is K.INTENT:
+    if wished and cand.entry is not None and cand.entry.kind is K.INTENT and not _negated_will(cand, clause):
         # "Imperial Invest wou diversifiëren": a past wish; a reported promise or decision
         # ("beloofde vorig jaar dat ...", "besloot te ...") keeps its future content
         veto = veto or "a past wish"
@@ -245,6 +245,11 @@ def _actors(
         cand.subject, cue=cand.cue, ctx=ctx, sentence=s_index, speaker=speaker, quoted=quoted, matrix=matrix
     )
     return named, False
+
+
+def _negated_will(cand: Candidate, clause: list) -> bool:
+    """ "wilde daar niets over toezeggen": a refusal at the time, not a past wish (the scorer weighs it)."""
+    return lemma(cand.cue) == "willen" and decide.negation(cand, clause, None).refusal
 
 
 def _er_komt(cand: Candidate, ctx: DocumentContext) -> bool:

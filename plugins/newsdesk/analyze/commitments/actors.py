@@ -47,6 +47,8 @@ FIRST_PERSON = frozenset("ik wij we".split())
 FIRST_PERSON_OWNERS = {"onze": "we", "ons": "we", "mijn": "ik"}  # a possessive stands for its owner
 RELATIVE = frozenset("die dat wie welke".split())
 _PARTNER_CASES = frozenset("met tegen bij naar tussen zonder aan".split())
+# Nouns for a town's government: the guidelines name it "gemeente X" after its town.
+MUNICIPAL = frozenset("gemeente stad college stadsbestuur gemeentebestuur schepencollege".split())
 NAME_PARTICLES = frozenset("van der den de te ten ter von le la da del di 't".split())
 LEADING_NON_NAME = frozenset("ook zelfs wel nu dan toen daarna vervolgens en maar alleen echter zo".split())
 # "DEN HAAG (ANP) -", "BRUSSEL -": a dateline opens the text of a wire story.
@@ -358,7 +360,7 @@ def _modifier(m: Mention, tokens: Sequence[Token]) -> bool:
 
 def phrase_actors(doc: Doc, tokens: Sequence[Token], ctx: DocumentContext, sentence: int, how: str) -> list[Actor]:
     """The actors a noun phrase names: its entities (split at "en"), else the phrase without titles."""
-    tokens = [t for t in with_name(tokens) if not t.is_space] or list(tokens)
+    tokens = _before_brackets([t for t in with_name(tokens) if not t.is_space] or list(tokens))
     if not tokens:
         return []
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
@@ -444,6 +446,15 @@ def phrase_actors(doc: Doc, tokens: Sequence[Token], ctx: DocumentContext, sente
             written if written != text else None,
         )
     ]
+
+
+def _before_brackets(tokens: list[Token]) -> list[Token]:
+    """ "Staatssecretaris Eddie van Marum (Herstel Groningen)", "Häkkinen (31)": what stands in
+    brackets after a name is its portfolio, party or age, not who acts."""
+    cut = next((i for i, t in enumerate(tokens) if t.text == "("), None)
+    if cut and any(t.text[:1].isupper() and not is_title(t) for t in tokens[:cut]):
+        return tokens[:cut]
+    return tokens
 
 
 def _unnamed_conjuncts(tokens: Sequence[Token], named: Sequence[Mention]) -> list[list[Token]]:
@@ -660,7 +671,15 @@ def _description(tokens: Sequence[Token], ctx: DocumentContext, sentence: int) -
         return None
     if "Plur" in content[0].morph.get("Number", []):
         return None  # "de corporaties": a group, kept as written
-    kind = actor_nouns().noun_class(lemma(content[0]))
+    noun = content[0]
+    named = _name_containing(noun, ctx)
+    if named is not None:  # "het Havenbedrijf" after "Havenbedrijf Rotterdam": the name, shortened
+        return actor_of_mention(named, sentence, "description", span_text(tokens[0].doc, tokens))
+    kind = actor_nouns().noun_class(lemma(noun))
+    if lemma(noun) in MUNICIPAL or noun.lower_ in MUNICIPAL:
+        # "de gemeente", "het college", "de stad": the town the document is about, as "gemeente X"
+        town = ctx.most_salient((EntityLabel.LOC,))
+        return actor_of_mention(town, sentence, "description", span_text(tokens[0].doc, tokens)) if town else None
     if kind == "person":
         labels: tuple[EntityLabel, ...] = (EntityLabel.PER,)
     elif kind == "organisation":
@@ -674,6 +693,21 @@ def _description(tokens: Sequence[Token], ctx: DocumentContext, sentence: int) -
     if m is None:
         return None
     return actor_of_mention(m, sentence, "description", span_text(tokens[0].doc, tokens))
+
+
+def _name_containing(noun: Token, ctx: DocumentContext) -> Mention | None:
+    """The most mentioned organisation whose name has ``noun`` as a word of its own."""
+    word = noun.lower_
+    if len(word) < 4:
+        return None
+    best: Mention | None = None
+    for m in ctx.by_id.values():
+        if _entity_label(m) is not EntityLabel.ORG or m.text.casefold() == word:
+            continue
+        if word in m.text.casefold().replace("-", " ").split():
+            if best is None or ctx.salience[m.entity.entity_id] > ctx.salience[best.entity.entity_id]:
+                best = m
+    return best
 
 
 def _pronoun(

@@ -213,6 +213,12 @@ def prediction(cand: Candidate, clause: list[Token]) -> Prediction:
     # "een akkoord bereiken": the verb the cue noun takes is no outcome ("de omzet bereikt 2 miljoen" is)
     outcome = (lemma(main) in OUTCOME_VERBS and not light) or (cand.source == "present" and lemma(main) in STATE_VERBS)
     copula = lemma(main) in ("zijn", "worden", "blijven") or any(c.dep_ == "cop" for c in main.children)
+    if (
+        copula
+        and lemma(main) == "blijven"
+        and any(c.pos_ == "VERB" and c.dep_ in ("xcomp", "ccomp") for c in main.children)
+    ):
+        copula = False  # "te blijven uitbreiden": an aspect of the act, not a state
     # "dat wil zeggen", "wil zeggen dat": what something means, a state and no act
     means = cand.entry is not None and cand.entry.lemma == "willen" and lemma(main) == "zeggen"
     # "zal in 125 landen te zien zijn": "zijn" with a "te" infinitive says what can be, not what anyone does
