@@ -689,6 +689,9 @@ def _description(tokens: Sequence[Token], ctx: DocumentContext, sentence: int) -
     if kind == "person":  # "de minister": the person just named
         m = ctx.nearest_before(tokens[0].idx, labels, sentence=sentence, window=1) or ctx.most_salient(labels)
     else:  # "de club": the organisation the document is about, not the last one it named
+        topic = ctx.topic()  # the one its clauses have as subject most often, else the most mentioned
+        if topic is not None and topic.label is EntityLabel.ORG and topic.entity_id is not None:
+            return _replace(topic, how="description", written=span_text(tokens[0].doc, tokens))
         m = ctx.most_salient(labels) or ctx.nearest_before(tokens[0].idx, labels, sentence=sentence, window=1)
     if m is None:
         return None
