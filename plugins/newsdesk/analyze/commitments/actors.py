@@ -102,6 +102,8 @@ class DocumentContext:
     all_speakers: list[Actor] = field(default_factory=list)
     author: Actor | None = None  # the byline ("Door Peter Vangindertael", a line of names only)
     _government: tuple[Actor | None] | None = None  # computed once, on first use
+    # per segment (start, end): its colon, its "volgens"/"aldus", its finite reporting verbs
+    _speech: dict[tuple[int, int], tuple[Token | None, list[Token], list[Token]]] = field(default_factory=dict)
 
     def government(self) -> Actor | None:
         """The government the document names most often ("de Vlaamse regering", "het kabinet",
@@ -489,7 +491,7 @@ def _unnamed_conjuncts(tokens: Sequence[Token], named: Sequence[Mention]) -> lis
 def speaker_of(seg: Span, exclude: set[int], ctx: DocumentContext, sentence: int) -> tuple[Actor | None, Token | None]:
     """The speaker credited in ``seg`` ("zei Starmer", "volgens Rutte", "aldus X"), with its verb."""
     doc = seg.doc
-    colon = next((t for t in seg if t.text == ":"), None)
+    colon, credits, reports = _speech_tokens(seg, ctx)
     if colon is not None:  # "Burgemeester Moerman: "We willen ..."", "Leblanc straalt van enthousiasme: "In 1998 ...""
         text = doc_text(doc)
         quote_follows = text[colon.idx + 1 : colon.idx + 3].strip()[:1] in QUOTE_CHARS or colon.i + 1 >= seg.end
@@ -504,14 +506,13 @@ def speaker_of(seg: Span, exclude: set[int], ctx: DocumentContext, sentence: int
             right_before = first.end == colon.idx
             if all(is_title(t) for t in before) and (right_before or quote_follows):
                 return actor_of_mention(first, sentence, "speaker"), None
-    for tok in seg:
-        if tok.lower_ in ("volgens", "aldus"):
-            np = _words_after(tok)
-            if np and _can_speak(np, ctx):
-                return _speaker_actor(doc, np, ctx, sentence), tok
-    for tok in seg:
-        if tok.i in exclude or not is_reporting(tok) or "Inf" in tok.morph.get("VerbForm", []):
-            continue  # "hoop ik dat Branko net zo zal reageren": an infinitive credits nobody
+    for tok in credits:
+        np = _words_after(tok)
+        if np and _can_speak(np, ctx):
+            return _speaker_actor(doc, np, ctx, sentence), tok
+    for tok in reports:
+        if tok.i in exclude:
+            continue
         if tok.i > seg.start and doc[tok.i - 1].text in ",\"'”":  # '..., zei Nilis rustig': the name after it
             after = [m for m in ctx.mentions_in(tok.idx, seg.end_char) if m.start <= _after_titles(tok)]
             if after and _entity_label(after[0]) in (EntityLabel.PER, EntityLabel.ORG):
@@ -526,6 +527,27 @@ def speaker_of(seg: Span, exclude: set[int], ctx: DocumentContext, sentence: int
                 np = [*np, doc[np[-1].i + 1]]
             return _speaker_actor(doc, np, ctx, sentence), tok
     return None, None
+
+
+def _speech_tokens(seg: Span, ctx: DocumentContext) -> tuple[Token | None, list[Token], list[Token]]:
+    """The tokens of ``seg`` that may credit a speaker, found once per segment (``speaker_of`` runs
+    for the segment and again for each of its candidates)."""
+    key = (seg.start, seg.end)
+    found = ctx._speech.get(key)
+    if found is None:
+        colon: Token | None = None
+        credits: list[Token] = []
+        reports: list[Token] = []
+        for tok in seg:
+            if colon is None and tok.text == ":":
+                colon = tok
+            if tok.lower_ in ("volgens", "aldus"):
+                credits.append(tok)
+            # "hoop ik dat Branko net zo zal reageren": an infinitive credits nobody
+            if is_reporting(tok) and "Inf" not in tok.morph.get("VerbForm", []):
+                reports.append(tok)
+        found = ctx._speech[key] = (colon, credits, reports)
+    return found
 
 
 def _after_titles(tok: Token) -> int:

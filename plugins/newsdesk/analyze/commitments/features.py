@@ -7,6 +7,7 @@ the first person, a quote-heavy report).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from newsdesk.analyze.commitments.actors import FIRST_PERSON, RELATIVE, Actor
 from newsdesk.analyze.commitments.clauses import Candidate, lemma
 from newsdesk.analyze.commitments.decisions import Deadline, Negation, Prediction, Tense
 from newsdesk.analyze.commitments.lexicon import actor_nouns
+from newsdesk.analyze.entities import doc_text
 from newsdesk.models import EntityLabel
 
 
@@ -29,9 +31,16 @@ class DocumentFeatures:
 def document_features(segments: Sequence[Span]) -> DocumentFeatures:
     if not segments:
         return DocumentFeatures(0.0, 0.0, 0)
-    first = sum(1 for s in segments if any(t.lower_ in FIRST_PERSON for t in s))
-    quotes = sum(1 for s in segments if any(c in s.text for c in '"“”„'))
+    text = doc_text(segments[0].doc)
+    first = quotes = 0
+    for s in segments:  # on the text, not token by token: this runs over the whole document
+        part = text[s.start_char : s.end_char]
+        first += _FIRST_PERSON_WORD.search(part) is not None
+        quotes += any(c in part for c in '"“”„')
     return DocumentFeatures(first / len(segments), quotes / len(segments), len(segments))
+
+
+_FIRST_PERSON_WORD = re.compile(r"(?<!\w)(?:" + "|".join(sorted(FIRST_PERSON)) + r")(?!\w)", re.IGNORECASE)
 
 
 def candidate_features(
