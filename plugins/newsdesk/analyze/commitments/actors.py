@@ -766,16 +766,7 @@ def _pronoun(
     if speaker is not None and speaker.start < tok.idx and _compatible(speaker, low, _plural_verb(cue)):
         return [_replace(speaker, how="pronoun", written=written)]  # "Schoof zei erbij dat hij ..."
     if low == "hij" or (low in ("zij", "ze") and _plural_verb(cue) is False):
-        seg = segment_of(tok)
-        near = ctx.nearest_before(tok.idx, (EntityLabel.PER,), sentence=sentence)
-        main = ctx.most_salient((EntityLabel.PER,), outside=(seg.start_char, seg.end_char))
-        # the person the document is about beats one named in passing just before
-        m = main if near is None or (main is not None and _protagonist(ctx, main, near)) else near
-        if m is not None:
-            return [actor_of_mention(m, sentence, "pronoun", written)]
-        if ctx.speakers:
-            return [_replace(ctx.speakers[-1], how="pronoun", written=written)]
-        return []
+        return _person_pronoun(tok, ctx, sentence)
     if low in ("ze", "zij"):
         for actor in reversed(ctx.actors):
             if actor.plural and actor.start < tok.idx:
@@ -785,6 +776,20 @@ def _pronoun(
     if low == "het":
         m = ctx.nearest_before(tok.idx, (EntityLabel.ORG, EntityLabel.LOC), sentence=sentence, window=1)
         return [actor_of_mention(m, sentence, "pronoun", written)] if m is not None else []
+    return []
+
+
+def _person_pronoun(tok: Token, ctx: DocumentContext, sentence: int) -> list[Actor]:
+    """ "hij", a singular "zij": the person the document is about, unless another stands just before."""
+    seg = segment_of(tok)
+    near = ctx.nearest_before(tok.idx, (EntityLabel.PER,), sentence=sentence)
+    main = ctx.most_salient((EntityLabel.PER,), outside=(seg.start_char, seg.end_char))
+    # the person the document is about beats one named in passing just before
+    m = main if near is None or (main is not None and _protagonist(ctx, main, near)) else near
+    if m is not None:
+        return [actor_of_mention(m, sentence, "pronoun", tok.text)]
+    if ctx.speakers:
+        return [_replace(ctx.speakers[-1], how="pronoun", written=tok.text)]
     return []
 
 
