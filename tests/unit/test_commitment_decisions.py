@@ -234,3 +234,8 @@ def test_a_present_passive_of_an_action_is_a_measure(nlp: Any, resolver: EntityR
     assert measure.cand.source == "passive" and "passive_action" in measure.features
     review = cue(judged(nlp, resolver, "Het ontbijt wordt in de tuin geserveerd."), "wordt")
     assert "passive_action" not in review.features
+
+
+def test_a_town_with_its_body_noun_is_a_body_not_a_place(nlp: Any, resolver: EntityResolver) -> None:
+    found = judged(nlp, resolver, "De gemeente Utrecht stelt de invoering van de milieuzone een jaar uit.")
+    assert "subj_actor_noun" in cue(found, "stelt").features

@@ -158,10 +158,12 @@ def _subject_kind(cand: Candidate, actors: Sequence[Actor]) -> str:
             return "relative"
         if tokens[0].pos_ == "PRON":
             return "pron_3"
+    nouns = [lemma(t) for t in tokens if t.pos_ in ("NOUN", "PROPN")]
     if actors and actors[0].entity_id is not None and actors[0].how == "subject":
         label = actors[0].label
+        if label is EntityLabel.LOC and any(actor_nouns().noun_class(n) is not None for n in nouns):
+            return "actor_noun"  # "De gemeente Utrecht", "de provincie Limburg": a body, not a place
         return {EntityLabel.PER: "per", EntityLabel.ORG: "org", EntityLabel.LOC: "loc"}.get(label, "misc")  # type: ignore[arg-type]
-    nouns = [lemma(t) for t in tokens if t.pos_ in ("NOUN", "PROPN")]
     if any(actor_nouns().noun_class(n) is not None for n in nouns):
         return "actor_noun"
     if any(t.pos_ == "PROPN" for t in tokens):
