@@ -201,6 +201,7 @@ def test_a_participle_hanging_on_another_verb_is_no_cue(nlp: Any, resolver: Enti
     [
         ("Andere fabrikanten zullen wel volgen.", "zullen"),
         ("Het lijdt weinig twijfel dat de andere banken wel zullen volgen.", "zullen"),
+        ("Laat ze maar begaan, de buurt zal er wel bij varen.", "zal"),
     ],
 )
 def test_an_unstressed_wel_beside_zullen_is_a_guess(nlp: Any, resolver: EntityResolver, text: str, word: str) -> None:
@@ -239,3 +240,10 @@ def test_a_present_passive_of_an_action_is_a_measure(nlp: Any, resolver: EntityR
 def test_a_town_with_its_body_noun_is_a_body_not_a_place(nlp: Any, resolver: EntityResolver) -> None:
     found = judged(nlp, resolver, "De gemeente Utrecht stelt de invoering van de milieuzone een jaar uit.")
     assert "subj_actor_noun" in cue(found, "stelt").features
+
+
+def test_a_participle_with_liggen_is_no_decision(nlp: Any, resolver: EntityResolver) -> None:
+    found = judged(nlp, resolver, "Het antwoord ligt in de oude archieven besloten.")
+    assert not [j for j in found if j.cand.cue.text == "besloten"]
+    decided = judged(nlp, resolver, "Het bestuur heeft besloten de vestiging te sluiten.")
+    assert cue(decided, "besloten").veto is None

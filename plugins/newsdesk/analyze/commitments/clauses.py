@@ -452,8 +452,8 @@ def _subject_after(finite: Token) -> list[Token]:
         words = " ".join(t.lower_ for t in doc[i : min(i + 3, seg.end)])
         if words.startswith(("in elk geval", "in ieder geval", "op hun beurt")):
             i += 3
-        elif doc[i].pos_ == "ADV" and doc[i].lower_ not in ("er", "niet"):
-            i += 1
+        elif (doc[i].pos_ == "ADV" and doc[i].lower_ not in ("er", "niet")) or doc[i].lower_ == "zich":
+            i += 1  # "bouwt zich ... op": a reflexive is never the subject
         else:
             break
     np = np_after(doc, i, seg.end)
@@ -595,9 +595,16 @@ _PERFECT_LEMMAS = frozenset(
 def _bare_participle(tok: Token, seg: Span) -> bool:
     """A participle that hangs on another verb with no auxiliary in its clause: no perfect, no
     passive, so no verb at all ("komen we beslist uit", "besloten ligt"; not "heeft beslist")."""
-    if "Part" not in tok.morph.get("VerbForm", []) or tok.head.i == tok.i or tok.head.pos_ not in ("VERB", "AUX"):
+    if "Part" not in tok.morph.get("VerbForm", []):
         return False
-    return not any(t.lower_ in _PERFECT_LEMMAS or lemma(t) in _PERFECT_LEMMAS for t in seg if t.i != tok.i)
+    auxiliaries = [c for c in tok.children if c.dep_ in ("aux", "aux:pass")]
+    if auxiliaries and not any(t.lower_ in _PERFECT_LEMMAS or lemma(t) in _PERFECT_LEMMAS for t in auxiliaries):
+        return True  # "die in de boeken besloten ligt": "liggen" makes no perfect and no passive
+    if tok.head.i == tok.i or tok.head.pos_ not in ("VERB", "AUX"):
+        return False
+    # its own clause: its auxiliaries, the verb it hangs on and that verb's auxiliaries
+    clause = [*tok.children, tok.head, *tok.head.children]
+    return not any(t.lower_ in _PERFECT_LEMMAS or lemma(t) in _PERFECT_LEMMAS for t in clause if t.i != tok.i)
 
 
 def _verb_cue(tok: Token, seg: Span, lex: Lexicon) -> Candidate | None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from newsdesk.analyze.commitments.clauses import Candidate, is_finite, is_past, is_reporting, lemma
 from newsdesk.analyze.commitments.lexicon import (
@@ -233,12 +233,17 @@ def prediction(cand: Candidate, clause: list[Token]) -> Prediction:
 def _epistemic_wel(cand: Candidate) -> bool:
     """ "zullen wel volgen", "zal er wel bij varen", "dat ze wel zullen volgen": an unstressed "wel"
     beside "zullen" (a pronoun or "er" between) makes the future a guess."""
-    if cand.source != "aux" or cand.entry is None or cand.entry.lemma != "zullen":
+    if cand.source != "aux":
         return False
     doc, seg = cand.cue.doc, cand.segment
-    if cand.cue.i > seg.start and doc[cand.cue.i - 1].lower_ == "wel":
+    lo, hi = min(cand.cue.i, cand.main.i), max(cand.cue.i, cand.main.i)
+    return any(_wel_beside(doc, t.i, seg) for t in doc[lo : hi + 1] if lemma(t) == "zullen")
+
+
+def _wel_beside(doc: Doc, i: int, seg: Span) -> bool:
+    if i > seg.start and doc[i - 1].lower_ == "wel":
         return True  # "dat andere merken wel zullen volgen"
-    for t in doc[cand.cue.i + 1 : min(cand.cue.i + 4, seg.end)]:
+    for t in doc[i + 1 : min(i + 4, seg.end)]:
         if t.lower_ == "wel":
             return True
         if t.pos_ not in ("PRON", "ADV") or t.lower_ in ("niet", "nooit", "ook"):

@@ -200,7 +200,7 @@ HABITUAL = (
 OUTCOME_VERBS = frozenset(
     "stijgen dalen groeien krimpen toenemen afnemen regenen sneeuwen vriezen waaien uitvallen winnen verliezen "
     "gebeuren ontstaan verdwijnen veranderen duren blijken lijken overlijden sterven vallen kosten bedragen "
-    "heten betekenen missen voelen kennen lukken mislukken slagen krijgen ontvangen bereiken halen".split()
+    "heten betekenen missen voelen kennen lukken mislukken slagen krijgen ontvangen bereiken halen verdienen".split()
 )
 # Verbs of state and description: "De tentoonstelling loopt tot ...", "Het reglement geldt sinds 1981".
 STATE_VERBS = frozenset(
