@@ -189,3 +189,40 @@ def test_a_name_that_opens_a_quote_with_a_colon_is_its_speaker(nlp: Any, resolve
     )
     found = [c for c in commitments(nlp, resolver, text) if c.actor_as_written == "we"]
     assert [c.actor for c in found] == ["Jan Peeters"]
+
+
+def test_a_quoted_we_is_the_organisation_not_the_byline(nlp: Any, resolver: EntityResolver) -> None:
+    text = (
+        "Door Pieter Claes\n"
+        "Greenpeace voert al maanden actie tegen de nieuwe kolencentrale.\n"
+        "Greenpeace heeft daarvoor veel steun gekregen.\n"
+        '"We gaan volgende maand opnieuw naar de rechter."\n'
+    )
+    found = [c for c in commitments(nlp, resolver, text) if c.actor_as_written == "We"]
+    assert [c.actor for c in found] == ["Greenpeace"]
+
+
+def test_a_passive_measure_is_the_government_the_document_names(nlp: Any, resolver: EntityResolver) -> None:
+    text = (
+        "De Vlaamse regering keurde gisteren het nieuwe mobiliteitsplan goed.\n"
+        "De tarieven van het openbaar vervoer blijven gelijk.\n"
+        "Over de uitbreiding van het tramnet met De Lijn wordt een werkgroep samengesteld.\n"
+    )
+    found = [c for c in commitments(nlp, resolver, text) if "werkgroep" in c.action]
+    assert [c.actor for c in found] == ["Vlaamse regering"]
+
+
+def test_what_stands_in_brackets_after_a_name_is_not_the_actor(nlp: Any, resolver: EntityResolver) -> None:
+    text = "Wethouder Anna de Vries (Wonen) belooft dat er voor de zomer driehonderd woningen bij komen."
+    found = [c for c in commitments(nlp, resolver, text) if c.kind.value == "pledge"]
+    assert [c.actor for c in found] == ["Anna de Vries"]
+
+
+def test_the_college_is_the_town_the_document_is_about(nlp: Any, resolver: EntityResolver) -> None:
+    text = (
+        "Utrecht voert betaald parkeren in rond het station.\n"
+        "De bewoners van Utrecht krijgen een vergunning.\n"
+        "Daarvoor trekt het college volgend jaar twee miljoen euro uit.\n"
+    )
+    found = [c for c in commitments(nlp, resolver, text) if c.actor_as_written == "het college"]
+    assert [c.actor for c in found] == ["Utrecht"]

@@ -194,3 +194,56 @@ def test_a_participle_hanging_on_another_verb_is_no_cue(nlp: Any, resolver: Enti
     assert [j.cand.cue.text for j in found if j.cand.source == "lexical"] == []
     decided = judged(nlp, resolver, "De Vlaamse regering heeft beslist om de wedstrijden af te schaffen.")
     assert cue(decided, "beslist").cand.source == "lexical"
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("Andere fabrikanten zullen wel volgen.", "zullen"),
+        ("Het lijdt weinig twijfel dat de andere banken wel zullen volgen.", "zullen"),
+        ("Laat ze maar begaan, de buurt zal er wel bij varen.", "zal"),
+    ],
+)
+def test_an_unstressed_wel_beside_zullen_is_a_guess(nlp: Any, resolver: EntityResolver, text: str, word: str) -> None:
+    assert "hedged" in cue(judged(nlp, resolver, text), word).features
+
+
+def test_states_are_not_acts(nlp: Any, resolver: EntityResolver) -> None:
+    shown = cue(judged(nlp, resolver, "De opera zal in veertig landen te zien zijn."), "zal")
+    assert "copula" in shown.features  # what can be seen, not what anyone does
+    means = cue(judged(nlp, resolver, "Dat wil zeggen dat de huren volgend jaar stijgen."), "wil")
+    assert "copula" in means.features  # "wil zeggen": what something means
+    goes_on = cue(judged(nlp, resolver, "De fabrikant zegt toe in de regio te blijven investeren."), "zegt")
+    assert "copula" not in goes_on.features  # "te blijven investeren" is the act itself
+
+
+def test_a_present_tense_with_nog_altijd_describes(nlp: Any, resolver: EntityResolver) -> None:
+    found = judged(nlp, resolver, "De zender betaalt nog altijd de uitzendrechten van de competitie.")
+    assert "habitual" in cue(found, "betaalt").features
+    plan = judged(nlp, resolver, "De zender betaalt volgend seizoen de uitzendrechten van de competitie.")
+    assert "habitual" not in cue(plan, "betaalt").features
+
+
+def test_a_past_refusal_with_willen_is_no_past_wish(nlp: Any, resolver: EntityResolver) -> None:
+    refused = cue(judged(nlp, resolver, "Minister Vermeulen wilde daar gisteren niets over toezeggen."), "wilde")
+    assert refused.veto is None and refused.negation.refusal
+
+
+def test_a_present_passive_of_an_action_is_a_measure(nlp: Any, resolver: EntityResolver) -> None:
+    found = judged(nlp, resolver, "Het aantal opvangplaatsen wordt volgend jaar uitgebreid.")
+    measure = cue(found, "wordt")
+    assert measure.cand.source == "passive" and "passive_action" in measure.features
+    review = cue(judged(nlp, resolver, "Het ontbijt wordt in de tuin geserveerd."), "wordt")
+    assert "passive_action" not in review.features
+
+
+def test_a_town_with_its_body_noun_is_a_body_not_a_place(nlp: Any, resolver: EntityResolver) -> None:
+    found = judged(nlp, resolver, "De gemeente Utrecht stelt de invoering van de milieuzone een jaar uit.")
+    assert "subj_actor_noun" in cue(found, "stelt").features
+
+
+def test_a_participle_with_liggen_is_no_decision(nlp: Any, resolver: EntityResolver) -> None:
+    found = judged(nlp, resolver, "Het antwoord ligt in de oude archieven besloten.")
+    assert not [j for j in found if j.cand.cue.text == "besloten"]
+    decided = judged(nlp, resolver, "Het bestuur heeft besloten de vestiging te sluiten.")
+    assert cue(decided, "besloten").veto is None

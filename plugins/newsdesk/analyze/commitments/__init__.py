@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from newsdesk.analyze.commitments import decisions as decide
 from newsdesk.analyze.commitments.actors import (
@@ -68,7 +68,7 @@ log = logging.getLogger(__name__)
 __all__ = ["EXTRACTOR_VERSION", "Judged", "find_commitments", "judge_document"]
 
 # Bump when the rules, the lexicon or the scorer change behaviour; part of every analyzer_version.
-EXTRACTOR_VERSION = "commitments-9"
+EXTRACTOR_VERSION = "commitments-10"
 
 K = CommitmentKind
 
@@ -159,11 +159,7 @@ def _judge(
     elif why == "modal" and cand.source != "lexical":
         veto = "an obligation"  # "Europa zal het zware werk moeten doen"
     rep = decide.reporting_verb(cand)
-    matrix: list = []
-    if rep is not None and rep.i not in ids:
-        subj = subject_of(rep)
-        if subj is not None and subj.i not in ids:
-            matrix = noun_phrase(subj)
+    matrix = _matrix_subject(rep, ids)
     speaker, _ = speaker_of(seg, ids, ctx, s_index)
     quoted = decide.in_quote(cand)
     if speaker is None and quoted and ctx.speakers:
@@ -174,12 +170,7 @@ def _judge(
     if pred.belief:
         veto = veto or "a forecast or hope"
     tense = decide.tense(cand)
-    wished = tense in (decide.Tense.PAST, decide.Tense.PLUPERFECT) or (
-        tense is decide.Tense.PERFECT and "Inf" in cand.cue.morph.get("VerbForm", [])
-    )  # "heb ik altijd iets anders willen doen"; "we hebben ons voorgenomen om ..." still holds
-    if wished and cand.entry is not None and cand.entry.kind is K.INTENT:
-        # "Imperial Invest wou diversifiëren": a past wish; a reported promise or decision
-        # ("beloofde vorig jaar dat ...", "besloot te ...") keeps its future content
+    if _past_wish(cand, tense, clause):
         veto = veto or "a past wish"
     actors, subject_is_content = _actors(cand, s_index, ctx, speaker, quoted, matrix)
     if (pred.outcome and cand.source in ("aux", "present") and (not cand.subject or is_thing(cand.subject, ctx))) or (
@@ -191,12 +182,7 @@ def _judge(
     neg = decide.negation(cand, clause, (cond[1], cond[2]) if cond else None)
     start = seg.doc[clause_start(cand)].idx
     end = max(clause[-1].idx + len(clause[-1].text) if clause else cand.cue.idx + len(cand.cue.text), start + 1)
-    masks = [(cond[1], cond[2])] if cond else []
-    if speaker is not None and speaker.sentence == s_index:
-        masks.append((speaker.start, speaker.end))
-    if rep is not None:
-        masks.append((rep.idx, rep.idx + len(rep.text)))
-    dl = decide.deadline(cand, (start, end), masks, published)
+    dl = decide.deadline(cand, (start, end), _masks(cond, speaker, s_index, rep), published)
     past = decide.past_time(doc_text(seg.doc)[start:end])
     kind = cand.entry.kind if cand.entry is not None else K.PLAN
     if neg.refusal:
@@ -245,6 +231,43 @@ def _actors(
         cand.subject, cue=cand.cue, ctx=ctx, sentence=s_index, speaker=speaker, quoted=quoted, matrix=matrix
     )
     return named, False
+
+
+def _matrix_subject(rep: Token | None, ids: set[int]) -> list[Token]:
+    """The subject of the reporting verb that governs the clause ("Hij zei dat hij ..."), if outside it."""
+    if rep is None or rep.i in ids:
+        return []
+    subj = subject_of(rep)
+    return noun_phrase(subj) if subj is not None and subj.i not in ids else []
+
+
+def _masks(
+    cond: tuple[str, int, int] | None, speaker: Actor | None, s_index: int, rep: Token | None
+) -> list[tuple[int, int]]:
+    """Where no deadline of the action is: its condition, its speaker, its reporting verb."""
+    masks = [(cond[1], cond[2])] if cond else []
+    if speaker is not None and speaker.sentence == s_index:
+        masks.append((speaker.start, speaker.end))
+    if rep is not None:
+        masks.append((rep.idx, rep.idx + len(rep.text)))
+    return masks
+
+
+def _past_wish(cand: Candidate, tense: decide.Tense, clause: list) -> bool:
+    """ "Imperial Invest wou diversifiëren", "heb ik altijd iets anders willen doen": a past wish.
+
+    A reported promise or decision ("beloofde vorig jaar dat ...", "besloot te ...") keeps its
+    future content, "we hebben ons voorgenomen om ..." still holds, and a refusal stays one.
+    """
+    wished = tense in (decide.Tense.PAST, decide.Tense.PLUPERFECT) or (
+        tense is decide.Tense.PERFECT and "Inf" in cand.cue.morph.get("VerbForm", [])
+    )
+    return wished and cand.entry is not None and cand.entry.kind is K.INTENT and not _negated_will(cand, clause)
+
+
+def _negated_will(cand: Candidate, clause: list) -> bool:
+    """ "wilde daar niets over toezeggen": a refusal at the time, not a past wish (the scorer weighs it)."""
+    return lemma(cand.cue) == "willen" and decide.negation(cand, clause, None).refusal
 
 
 def _er_komt(cand: Candidate, ctx: DocumentContext) -> bool:

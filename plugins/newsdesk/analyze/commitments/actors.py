@@ -46,6 +46,9 @@ PERSONAL_PRONOUNS = frozenset("ik wij we hij zij ze het u jij je jullie men".spl
 FIRST_PERSON = frozenset("ik wij we".split())
 FIRST_PERSON_OWNERS = {"onze": "we", "ons": "we", "mijn": "ik"}  # a possessive stands for its owner
 RELATIVE = frozenset("die dat wie welke".split())
+_PARTNER_CASES = frozenset("met tegen bij naar tussen zonder aan".split())
+# Nouns for a town's government: the guidelines name it "gemeente X" after its town.
+MUNICIPAL = frozenset("gemeente stad college stadsbestuur gemeentebestuur schepencollege".split())
 NAME_PARTICLES = frozenset("van der den de te ten ter von le la da del di 't".split())
 LEADING_NON_NAME = frozenset("ook zelfs wel nu dan toen daarna vervolgens en maar alleen echter zo".split())
 # "DEN HAAG (ANP) -", "BRUSSEL -": a dateline opens the text of a wire story.
@@ -98,6 +101,16 @@ class DocumentContext:
     # every speaker the document credits, wherever it stands: who its quotes are from
     all_speakers: list[Actor] = field(default_factory=list)
     author: Actor | None = None  # the byline ("Door Peter Vangindertael", a line of names only)
+    _government: tuple[Actor | None] | None = None  # computed once, on first use
+    # per segment (start, end): its colon, its "volgens"/"aldus", its finite reporting verbs
+    _speech: dict[tuple[int, int], tuple[Token | None, list[Token], list[Token]]] = field(default_factory=dict)
+
+    def government(self) -> Actor | None:
+        """The government the document names most often ("de Vlaamse regering", "het kabinet",
+        "de regering-Verhofstadt"), wherever it stands: who a passive policy measure belongs to."""
+        if self._government is None:
+            self._government = (_named_government(self),) if _GOVERNMENT_WORD.search(doc_text(self.doc)) else (None,)
+        return self._government[0]
 
     def note_topic(self, actor: Actor) -> None:
         key = actor.entity_id or actor.text.casefold()
@@ -349,7 +362,7 @@ def _modifier(m: Mention, tokens: Sequence[Token]) -> bool:
 
 def phrase_actors(doc: Doc, tokens: Sequence[Token], ctx: DocumentContext, sentence: int, how: str) -> list[Actor]:
     """The actors a noun phrase names: its entities (split at "en"), else the phrase without titles."""
-    tokens = [t for t in with_name(tokens) if not t.is_space] or list(tokens)
+    tokens = _before_brackets([t for t in with_name(tokens) if not t.is_space] or list(tokens))
     if not tokens:
         return []
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
@@ -437,6 +450,15 @@ def phrase_actors(doc: Doc, tokens: Sequence[Token], ctx: DocumentContext, sente
     ]
 
 
+def _before_brackets(tokens: list[Token]) -> list[Token]:
+    """ "Staatssecretaris Eddie van Marum (Herstel Groningen)", "Häkkinen (31)": what stands in
+    brackets after a name is its portfolio, party or age, not who acts."""
+    cut = next((i for i, t in enumerate(tokens) if t.text == "("), None)
+    if cut and any(t.text[:1].isupper() and not is_title(t) for t in tokens[:cut]):
+        return tokens[:cut]
+    return tokens
+
+
 def _unnamed_conjuncts(tokens: Sequence[Token], named: Sequence[Mention]) -> list[list[Token]]:
     """The conjuncts of "X en Y" that no entity mention covers but that name a person: a title and a
     name of two or more capitalised words ("actrice Jeanine Bisschops"), the title left out."""
@@ -469,7 +491,7 @@ def _unnamed_conjuncts(tokens: Sequence[Token], named: Sequence[Mention]) -> lis
 def speaker_of(seg: Span, exclude: set[int], ctx: DocumentContext, sentence: int) -> tuple[Actor | None, Token | None]:
     """The speaker credited in ``seg`` ("zei Starmer", "volgens Rutte", "aldus X"), with its verb."""
     doc = seg.doc
-    colon = next((t for t in seg if t.text == ":"), None)
+    colon, credits, reports = _speech_tokens(seg, ctx)
     if colon is not None:  # "Burgemeester Moerman: "We willen ..."", "Leblanc straalt van enthousiasme: "In 1998 ...""
         text = doc_text(doc)
         quote_follows = text[colon.idx + 1 : colon.idx + 3].strip()[:1] in QUOTE_CHARS or colon.i + 1 >= seg.end
@@ -484,14 +506,13 @@ def speaker_of(seg: Span, exclude: set[int], ctx: DocumentContext, sentence: int
             right_before = first.end == colon.idx
             if all(is_title(t) for t in before) and (right_before or quote_follows):
                 return actor_of_mention(first, sentence, "speaker"), None
-    for tok in seg:
-        if tok.lower_ in ("volgens", "aldus"):
-            np = _words_after(tok)
-            if np and _can_speak(np, ctx):
-                return _speaker_actor(doc, np, ctx, sentence), tok
-    for tok in seg:
-        if tok.i in exclude or not is_reporting(tok) or "Inf" in tok.morph.get("VerbForm", []):
-            continue  # "hoop ik dat Branko net zo zal reageren": an infinitive credits nobody
+    for tok in credits:
+        np = _words_after(tok)
+        if np and _can_speak(np, ctx):
+            return _speaker_actor(doc, np, ctx, sentence), tok
+    for tok in reports:
+        if tok.i in exclude:
+            continue
         if tok.i > seg.start and doc[tok.i - 1].text in ",\"'”":  # '..., zei Nilis rustig': the name after it
             after = [m for m in ctx.mentions_in(tok.idx, seg.end_char) if m.start <= _after_titles(tok)]
             if after and _entity_label(after[0]) in (EntityLabel.PER, EntityLabel.ORG):
@@ -506,6 +527,27 @@ def speaker_of(seg: Span, exclude: set[int], ctx: DocumentContext, sentence: int
                 np = [*np, doc[np[-1].i + 1]]
             return _speaker_actor(doc, np, ctx, sentence), tok
     return None, None
+
+
+def _speech_tokens(seg: Span, ctx: DocumentContext) -> tuple[Token | None, list[Token], list[Token]]:
+    """The tokens of ``seg`` that may credit a speaker, found once per segment (``speaker_of`` runs
+    for the segment and again for each of its candidates)."""
+    key = (seg.start, seg.end)
+    found = ctx._speech.get(key)
+    if found is None:
+        colon: Token | None = None
+        credits: list[Token] = []
+        reports: list[Token] = []
+        for tok in seg:
+            if colon is None and tok.text == ":":
+                colon = tok
+            if tok.lower_ in ("volgens", "aldus"):
+                credits.append(tok)
+            # "hoop ik dat Branko net zo zal reageren": an infinitive credits nobody
+            if is_reporting(tok) and "Inf" not in tok.morph.get("VerbForm", []):
+                reports.append(tok)
+        found = ctx._speech[key] = (colon, credits, reports)
+    return found
 
 
 def _after_titles(tok: Token) -> int:
@@ -625,7 +667,7 @@ def resolve_subject(
     inside = ctx.mentions_in(tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
     if owner is not None and all(_entity_label(m) is EntityLabel.MISC for m in inside):
         # "Onze eerste Dies Natalis zal dienen als ...", "Ons team gaat ...": the speaker's side
-        return _first_person(owner, span_text(doc, tokens), ctx=ctx, sentence=sentence, speaker=speaker)
+        return _first_person(owner, span_text(doc, tokens), ctx=ctx, sentence=sentence, speaker=speaker, quoted=quoted)
     if lemma(head) in TIME_WORDS or head.lower_ in TIME_WORDS or head.dep_ in ("obl:tmod", "nmod:tmod"):
         return []
     found = phrase_actors(doc, tokens, ctx, sentence, "subject")
@@ -651,7 +693,15 @@ def _description(tokens: Sequence[Token], ctx: DocumentContext, sentence: int) -
         return None
     if "Plur" in content[0].morph.get("Number", []):
         return None  # "de corporaties": a group, kept as written
-    kind = actor_nouns().noun_class(lemma(content[0]))
+    noun = content[0]
+    named = _name_containing(noun, ctx)
+    if named is not None:  # "het Havenbedrijf" after "Havenbedrijf Rotterdam": the name, shortened
+        return actor_of_mention(named, sentence, "description", span_text(tokens[0].doc, tokens))
+    kind = actor_nouns().noun_class(lemma(noun))
+    if lemma(noun) in MUNICIPAL or noun.lower_ in MUNICIPAL:
+        # "de gemeente", "het college", "de stad": the town the document is about, as "gemeente X"
+        town = ctx.most_salient((EntityLabel.LOC,))
+        return actor_of_mention(town, sentence, "description", span_text(tokens[0].doc, tokens)) if town else None
     if kind == "person":
         labels: tuple[EntityLabel, ...] = (EntityLabel.PER,)
     elif kind == "organisation":
@@ -661,10 +711,28 @@ def _description(tokens: Sequence[Token], ctx: DocumentContext, sentence: int) -
     if kind == "person":  # "de minister": the person just named
         m = ctx.nearest_before(tokens[0].idx, labels, sentence=sentence, window=1) or ctx.most_salient(labels)
     else:  # "de club": the organisation the document is about, not the last one it named
+        topic = ctx.topic()  # the one its clauses have as subject most often, else the most mentioned
+        if topic is not None and topic.label is EntityLabel.ORG and topic.entity_id is not None:
+            return _replace(topic, how="description", written=span_text(tokens[0].doc, tokens))
         m = ctx.most_salient(labels) or ctx.nearest_before(tokens[0].idx, labels, sentence=sentence, window=1)
     if m is None:
         return None
     return actor_of_mention(m, sentence, "description", span_text(tokens[0].doc, tokens))
+
+
+def _name_containing(noun: Token, ctx: DocumentContext) -> Mention | None:
+    """The most mentioned organisation whose name has ``noun`` as a word of its own."""
+    word = noun.lower_
+    if len(word) < 4:
+        return None
+    best: Mention | None = None
+    for m in ctx.by_id.values():
+        if _entity_label(m) is not EntityLabel.ORG or m.text.casefold() == word:
+            continue
+        if word in m.text.casefold().replace("-", " ").split():
+            if best is None or ctx.salience[m.entity.entity_id] > ctx.salience[best.entity.entity_id]:
+                best = m
+    return best
 
 
 def _pronoun(
@@ -688,7 +756,7 @@ def _pronoun(
         else:
             return []
     if low in FIRST_PERSON:
-        return _first_person(tok.lower_, tok.text, ctx=ctx, sentence=sentence, speaker=speaker)
+        return _first_person(tok.lower_, tok.text, ctx=ctx, sentence=sentence, speaker=speaker, quoted=quoted)
     if low in ("men", "u", "je", "jij", "jullie"):
         return []
     if matrix:  # "Hij zei dat hij ...", "hebben afgesproken dat ze ..."
@@ -698,16 +766,7 @@ def _pronoun(
     if speaker is not None and speaker.start < tok.idx and _compatible(speaker, low, _plural_verb(cue)):
         return [_replace(speaker, how="pronoun", written=written)]  # "Schoof zei erbij dat hij ..."
     if low == "hij" or (low in ("zij", "ze") and _plural_verb(cue) is False):
-        seg = segment_of(tok)
-        near = ctx.nearest_before(tok.idx, (EntityLabel.PER,), sentence=sentence)
-        main = ctx.most_salient((EntityLabel.PER,), outside=(seg.start_char, seg.end_char))
-        # the person the document is about beats one named in passing just before
-        m = main if near is None or (main is not None and _protagonist(ctx, main, near)) else near
-        if m is not None:
-            return [actor_of_mention(m, sentence, "pronoun", written)]
-        if ctx.speakers:
-            return [_replace(ctx.speakers[-1], how="pronoun", written=written)]
-        return []
+        return _person_pronoun(tok, ctx, sentence)
     if low in ("ze", "zij"):
         for actor in reversed(ctx.actors):
             if actor.plural and actor.start < tok.idx:
@@ -720,7 +779,23 @@ def _pronoun(
     return []
 
 
-def _first_person(low: str, written: str, *, ctx: DocumentContext, sentence: int, speaker: Actor | None) -> list[Actor]:
+def _person_pronoun(tok: Token, ctx: DocumentContext, sentence: int) -> list[Actor]:
+    """ "hij", a singular "zij": the person the document is about, unless another stands just before."""
+    seg = segment_of(tok)
+    near = ctx.nearest_before(tok.idx, (EntityLabel.PER,), sentence=sentence)
+    main = ctx.most_salient((EntityLabel.PER,), outside=(seg.start_char, seg.end_char))
+    # the person the document is about beats one named in passing just before
+    m = main if near is None or (main is not None and _protagonist(ctx, main, near)) else near
+    if m is not None:
+        return [actor_of_mention(m, sentence, "pronoun", tok.text)]
+    if ctx.speakers:
+        return [_replace(ctx.speakers[-1], how="pronoun", written=tok.text)]
+    return []
+
+
+def _first_person(
+    low: str, written: str, *, ctx: DocumentContext, sentence: int, speaker: Actor | None, quoted: bool = False
+) -> list[Actor]:
     """ "ik" is who speaks; "we" is the side that speaker speaks for.
 
     With a speaker: "we" of a person is the organisation the person speaks for ("zei Ursula von der
@@ -745,19 +820,30 @@ def _first_person(low: str, written: str, *, ctx: DocumentContext, sentence: int
                 return [_replace(topic, how="pronoun", written=written)]
         return [_replace(speaker, how="speaker", written=written)]
     main = ctx.main_speaker(person=not plural)
+    salient = ctx.most_salient((EntityLabel.ORG,)) if plural else None
     if main is not None:
         if plural and main.label is EntityLabel.PER:
             org = ctx.affiliation(main)
             if org is not None:
                 return [actor_of_mention(org, sentence, "pronoun", written)]
+        if plural and salient is not None and _outweighs(ctx, salient, main):
+            # "we" of an organisation credited once, in a document about another: the one it is about
+            return [actor_of_mention(salient, sentence, "pronoun", written)]
         return [_replace(main, how="speaker", written=written)]
-    if ctx.author is not None:
+    if ctx.author is not None and not (quoted and plural and salient is not None):
+        # the byline writes "we" in a column; a quoted "we" is the side of whoever is quoted
         return [_replace(ctx.author, how="author", written=written)]
     if plural:  # not a place: "we" in a travel story are the travellers, not the town they visit
         org = ctx.most_salient((EntityLabel.ORG,))
         return [actor_of_mention(org, sentence, "pronoun", written)] if org is not None else []
     person = ctx.most_salient((EntityLabel.PER,))
     return [actor_of_mention(person, sentence, "pronoun", written)] if person is not None else []
+
+
+def _outweighs(ctx: DocumentContext, org: Mention, speaker: Actor) -> bool:
+    """The organisation ``org`` is named at least three times and more than twice as often as ``speaker``."""
+    hits = ctx.salience[org.entity.entity_id]
+    return speaker.entity_id != org.entity.entity_id and hits >= 3 and hits > 2 * ctx.salience[speaker.entity_id or ""]
 
 
 def _protagonist(ctx: DocumentContext, main: Mention, near: Mention) -> bool:
@@ -824,17 +910,75 @@ def context_actor(seg: Span, ctx: DocumentContext, sentence: int, speaker: Actor
     names, else the actor the document is about, else its most mentioned organisation or place."""
     if speaker is not None and speaker.sentence == sentence:
         return _replace(speaker, how="context")
-    orgs = [m for m in ctx.mentions_in(seg.start_char, seg.end_char) if _entity_label(m) is EntityLabel.ORG]
+    orgs = [
+        m
+        for m in ctx.mentions_in(seg.start_char, seg.end_char)
+        if _entity_label(m) is EntityLabel.ORG and _case_of(m, seg.doc) not in _PARTNER_CASES
+    ]  # "een overeenkomst met Aquafin": a partner of the measure, not who takes it
     if orgs:
         return actor_of_mention(orgs[-1], sentence, "context")
     previous = [a for a in ctx.actors if a.how == "subject" and sentence - 1 <= a.sentence <= sentence]
     if previous:  # "Een groep landen gaat een plan opstellen. Het plan zal worden voorgelegd aan ..."
         return _replace(previous[-1], how="context")
-    topic = ctx.topic(government=True)  # a passive policy measure is the government's, when it acts here
+    # a passive policy measure is the government's, when it acts here or the document names it
+    topic = ctx.topic(government=True)
+    if topic is not None and (topic.entity_id is None and is_government(topic.text)):
+        return _replace(topic, how="context")
+    government = ctx.government()
+    if government is not None:
+        return _replace(government, how="context")
     if topic is not None:
         return _replace(topic, how="context")
     m = ctx.most_salient((EntityLabel.ORG, EntityLabel.LOC)) or ctx.most_salient((EntityLabel.PER,))
     return actor_of_mention(m, sentence, "context") if m is not None else None
+
+
+# The nouns that name a government as a whole (the guidelines' "regering"/"kabinet"); a town's
+# council is named by its town, which the entities know.
+_GOVERNMENT_WORD = re.compile(r"regering|kabinet|ministerraad", re.IGNORECASE)
+
+
+def _named_government(ctx: DocumentContext) -> Actor | None:
+    counts: Counter[str] = Counter()
+    first: dict[str, Actor] = {}
+    for m in _GOVERNMENT_WORD.finditer(doc_text(ctx.doc)):
+        span = ctx.doc.char_span(m.start(), m.end(), alignment_mode="expand")
+        if span is None or span.root.pos_ not in ("NOUN", "PROPN"):
+            continue
+        tok = span.root
+        if (
+            actor_nouns().noun_class(lemma(tok)) != "government"
+            and actor_nouns().noun_class(tok.lower_) != "government"
+        ):
+            continue  # "regeringsleider", "kabinetschef": a person
+        phrase = [t for t in noun_phrase(tok) if t.i <= tok.i and t.pos_ != "DET"] or [tok]
+        sentence = _sentence_index(ctx.doc, tok)
+        found = phrase_actors(ctx.doc, phrase, ctx, sentence, "context")
+        if len(found) != 1 or found[0].entity_id is not None:
+            continue
+        key = " ".join(found[0].text.casefold().split())
+        counts[key] += 1
+        first.setdefault(key, found[0])
+    if not counts:
+        return None
+    best = max(counts.values())
+    return next(a for k, a in first.items() if counts[k] == best)
+
+
+def _sentence_index(doc: Doc, tok: Token) -> int:
+    return sum(1 for s in doc.sents if s.end <= tok.i)
+
+
+def _case_of(m: Mention, doc: Doc) -> str | None:
+    """The preposition a mention stands under ("met Aquafin" -> "met"), or None."""
+    span = doc.char_span(m.start, m.end, alignment_mode="expand")
+    if span is None:
+        return None
+    root = span.root
+    case = next((c for c in root.children if c.dep_ == "case"), None)
+    if case is None and root.i > 0 and doc[root.i - 1].pos_ == "ADP":
+        case = doc[root.i - 1]
+    return case.lower_ if case is not None else None
 
 
 def is_thing(tokens: Sequence[Token], ctx: DocumentContext) -> bool:
@@ -857,7 +1001,8 @@ def agent_of(main: Token, ctx: DocumentContext, sentence: int) -> Actor | None:
     """The "door X" agent of a passive."""
     for c in main.children:
         if c.dep_ == "obl:agent" or (c.dep_ == "obl" and any(g.lower_ == "door" for g in c.children)):
-            found = phrase_actors(main.doc, noun_phrase(c), ctx, sentence, "agent")
+            phrase = [t for t in noun_phrase(c) if not (t.dep_ == "case" and t.head.i == c.i)]  # not "door"
+            found = phrase_actors(main.doc, phrase or [c], ctx, sentence, "agent")
             if found:
                 return found[0]
     return None

@@ -70,7 +70,7 @@ class Candidate:
 
     cue: Token  # the cue word; for "present"/"passive" candidates the finite verb
     source: str  # one of SOURCES
-    entry: Cue | None  # the lexicon row (None for "present" and "passive")
+    entry: Cue | None  # the lexicon row (for "present" and "passive": an action's, or None)
     main: Token  # the verb (or noun) heading the committed action
     segment: Span
     subject: list[Token] = field(default_factory=list)  # the subject phrase, possibly empty
@@ -366,14 +366,9 @@ def np_after(doc: Doc, i: int, end: int) -> list[Token]:
 def word_order_subject(finite: Token) -> list[Token]:
     """Subject by Dutch word order: the noun phrase before the finite verb, or right after it."""
     doc, seg = finite.doc, segment_of(finite)
-    k = finite.i - 1
-    while k >= seg.start and doc[k].pos_ == "ADV":
-        k -= 1
-    if k > seg.start and doc[k].lower_ in ("en", "maar", "of"):
-        # "Ontex verwacht beterschap en wil ...": a coordinated verb shares the first verb's subject
-        earlier = next((t for t in reversed(doc[seg.start : k]) if t.pos_ in ("VERB", "AUX") and is_finite(t)), None)
-        if earlier is not None and not any(t.text == "," or t.lower_ in ("dat", "die") for t in doc[earlier.i : k]):
-            return word_order_subject(earlier)
+    shared = _coordinated_subject(finite)
+    if shared is not None:
+        return shared
     j = finite.i - 1
     while j >= seg.start and doc[j].lower_ not in _BOUNDARY and not doc[j].is_space:
         j -= 1
@@ -384,45 +379,81 @@ def word_order_subject(finite: Token) -> list[Token]:
         and (j == seg.start or doc[j - 1].text in QUOTE_CHARS or doc[j - 1].is_space)
     ):
         return [doc[j]]  # "Die heeft Simonet beloofd ...": a demonstrative opening the sentence
-    start = j + 1
-    while start < finite.i and (doc[start].pos_ in ("CCONJ", "ADV") and doc[start].lower_ not in ("er",)):
-        start += 1  # "Maar wij", "Ook de regering"
-    if start < finite.i:
-        np = np_after(doc, start, finite.i)
-        between = list(doc[np[-1].i + 1 : finite.i]) if np else []
-        if np and _is_time_phrase(np):
-            np = []  # "Volgend jaar kom ik terug": the subject follows the verb
-        elif np and all(t.pos_ in ("AUX", "PUNCT") or t.lower_ in _AUX_FORMS for t in between):
-            return np
-        elif (
-            np
-            and between
-            and between[0].pos_ == "ADP"
-            and all(
-                t.pos_ in ("ADP", "DET", "ADJ", "NOUN", "PROPN", "NUM", "AUX") or t.lower_ in _AUX_FORMS
-                for t in between
-            )
-        ):
-            return np  # "De gemeente en de corporaties in de stad hebben ...": a PP on the subject
-        if np and doc[start].pos_ != "ADV" and j >= seg.start and doc[j].lower_ in ("dat", "die"):
-            return np
+    before = _subject_before(finite, j)
+    if before is not None:
+        return before
     if j >= seg.start and doc[j].text == ",":
-        # "Johan Sauwens, de Vlaamse minister van Sport, wil": the phrase before the first comma
-        first = next((t.i for t in seg if not t.is_space and t.text not in QUOTE_CHARS), seg.start)
-        np = np_after(doc, first, finite.i)
-        if np and np[-1].i + 1 < seg.end and doc[np[-1].i + 1].text == ",":
-            opener = doc[first]
-            if opener.lower_ not in ("als", "indien", "mits", "wanneer", "zodra", "volgens", "nadat", "toen"):
-                return np
+        opening = _opening_phrase(finite)
+        if opening is not None:
+            return opening
     if not is_finite(finite) and finite.lower_ not in _ZULLEN_FORMS | _GAAN_FORMS:
         return []
-    i = finite.i + 1  # inversion: "Volgend jaar kom ik terug", "zullen in elk geval ook het VK ..."
+    return _subject_after(finite)
+
+
+def _coordinated_subject(finite: Token) -> list[Token] | None:
+    """ "Ontex verwacht beterschap en wil ...": a coordinated verb shares the first verb's subject."""
+    doc, seg = finite.doc, segment_of(finite)
+    k = finite.i - 1
+    while k >= seg.start and doc[k].pos_ == "ADV":
+        k -= 1
+    if not (k > seg.start and doc[k].lower_ in ("en", "maar", "of")):
+        return None
+    earlier = next((t for t in reversed(doc[seg.start : k]) if t.pos_ in ("VERB", "AUX") and is_finite(t)), None)
+    if earlier is not None and not any(t.text == "," or t.lower_ in ("dat", "die") for t in doc[earlier.i : k]):
+        return word_order_subject(earlier)
+    return None
+
+
+def _subject_before(finite: Token, boundary: int) -> list[Token] | None:
+    """The noun phrase between the clause boundary at ``boundary`` and the finite verb, if it is the subject."""
+    doc, seg = finite.doc, segment_of(finite)
+    start = boundary + 1
+    while start < finite.i and (doc[start].pos_ in ("CCONJ", "ADV") and doc[start].lower_ not in ("er",)):
+        start += 1  # "Maar wij", "Ook de regering"
+    if start >= finite.i:
+        return None
+    np = np_after(doc, start, finite.i)
+    between = list(doc[np[-1].i + 1 : finite.i]) if np else []
+    if np and _is_time_phrase(np):
+        np = []  # "Volgend jaar kom ik terug": the subject follows the verb
+    elif np and all(t.pos_ in ("AUX", "PUNCT") or t.lower_ in _AUX_FORMS for t in between):
+        return np
+    elif (
+        np
+        and between
+        and between[0].pos_ == "ADP"
+        and all(
+            t.pos_ in ("ADP", "DET", "ADJ", "NOUN", "PROPN", "NUM", "AUX") or t.lower_ in _AUX_FORMS for t in between
+        )
+    ):
+        return np  # "De gemeente en de corporaties in de stad hebben ...": a PP on the subject
+    if np and doc[start].pos_ != "ADV" and boundary >= seg.start and doc[boundary].lower_ in ("dat", "die"):
+        return np
+    return None
+
+
+def _opening_phrase(finite: Token) -> list[Token] | None:
+    """ "Johan Sauwens, de Vlaamse minister van Sport, wil": the phrase before the first comma."""
+    doc, seg = finite.doc, segment_of(finite)
+    first = next((t.i for t in seg if not t.is_space and t.text not in QUOTE_CHARS), seg.start)
+    np = np_after(doc, first, finite.i)
+    if np and np[-1].i + 1 < seg.end and doc[np[-1].i + 1].text == ",":
+        if doc[first].lower_ not in ("als", "indien", "mits", "wanneer", "zodra", "volgens", "nadat", "toen"):
+            return np
+    return None
+
+
+def _subject_after(finite: Token) -> list[Token]:
+    """Inversion: "Volgend jaar kom ik terug", "zullen in elk geval ook het VK ..."."""
+    doc, seg = finite.doc, segment_of(finite)
+    i = finite.i + 1
     while i < seg.end:
         words = " ".join(t.lower_ for t in doc[i : min(i + 3, seg.end)])
         if words.startswith(("in elk geval", "in ieder geval", "op hun beurt")):
             i += 3
-        elif doc[i].pos_ == "ADV" and doc[i].lower_ not in ("er", "niet"):
-            i += 1
+        elif (doc[i].pos_ == "ADV" and doc[i].lower_ not in ("er", "niet")) or doc[i].lower_ == "zich":
+            i += 1  # "bouwt zich ... op": a reflexive is never the subject
         else:
             break
     np = np_after(doc, i, seg.end)
@@ -500,7 +531,7 @@ def candidates(seg: Span, lex: Lexicon | None = None) -> list[Candidate]:
             or _adj_cue(tok, seg, lex)
             or _noun_cue(tok, seg, lex)
             or _aux_cue(tok, seg, lex)
-            or _passive(tok, seg)
+            or _passive(tok, seg, lex)
             or _present(tok, seg, lex)
         )
         if cand is not None:
@@ -564,9 +595,16 @@ _PERFECT_LEMMAS = frozenset(
 def _bare_participle(tok: Token, seg: Span) -> bool:
     """A participle that hangs on another verb with no auxiliary in its clause: no perfect, no
     passive, so no verb at all ("komen we beslist uit", "besloten ligt"; not "heeft beslist")."""
-    if "Part" not in tok.morph.get("VerbForm", []) or tok.head.i == tok.i or tok.head.pos_ not in ("VERB", "AUX"):
+    if "Part" not in tok.morph.get("VerbForm", []):
         return False
-    return not any(t.lower_ in _PERFECT_LEMMAS or lemma(t) in _PERFECT_LEMMAS for t in seg if t.i != tok.i)
+    auxiliaries = [c for c in tok.children if c.dep_ in ("aux", "aux:pass")]
+    if auxiliaries and not any(t.lower_ in _PERFECT_LEMMAS or lemma(t) in _PERFECT_LEMMAS for t in auxiliaries):
+        return True  # "die in de boeken besloten ligt": "liggen" makes no perfect and no passive
+    if tok.head.i == tok.i or tok.head.pos_ not in ("VERB", "AUX"):
+        return False
+    # its own clause: its auxiliaries, the verb it hangs on and that verb's auxiliaries
+    clause = [*tok.children, tok.head, *tok.head.children]
+    return not any(t.lower_ in _PERFECT_LEMMAS or lemma(t) in _PERFECT_LEMMAS for t in clause if t.i != tok.i)
 
 
 def _verb_cue(tok: Token, seg: Span, lex: Lexicon) -> Candidate | None:
@@ -680,8 +718,11 @@ def _noun_cue(tok: Token, seg: Span, lex: Lexicon) -> Candidate | None:
     return None
 
 
-def _passive(tok: Token, seg: Span) -> Candidate | None:
-    """ "De software wordt geïntegreerd in ...": a present passive, the actor left to context."""
+def _passive(tok: Token, seg: Span, lex: Lexicon) -> Candidate | None:
+    """ "De software wordt geïntegreerd in ...": a present passive, the actor left to context.
+
+    A participle of the lexicon's actions ("wordt uitgebreid", "worden opgestart") carries its row.
+    """
     if tok.lower_ not in ("wordt", "worden") or not is_finite(tok) or is_past(tok):
         return None
     main = tok.head if tok.dep_ in ("aux:pass", "aux") and tok.head.i != tok.i else None
@@ -696,7 +737,7 @@ def _passive(tok: Token, seg: Span) -> Candidate | None:
         )
     if main is None or any(lemma(c) in OBLIGATION_MODALS for c in main.children if c.dep_ == "aux"):
         return None
-    return Candidate(tok, "passive", None, main, seg, passive=True)
+    return Candidate(tok, "passive", lex.actions.get(lemma(main)), main, seg, passive=True)
 
 
 def _present(tok: Token, seg: Span, lex: Lexicon) -> Candidate | None:

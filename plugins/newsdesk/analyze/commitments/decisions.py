@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from newsdesk.analyze.commitments.clauses import Candidate, is_finite, is_past, is_reporting, lemma
 from newsdesk.analyze.commitments.lexicon import (
@@ -28,6 +28,7 @@ from newsdesk.analyze.commitments.lexicon import (
     CLAUSE_JOINS,
     CONDITION_MARKERS,
     DEMAND_VERBS,
+    HABITUAL,
     HEDGE_PHRASES,
     HEDGES,
     INFORMATION_VERBS,
@@ -194,13 +195,14 @@ class Prediction:
     hedged: bool  # "waarschijnlijk", "naar verwachting"
     belief: bool  # under "verwacht", "hoopt", "denkt"
     outcome: bool  # "stijgen", "winnen", "duren": the subject undergoes the event
-    copula: bool  # "zal ... zijn", "wordt ... adres": a state, not an act
+    copula: bool  # "zal ... zijn", "wordt ... adres", "is te zien": a state, not an act
+    habitual: bool = False  # a present tense with "nog altijd", "telkens": how things go, no decided act
 
 
 def prediction(cand: Candidate, clause: list[Token]) -> Prediction:
     words = {t.lower_ for t in clause}
     text = cand.segment.text.lower()
-    hedged = bool(words & HEDGES) or any(p in text for p in HEDGE_PHRASES)
+    hedged = bool(words & HEDGES) or any(p in text for p in HEDGE_PHRASES) or _epistemic_wel(cand)
     belief = (
         lemma(cand.finite) in BELIEF_VERBS
         or any(lemma(a) in BELIEF_VERBS for a in _governors(cand))
@@ -211,7 +213,42 @@ def prediction(cand: Candidate, clause: list[Token]) -> Prediction:
     # "een akkoord bereiken": the verb the cue noun takes is no outcome ("de omzet bereikt 2 miljoen" is)
     outcome = (lemma(main) in OUTCOME_VERBS and not light) or (cand.source == "present" and lemma(main) in STATE_VERBS)
     copula = lemma(main) in ("zijn", "worden", "blijven") or any(c.dep_ == "cop" for c in main.children)
-    return Prediction(hedged, belief, outcome, copula)
+    if (
+        copula
+        and lemma(main) == "blijven"
+        and any(c.pos_ == "VERB" and c.dep_ in ("xcomp", "ccomp") for c in main.children)
+    ):
+        copula = False  # "te blijven uitbreiden": an aspect of the act, not a state
+    # "dat wil zeggen", "wil zeggen dat": what something means, a state and no act
+    means = cand.entry is not None and cand.entry.lemma == "willen" and lemma(main) == "zeggen"
+    # "zal in 125 landen te zien zijn": "zijn" with a "te" infinitive says what can be, not what anyone does
+    te_zijn = any(lemma(c) == "zijn" and c.dep_ in ("aux", "aux:pass", "cop") for c in main.children) and any(
+        c.lower_ == "te" and c.dep_ == "mark" for c in main.children
+    )
+    clause_text = " " + " ".join(t.lower_ for t in clause) + " "
+    habitual = cand.source == "present" and any(f" {h} " in clause_text for h in HABITUAL)
+    return Prediction(hedged, belief, outcome, copula or means or te_zijn, habitual)
+
+
+def _epistemic_wel(cand: Candidate) -> bool:
+    """ "zullen wel volgen", "zal er wel bij varen", "dat ze wel zullen volgen": an unstressed "wel"
+    beside "zullen" (a pronoun or "er" between) makes the future a guess."""
+    if cand.source != "aux":
+        return False
+    doc, seg = cand.cue.doc, cand.segment
+    lo, hi = min(cand.cue.i, cand.main.i), max(cand.cue.i, cand.main.i)
+    return any(_wel_beside(doc, t.i, seg) for t in doc[lo : hi + 1] if lemma(t) == "zullen")
+
+
+def _wel_beside(doc: Doc, i: int, seg: Span) -> bool:
+    if i > seg.start and doc[i - 1].lower_ == "wel":
+        return True  # "dat andere merken wel zullen volgen"
+    for t in doc[i + 1 : min(i + 4, seg.end)]:
+        if t.lower_ == "wel":
+            return True
+        if t.pos_ not in ("PRON", "ADV") or t.lower_ in ("niet", "nooit", "ook"):
+            return False
+    return False
 
 
 def introduced_by(cand: Candidate, verbs: frozenset[str]) -> bool:

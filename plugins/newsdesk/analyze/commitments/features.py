@@ -7,6 +7,7 @@ the first person, a quote-heavy report).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from newsdesk.analyze.commitments.actors import FIRST_PERSON, RELATIVE, Actor
 from newsdesk.analyze.commitments.clauses import Candidate, lemma
 from newsdesk.analyze.commitments.decisions import Deadline, Negation, Prediction, Tense
 from newsdesk.analyze.commitments.lexicon import actor_nouns
+from newsdesk.analyze.entities import doc_text
 from newsdesk.models import EntityLabel
 
 
@@ -29,9 +31,16 @@ class DocumentFeatures:
 def document_features(segments: Sequence[Span]) -> DocumentFeatures:
     if not segments:
         return DocumentFeatures(0.0, 0.0, 0)
-    first = sum(1 for s in segments if any(t.lower_ in FIRST_PERSON for t in s))
-    quotes = sum(1 for s in segments if any(c in s.text for c in '"“”„'))
+    text = doc_text(segments[0].doc)
+    first = quotes = 0
+    for s in segments:  # on the text, not token by token: this runs over the whole document
+        part = text[s.start_char : s.end_char]
+        first += _FIRST_PERSON_WORD.search(part) is not None
+        quotes += any(c in part for c in '"“”„')
     return DocumentFeatures(first / len(segments), quotes / len(segments), len(segments))
+
+
+_FIRST_PERSON_WORD = re.compile(r"(?<!\w)(?:" + "|".join(sorted(FIRST_PERSON)) + r")(?!\w)", re.IGNORECASE)
 
 
 def candidate_features(
@@ -51,83 +60,85 @@ def candidate_features(
     document: DocumentFeatures,
     announced: bool = False,
 ) -> dict[str, float]:
-    f: dict[str, float] = {}
     source = cand.source
     if source == "aux" and cand.entry is not None:
         source = f"aux_{cand.entry.lemma}"
-    f[f"src_{source}"] = 1.0
-    if source == "present" and cand.entry is not None:
-        f["present_action"] = 1.0
-    if cand.entry is not None:
-        f[f"kind_{cand.entry.kind}"] = 1.0
-        if cand.entry.speech:
-            f["cue_speech"] = 1.0
-        if cand.entry.lemma in ("willen", "zullen", "gaan", "bereid", "besluiten", "beslissen", "beloven"):
-            f[f"cue_{cand.entry.lemma}"] = 1.0
+    subj = _subject_kind(cand, actors)
+    f: dict[str, float] = {f"src_{source}": 1.0, f"subj_{subj}": 1.0}
+    f.update(_cue_features(cand, source))
     if tense is not Tense.PRESENT:
         f[f"tense_{tense}"] = 1.0
-    if negation.tokens or negation.refusal:
-        f["negated"] = 1.0
-    if negation.refusal:
-        f["refusal"] = 1.0  # "wil niet", "heeft geen toezeggingen gedaan": an explicit refusal is firm
-    if obligation:
-        f["obligation"] = 1.0
-    if prediction.hedged:
-        f["hedged"] = 1.0
-    if prediction.belief:
-        f["belief"] = 1.0
-    if prediction.outcome:
-        f["outcome"] = 1.0
-    if prediction.copula:
-        f["copula"] = 1.0
-    if condition:
-        f["condition"] = 1.0
-    if deadline is not None:
-        f["deadline"] = 1.0
-        if deadline.date is not None:
-            f["deadline_dated"] = 1.0
-        if source == "present":
-            f["present_deadline"] = 1.0
-    if past_time:
-        f["past_time"] = 1.0
-    if quoted:
-        f["quoted"] = 1.0
-    if speaker:
-        f["speaker"] = 1.0
-    if reported:
-        f["reported"] = 1.0
-    if cand.main.i == cand.cue.i and source not in ("present", "noun"):
-        f["no_content"] = 1.0
-    if cand.passive:
-        f["passive"] = 1.0
-        if source.startswith("aux"):
-            f["future_passive"] = 1.0  # "Het plan zal daarna worden voorgelegd aan ...": a scheduled act
-    if announced:
-        f["er_komt_speaker"] = 1.0  # "Er komt een onderzoek, zei de minister": the speaker's side commits
-    subj = _subject_kind(cand, actors)
-    f[f"subj_{subj}"] = 1.0
     if source == "present":
         f[f"present_subj_{subj}"] = 1.0
     if source.startswith("aux"):
         f[f"aux_subj_{subj}"] = 1.0
-    if actors:
-        actor = actors[0]
-        f[f"how_{actor.how}"] = 1.0
-        if actor.entity_id is not None:
-            f["actor_entity"] = 1.0
-        if actor.label is not None and actor.how != "subject":
-            f[f"actor_{actor.label}"] = 1.0  # the subject's own type is in subj_*: this is the type found elsewhere
-    else:
-        f["no_actor"] = 1.0
-    seg = cand.segment
-    if "?" in seg.text:
-        f["question"] = 1.0
-    if not seg.text.rstrip().endswith((".", "!", "?", '"', "”", "'")):
-        f["headline"] = 1.0
+    flags = {
+        "negated": bool(negation.tokens) or negation.refusal,
+        "refusal": negation.refusal,  # "wil niet", "heeft geen toezeggingen gedaan": an explicit refusal is firm
+        "obligation": bool(obligation),
+        "hedged": prediction.hedged,
+        "belief": prediction.belief,
+        "outcome": prediction.outcome,
+        "copula": prediction.copula,
+        "habitual": prediction.habitual,
+        "condition": condition,
+        "deadline": deadline is not None,
+        "deadline_dated": deadline is not None and deadline.date is not None,
+        "present_deadline": deadline is not None and source == "present",
+        "past_time": past_time,
+        "quoted": quoted,
+        "speaker": speaker,
+        "reported": reported,
+        "no_content": cand.main.i == cand.cue.i and source not in ("present", "noun"),
+        "passive": cand.passive,
+        # "Het plan zal daarna worden voorgelegd aan ...": a scheduled act
+        "future_passive": cand.passive and source.startswith("aux"),
+        "er_komt_speaker": announced,  # "Er komt een onderzoek, zei de minister": the speaker's side commits
+        "quoted_first_person": quoted and subj in ("pron_1sg", "pron_1pl"),
+    }
+    f.update({name: 1.0 for name, on in flags.items() if on})
+    f.update(_actor_features(actors))
+    f.update(_segment_features(cand.segment))
     f["doc_first_person"] = document.first_person
     f["doc_quotes"] = document.quotes
-    if quoted and subj in ("pron_1sg", "pron_1pl"):
-        f["quoted_first_person"] = 1.0
+    return f
+
+
+def _cue_features(cand: Candidate, source: str) -> dict[str, float]:
+    entry = cand.entry
+    if entry is None:
+        return {}
+    f = {f"kind_{entry.kind}": 1.0}
+    if source == "present":
+        f["present_action"] = 1.0
+    if source == "passive":
+        f["passive_action"] = 1.0  # "Het stelsel wordt uitgebreid": a measure, not a description
+    if entry.speech:
+        f["cue_speech"] = 1.0
+    if entry.lemma in ("willen", "zullen", "gaan", "bereid", "besluiten", "beslissen", "beloven"):
+        f[f"cue_{entry.lemma}"] = 1.0
+    return f
+
+
+def _actor_features(actors: Sequence[Actor]) -> dict[str, float]:
+    if not actors:
+        return {"no_actor": 1.0}
+    actor = actors[0]
+    f = {f"how_{actor.how}": 1.0}
+    if actor.entity_id is not None:
+        f["actor_entity"] = 1.0
+    if actor.label is not None and actor.how != "subject":
+        f[f"actor_{actor.label}"] = 1.0  # the subject's own type is in subj_*: this is the type found elsewhere
+    return f
+
+
+def _segment_features(seg: Span) -> dict[str, float]:
+    text = seg.text
+    f = {}
+    if "?" in text:
+        f["question"] = 1.0
+    if not text.rstrip().endswith((".", "!", "?", '"', "”", "'")):
+        f["headline"] = 1.0
     return f
 
 
@@ -147,10 +158,12 @@ def _subject_kind(cand: Candidate, actors: Sequence[Actor]) -> str:
             return "relative"
         if tokens[0].pos_ == "PRON":
             return "pron_3"
+    nouns = [lemma(t) for t in tokens if t.pos_ in ("NOUN", "PROPN")]
     if actors and actors[0].entity_id is not None and actors[0].how == "subject":
         label = actors[0].label
+        if label is EntityLabel.LOC and any(actor_nouns().noun_class(n) is not None for n in nouns):
+            return "actor_noun"  # "De gemeente Utrecht", "de provincie Limburg": a body, not a place
         return {EntityLabel.PER: "per", EntityLabel.ORG: "org", EntityLabel.LOC: "loc"}.get(label, "misc")  # type: ignore[arg-type]
-    nouns = [lemma(t) for t in tokens if t.pos_ in ("NOUN", "PROPN")]
     if any(actor_nouns().noun_class(n) is not None for n in nouns):
         return "actor_noun"
     if any(t.pos_ == "PROPN" for t in tokens):

@@ -6,7 +6,7 @@ constraints. Code elsewhere asks ``cue_for(token)``; nothing else knows a cue wo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -181,11 +181,26 @@ HEDGES = frozenset(
     "wellicht hopelijk".split()
 )
 HEDGE_PHRASES = ("naar verwachting", "naar alle waarschijnlijkheid", "in principe")
+# Adverbs of duration and habit: with them a present tense describes how things are or go
+# ("betaalt nog altijd", "speelt elke week"), not a decided act.
+HABITUAL = (
+    "nog altijd",
+    "nog steeds",
+    "telkens",
+    "gewoonlijk",
+    "meestal",
+    "doorgaans",
+    "vaak",
+    "elke week",
+    "elk jaar",
+    "ieder jaar",
+    "altijd",
+)
 # Verbs whose subject undergoes rather than acts: "de prijzen zullen stijgen" is a forecast.
 OUTCOME_VERBS = frozenset(
     "stijgen dalen groeien krimpen toenemen afnemen regenen sneeuwen vriezen waaien uitvallen winnen verliezen "
     "gebeuren ontstaan verdwijnen veranderen duren blijken lijken overlijden sterven vallen kosten bedragen "
-    "heten betekenen missen voelen kennen lukken mislukken slagen krijgen ontvangen bereiken halen".split()
+    "heten betekenen missen voelen kennen lukken mislukken slagen krijgen ontvangen bereiken halen verdienen".split()
 )
 # Verbs of state and description: "De tentoonstelling loopt tot ...", "Het reglement geldt sinds 1981".
 STATE_VERBS = frozenset(
@@ -219,10 +234,20 @@ class ActorNouns:
     classes: dict[str, str]  # noun lemma -> class
     titles: frozenset[str]
     inert: frozenset[str] = frozenset()  # nouns for what never acts: the weather, prices ("het koufront")
+    _heads: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)  # lemma -> _head
 
     def _head(self, lemma: str) -> str | None:
         if lemma in self.classes:
             return lemma
+        if lemma in self._heads:  # the compound search below walks every noun: once per word
+            return self._heads[lemma]
+        head = self._compound_head(lemma)
+        if len(self._heads) > 100_000:  # a long-running worker meets new words forever
+            self._heads.clear()
+        self._heads[lemma] = head
+        return head
+
+    def _compound_head(self, lemma: str) -> str | None:
         # compounds count by their head: "FNV-voorzitter", "coalitiepartij", "seniorenpartij"
         best = None
         for noun in self.classes:

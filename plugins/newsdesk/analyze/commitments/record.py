@@ -96,10 +96,35 @@ def action_text(
     ``subject_is_content``: the subject is what is committed, not who commits ("Er komt een
     fonds", "De werken beginnen in augustus"): it stays in the action.
     """
+    main = cand.main
+    skip = _skipped(cand, clause, skip_spans, negations, subject_is_content)
+    words = _complement(cand, clause, [t for t in clause if t.i not in skip])
+    if not words:
+        return "", ""
+    action = _predicate(words, main)
+    if subject_is_content and lemma(main) == "komen" and any(t.lower_ == "er" for t in clause):
+        action = "er komt " + action
+    content = sorted(
+        {
+            lemma(t)
+            for t in words
+            if t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM") and lemma(t) not in ("zullen", "gaan")
+        }
+    )
+    return action, " ".join(content)
+
+
+def _skipped(
+    cand: Candidate,
+    clause: Sequence[Token],
+    skip_spans: Sequence[tuple[int, int]],
+    negations: Sequence[Token],
+    subject_is_content: bool,
+) -> set[int]:
+    """The token indices of ``clause`` that are not part of the action."""
     main, cue = cand.main, cand.cue
-    noun_cue = cand.source == "noun"
     skip = {t.i for t in negations}
-    if not noun_cue and cue.i != main.i:
+    if cand.source != "noun" and cue.i != main.i:
         skip.add(cue.i)
     if cand.subject and not cand.passive and not subject_is_content:
         skip |= {t.i for t in cand.subject}
@@ -107,21 +132,7 @@ def action_text(
         if head is not None and head.i < cue.i:
             skip |= {t.i for t in noun_phrase(head, keep_appos=True)}
     for t in clause:
-        if t.dep_ in ("aux", "aux:pass", "cop", "punct", "expl") and t.i != main.i and t.i > main.i - 4:
-            skip.add(t.i)
-        if t.lower_ in ("zal", "zullen", "zult", "is", "zijn", "heeft", "hebben", "had", "hadden") and t.i != main.i:
-            skip.add(t.i)
-        if t.lower_ in ("er", "dat", "daarna", "ook", "al", "volgens", "aldus", "toe", "af") and t.i != main.i:
-            skip.add(t.i)
-        if subject_is_content and t.i == main.i and lemma(t) == "komen" and t.pos_ == "VERB":
-            skip.add(t.i)  # "er komt" is put in front below
-        if t.text in QUOTE_CHARS:
-            skip.add(t.i)
-        if t.head.i == cue.i and t.dep_ == "compound:prt" and t.i != main.i:
-            skip.add(t.i)  # "kondigt ... aan": the cue's particle is not part of the action
-        if t.i > cue.i and t.lower_ in _PARTICLES and t.head.i == cue.i and cue.i != main.i:
-            skip.add(t.i)
-        if any(s <= t.idx < e for s, e in skip_spans):
+        if _not_action_word(t, cand, skip_spans, subject_is_content):
             skip.add(t.i)
         if (
             t.dep_ == "advcl"
@@ -130,18 +141,53 @@ def action_text(
             and not any(x.i == main.i for x in t.subtree)
         ):  # conditions and time clauses are reported apart
             skip |= {x.i for x in t.subtree}
-    words = [t for t in clause if t.i not in skip]
+    return skip
+
+
+_SKIPPED_FORMS = frozenset("zal zullen zult is zijn heeft hebben had hadden".split())
+_SKIPPED_WORDS = frozenset("er dat daarna ook al volgens aldus toe af".split())
+
+
+def _not_action_word(
+    t: Token, cand: Candidate, skip_spans: Sequence[tuple[int, int]], subject_is_content: bool
+) -> bool:
+    """Auxiliaries, fillers, quote marks, the cue's particle, what the skip spans cover."""
+    main, cue = cand.main, cand.cue
+    if t.i != main.i and (
+        (t.dep_ in ("aux", "aux:pass", "cop", "punct", "expl") and t.i > main.i - 4)
+        or t.lower_ in _SKIPPED_FORMS
+        or t.lower_ in _SKIPPED_WORDS
+    ):
+        return True
+    if subject_is_content and t.i == main.i and lemma(t) == "komen" and t.pos_ == "VERB":
+        return True  # "er komt" is put in front
+    if t.text in QUOTE_CHARS:
+        return True
+    if t.head.i == cue.i and t.dep_ == "compound:prt" and t.i != main.i:
+        return True  # "kondigt ... aan": the cue's particle is not part of the action
+    if t.i > cue.i and t.lower_ in _PARTICLES and t.head.i == cue.i and cue.i != main.i:
+        return True
+    return any(s <= t.idx < e for s, e in skip_spans)
+
+
+def _complement(cand: Candidate, clause: Sequence[Token], words: list[Token]) -> list[Token]:
+    """ "afgesproken dat ze Oekraïne blijven steunen": after a lexical or noun cue, the complement
+    clause is the action."""
+    cue, main = cand.cue, cand.main
     dat = next((t for t in clause if t.lower_ == "dat" and cue.i < t.i < main.i), None)
-    if dat is not None and cand.source in ("lexical", "noun"):
-        # "afgesproken dat ze Oekraïne blijven steunen": the complement is the action
-        words = [t for t in words if t.i > dat.i]
-        if words and words[0].pos_ == "PRON" and words[0].lower_ in ("ze", "zij", "hij", "we", "wij", "ik", "het"):
-            words = words[1:]
-    if not words:
-        return "", ""
+    if dat is None or cand.source not in ("lexical", "noun"):
+        return words
+    words = [t for t in words if t.i > dat.i]
+    if words and words[0].pos_ == "PRON" and words[0].lower_ in ("ze", "zij", "hij", "we", "wij", "ik", "het"):
+        words = words[1:]
+    return words
+
+
+def _predicate(words: Sequence[Token], main: Token) -> str:
+    """The words as a Dutch predicate: the finite verb moved to the end as an infinitive."""
     texts: list[str] = []
     tail: list[str] = []
-    for t in words:  # Dutch main clauses put the finite verb second: move it to the end as an infinitive
+    for t in words:  # Dutch main clauses put the finite verb second
         if t.i == main.i and t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm", []):
             tail.append(lemma(t))
         elif t.dep_ == "compound:prt" and t.head.i == main.i and tail:
@@ -157,14 +203,4 @@ def action_text(
     action = re.sub(
         r"\b(uit|aan|op|af|toe|bij|mee|in|door|terug|over|samen|voor|vast|weg)\s+te\s+(\w+)$", r"\1\2", action
     )
-    action = re.sub(r"\bte\s+(\w+)$", r"\1", action)
-    if subject_is_content and lemma(main) == "komen" and any(t.lower_ == "er" for t in clause):
-        action = "er komt " + action
-    content = sorted(
-        {
-            lemma(t)
-            for t in words
-            if t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM") and lemma(t) not in ("zullen", "gaan")
-        }
-    )
-    return action, " ".join(content)
+    return re.sub(r"\bte\s+(\w+)$", r"\1", action)
