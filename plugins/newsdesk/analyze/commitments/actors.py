@@ -39,6 +39,7 @@ from newsdesk.analyze.commitments.clauses import (
     subject_of,
 )
 from newsdesk.analyze.commitments.lexicon import QUOTE_CHARS, TIME_WORDS, actor_nouns
+from newsdesk.analyze.dutch import NAME_PARTICLES
 from newsdesk.analyze.entities import doc_text
 from newsdesk.models import EntityLabel, Mention
 
@@ -49,7 +50,6 @@ RELATIVE = frozenset("die dat wie welke".split())
 _PARTNER_CASES = frozenset("met tegen bij naar tussen zonder aan".split())
 # Nouns for a town's government: the guidelines name it "gemeente X" after its town.
 MUNICIPAL = frozenset("gemeente stad college stadsbestuur gemeentebestuur schepencollege".split())
-NAME_PARTICLES = frozenset("van der den de te ten ter von le la da del di 't".split())
 LEADING_NON_NAME = frozenset("ook zelfs wel nu dan toen daarna vervolgens en maar alleen echter zo".split())
 # "DEN HAAG (ANP) -", "BRUSSEL -": a dateline opens the text of a wire story.
 _DATELINE = re.compile(r"^[A-ZÀ-Ý' .-]{3,}(?:\s*\([A-Za-z]+\))?\s*[-–—]")
