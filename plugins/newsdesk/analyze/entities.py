@@ -127,7 +127,6 @@ _NOT_NAME_WORDS = frozenset(
     "gisteren vandaag morgen volgens ook maar toen nu daarna intussen zo dan wel bij met voor na "
     "tijdens omdat als want dus toch zelfs alleen echter en of wie wat waar waarom hoe".split()
 )
-_SPACE = re.compile(r"\s+")
 _TRAILING = ARTICLES | NAME_PARTICLES | frozenset("en of voor in op met bij aan uit tot".split())
 # Words between the head of an organisation's name and the rest ("Raad van State").
 _LINKING = ARTICLES | NAME_PARTICLES | frozenset("voor en".split())
