@@ -249,12 +249,22 @@ def _emit(outlet_events: Any, assets: list[Any], counts: dict[str, int]) -> None
         outlet_events[asset].extra.update(counts)
 
 
-def publish_articles(polled: list[dict[str, int]], fetched: list[dict[str, int]], outlet_events: Any) -> dict[str, int]:
-    """Sum the shard counts; emit the articles Asset only when articles were stored."""
+def _publish_articles(source: str, outlet_events: Any, counts: dict[str, int]) -> dict[str, int]:
+    """Log ``counts``; emit the articles Asset with them, or skip the task (no event) when no
+    article was new or changed: the analysis DAG runs only for stored articles."""
     from airflow.sdk.exceptions import AirflowSkipException
 
     from newsdesk_airflow.assets import ARTICLES
 
+    log.info("newsdesk %s: %s", source, " ".join(f"{k}={v}" for k, v in counts.items()))
+    if counts["articles_new"] + counts["articles_changed"] == 0:
+        raise AirflowSkipException("no new or changed articles: no asset event")
+    _emit(outlet_events, [ARTICLES], counts)
+    return counts
+
+
+def publish_articles(polled: list[dict[str, int]], fetched: list[dict[str, int]], outlet_events: Any) -> dict[str, int]:
+    """Sum the shard counts; emit the articles Asset only when articles were stored."""
     polls, pages = total(polled), total(fetched)
     counts = {
         "feeds_polled": polls.get("feeds", 0),
@@ -263,11 +273,7 @@ def publish_articles(polled: list[dict[str, int]], fetched: list[dict[str, int]]
         "articles_changed": pages.get("changed", 0),
         "pages_failed": pages.get("failed", 0),
     }
-    log.info("newsdesk ingest: %s", " ".join(f"{k}={v}" for k, v in counts.items()))
-    if counts["articles_new"] + counts["articles_changed"] == 0:
-        raise AirflowSkipException("no new or changed articles: no asset event")
-    _emit(outlet_events, [ARTICLES], counts)
-    return counts
+    return _publish_articles("ingest", outlet_events, counts)
 
 
 def publish_analysis(analysed: list[dict[str, int]], outlet_events: Any) -> dict[str, int]:
@@ -404,10 +410,6 @@ def backfill_verdict(planned: list[str], results: list[dict[str, Any]]) -> dict[
 
 def publish_backfill(results: list[dict[str, Any]], run: TaskRun, outlet_events: Any) -> dict[str, int]:
     """Confirm near-duplicate links across the files; emit the articles Asset when any were stored."""
-    from airflow.sdk.exceptions import AirflowSkipException
-
-    from newsdesk_airflow.assets import ARTICLES
-
     done = [r for r in results if r]
     counts = total([{k: v for k, v in r.items() if isinstance(v, int)} for r in done])
     link_duplicates(run)
@@ -417,8 +419,4 @@ def publish_backfill(results: list[dict[str, Any]], run: TaskRun, outlet_events:
         "articles_changed": counts.get("changed", 0),
         "records": counts.get("records", 0),
     }
-    log.info("newsdesk backfill: %s", " ".join(f"{k}={v}" for k, v in summary.items()))
-    if summary["articles_new"] + summary["articles_changed"] == 0:
-        raise AirflowSkipException("no new or changed articles: no asset event")
-    _emit(outlet_events, [ARTICLES], summary)
-    return summary
+    return _publish_articles("backfill", outlet_events, summary)
