@@ -343,6 +343,18 @@ def test_a_name_found_once_is_found_where_it_is_repeated(resolver: EntityResolve
     assert [(t, lab) for t, lab, _, _ in got] == [("4FM", ORG), ("4FM", ORG), ("4FM", ORG)]
 
 
+def test_the_catalog_knows_the_organisations_dutch_news_names(resolver: EntityResolver) -> None:
+    # clubs, grid operators, unions: names a model trained on Belgian news of 2000 has not seen
+    text = "Feyenoord speelt tegen FC Twente. TenneT en het Havenbedrijf Rotterdam tekenden. De FNV staakt."
+    assert table(resolver.mentions(make_doc(text, []))) == [
+        ("Feyenoord", ORG, "Feyenoord", LinkKind.SAME),
+        ("FC Twente", ORG, "FC Twente", LinkKind.SAME),
+        ("TenneT", ORG, "TenneT", LinkKind.SAME),
+        ("Havenbedrijf Rotterdam", ORG, "Havenbedrijf Rotterdam", LinkKind.SAME),
+        ("FNV", ORG, "FNV", LinkKind.SAME),
+    ]
+
+
 # -- titles, functions and other words that are not part of a name --------------------------------
 
 
@@ -356,6 +368,19 @@ def test_titles_and_functions_never_enter_a_canonical_name(resolver: EntityResol
         ("Eddie van Marum", PER, "Eddie van Marum", LinkKind.SAME),
         ("Marieke van den Berg", PER, "Marieke van den Berg", LinkKind.SAME),
         ("Van Marum", PER, "Eddie van Marum", LinkKind.SURNAME_OF),
+    ]
+
+
+def test_te_ten_ter_join_a_surname_whatever_the_ner_typed_it(resolver: EntityResolver) -> None:
+    # "te", "ten", "ter" begin surnames only: the NER's own span on the surname gives way
+    text = "Directeur Pieter te Wierde zei het. Trainer Anna ter Veld knikte. Ook Jansen van de VVD sprak."
+    ents = [("Pieter", "PER"), ("Wierde", "MISC"), ("Anna", "PER"), ("Veld", "ORG"), ("Jansen", "PER"), ("VVD", "ORG")]
+    doc = make_doc(text, ents)
+    assert table(resolver.mentions(doc)) == [
+        ("Pieter te Wierde", PER, "Pieter te Wierde", LinkKind.SAME),
+        ("Anna ter Veld", PER, "Anna ter Veld", LinkKind.SAME),
+        ("Jansen", PER, "Jansen", LinkKind.SAME),  # "van de VVD" is his party, not his name
+        ("VVD", ORG, "VVD", LinkKind.SAME),
     ]
 
 

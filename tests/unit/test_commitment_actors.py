@@ -9,7 +9,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import spacy
+from spacy.tokens import Doc
+
 from newsdesk.analyze.commitments import find_commitments, judge_document
+from newsdesk.analyze.commitments.actors import DocumentContext, resolve_subject
+from newsdesk.analyze.commitments.clauses import subject_of
 from newsdesk.analyze.commitments.scorer import Scorer
 from newsdesk.analyze.entities import EntityResolver
 from newsdesk.models import Commitment
@@ -226,3 +231,30 @@ def test_the_college_is_the_town_the_document_is_about(nlp: Any, resolver: Entit
     )
     found = [c for c in commitments(nlp, resolver, text) if c.actor_as_written == "het college"]
     assert [c.actor for c in found] == ["Utrecht"]
+
+
+def test_a_ministry_after_a_ministers_name_is_not_part_of_it(nlp: Any, resolver: EntityResolver) -> None:
+    text = "Minister Femke Wiersma van Landbouw komt volgend jaar met een nieuwe regeling voor boeren."
+    (c,) = commitments(nlp, resolver, text)
+    assert (c.actor, c.actor_as_written) == ("Femke Wiersma", "Minister Femke Wiersma van Landbouw")
+
+
+def test_a_description_followed_by_a_name_is_that_person(nlp: Any, resolver: EntityResolver) -> None:
+    # the subject phrase as a weak parse leaves it when it tags the name a verb: the description only
+    doc = nlp("Max Verstappen won zondag in Monaco. De Spaanse titelverdediger Alonso had zijn contract verlengd.")
+    next(t for t in doc if t.text == "Alonso").pos_ = "VERB"  # the tagger's error on an unknown name
+    ctx = DocumentContext.build(doc, resolver.mentions(doc))
+    start = next(t.i for t in doc if t.text == "De")
+    cue = next(t for t in doc if t.text == "contract")
+    found = resolve_subject(doc[start : start + 3], cue=cue, ctx=ctx, sentence=1, speaker=None, quoted=False)
+    assert [a.text for a in found] == ["Alonso"]  # the name beside the description, not the one named before
+
+
+def test_a_subject_hung_on_the_auxiliary_is_the_verbs_subject() -> None:
+    # "Häkkinen had ... hernieuwd" parsed with the subject under "had", the participle the root
+    words = ["Häkkinen", "had", "zijn", "verbintenis", "hernieuwd", "."]
+    heads = [1, 4, 3, 4, 4, 4]
+    deps = ["nsubj", "aux", "nmod:poss", "obj", "ROOT", "punct"]
+    doc = Doc(spacy.blank("nl").vocab, words=words, heads=heads, deps=deps)
+    assert not_none(subject_of(doc[4])).text == "Häkkinen"
+    assert subject_of(doc[3]) is None

@@ -75,7 +75,9 @@ from newsdesk.models import ENTITY_NAMESPACE, EntityLabel, EntityRef, LinkKind, 
 log = logging.getLogger(__name__)
 
 # Bump when the resolution rules below change behaviour (part of analyzer_version).
-RULES_VERSION = 5  # 5: a person cut before "de Vries" takes the surname (typer.extend_surnames)
+# 6: "te", "ten", "ter" join a surname whatever the NER typed it; 5: a person cut before "de Vries"
+# takes the surname.
+RULES_VERSION = 6
 
 # Titles and functions: a leading word that is one of these, or ends in one ("fractievoorzitter",
 # "NAVO-chef", "oud-premier"), is not part of the name that follows.
@@ -135,6 +137,7 @@ _QUOTES = frozenset("'\"‘’“”„«»")
 _ABBREVIATIONS = frozenset("tel fax blz nr tent inl info zie vgl ca bijv".split())
 # "NAVO-landen", "EU-lidstaten": a hyphen followed by a lower-case word.
 _COMPOUND_TAIL = re.compile(r"-[a-zà-ÿ]")
+_SURNAME_ONLY_PARTICLES = frozenset(("te", "ten", "ter"))  # particles of surnames only, never "van de VVD"
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z&]{1,7}$")
 
 
@@ -436,6 +439,8 @@ class EntityResolver:
             if cand is None:
                 continue
             last = found[-1] if found else None
+            if last is not None and cand.start < last.end:
+                continue  # "Dennis te" | "Kloese": the person's particle tail took this span in
             # "Thomas" | "L. Friedman": one person the NER cut in two
             if (
                 last is not None
@@ -546,10 +551,12 @@ class EntityResolver:
         word = doc[i]
         if not word.text[:1].isupper() or word.is_sent_start or _ACRONYM.match(word.text) and word.text.isupper():
             return []
+        # "te", "ten", "ter" introduce no organisation: "Dennis te Kloese" even where the NER typed "Kloese"
+        surname_only = all(t.text in _SURNAME_ONLY_PARTICLES for t in tail)
         if (
             _COMPOUND_TAIL.search(word.text)
             or self.catalog.lookup(word.text) is not None
-            or any(e.start <= i < e.end and e.label_ != "PER" for e in doc.ents)
+            or (not surname_only and any(e.start <= i < e.end and e.label_ != "PER" for e in doc.ents))
         ):
             return []  # "Jansen van de VVD", "Peeters van Agalev"
         return [*tail, word]

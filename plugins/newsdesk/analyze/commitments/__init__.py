@@ -43,9 +43,11 @@ from newsdesk.analyze.commitments.actors import (
     DocumentContext,
     agent_of,
     context_actor,
+    giver_of,
     is_government,
     is_thing,
     phrase_actors,
+    receiving_verbs,
     resolve_subject,
     speaker_of,
 )
@@ -68,7 +70,7 @@ log = logging.getLogger(__name__)
 __all__ = ["EXTRACTOR_VERSION", "Judged", "find_commitments", "judge_document"]
 
 # Bump when the rules, the lexicon or the scorer change behaviour; part of every analyzer_version.
-EXTRACTOR_VERSION = "commitments-10"
+EXTRACTOR_VERSION = "commitments-11"
 
 K = CommitmentKind
 
@@ -166,6 +168,8 @@ def _judge(
         speaker = ctx.speakers[-1]
     if decide.generic(cand):
         veto = veto or "a generic subject"  # "voor wie ... wil overnachten"
+    if cand.source == "present" and not cand.subject:
+        veto = veto or "a present tense without a subject"  # "Vanaf morgen bouwt zich een rug van hogedruk op"
     pred = decide.prediction(cand, clause)
     if pred.belief:
         veto = veto or "a forecast or hope"
@@ -227,6 +231,10 @@ def _actors(
         context = context_actor(cand.segment, ctx, s_index, speaker)
         thing = bool(cand.subject) and cand.subject[0].lower_ != "men"
         return ([context] if context is not None else []), thing
+    received = receiving_verbs(cand.main) if cand.source in ("noun", "lexical") else []
+    if received:  # "Hij krijgt een contract aangeboden": the subject receives; who gives commits
+        giver = giver_of(received, ctx, s_index) or context_actor(cand.segment, ctx, s_index, speaker)
+        return ([giver] if giver is not None else []), False
     named = resolve_subject(
         cand.subject, cue=cand.cue, ctx=ctx, sentence=s_index, speaker=speaker, quoted=quoted, matrix=matrix
     )

@@ -416,6 +416,8 @@ def phrase_actors(doc: Doc, tokens: Sequence[Token], ctx: DocumentContext, sente
                 and name[0].idx <= best.start
                 and best.end < name[-1].idx + len(name[-1].text)
                 and all(t.text[:1].isupper() or t.lower_ in NAME_PARTICLES for t in name)
+                # "Minister Femke Wiersma van Landbouw": the ministry is a name of its own, not hers
+                and not any(best.end <= m.start for m in inside)
             ):
                 actor = _replace(
                     Actor(
@@ -708,8 +710,10 @@ def _description(tokens: Sequence[Token], ctx: DocumentContext, sentence: int) -
         labels = (EntityLabel.ORG,)
     else:
         return None  # governments and groups are named as written ("de regering", "de coalitie")
-    if kind == "person":  # "de minister": the person just named
-        m = ctx.nearest_before(tokens[0].idx, labels, sentence=sentence, window=1) or ctx.most_salient(labels)
+    if kind == "person":  # "de minister": the person just named; "de titelverdediger Häkkinen": that one
+        end = tokens[-1].idx + len(tokens[-1].text)
+        m = next((x for x in ctx.mentions if end <= x.start <= end + 1 and _entity_label(x) is EntityLabel.PER), None)
+        m = m or ctx.nearest_before(tokens[0].idx, labels, sentence=sentence, window=1) or ctx.most_salient(labels)
     else:  # "de club": the organisation the document is about, not the last one it named
         topic = ctx.topic()  # the one its clauses have as subject most often, else the most mentioned
         if topic is not None and topic.label is EntityLabel.ORG and topic.entity_id is not None:
@@ -997,12 +1001,33 @@ def is_thing(tokens: Sequence[Token], ctx: DocumentContext) -> bool:
     return not (actor_nouns().can_act(lemma(head), plural) or actor_nouns().can_act(head.lower_, plural))
 
 
-def agent_of(main: Token, ctx: DocumentContext, sentence: int) -> Actor | None:
-    """The "door X" agent of a passive."""
+def agent_of(main: Token, ctx: DocumentContext, sentence: int, preposition: str = "door") -> Actor | None:
+    """The "door X" agent of a passive (``preposition``: "van" for the giver of what is received)."""
     for c in main.children:
-        if c.dep_ == "obl:agent" or (c.dep_ == "obl" and any(g.lower_ == "door" for g in c.children)):
+        if (c.dep_ == "obl:agent" and preposition == "door") or (
+            c.dep_ == "obl" and any(g.lower_ == preposition and g.dep_ == "case" for g in c.children)
+        ):
             phrase = [t for t in noun_phrase(c) if not (t.dep_ == "case" and t.head.i == c.i)]  # not "door"
             found = phrase_actors(main.doc, phrase or [c], ctx, sentence, "agent")
             if found:
                 return found[0]
+    return None
+
+
+RECEIVING_VERBS = frozenset(("krijgen", "ontvangen"))
+
+
+def receiving_verbs(main: Token) -> list[Token]:
+    """ "Hij krijgt een contract (aangeboden)", "kreeg de toezegging": the verb of receiving whose
+    subject is given the commitment, not the one who makes it (empty: no such verb)."""
+    near = [main, main.head, *main.children]
+    return [t for t in near if t.pos_ in ("VERB", "AUX") and lemma(t) in RECEIVING_VERBS]
+
+
+def giver_of(verbs: Sequence[Token], ctx: DocumentContext, sentence: int) -> Actor | None:
+    """The "van X" of a verb of receiving: who gives, and so commits."""
+    for verb in verbs:
+        found = agent_of(verb, ctx, sentence, "van")
+        if found is not None:
+            return found
     return None

@@ -45,6 +45,11 @@ _GAAN_FORMS = frozenset("ga gaat gaan ging gingen".split())
 _REFLEXIVES = frozenset("zich me mij ons zichzelf je".split())
 _BOUNDARY = frozenset(", ; : - – — dat die om zodat omdat terwijl want".split()) | set(QUOTE_CHARS)
 _NP_ADP = frozenset("van uit".split())
+# Introducers of a verb-final clause whose subject is the first noun phrase after them.
+_SUBORDINATING = frozenset("dat die omdat zodat terwijl".split())
+_PRONOMINAL_ADVERBS = frozenset(
+    "waar waarmee waardoor waarin waarop waarvoor waarbij waarna waaraan waarover waaruit waarvan".split()
+)
 _TITLE_HEADS = ("minister", "staatssecretaris", "commissaris", "schepen")
 _PREPOSITIONS = frozenset("aan af in uit voor op mee door over om bij na tegen".split())
 _AFTER_PARTICLE = frozenset("dat , . om te van met voor ; : \" '".split())
@@ -154,9 +159,15 @@ def is_infinitive(t: Token) -> bool:
 
 
 def subject_of(t: Token) -> Token | None:
+    """The subject of ``t``; also one the parser hung on its auxiliary ("Häkkinen had ... hernieuwd")."""
     for c in t.children:
         if c.dep_ in ("nsubj", "nsubj:pass") and not c.is_space:
             return c
+    for aux in t.children:
+        if aux.dep_ in ("aux", "aux:pass") and aux.i < t.i:
+            found = next((c for c in aux.children if c.dep_ in ("nsubj", "nsubj:pass") and not c.is_space), None)
+            if found is not None:
+                return found
     return None
 
 
@@ -379,6 +390,14 @@ def word_order_subject(finite: Token) -> list[Token]:
         and (j == seg.start or doc[j - 1].text in QUOTE_CHARS or doc[j - 1].is_space)
     ):
         return [doc[j]]  # "Die heeft Simonet beloofd ...": a demonstrative opening the sentence
+    if (
+        seg.start < j < finite.i - 1
+        and doc[j].lower_ in ("die", "dat")
+        and doc[j].pos_ == "PRON"
+        and doc[j - 1].text == ","
+        and doc[j + 1].pos_ in ("ADV", "ADP")
+    ):
+        return [doc[j]]  # "de Gele Zaal, die hier ook coproducties wil opzetten": the relative pronoun
     before = _subject_before(finite, j)
     if before is not None:
         return before
@@ -428,8 +447,10 @@ def _subject_before(finite: Token, boundary: int) -> list[Token] | None:
         )
     ):
         return np  # "De gemeente en de corporaties in de stad hebben ...": a PP on the subject
-    if np and doc[start].pos_ != "ADV" and boundary >= seg.start and doc[boundary].lower_ in ("dat", "die"):
+    if np and doc[start].pos_ != "ADV" and boundary >= seg.start and doc[boundary].lower_ in _SUBORDINATING:
         return np
+    if np and boundary + 1 < start and doc[boundary + 1].lower_ in _PRONOMINAL_ADVERBS:
+        return np  # "waarmee Vanderpoorten ... jonge leerkrachten ... wil geven": first after the introducer
     return None
 
 
