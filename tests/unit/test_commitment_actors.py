@@ -258,3 +258,32 @@ def test_a_subject_hung_on_the_auxiliary_is_the_verbs_subject() -> None:
     doc = Doc(spacy.blank("nl").vocab, words=words, heads=heads, deps=deps)
     assert not_none(subject_of(doc[4])).text == "Häkkinen"
     assert subject_of(doc[3]) is None
+
+
+def test_the_subject_of_a_passive_cue_undergoes_it_and_is_not_the_actor(nlp: Any, resolver: EntityResolver) -> None:
+    (c,) = commitments(nlp, resolver, "Het contract van de trainer werd begin dit jaar niet verlengd door de club.")
+    assert c.actor == "de club"  # the agent; neither "Het contract" nor "begin dit jaar"
+
+
+def test_a_relative_pronoun_before_an_adverb_is_the_subject(nlp: Any, resolver: EntityResolver) -> None:
+    text = (
+        "Het museum krijgt een vleugel voor de Kameropera, "
+        "die er vanaf het najaar kleine producties brengt maar ook masterclasses wil geven."
+    )
+    found = commitments(nlp, resolver, text)
+    assert any("masterclasses" in c.action for c in found)
+    assert {c.actor for c in found} == {"de Kameropera"}  # not "Het museum", not "masterclasses"
+
+
+def test_the_subject_follows_the_word_that_opens_a_relative_clause(nlp: Any, resolver: EntityResolver) -> None:
+    text = (
+        "De subsidie, waarmee Peeters vanaf volgend jaar kleine clubs een extra trainer wil bezorgen, "
+        "staat ter discussie."
+    )
+    (c,) = [c for c in commitments(nlp, resolver, text) if "trainer" in c.action]
+    assert c.actor == "Peeters"  # not "De subsidie", not "kleine clubs"
+
+
+def test_who_receives_a_contract_is_not_who_commits(nlp: Any, resolver: EntityResolver) -> None:
+    (c,) = commitments(nlp, resolver, "De spits krijgt van Ajax een contract van drie jaar aangeboden.")
+    assert c.actor == "Ajax"

@@ -247,3 +247,9 @@ def test_a_participle_with_liggen_is_no_decision(nlp: Any, resolver: EntityResol
     assert not [j for j in found if j.cand.cue.text == "besloten"]
     decided = judged(nlp, resolver, "Het bestuur heeft besloten de vestiging te sluiten.")
     assert cue(decided, "besloten").veto is None
+
+
+def test_a_present_tense_without_a_subject_is_no_commitment(nlp: Any, resolver: EntityResolver) -> None:
+    doc = nlp("Vanaf morgen bouwt zich boven de Noordzee een gebied van hoge druk op.")
+    judged = judge_document(doc, resolver.mentions(doc), published=date(2026, 3, 3))
+    assert judged and all(j.veto is not None for j in judged)

@@ -656,7 +656,15 @@ def _verb_cue(tok: Token, seg: Span, lex: Lexicon) -> Candidate | None:
     if _bare_participle(tok, seg):
         return None  # "komen we beslist uit op", "die in de boeken besloten ligt": an adverb, an adjective
     main = _content_verb(tok) or tok  # "hadden eerder al toegezegd": the promise without its content
-    return Candidate(tok, "lexical", entry, main, seg)
+    return Candidate(tok, "lexical", entry, main, seg, passive=passive_voice(tok))
+
+
+def passive_voice(verb: Token) -> bool:
+    """ "werd niet verlengd", "worden uitgesloten": the subject undergoes it; the agent commits."""
+    return any(c.dep_ in ("aux", "aux:pass") and c.lower_ in _WORDEN_FORMS for c in verb.children)
+
+
+_WORDEN_FORMS = frozenset("word wordt worden werd werden".split())
 
 
 def _aux_cue(tok: Token, seg: Span, lex: Lexicon) -> Candidate | None:
@@ -730,7 +738,7 @@ def _noun_cue(tok: Token, seg: Span, lex: Lexicon) -> Candidate | None:
     if verb is None:  # "kwam tot een principeovereenkomst": the clause's finite verb
         verb = next((t for t in reversed(tok.doc[seg.start : tok.i]) if t.pos_ in ("VERB", "AUX")), None)
     if verb is not None and (lemma(verb) in entry.light or verb.lower_ in entry.light):
-        return Candidate(tok, "noun", entry, verb, seg)
+        return Candidate(tok, "noun", entry, verb, seg, passive=passive_voice(verb))
     if entry.any_light:  # "de beslissing om ... te", "het plan om", "het is de bedoeling dat"
         comp = infinitive_complement(tok) or next_infinitive(tok)
         nxt = tok.doc[tok.i + 1] if tok.i + 1 < seg.end else None

@@ -216,7 +216,7 @@ TIME_WORDS = frozenset(
     "jaar jaren maand maanden week weken dag dagen eeuw kwartaal seizoen ochtend middag avond nacht "
     "weekend zomer winter lente herfst voorjaar najaar tijd keer moment periode vandaag morgen gisteren "
     "overmorgen straks nu binnenkort januari februari maart april mei juni juli augustus september "
-    "oktober november december maandag dinsdag woensdag donderdag vrijdag zaterdag zondag".split()
+    "oktober november december maandag dinsdag woensdag donderdag vrijdag zaterdag zondag begin eind einde".split()
 )
 QUOTE_CHARS = "\"'“”„‘’«»"
 
