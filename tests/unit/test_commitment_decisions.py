@@ -253,3 +253,10 @@ def test_a_present_tense_without_a_subject_is_no_commitment(nlp: Any, resolver: 
     doc = nlp("Vanaf morgen bouwt zich boven de Noordzee een gebied van hoge druk op.")
     judged = judge_document(doc, resolver.mentions(doc), published=date(2026, 3, 3))
     assert judged and all(j.veto is not None for j in judged)
+
+
+def test_er_komt_is_an_announcement_even_where_no_subject_was_found(nlp: Any, resolver: EntityResolver) -> None:
+    doc = nlp("De minister zei dat er dit voorjaar een wet komt die de bouw moet versnellen.")
+    judged = judge_document(doc, resolver.mentions(doc), published=date(2026, 3, 3))
+    komt = [j for j in judged if j.cand.cue.text == "komt"]
+    assert komt and all(j.veto != "a present tense without a subject" for j in komt)

@@ -168,7 +168,7 @@ def _judge(
         speaker = ctx.speakers[-1]
     if decide.generic(cand):
         veto = veto or "a generic subject"  # "voor wie ... wil overnachten"
-    if cand.source == "present" and not cand.subject:
+    if cand.source == "present" and not cand.subject and not _er_komt_unparsed(cand):
         veto = veto or "a present tense without a subject"  # "Vanaf morgen bouwt zich een rug van hogedruk op"
     pred = decide.prediction(cand, clause)
     if pred.belief:
@@ -231,7 +231,7 @@ def _actors(
         context = context_actor(cand.segment, ctx, s_index, speaker)
         thing = bool(cand.subject) and cand.subject[0].lower_ != "men"
         return ([context] if context is not None else []), thing
-    received = receiving_verbs(cand.main) if cand.source in ("noun", "lexical") else []
+    received = {"noun": receiving_verbs(cand.main), "lexical": receiving_verbs(cand.cue)}.get(cand.source, [])
     if received:  # "Hij krijgt een contract aangeboden": the subject receives; who gives commits
         giver = giver_of(received, ctx, s_index) or context_actor(cand.segment, ctx, s_index, speaker)
         return ([giver] if giver is not None else []), False
@@ -286,6 +286,11 @@ def _er_komt(cand: Candidate, ctx: DocumentContext) -> bool:
         and any(t.lower_ == "er" for t in cand.segment)
         and not any(t.pos_ == "PROPN" or ctx.named(t) for t in cand.subject)
     )
+
+
+def _er_komt_unparsed(cand: Candidate) -> bool:
+    """ "dat er dit voorjaar een wet komt" where word order found no subject: still an announcement."""
+    return lemma(cand.main) == "komen" and any(t.lower_ == "er" for t in cand.segment)
 
 
 def _records(j: Judged, confidence: float) -> list[Commitment]:

@@ -1014,14 +1014,21 @@ def agent_of(main: Token, ctx: DocumentContext, sentence: int, preposition: str 
     return None
 
 
-RECEIVING_VERBS = frozenset(("krijgen", "ontvangen"))
+# The forms of "krijgen" and "ontvangen": the lemmatizer leaves some of them as they are.
+RECEIVING_FORMS = frozenset(
+    "krijg krijgt krijgen kreeg kregen gekregen ontvang ontvangt ontvangen ontving ontvingen".split()
+)
 
 
-def receiving_verbs(main: Token) -> list[Token]:
-    """ "Hij krijgt een contract (aangeboden)", "kreeg de toezegging": the verb of receiving whose
-    subject is given the commitment, not the one who makes it (empty: no such verb)."""
-    near = [main, main.head, *main.children]
-    return [t for t in near if t.pos_ in ("VERB", "AUX") and lemma(t) in RECEIVING_VERBS]
+def receiving_verbs(anchor: Token) -> list[Token]:
+    """ "Hij krijgt een contract (aangeboden)", "kreeg toegezegd dat": the verb of receiving on which
+    the cue (``anchor``: a noun's verb, or the cue itself) hangs, whose subject is given the
+    commitment and does not make it (empty: none). Not the content of a promise ("belooft dat
+    Groningers uitsluitsel krijgen")."""
+    near = [anchor, *(c for c in anchor.children if c.dep_ in ("aux", "aux:pass"))]
+    if anchor.dep_ == "xcomp" or ("Part" in anchor.morph.get("VerbForm", []) and anchor.dep_ != "conj"):
+        near.append(anchor.head)  # "krijgt ... aangeboden", "kreeg ... toegezegd"
+    return [t for t in near if t.pos_ in ("VERB", "AUX") and RECEIVING_FORMS & {t.lower_, lemma(t)}]
 
 
 def giver_of(verbs: Sequence[Token], ctx: DocumentContext, sentence: int) -> Actor | None:
