@@ -287,3 +287,10 @@ def test_the_subject_follows_the_word_that_opens_a_relative_clause(nlp: Any, res
 def test_who_receives_a_contract_is_not_who_commits(nlp: Any, resolver: EntityResolver) -> None:
     (c,) = commitments(nlp, resolver, "De spits krijgt van Ajax een contract van drie jaar aangeboden.")
     assert c.actor == "Ajax"
+
+
+def test_an_adverb_that_opens_a_sentence_is_never_an_actor(nlp: Any, resolver: EntityResolver) -> None:
+    doc = nlp("Nochtans was eerder aangekondigd dat de snelheid omlaag zou gaan.")
+    ctx = DocumentContext.build(doc, resolver.mentions(doc))
+    cue = next(t for t in doc if t.text == "aangekondigd")
+    assert resolve_subject(doc[0:1], cue=cue, ctx=ctx, sentence=0, speaker=None, quoted=False) == []

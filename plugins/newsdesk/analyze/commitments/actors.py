@@ -50,7 +50,10 @@ RELATIVE = frozenset("die dat wie welke".split())
 _PARTNER_CASES = frozenset("met tegen bij naar tussen zonder aan".split())
 # Nouns for a town's government: the guidelines name it "gemeente X" after its town.
 MUNICIPAL = frozenset("gemeente stad college stadsbestuur gemeentebestuur schepencollege".split())
-LEADING_NON_NAME = frozenset("ook zelfs wel nu dan toen daarna vervolgens en maar alleen echter zo".split())
+LEADING_NON_NAME = frozenset(
+    "ook zelfs wel nu dan toen daarna vervolgens en maar alleen echter zo nochtans toch daarom bovendien "
+    "intussen ondertussen inmiddels evenwel immers dus daarnaast tevens eveneens".split()
+)  # adverbs that open a sentence: "Nochtans was aangekondigd dat ..." has no subject "Nochtans"
 # "DEN HAAG (ANP) -", "BRUSSEL -": a dateline opens the text of a wire story.
 _DATELINE = re.compile(r"^[A-ZÀ-Ý' .-]{3,}(?:\s*\([A-Za-z]+\))?\s*[-–—]")
 
@@ -659,7 +662,7 @@ def resolve_subject(
     tokens = [t for t in subject if not t.is_space and t.idx >= dateline]  # "DEN HAAG (ANP) - Het kabinet"
     if not tokens or tokens[0].pos_ == "PUNCT":
         tokens = [t for t in tokens if t.pos_ != "PUNCT"]
-    if not tokens:
+    if not tokens or all(t.lower_ in LEADING_NON_NAME for t in tokens):
         return []
     head = tokens[0] if len(tokens) == 1 else _head(tokens)
     low = head.lower_
