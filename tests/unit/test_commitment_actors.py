@@ -294,3 +294,12 @@ def test_an_adverb_that_opens_a_sentence_is_never_an_actor(nlp: Any, resolver: E
     ctx = DocumentContext.build(doc, resolver.mentions(doc))
     cue = next(t for t in doc if t.text == "aangekondigd")
     assert resolve_subject(doc[0:1], cue=cue, ctx=ctx, sentence=0, speaker=None, quoted=False) == []
+
+
+def test_a_plan_for_a_building_is_the_towns_not_the_buildings(nlp: Any, resolver: EntityResolver) -> None:
+    text = (
+        "Het nieuwe museum komt in de Lakenhal in Leiden. De Lakenhal is een pand uit de zeventiende eeuw. "
+        "Rond de Lakenhal ligt een park."
+    )
+    (c,) = commitments(nlp, resolver, text)
+    assert c.actor == "Leiden"  # a town can act through its council; a building cannot

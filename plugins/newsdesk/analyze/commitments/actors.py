@@ -41,12 +41,15 @@ from newsdesk.analyze.commitments.clauses import (
 from newsdesk.analyze.commitments.lexicon import QUOTE_CHARS, TIME_WORDS, actor_nouns
 from newsdesk.analyze.dutch import NAME_PARTICLES
 from newsdesk.analyze.entities import doc_text
+from newsdesk.analyze.typer import KNOWLEDGE_COLUMNS, KnowledgeTable
 from newsdesk.models import EntityLabel, Mention
 
 PERSONAL_PRONOUNS = frozenset("ik wij we hij zij ze het u jij je jullie men".split())
 FIRST_PERSON = frozenset("ik wij we".split())
 FIRST_PERSON_OWNERS = {"onze": "we", "ons": "we", "mijn": "ik"}  # a possessive stands for its owner
 RELATIVE = frozenset("die dat wie welke".split())
+# The knowledge columns that make a place a polity: a town, a region, a country.
+_POLITY_COLUMNS = tuple(KNOWLEDGE_COLUMNS.index(c) for c in ("place_benl", "place_world", "country"))
 _PARTNER_CASES = frozenset("met tegen bij naar tussen zonder aan".split())
 # Nouns for a town's government: the guidelines name it "gemeente X" after its town.
 MUNICIPAL = frozenset("gemeente stad college stadsbestuur gemeentebestuur schepencollege".split())
@@ -105,6 +108,7 @@ class DocumentContext:
     all_speakers: list[Actor] = field(default_factory=list)
     author: Actor | None = None  # the byline ("Door Peter Vangindertael", a line of names only)
     _government: tuple[Actor | None] | None = None  # computed once, on first use
+    _knowledge: tuple[KnowledgeTable | None] | None = None  # the pipeline's knowledge vectors, on first use
     # per segment (start, end): its colon, its "volgens"/"aldus", its finite reporting verbs
     _speech: dict[tuple[int, int], tuple[Token | None, list[Token], list[Token]]] = field(default_factory=dict)
 
@@ -182,6 +186,22 @@ class DocumentContext:
                     return o
         return None
 
+    def polity(self, name: str, entity_id: str | None) -> bool:
+        """A place that can act through its government: a catalog place, or a town, region or
+        country the knowledge vectors list ("Gent", "Vermont"); not a building or a street
+        ("de Handelsbeurs", "de Kouter"). Without knowledge vectors every place counts."""
+        if entity_id is not None and any(
+            m.entity.entity_id == entity_id and m.entity.wikidata_id for m in self.mentions
+        ):
+            return True
+        if self._knowledge is None:
+            self._knowledge = (KnowledgeTable.of(self.doc.vocab),)
+        table = self._knowledge[0]
+        if table is None:
+            return True
+        row = table.row(name)
+        return row is not None and any(row[i] > 0 for i in _POLITY_COLUMNS)
+
     def named(self, t: Token) -> bool:
         """``t`` is part of an entity mention."""
         return any(m.start <= t.idx < m.end for m in self.mentions)
@@ -189,14 +209,19 @@ class DocumentContext:
     def mentions_in(self, start: int, end: int) -> list[Mention]:
         return [m for m in self.mentions if m.start >= start and m.end <= end]
 
-    def most_salient(self, labels: Sequence[EntityLabel], *, outside: tuple[int, int] | None = None) -> Mention | None:
+    def most_salient(
+        self, labels: Sequence[EntityLabel], *, outside: tuple[int, int] | None = None, places: bool = True
+    ) -> Mention | None:
         """The entity of one of ``labels`` the document mentions most (ties: the earliest), not
-        counting an entity named inside ``outside`` (the clause itself: "Die heeft Simonet beloofd")."""
+        counting an entity named inside ``outside`` (the clause itself: "Die heeft Simonet beloofd");
+        ``places=False``: of the places only a town, region or country (no building or street)."""
         best: tuple[int, int] | None = None
         chosen: Mention | None = None
         excluded = {m.entity.entity_id for m in self.mentions_in(*outside)} if outside is not None else set()
         for m in self.mentions:
             if _entity_label(m) not in labels or m.entity.entity_id in excluded:
+                continue
+            if not places and _entity_label(m) is EntityLabel.LOC and not self.polity(m.text, m.entity.entity_id):
                 continue
             key = (self.salience[m.entity.entity_id], -m.start)
             if best is None or key > best:
@@ -934,9 +959,9 @@ def context_actor(seg: Span, ctx: DocumentContext, sentence: int, speaker: Actor
     government = ctx.government()
     if government is not None:
         return _replace(government, how="context")
-    if topic is not None:
+    if topic is not None and (topic.label is not EntityLabel.LOC or ctx.polity(topic.text, topic.entity_id)):
         return _replace(topic, how="context")
-    m = ctx.most_salient((EntityLabel.ORG, EntityLabel.LOC)) or ctx.most_salient((EntityLabel.PER,))
+    m = ctx.most_salient((EntityLabel.ORG, EntityLabel.LOC), places=False) or ctx.most_salient((EntityLabel.PER,))
     return actor_of_mention(m, sentence, "context") if m is not None else None
 
 
