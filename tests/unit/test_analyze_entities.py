@@ -371,16 +371,33 @@ def test_titles_and_functions_never_enter_a_canonical_name(resolver: EntityResol
     ]
 
 
-def test_te_ten_ter_join_a_surname_whatever_the_ner_typed_it(resolver: EntityResolver) -> None:
+def test_surname_particles_join_a_surname_whatever_the_ner_typed_it(resolver: EntityResolver) -> None:
     # "te", "ten", "ter" begin surnames only: the NER's own span on the surname gives way
-    text = "Directeur Pieter te Wierde zei het. Trainer Anna ter Veld knikte. Ook Jansen van de VVD sprak."
-    ents = [("Pieter", "PER"), ("Wierde", "MISC"), ("Anna", "PER"), ("Veld", "ORG"), ("Jansen", "PER"), ("VVD", "ORG")]
-    doc = make_doc(text, ents)
-    assert table(resolver.mentions(doc)) == [
+    # and a double particle introduces no place: "van den Berg" where the NER typed "Berg" LOC
+    text = (
+        "Directeur Pieter te Wierde zei het. Trainer Anna ter Veld knikte. Ook Jansen van de VVD sprak. "
+        "Voorzitter Karin van den Berg en Kees van Zwolle zwegen."
+    )
+    ents = [
+        ("Pieter", "PER"),
+        ("Wierde", "MISC"),
+        ("Anna", "PER"),
+        ("Veld", "ORG"),
+        ("Jansen", "PER"),
+        ("VVD", "ORG"),
+        ("Karin", "PER"),
+        ("Berg", "LOC"),
+        ("Kees", "PER"),
+        ("Zwolle", "LOC"),
+    ]
+    assert table(resolver.mentions(make_doc(text, ents))) == [
         ("Pieter te Wierde", PER, "Pieter te Wierde", LinkKind.SAME),
         ("Anna ter Veld", PER, "Anna ter Veld", LinkKind.SAME),
         ("Jansen", PER, "Jansen", LinkKind.SAME),  # "van de VVD" is his party, not his name
         ("VVD", ORG, "VVD", LinkKind.SAME),
+        ("Karin van den Berg", PER, "Karin van den Berg", LinkKind.SAME),
+        ("Kees", PER, "Kees", LinkKind.SAME),  # "van Zwolle": where he is from, as far as a reader can tell
+        ("Zwolle", LOC, "Zwolle", LinkKind.SAME),
     ]
 
 

@@ -303,3 +303,8 @@ def test_a_plan_for_a_building_is_the_towns_not_the_buildings(nlp: Any, resolver
     )
     (c,) = commitments(nlp, resolver, text)
     assert c.actor == "Leiden"  # a town can act through its council; a building cannot
+
+
+def test_the_object_after_the_subject_is_not_part_of_it(nlp: Any, resolver: EntityResolver) -> None:
+    (c,) = commitments(nlp, resolver, "Premier Dick Schoof zei dat het kabinet het plan eerst wil bestuderen.")
+    assert (c.actor, c.speaker) == ("het kabinet", "Dick Schoof")  # not "het kabinet het plan"

@@ -75,8 +75,8 @@ from newsdesk.models import ENTITY_NAMESPACE, EntityLabel, EntityRef, LinkKind, 
 log = logging.getLogger(__name__)
 
 # Bump when the resolution rules below change behaviour (part of analyzer_version).
-# 6: "te", "ten", "ter" join a surname whatever the NER typed it; 5: a person cut before "de Vries"
-# takes the surname.
+# 6: "te", "ten", "ter" join a surname whatever the NER typed it, "van den" + a place too; 5: a
+# person cut before "de Vries" takes the surname.
 RULES_VERSION = 6
 
 # Titles and functions: a leading word that is one of these, or ends in one ("fractievoorzitter",
@@ -551,14 +551,16 @@ class EntityResolver:
         word = doc[i]
         if not word.text[:1].isupper() or word.is_sent_start or _ACRONYM.match(word.text) and word.text.isupper():
             return []
-        # "te", "ten", "ter" introduce no organisation: "Dennis te Kloese" even where the NER typed "Kloese"
+        # "te", "ten", "ter" introduce no organisation: "Dennis te Kloese" even where the NER typed
+        # "Kloese"; nor does a double particle introduce a place: "Marieke van den Berg" ("Berg" LOC)
         surname_only = all(t.text in _SURNAME_ONLY_PARTICLES for t in tail)
+        allowed = {"PER"} | ({"LOC"} if len(tail) > 1 else set())
         if (
             _COMPOUND_TAIL.search(word.text)
             or self.catalog.lookup(word.text) is not None
-            or (not surname_only and any(e.start <= i < e.end and e.label_ != "PER" for e in doc.ents))
+            or (not surname_only and any(e.start <= i < e.end and e.label_ not in allowed for e in doc.ents))
         ):
-            return []  # "Jansen van de VVD", "Peeters van Agalev"
+            return []  # "Jansen van de VVD", "Peeters van Agalev", "Jansen van Nijmegen"
         return [*tail, word]
 
     @staticmethod

@@ -531,7 +531,9 @@ def subject_phrase(anchor: Token, parsed: Token | None) -> list[Token]:
         return noun_phrase(parsed)
     if parsed.i in {t.i for t in span}:  # they agree: the fuller of the two phrases
         fuller = noun_phrase(parsed)
-        return fuller if len(fuller) > len(span) else span
+        # not where the parser ran on into the object: "het kabinet | het plan"
+        two = any(a.pos_ in ("NOUN", "PROPN") and b.pos_ == "DET" for a, b in zip(fuller, fuller[1:], strict=False))
+        return fuller if len(fuller) > len(span) and not two else span
     return span
 
 
