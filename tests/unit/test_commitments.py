@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from newsdesk.analyze.commitments import find_commitments
+from newsdesk.analyze.commitments.scorer import Scorer
 from newsdesk.analyze.entities import EntityResolver, load_entity_catalog, make_ref
 from newsdesk.analyze.nlp import load_nlp
 from newsdesk.models import Commitment, CommitmentKind, EntityLabel, Polarity
@@ -150,3 +151,18 @@ def test_action_stays_in_its_sentence(nlp: Any, resolver: EntityResolver) -> Non
 def only_one(items: list[Commitment]) -> Commitment:
     assert len(items) == 1, items
     return items[0]
+
+
+def test_a_separable_verb_keeps_its_particle_in_the_action(nlp: Any, resolver: EntityResolver) -> None:
+    everything = Scorer(weights={}, bias=5.0, threshold=0.5)
+    text = "Minister Eppo Bruins stelt de bezuiniging een jaar uit. De bond kondigt nieuwe acties aan."
+    doc = nlp(text)
+    found = find_commitments(doc, resolver.mentions(doc), published=date(2026, 3, 3), scorer=everything)
+    assert [c.action for c in found] == ["de bezuiniging een jaar uitstellen", "nieuwe acties aankondigen"]
+
+
+def test_a_report_with_nothing_it_commits_to_is_no_commitment(nlp: Any, resolver: EntityResolver) -> None:
+    everything = Scorer(weights={}, bias=5.0, threshold=0.5)
+    doc = nlp("Het kabinet gaat de huurtoeslag verhogen, maakte minister Keijzer dinsdag bekend.")
+    found = find_commitments(doc, resolver.mentions(doc), published=date(2026, 3, 3), scorer=everything)
+    assert [c.action for c in found] == ["de huurtoeslag verhogen"]

@@ -99,8 +99,9 @@ def action_text(
     main = cand.main
     skip = _skipped(cand, clause, skip_spans, negations, subject_is_content)
     words = _complement(cand, clause, [t for t in clause if t.i not in skip])
-    if not words:
-        return "", ""
+    speech = cand.entry is not None and cand.entry.speech
+    if not words or (speech and all(t.i == main.i or (t.dep_ == "compound:prt" and t.head.i == main.i) for t in words)):
+        return "", ""  # "maakte minister Keijzer bekend": a report with nothing it commits to
     action = _predicate(words, main)
     if subject_is_content and lemma(main) == "komen" and any(t.lower_ == "er" for t in clause):
         action = "er komt " + action
@@ -163,8 +164,8 @@ def _not_action_word(
         return True  # "er komt" is put in front
     if t.text in QUOTE_CHARS:
         return True
-    if t.head.i == cue.i and t.dep_ == "compound:prt" and t.i != main.i:
-        return True  # "kondigt ... aan": the cue's particle is not part of the action
+    if t.head.i == cue.i and t.dep_ == "compound:prt" and cue.i != main.i:
+        return True  # "kondigt aan dat ...": the cue's particle is not part of the action ("stelt ... uit" is)
     if t.i > cue.i and t.lower_ in _PARTICLES and t.head.i == cue.i and cue.i != main.i:
         return True
     return any(s <= t.idx < e for s, e in skip_spans)
@@ -191,7 +192,7 @@ def _predicate(words: Sequence[Token], main: Token) -> str:
         if t.i == main.i and t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm", []):
             tail.append(lemma(t))
         elif t.dep_ == "compound:prt" and t.head.i == main.i and tail:
-            tail.insert(0, t.text)
+            tail[0] = t.text + tail[0]  # "stelt ... uit" -> "uitstellen"
         else:
             texts.append(t.text)
     action = " ".join(texts + tail)
