@@ -308,12 +308,3 @@ def test_a_plan_for_a_building_is_the_towns_not_the_buildings(nlp: Any, resolver
 def test_the_object_after_the_subject_is_not_part_of_it(nlp: Any, resolver: EntityResolver) -> None:
     (c,) = commitments(nlp, resolver, "Premier Dick Schoof zei dat het kabinet het plan eerst wil bestuderen.")
     assert (c.actor, c.speaker) == ("het kabinet", "Dick Schoof")  # not "het kabinet het plan"
-
-
-def test_a_credited_source_and_its_date_are_never_a_context_actor(nlp: Any, resolver: EntityResolver) -> None:
-    text = (
-        "De Vlaamse regering hervormt de aanbesteding. "
-        "Volgend jaar worden vijf architecten uitgenodigd om een ontwerp in te dienen (Belga van 29 / 06)."
-    )
-    found = commitments(nlp, resolver, text)
-    assert [c.actor for c in found if "architecten" in c.action] == ["De Vlaamse regering"]  # not "Belga"

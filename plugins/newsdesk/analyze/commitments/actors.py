@@ -243,16 +243,15 @@ def _credit(text: str, m: Mention) -> bool:
     """A mention that credits the text rather than takes part in it: a news agency in brackets
     ("(Belga)", "(ANP)"), a name alone on its line (the newspaper, the author)."""
     before = text[max(0, m.start - 1) : m.start]
-    close = text.find(")", m.end, m.end + 30)
-    if before == "(" and close >= 0 and _CREDIT_DATE.fullmatch(text[m.end : close]):
-        return True  # "(Belga)", "(DM van 29 / 06)": a source and the date it reported
+    after = text[m.end : m.end + 1]
+    if before == "(" and after == ")":
+        return True
     line_start = text.rfind("\n", 0, m.start) + 1
     line_end = text.find("\n", m.end)
     line = text[line_start : line_end if line_end >= 0 else len(text)]
     return any(part.strip(" \t-–—:,.") == m.text for part in line.split("/"))  # "Belga / Eigen berichtgeving"
 
 
-_CREDIT_DATE = re.compile(r"(?:\s*(?:van|,)?\s*[\d\s/.\-]*)")
 _BYLINE_JOIN = re.compile(r"^(?:[Dd]oor\s+)?(?:\s*(?:,|/|&|\ben\b)?\s*\x00)+\s*$")
 
 
@@ -946,10 +945,8 @@ def context_actor(seg: Span, ctx: DocumentContext, sentence: int, speaker: Actor
     orgs = [
         m
         for m in ctx.mentions_in(seg.start_char, seg.end_char)
-        if _entity_label(m) is EntityLabel.ORG
-        and _case_of(m, seg.doc) not in _PARTNER_CASES
-        and not _credit(doc_text(seg.doc), m)
-    ]  # "een overeenkomst met Aquafin": a partner of the measure, not who takes it; "(Belga)" a credit
+        if _entity_label(m) is EntityLabel.ORG and _case_of(m, seg.doc) not in _PARTNER_CASES
+    ]  # "een overeenkomst met Aquafin": a partner of the measure, not who takes it
     if orgs:
         return actor_of_mention(orgs[-1], sentence, "context")
     previous = [a for a in ctx.actors if a.how == "subject" and sentence - 1 <= a.sentence <= sentence]
