@@ -237,6 +237,10 @@ def test_a_ministry_after_a_ministers_name_is_not_part_of_it(nlp: Any, resolver:
     text = "Minister Femke Wiersma van Landbouw komt volgend jaar met een nieuwe regeling voor boeren."
     (c,) = commitments(nlp, resolver, text)
     assert (c.actor, c.actor_as_written) == ("Femke Wiersma", "Minister Femke Wiersma van Landbouw")
+    # also where the entities do not know the portfolio as a name of its own
+    text = "Minister Lotte Kramer van Volkshuisvesting belooft volgend jaar meer sociale huurwoningen te bouwen."
+    (c,) = commitments(nlp, resolver, text)
+    assert c.actor == "Lotte Kramer"
 
 
 def test_a_description_followed_by_a_name_is_that_person(nlp: Any, resolver: EntityResolver) -> None:

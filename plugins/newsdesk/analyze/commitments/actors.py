@@ -444,8 +444,10 @@ def phrase_actors(doc: Doc, tokens: Sequence[Token], ctx: DocumentContext, sente
                 and name[0].idx <= best.start
                 and best.end < name[-1].idx + len(name[-1].text)
                 and all(t.text[:1].isupper() or t.lower_ in NAME_PARTICLES for t in name)
-                # "Minister Femke Wiersma van Landbouw": the ministry is a name of its own, not hers
+                # "Minister Femke Wiersma van Landbouw", "Mona Keijzer van Volkshuisvesting": a full
+                # name's "van X" is a portfolio, not more surname
                 and not any(best.end <= m.start for m in inside)
+                and len(best.text.split()) == 1
             ):
                 actor = _replace(
                     Actor(
