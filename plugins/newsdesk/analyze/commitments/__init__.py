@@ -168,8 +168,9 @@ def _judge(
         speaker = ctx.speakers[-1]
     if decide.generic(cand):
         veto = veto or "a generic subject"  # "voor wie ... wil overnachten"
-    if cand.source == "present" and not cand.subject and not _er_komt_unparsed(cand):
-        veto = veto or "a present tense without a subject"  # "Vanaf morgen bouwt zich een rug van hogedruk op"
+    if cand.source == "present" and not cand.subject and not _er_komt(cand, ctx):
+        # "Vanaf morgen bouwt zich een rug van hogedruk op"; not "dat er dit voorjaar een wet komt"
+        veto = veto or "a present tense without a subject"
     pred = decide.prediction(cand, clause)
     if pred.belief:
         veto = veto or "a forecast or hope"
@@ -286,11 +287,6 @@ def _er_komt(cand: Candidate, ctx: DocumentContext) -> bool:
         and any(t.lower_ == "er" for t in cand.segment)
         and not any(t.pos_ == "PROPN" or ctx.named(t) for t in cand.subject)
     )
-
-
-def _er_komt_unparsed(cand: Candidate) -> bool:
-    """ "dat er dit voorjaar een wet komt" where word order found no subject: still an announcement."""
-    return lemma(cand.main) == "komen" and any(t.lower_ == "er" for t in cand.segment)
 
 
 def _records(j: Judged, confidence: float) -> list[Commitment]:

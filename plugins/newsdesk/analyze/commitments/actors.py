@@ -190,9 +190,8 @@ class DocumentContext:
         """A place that can act through its government: a catalog place, or a town, region or
         country the knowledge vectors list ("Gent", "Vermont"); not a building or a street
         ("de Handelsbeurs", "de Kouter"). Without knowledge vectors every place counts."""
-        if entity_id is not None and any(
-            m.entity.entity_id == entity_id and m.entity.wikidata_id for m in self.mentions
-        ):
+        known = self.by_id.get(entity_id) if entity_id is not None else None
+        if known is not None and known.entity.wikidata_id:
             return True
         if self._knowledge is None:
             self._knowledge = (KnowledgeTable.of(self.doc.vocab),)
