@@ -174,7 +174,9 @@ def test_running_it_for_real_as_the_readme_says(airflow_standalone: Any, browser
 
         # The Newsdesk page from the navigation, inside the Airflow UI
         page.goto(airflow.base_url + "/", timeout=TIMEOUT_MS)
-        page.get_by_role("link", name="Newsdesk").first.click(timeout=TIMEOUT_MS)
+        # exact: the dashboard's links to the newsdesk_* DAGs and assets match "Newsdesk" as a
+        # substring, and they may render before the navigation has loaded the plugin's entry
+        page.get_by_role("link", name="Newsdesk", exact=True).click(timeout=TIMEOUT_MS)
         page.wait_for_url("**/plugin/newsdesk", timeout=TIMEOUT_MS)
         frame = page.frame_locator("iframe").first
         feeds = frame.locator("#feeds")
