@@ -24,6 +24,7 @@ from spacy.tokens import Doc, Span, Token
 
 from newsdesk.analyze.commitments.clauses import Candidate, is_finite, is_past, is_reporting, lemma
 from newsdesk.analyze.commitments.lexicon import (
+    BELIEF_NOUN_FORMS,
     BELIEF_VERBS,
     CLAUSE_JOINS,
     CONDITION_MARKERS,
@@ -205,7 +206,7 @@ def prediction(cand: Candidate, clause: list[Token]) -> Prediction:
     hedged = bool(words & HEDGES) or any(p in text for p in HEDGE_PHRASES) or _epistemic_wel(cand)
     belief = (
         lemma(cand.finite) in BELIEF_VERBS
-        or any(lemma(a) in BELIEF_VERBS for a in _governors(cand))
+        or any(_verb_lemma(a) in BELIEF_VERBS for a in _governors(cand))
         or introduced_by(cand, BELIEF_VERBS)
     )
     main = cand.main
@@ -256,7 +257,7 @@ def introduced_by(cand: Candidate, verbs: frozenset[str]) -> bool:
     boundary in between ("hoop ik dat Branko ... zal reageren", "vraagt de partijen om ...")."""
     doc, seg = cand.cue.doc, cand.segment
     for t in doc[seg.start : cand.cue.i]:
-        if t.pos_ in ("VERB", "AUX") and lemma(t) in verbs:
+        if _verbal(t) and _verb_lemma(t) in verbs:
             rest = doc[t.i + 1 : cand.cue.i]
             if any(x.lower_ in ("dat", "om") for x in rest) and not any(x.text in ".;:" for x in rest):
                 return True
@@ -274,9 +275,19 @@ def _governors(cand: Candidate) -> list[Token]:
         cur = cur.head
         if not (seg.start <= cur.i < seg.end):
             break
-        if cur.pos_ in ("VERB", "AUX"):
+        if _verbal(cur):
             out.append(cur)
     return out
+
+
+def _verbal(t: Token) -> bool:
+    """A verb, or a word the tagger took for a noun although it has a subject ("Ik hoop/NOUN dat")."""
+    return t.pos_ in ("VERB", "AUX") or (t.pos_ == "NOUN" and any(c.dep_ == "nsubj" for c in t.children))
+
+
+def _verb_lemma(t: Token) -> str:
+    """The lemma of ``t`` as a verb: "hoop" tagged as a noun is a form of "hopen"."""
+    return BELIEF_NOUN_FORMS.get(t.lower_, lemma(t)) if t.pos_ == "NOUN" else lemma(t)
 
 
 # --------------------------------------------------------------------------- speech

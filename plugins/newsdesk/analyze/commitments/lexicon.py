@@ -165,6 +165,20 @@ BELIEF_VERBS = frozenset(
     "verwachten denken voorspellen vinden vrezen hopen menen geloven vermoeden betwijfelen twijfelen "
     "rekenen inschatten".split()
 )
+# First-person forms of belief verbs the tagger takes for nouns ("Ik hoop dat ...", "We vrezen dat
+# ..."): the form and the verb it is a form of.
+BELIEF_NOUN_FORMS = {
+    "hoop": "hopen",
+    "hopen": "hopen",
+    "vrees": "vrezen",
+    "vrezen": "vrezen",
+    "verwacht": "verwachten",
+    "denk": "denken",
+    "meen": "menen",
+    "geloof": "geloven",
+    "vermoed": "vermoeden",
+    "twijfel": "twijfelen",
+}
 # Verbs that report speech: their subject is the speaker ("zei", "meldt", "kondigt aan").
 REPORTING_VERBS = frozenset(
     "zeggen stellen benadrukken melden verklaren vertellen bevestigen herhalen schrijven onderstrepen "
