@@ -56,6 +56,12 @@ def test_a_reported_past_promise_counts_a_past_wish_does_not(nlp: Any, resolver:
     assert promise.deadline is not None and promise.deadline.text == "in 2027"
     wish = cue(judged(nlp, resolver, "Imperial Invest wou diversifiëren."), "wou")
     assert wish.veto == "a past wish"
+    # a goal that was set is an act, like a decision; a goal that was had is a past wish
+    text = "Omroep Noord stelde vorig jaar als doel om binnen drie jaar de grootste zender van de regio te worden."
+    goal = cue(judged(nlp, resolver, text), "doel")
+    assert goal.veto is None and goal.kind is K.INTENT
+    had = cue(judged(nlp, resolver, "De gemeente had als doel om de wijk te vernieuwen."), "doel")
+    assert had.veto == "a past wish"
 
 
 @pytest.mark.parametrize(

@@ -266,12 +266,20 @@ def _past_wish(cand: Candidate, tense: decide.Tense, clause: list) -> bool:
     """ "Imperial Invest wou diversifiëren", "heb ik altijd iets anders willen doen": a past wish.
 
     A reported promise or decision ("beloofde vorig jaar dat ...", "besloot te ...") keeps its
-    future content, "we hebben ons voorgenomen om ..." still holds, and a refusal stays one.
+    future content, "we hebben ons voorgenomen om ..." still holds, a goal that was set ("stelde
+    vorig jaar als doel om ...") is an act like a decision, and a refusal stays one.
     """
     wished = tense in (decide.Tense.PAST, decide.Tense.PLUPERFECT) or (
         tense is decide.Tense.PERFECT and "Inf" in cand.cue.morph.get("VerbForm", [])
     )
-    return wished and cand.entry is not None and cand.entry.kind is K.INTENT and not _negated_will(cand, clause)
+    set_goal = cand.source == "noun" and lemma(cand.main) == "stellen"
+    return (
+        wished
+        and cand.entry is not None
+        and cand.entry.kind is K.INTENT
+        and not set_goal
+        and not _negated_will(cand, clause)
+    )
 
 
 def _negated_will(cand: Candidate, clause: list) -> bool:
