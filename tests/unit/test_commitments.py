@@ -166,3 +166,10 @@ def test_a_report_with_nothing_it_commits_to_is_no_commitment(nlp: Any, resolver
     doc = nlp("Het kabinet gaat de huurtoeslag verhogen, maakte minister Keijzer dinsdag bekend.")
     found = find_commitments(doc, resolver.mentions(doc), published=date(2026, 3, 3), scorer=everything)
     assert [c.action for c in found] == ["de huurtoeslag verhogen"]
+
+
+def test_an_announced_plan_is_one_commitment_not_two(nlp: Any, resolver: EntityResolver) -> None:
+    everything = Scorer(weights={}, bias=5.0, threshold=0.5)
+    doc = nlp("ASML heeft aangekondigd dat het in Eindhoven een nieuwe fabriek gaat bouwen.")
+    found = find_commitments(doc, resolver.mentions(doc), published=date(2026, 3, 3), scorer=everything)
+    assert [(c.actor, c.action_key) for c in found] == [("ASML", "bouwen eindhoven fabriek nieuw")]

@@ -342,10 +342,12 @@ def _records(j: Judged, confidence: float) -> list[Commitment]:
 
 
 def _dedupe(items: list[Commitment]) -> list[Commitment]:
-    """One record per (sentence, actor, action): the most confident one."""
+    """One record per (sentence, actor, action): the most confident one. Actions are compared by
+    their key, so the announcement and the plan it announces ("heeft aangekondigd dat het een
+    fabriek gaat bouwen") are one commitment."""
     best: dict[tuple[int, str, str], Commitment] = {}
     for c in items:
-        key = (c.sentence, (c.actor or "").casefold(), c.action)
+        key = (c.sentence, (c.actor or "").casefold(), c.action_key or c.action)
         if key not in best or c.confidence > best[key].confidence:
             best[key] = c
     return sorted(best.values(), key=lambda c: (c.start, c.end, c.actor or ""))
