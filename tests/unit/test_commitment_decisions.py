@@ -164,6 +164,14 @@ def test_an_agreement_reached_is_no_outcome(nlp: Any, resolver: EntityResolver) 
     assert j.kind is K.AGREEMENT and "outcome" not in j.features
 
 
+def test_a_finite_modal_makes_an_obligation(nlp: Any, resolver: EntityResolver) -> None:
+    # the lemmatizer leaves an AUX "moet" as it is; the obligation is there all the same
+    j = cue(judged(nlp, resolver, "De gemeenteraad moet daar op 20 maart nog mee instemmen."), "instemmen")
+    assert j.cand.source == "lexical" and j.features["obligation"] == 1.0
+    vetoed = cue(judged(nlp, resolver, "Het kabinet kan de wet volgend jaar invoeren."), "invoeren")
+    assert vetoed.veto == "an obligation"
+
+
 def test_a_modal_of_the_other_conjunct_is_no_obligation(nlp: Any, resolver: EntityResolver) -> None:
     found = judged(nlp, resolver, "Wij kunnen die eis niet aanvaarden en zullen dat ook nooit doen.")
     j = cue(found, "zullen")

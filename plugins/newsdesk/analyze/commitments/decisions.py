@@ -33,6 +33,7 @@ from newsdesk.analyze.commitments.lexicon import (
     HEDGE_PHRASES,
     HEDGES,
     INFORMATION_VERBS,
+    MODAL_FORMS,
     NEGATIONS,
     OBLIGATION_MODALS,
     OUTCOME_VERBS,
@@ -135,16 +136,16 @@ def obligation(cand: Candidate) -> str | None:
     modals = OBLIGATION_MODALS if cand.source in ("aux", "passive", "present") else OBLIGATION_MODALS - {"kunnen"}
     for verb in chain:
         for c in verb.children:
-            if c.dep_ in ("aux", "xcomp") and lemma(c) in modals and not _other_conjunct(c, cue):
+            if c.dep_ in ("aux", "xcomp") and _modal(c) in modals and not _other_conjunct(c, cue):
                 return "modal"
-    if lemma(main) in modals or lemma(cand.finite) in modals:
+    if _modal(main) in modals or _modal(cand.finite) in modals:
         return "modal"
     if cand.source in ("aux", "passive"):
         between = cand.segment.doc[min(cue.i, main.i) : max(cue.i, main.i) + 1]
-        if any(lemma(t) in modals and t.pos_ in ("AUX", "VERB") for t in between):
+        if any(_modal(t) in modals and t.pos_ in ("AUX", "VERB") for t in between):
             return "modal"
         before = [t for t in cand.segment if t.i < cue.i and t.pos_ in ("AUX", "VERB")]
-        if before and lemma(before[-1]) in modals and not _other_conjunct(before[-1], cue):
+        if before and _modal(before[-1]) in modals and not _other_conjunct(before[-1], cue):
             return "modal"  # "moet er een structuur op poten gezet worden"
     if any(a.i < cue.i and lemma(a) in DEMAND_VERBS for a in _governors(cand)) or introduced_by(cand, DEMAND_VERBS):
         return "demand"
@@ -158,6 +159,12 @@ def obligation(cand: Candidate) -> str | None:
         if any(c.lower_ == "dat" and c.dep_ == "mark" for c in main.children) and main.i != cue.i:
             return "wish"
     return None
+
+
+def _modal(t: Token) -> str:
+    """The lemma of ``t``, a finite modal included: spaCy's Dutch lemmatizer leaves an AUX "moet",
+    "kan" or "mag" as it is (it looks auxiliaries up in tables that only have verbs)."""
+    return MODAL_FORMS.get(t.lower_, lemma(t)) if t.pos_ == "AUX" else lemma(t)
 
 
 def _other_conjunct(modal: Token, cue: Token) -> bool:

@@ -158,6 +158,13 @@ NEGATIONS = frozenset("niet geen nooit niets niemand nergens".split())
 # Conjunctions that join two clauses: a modal before one does not govern the verb after it.
 CLAUSE_JOINS = frozenset("en maar of want".split())
 OBLIGATION_MODALS = frozenset("moeten kunnen mogen hoeven".split())
+# Their finite forms, which the lemmatizer does not reduce when the tagger calls them AUX.
+MODAL_FORMS = {
+    **dict.fromkeys("moet moeten moest moesten".split(), "moeten"),
+    **dict.fromkeys("kan kun kunt kunnen kon konden".split(), "kunnen"),
+    **dict.fromkeys("mag mogen mocht mochten".split(), "mogen"),
+    **dict.fromkeys("hoef hoeft hoeven hoefde hoefden".split(), "hoeven"),
+}
 # Verbs whose clause is a demand on someone else ("vraagt de partijen om ...", "eist dat ...").
 DEMAND_VERBS = frozenset("vragen eisen oproepen verzoeken dwingen aandringen opdragen sommeren verlangen".split())
 # Verbs that report a belief, forecast or hope: what they report is not a commitment.
