@@ -242,14 +242,17 @@ def train(
     if fixed_threshold is not None:
         return Scorer(weights, bias, fixed_threshold, {**meta, "positives": sum(labels), "rows": len(labels)})
     scored = list(docs)  # the threshold is chosen on every training document, the project's own too
-    best = (-1.0, 0.5)
-    for t in [x / 100 for x in range(20, 81, 2)]:  # the threshold with the best F1 on the training documents
+    grid = [x / 100 for x in range(20, 81, 2)]
+    f1s = []
+    for t in grid:  # F1 (sentence + actor) on the training documents at each threshold
         trial = Scorer(weights, bias, t, meta)
         res = evaluate(scored, [predict(d, trial) for d in scored], score)
-        f1 = res["actor"][2] + res["sentence"][2]
-        if f1 > best[0]:
-            best = (f1, t)
-    return Scorer(scorer.weights, scorer.bias, best[1], {**meta, "positives": sum(labels), "rows": len(labels)})
+        f1s.append(res["actor"][2] + res["sentence"][2])
+    # The best threshold of the curve smoothed over its neighbours: a lone peak made by one or two
+    # documents near the threshold moves with every refit; a plateau does not.
+    smoothed = [sum(f1s[max(0, i - 1) : i + 2]) / len(f1s[max(0, i - 1) : i + 2]) for i in range(len(grid))]
+    best = max(range(len(grid)), key=lambda i: (smoothed[i], -i))
+    return Scorer(scorer.weights, scorer.bias, grid[best], {**meta, "positives": sum(labels), "rows": len(labels)})
 
 
 def cross_validate(
