@@ -172,6 +172,14 @@ def test_a_finite_modal_makes_an_obligation(nlp: Any, resolver: EntityResolver) 
     assert vetoed.veto == "an obligation"
 
 
+def test_what_someone_is_free_to_do_is_a_permission(nlp: Any, resolver: EntityResolver) -> None:
+    text = "In alle buurlanden zijn de winkeliers vrij om zelf te beslissen wanneer ze hun prijzen verlagen."
+    j = cue(judged(nlp, resolver, text), "beslissen")
+    assert j.features["obligation"] == 1.0
+    doc = nlp(text)
+    assert find_commitments(doc, resolver.mentions(doc), published=PUBLISHED) == []
+
+
 def test_a_modal_of_the_other_conjunct_is_no_obligation(nlp: Any, resolver: EntityResolver) -> None:
     found = judged(nlp, resolver, "Wij kunnen die eis niet aanvaarden en zullen dat ook nooit doen.")
     j = cue(found, "zullen")

@@ -147,6 +147,8 @@ def obligation(cand: Candidate) -> str | None:
         before = [t for t in cand.segment if t.i < cue.i and t.pos_ in ("AUX", "VERB")]
         if before and _modal(before[-1]) in modals and not _other_conjunct(before[-1], cue):
             return "modal"  # "moet er een structuur op poten gezet worden"
+    if _permitted(cue) or _permitted(main):
+        return "modal"  # "zijn vrij om zelf te beslissen", "het staat hen vrij om ...": a permission
     if any(a.i < cue.i and lemma(a) in DEMAND_VERBS for a in _governors(cand)) or introduced_by(cand, DEMAND_VERBS):
         return "demand"
     seg = cand.segment
@@ -159,6 +161,15 @@ def obligation(cand: Candidate) -> str | None:
         if any(c.lower_ == "dat" and c.dep_ == "mark" for c in main.children) and main.i != cue.i:
             return "wish"
     return None
+
+
+def _permitted(main: Token) -> bool:
+    """The clause is what someone is free to do: an "om te" clause of "vrij" ("vrij om te ...",
+    "staat ... vrij om te ...")."""
+    head = main.head
+    if main.dep_ not in ("advcl", "xcomp", "csubj") or head.i == main.i:
+        return False
+    return lemma(head) == "vrij" or any(c.dep_ == "compound:prt" and c.lower_ == "vrij" for c in head.children)
 
 
 def _modal(t: Token) -> str:
