@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from newsdesk.analyze import _resolver, bounded_text  # noqa: E402
-from newsdesk.analyze.commitments import Judged, _dedupe, _records, judge_document  # noqa: E402
+from newsdesk.analyze.commitments import Judged, judge_document, select  # noqa: E402
 from newsdesk.analyze.commitments.scorer import PRIOR_FILE, SCORER_FILE, Scorer, fit, load_scorer  # noqa: E402
 from newsdesk.analyze.nlp import load_nlp  # noqa: E402
 from newsdesk.config import Settings  # noqa: E402
@@ -135,12 +135,6 @@ def training_rows(docs: Sequence[Document], score: ModuleType) -> tuple[list[dic
 
 def predict(d: Document, scorer: Scorer) -> list[dict[str, Any]]:
     """The commitments ``newsdesk analyze`` would print for ``d`` with ``scorer``, as JSON records."""
-    out = []
-    for j in d.judged:
-        if j.veto is None:
-            p = scorer.probability(j.features)
-            if p >= scorer.threshold:
-                out.extend(_records(j, p))
     return [
         {
             "actor": c.actor,
@@ -150,7 +144,7 @@ def predict(d: Document, scorer: Scorer) -> list[dict[str, Any]]:
             "deadline": c.deadline.isoformat() if c.deadline else None,
             "kind": str(c.kind),
         }
-        for c in _dedupe(out)
+        for c in select(d.judged, scorer)
     ]
 
 

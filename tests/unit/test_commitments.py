@@ -173,3 +173,16 @@ def test_an_announced_plan_is_one_commitment_not_two(nlp: Any, resolver: EntityR
     doc = nlp("ASML heeft aangekondigd dat het in Eindhoven een nieuwe fabriek gaat bouwen.")
     found = find_commitments(doc, resolver.mentions(doc), published=date(2026, 3, 3), scorer=everything)
     assert [(c.actor, c.action_key) for c in found] == [("ASML", "bouwen eindhoven fabriek nieuw")]
+
+
+def test_a_future_inside_a_commitment_is_that_commitment(nlp: Any, resolver: EntityResolver) -> None:
+    everything = Scorer(weights={}, bias=5.0, threshold=0.5)
+    # "zal" and "zich inzetten" are one commitment, even where the parse gives them two actions
+    doc = nlp("Premier Schoof zei dat Nederland zich zal inzetten voor lagere Europese afdrachten.")
+    found = find_commitments(doc, resolver.mentions(doc), published=date(2026, 3, 3), scorer=everything)
+    assert [(c.actor, c.kind) for c in found] == [("Nederland", CommitmentKind.INTENT)]
+    # coordinated commitments stay two
+    text = "Ook Yeşilgöz wil geen gezamenlijke schulden, maar is wel bereid om extra geld voor defensie uit te trekken."
+    doc = nlp(text)
+    found = find_commitments(doc, resolver.mentions(doc), published=date(2026, 3, 3), scorer=everything)
+    assert [c.kind for c in found] == [CommitmentKind.REFUSAL, CommitmentKind.WILLINGNESS]

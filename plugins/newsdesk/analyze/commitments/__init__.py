@@ -107,16 +107,46 @@ def find_commitments(
     doc: Doc, mentions: Sequence[Mention], *, published: date | None, scorer: Scorer | None = None
 ) -> list[Commitment]:
     """Commitments in ``doc``; offsets are into ``doc.text``, sentences are ``doc.sents`` indices."""
-    model = scorer or load_scorer()
+    return select(judge_document(doc, mentions, published=published), scorer or load_scorer())
+
+
+def select(judged: Sequence[Judged], model: Scorer) -> list[Commitment]:
+    """The records of the candidates ``model`` accepts (no veto, probability at its threshold).
+
+    A candidate inside the content of another accepted one with the same actors is what that one
+    commits to ("Hij belooft dat de sector de uitstoot vermindert", "heeft aangekondigd dat het een
+    fabriek gaat bouwen"): only the outer one, whose cue says what kind of commitment it is, is
+    recorded. A coordinated clause ("wil geen schulden, maar is wel bereid om ...") is no content.
+    """
+    accepted = [(j, p) for j in judged if j.veto is None and (p := model.probability(j.features)) >= model.threshold]
     out: list[Commitment] = []
-    for judged in judge_document(doc, mentions, published=published):
-        if judged.veto is not None:
-            continue
-        p = model.probability(judged.features)
-        if p < model.threshold:
-            continue
-        out.extend(_records(judged, p))
+    for j, p in accepted:
+        if not any(o is not j and _content_of(j, o) for o, _ in accepted):
+            out.extend(_records(j, p))
     return _dedupe(out)
+
+
+_CONTENT_ARCS = frozenset(("ccomp", "xcomp", "csubj", "aux", "aux:pass"))
+
+
+def _content_of(inner: Judged, outer: Judged) -> bool:
+    """``inner``'s cue lies in the complement of ``outer``'s cue (through complements and
+    auxiliaries only: no coordination, relative or adverbial clause on the way), and both name the
+    same actors."""
+    if inner.sentence != outer.sentence or not inner.actors:
+        return False
+    if {a.text.casefold() for a in inner.actors} != {a.text.casefold() for a in outer.actors}:
+        return False
+    tok = inner.cand.cue
+    for _ in range(8):
+        # a clause opened by the conjunction "dat"/"om" is a complement whatever the parser calls it
+        complement = any(c.dep_ == "mark" and c.lower_ in ("dat", "om") for c in tok.children)
+        if (tok.dep_ not in _CONTENT_ARCS and not complement) or tok.head.i == tok.i:
+            return False
+        tok = tok.head
+        if tok.i in (outer.cand.cue.i, outer.cand.main.i):
+            return True
+    return False
 
 
 def judge_document(doc: Doc, mentions: Sequence[Mention], *, published: date | None) -> list[Judged]:
