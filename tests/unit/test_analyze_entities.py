@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 import spacy
@@ -369,6 +370,17 @@ def test_titles_and_functions_never_enter_a_canonical_name(resolver: EntityResol
         ("Marieke van den Berg", PER, "Marieke van den Berg", LinkKind.SAME),
         ("Van Marum", PER, "Eddie van Marum", LinkKind.SURNAME_OF),
     ]
+
+
+def test_a_given_name_the_ner_left_out_makes_the_span_after_it_a_surname(nlp: Any, resolver: EntityResolver) -> None:
+    # the bundled NER marks only "Marum", as a place (it is also a village); "Eddie" is a common
+    # given name in the pipeline's knowledge vectors, so "Eddie van Marum" is a person
+    doc = nlp("Staatssecretaris Eddie van Marum belooft snellere schadeafhandeling.")
+    assert [(e.text, e.label_) for e in doc.ents] == [("Marum", "LOC")]
+    assert table(resolver.mentions(doc)) == [("Eddie van Marum", PER, "Eddie van Marum", LinkKind.SAME)]
+    # a capitalised particle at a sentence start is no given name
+    doc = nlp("Van de Cubaanse suiker blijft weinig over.")
+    assert all(m.label is not PER for m in resolver.mentions(doc))
 
 
 def test_surname_particles_join_a_surname_whatever_the_ner_typed_it(resolver: EntityResolver) -> None:

@@ -20,7 +20,9 @@ Decisions, in one place:
   Boudewijnstadion``, an abbreviated one does not), lower-case articles, a sentence's first word
   that is not part of a person's name (``Gisteren Jan Peeters``), whatever follows a line break or a verb (``Druyts moet
   niet zeuren``), trailing function words (``Cobepa van``). A person's name the NER cut at its
-  particles is completed (``Eddie`` + ``van Marum``); two person spans with only a space between
+  particles is completed (``Eddie`` + ``van Marum``), and so is one whose given name it left out
+  where a common Dutch or Belgian given name and particles stand before the span (``Eddie van`` +
+  ``Marum``, which the NER typed as the village it also is); two person spans with only a space between
   them are one person (``Thomas`` + ``L. Friedman``). A capitalised article stays (``De Morgen``),
   except at a sentence start before a catalog name (``De Fransen``). A lone word at a sentence
   start that the tagger calls neither a name nor a noun is no person (``Vermits``).
@@ -69,15 +71,17 @@ from pathlib import Path
 from spacy.tokens import Doc, Span, Token
 
 from newsdesk.analyze.dutch import ARTICLES, NAME_PARTICLES, normalise
+from newsdesk.analyze.typer import KNOWLEDGE_COLUMNS, KnowledgeTable
 from newsdesk.errors import ConfigError
 from newsdesk.models import ENTITY_NAMESPACE, EntityLabel, EntityRef, LinkKind, Mention
 
 log = logging.getLogger(__name__)
 
 # Bump when the resolution rules below change behaviour (part of analyzer_version).
-# 6: "te", "ten", "ter" join a surname whatever the NER typed it, "van den" + a place too; 5: a
+# 7: a common given name and particles before an NER span make it a person's surname ("Eddie van"
+# | "Marum" LOC); 6: "te", "ten", "ter" join a surname whatever the NER typed it, "van den" + a place too; 5: a
 # person cut before "de Vries" takes the surname.
-RULES_VERSION = 6
+RULES_VERSION = 7
 
 # Titles and functions: a leading word that is one of these, or ends in one ("fractievoorzitter",
 # "NAVO-chef", "oud-premier"), is not part of the name that follows.
@@ -369,6 +373,7 @@ class EntityResolver:
         self._by_tokens: dict[tuple[str, ...], tuple[str, CatalogEntry]] = {}
         self._max_len = 1
         self._tokenized = False
+        self._knowledge: dict[int, KnowledgeTable | None] = {}  # per vocab: the pipeline's knowledge vectors
 
     @property
     def version(self) -> str:
@@ -435,7 +440,11 @@ class EntityResolver:
             label = _label(ent.label_)
             if label is None:
                 continue
-            cand = self._clean(_first_line(ent), label, starts, tagged, taken)
+            tokens = _first_line(ent)
+            given = self._given_name_before(doc, tokens[0], taken) if tokens else []
+            if given:  # "Eddie van" | "Marum" (LOC): a person whose given name the NER left out
+                tokens, label = [*given, *tokens], EntityLabel.PER
+            cand = self._clean(tokens, label, starts, tagged, taken)
             if cand is None:
                 continue
             last = found[-1] if found else None
@@ -538,6 +547,30 @@ class EntityResolver:
         text = _text(tokens)
         entry = self.catalog.lookup(text)
         return (entry is not None and entry.label is EntityLabel.PER) or normalise(text) in self.catalog.by_surname
+
+    def _given_name_before(self, doc: Doc, first: Token, taken: set[int]) -> list[Token]:
+        """``Eddie van`` before an NER span ``Marum``: a common Dutch or Belgian given name, outside
+        every NER span, and name particles, before the span: the span is that person's surname,
+        whatever the NER typed it (Marum is also a village). Only with the pipeline's knowledge
+        vectors, which know the given names."""
+        i = first.i - 1
+        while i >= 0 and doc[i].text in NAME_PARTICLES and i not in taken:
+            i -= 1
+        if i < 0 or i == first.i - 1 or i in taken:
+            return []
+        word = doc[i]
+        if not (word.text[:1].isupper() and word.text[1:].islower() and word.is_alpha):
+            return []
+        if word.text.casefold() in NAME_PARTICLES or word.pos_ in ("ADP", "DET", "PRON"):
+            return []  # "Van de Cubaanse ...": a sentence's capitalised particle
+        vocab = doc.vocab
+        if id(vocab) not in self._knowledge:
+            self._knowledge[id(vocab)] = KnowledgeTable.of(vocab)
+        table = self._knowledge[id(vocab)]
+        row = table.row(word.text) if table is not None else None
+        if row is None or row[KNOWLEDGE_COLUMNS.index("first_nlbe")] < 1.0:
+            return []
+        return list(doc[i : first.i])
 
     def _particle_tail(self, doc: Doc, last: Token, taken: set[int]) -> list[Token]:
         """``Eddie`` | ``van Marum``: the particles and surname after a person's name the NER cut off."""
