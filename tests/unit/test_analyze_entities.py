@@ -383,6 +383,17 @@ def test_a_given_name_the_ner_left_out_makes_the_span_after_it_a_surname(nlp: An
     assert all(m.label is not PER for m in resolver.mentions(doc))
 
 
+def test_a_particle_led_surname_takes_in_the_span_the_ner_typed_otherwise(resolver: EntityResolver) -> None:
+    text = "Staatssecretaris Eddie van Marum sprak. Van Marum wil meer experts. Van Gent tot Brugge is het ver."
+    doc = make_doc(text, [("Eddie van Marum", "PER"), ("Marum", "LOC"), ("Gent", "LOC"), ("Brugge", "LOC")])
+    assert table(resolver.mentions(doc)) == [
+        ("Eddie van Marum", PER, "Eddie van Marum", LinkKind.SAME),
+        ("Van Marum", PER, "Eddie van Marum", LinkKind.SURNAME_OF),
+        ("Gent", LOC, "Gent", LinkKind.SAME),
+        ("Brugge", LOC, "Brugge", LinkKind.SAME),
+    ]
+
+
 def test_surname_particles_join_a_surname_whatever_the_ner_typed_it(resolver: EntityResolver) -> None:
     # "te", "ten", "ter" begin surnames only: the NER's own span on the surname gives way
     # and a double particle introduces no place: "van den Berg" where the NER typed "Berg" LOC

@@ -41,7 +41,8 @@ Decisions, in one place:
 * Within an article, a shorter mention links to the full name the article gives: a surname to the
   person (``Schoof`` -> Dick Schoof: the closest full name before it, else the only one in the
   article, else a catalog person whose surname is unambiguous; not a surname inside a longer name:
-  ``Jacoba de Jonge`` is not Hugo de Jonge), the end of a name's core to the
+  ``Jacoba de Jonge`` is not Hugo de Jonge; one that opens with a particle takes in the NER span
+  inside it: ``Van Marum`` where the NER marked ``Marum`` a place), the end of a name's core to the
   name (``de Commissie`` -> Europese Commissie or Koninklijke Commissie voor Monumenten, ``Raad``
   -> Raad van State; not ``Sydney`` -> Spelen van Sydney), an acronym to the name it follows in
   parentheses (not a person's: ``De Donnea (PRL)`` is his party). Such a mention names the entity,
@@ -79,7 +80,8 @@ log = logging.getLogger(__name__)
 
 # Bump when the resolution rules below change behaviour (part of analyzer_version).
 # 7: a common given name and particles before an NER span make it a person's surname ("Eddie van"
-# | "Marum" LOC); 6: "te", "ten", "ter" join a surname whatever the NER typed it, "van den" + a place too; 5: a
+# | "Marum" LOC), and a particle-led surname takes in the NER span it contains ("Van" + "Marum");
+# 6: "te", "ten", "ter" join a surname whatever the NER typed it, "van den" + a place too; 5: a
 # person cut before "de Vries" takes the surname.
 RULES_VERSION = 7
 
@@ -682,7 +684,14 @@ class EntityResolver:
                 span = doc[i : i + n]
                 if len(span) < n or not span.text[:1].isalpha() or not span[-1].text[:1].isupper():
                     continue
-                if any(s < span.end_char and span.start_char < e for s, e in covered):
+                inside = [(s, e) for s, e in covered if s < span.end_char and span.start_char < e]
+                if inside and not (
+                    # "Van Marum" where the NER marked "Marum" (LOC): the surname of a person this
+                    # article names in full takes the span in
+                    span[0].text.casefold() in NAME_PARTICLES
+                    and normalise(span.text) in people
+                    and all(span.start_char < s and e <= span.end_char for s, e in inside)
+                ):
                     continue
                 if len(span.text) > 1 and span.text.isupper():
                     continue  # "MODE" in a heading is no Mode
@@ -728,7 +737,10 @@ class EntityResolver:
         chosen = self._select(catalog, ner)
         names = self._full_names(chosen)
         people = self._people(names)
-        chosen = sorted(chosen + self._surname_candidates(doc, chosen, people, starts), key=lambda c: c.start)
+        surnames = self._surname_candidates(doc, chosen, people, starts)
+        # a surname that took in an NER span ("Van" + "Marum") replaces it
+        chosen = [c for c in chosen if not any(s.start < c.start and c.end <= s.end for s in surnames)]
+        chosen = sorted(chosen + surnames, key=lambda c: c.start)
         chosen = sorted(chosen + _repeated(doc, chosen, starts), key=lambda c: c.start)
         acronyms = _introduced_acronyms(text, chosen, names)
         resolved = self._agree([self._resolve(cand, people, names, acronyms) for cand in chosen])
