@@ -275,7 +275,7 @@ def introduced_by(cand: Candidate, verbs: frozenset[str]) -> bool:
     boundary in between ("hoop ik dat Branko ... zal reageren", "vraagt de partijen om ...")."""
     doc, seg = cand.cue.doc, cand.segment
     for t in doc[seg.start : cand.cue.i]:
-        if _verbal(t) and _verb_lemma(t) in verbs:
+        if t.pos_ in ("VERB", "AUX", "NOUN") and _verb_lemma(t) in verbs and _verbal(t):
             rest = doc[t.i + 1 : cand.cue.i]
             if any(x.lower_ in ("dat", "om") for x in rest) and not any(x.text in ".;:" for x in rest):
                 return True
