@@ -1,6 +1,7 @@
 """Evaluate the commitment extractor; print a table and one JSON line.
 
     .venv/bin/python bench/commitments_eval.py [--sets real,dev,heldout,seed,articles] [--folds 5] [-v]
+        [--speed-repeat N]
 
 The headline is real news that nobody on the project wrote: ``../shared/corpora/commitments-nl``
 (45 De Morgen documents annotated independently, GUIDELINES.md), scored by its own ``score.py``
@@ -293,8 +294,9 @@ def real_text(folds: int, l2: float) -> dict[str, Any]:
     return {"held_out": held, "tuning": tuning, "training": trained, "train_seconds": round(train_s, 1)}
 
 
-def speed(nlp: Any, resolver: Any) -> dict[str, float]:
-    """Sentences per CPU-second of the commitment step alone, and with entity resolution."""
+def speed(nlp: Any, resolver: Any, repeat: int = 1) -> dict[str, float]:
+    """Sentences per CPU-second of the commitment step alone, and with entity resolution: the best
+    of ``repeat`` passes over the same parsed texts (one pass is at the mercy of a shared machine)."""
     from _corpus import _sentences  # real Dutch news sentences (CoNLL-2002), 13 to an article
 
     from newsdesk.analyze.commitments import find_commitments
@@ -302,13 +304,15 @@ def speed(nlp: Any, resolver: Any) -> dict[str, float]:
     sentences = _sentences(SHARED / "corpora")[:4000]
     docs = list(nlp.pipe((" ".join(sentences[i : i + 13]) for i in range(0, len(sentences), 13)), batch_size=32))
     count = sum(len(list(d.sents)) for d in docs)
-    started = time.process_time()
-    mentions = [resolver.mentions(d, [s.start_char for s in d.sents]) for d in docs]
-    entities_s = time.process_time() - started
-    started = time.process_time()
-    for d, m in zip(docs, mentions, strict=True):
-        find_commitments(d, m, published=None)
-    commitments_s = time.process_time() - started
+    entities_s = commitments_s = float("inf")
+    for _ in range(max(1, repeat)):
+        started = time.process_time()
+        mentions = [resolver.mentions(d, [s.start_char for s in d.sents]) for d in docs]
+        entities_s = min(entities_s, time.process_time() - started)
+        started = time.process_time()
+        for d, m in zip(docs, mentions, strict=True):
+            find_commitments(d, m, published=None)
+        commitments_s = min(commitments_s, time.process_time() - started)
     return {
         "sentences": count,
         "commitments_per_cpu_s": round(count / commitments_s),
@@ -323,6 +327,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--l2", type=float, default=10.0, help="the scorer's shrinkage towards its prior")
     parser.add_argument("-v", "--verbose", action="store_true", help="list misses and false positives")
+    parser.add_argument(
+        "--speed-repeat", type=int, default=1, help="time the commitment step this many times; report the best"
+    )
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT / "plugins"))
@@ -387,11 +394,11 @@ def main(argv: list[str] | None = None) -> int:
                 print("   ", line)
     record["results"] = results
     if (SHARED / "corpora" / "conll2002-nl").exists():
-        record["speed"] = speed(nlp, resolver)
+        record["speed"] = speed(nlp, resolver, args.speed_repeat)
         print(
             f"\ncommitment step: {record['speed']['commitments_per_cpu_s']:,} sentences per CPU-second "
             f"({record['speed']['with_entities_per_cpu_s']:,} with entity resolution), "
-            f"{record['speed']['sentences']:,} real sentences"
+            f"{record['speed']['sentences']:,} real sentences, best of {args.speed_repeat}"
         )
     print(json.dumps(record, ensure_ascii=False))
     return 0
