@@ -17,7 +17,7 @@ from newsdesk.analyze.commitments.actors import DocumentContext, resolve_subject
 from newsdesk.analyze.commitments.clauses import subject_of
 from newsdesk.analyze.commitments.scorer import Scorer
 from newsdesk.analyze.entities import EntityResolver
-from newsdesk.models import Commitment
+from newsdesk.models import Commitment, CommitmentKind
 from tests.conftest import not_none
 
 ACCEPT_ALL = Scorer(weights={}, bias=5.0, threshold=0.5)
@@ -38,6 +38,13 @@ def test_coordinated_actors_are_separate_commitments(nlp: Any, resolver: EntityR
     found = commitments(nlp, resolver, "Picqué en Gabriëls zullen binnenkort besluiten wat er moet gebeuren.")
     assert sorted(not_none(c.actor) for c in found) == ["Gabriëls", "Picqué"]
     assert len({c.action for c in found}) == 1
+
+
+def test_a_collective_agreement_has_one_group_actor(nlp: Any, resolver: EntityResolver) -> None:
+    text = "Havenbedrijf Rotterdam en netbeheerder TenneT hebben een akkoord gesloten om de stroomnetten te ontlasten."
+    (c,) = commitments(nlp, resolver, text)
+    assert (c.actor, c.kind, c.actor_entity_id) == ("Havenbedrijf Rotterdam en TenneT", CommitmentKind.AGREEMENT, None)
+    assert c.actor_as_written == "Havenbedrijf Rotterdam en netbeheerder TenneT"
 
 
 def test_names_in_a_modifier_are_not_the_actor(nlp: Any, resolver: EntityResolver) -> None:

@@ -340,6 +340,8 @@ def _records(j: Judged, confidence: float) -> list[Commitment]:
     seg_start = cand.segment.start_char
     out: list[Commitment] = []
     named: list[Actor | None] = list(j.actors) or [None]  # no actor named: kept, its actor left open
+    if j.kind is K.AGREEMENT and len(j.actors) > 1 and all(a.how == "subject" for a in j.actors):
+        named = [_group(j.actors)]  # "Havenbedrijf Rotterdam en TenneT hebben een akkoord gesloten"
     for actor in named:
         start = j.start
         if actor is not None and actor.sentence == j.sentence and seg_start <= actor.start < start:
@@ -369,6 +371,24 @@ def _records(j: Judged, confidence: float) -> list[Commitment]:
             )
         )
     return out
+
+
+def _group(actors: Sequence[Actor]) -> Actor:
+    """The parties of a collective agreement as one actor (GUIDELINES: "a collective agreement has
+    one group actor"): their names joined, no single entity."""
+    names = [a.text for a in actors]
+    text = " en ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 2 else " en ".join(names)
+    first = min(actors, key=lambda a: a.start)
+    written = list(dict.fromkeys(a.written or a.text for a in actors))  # often the whole phrase, for each
+    return Actor(
+        text,
+        first.start,
+        max(a.end for a in actors),
+        plural=True,
+        sentence=first.sentence,
+        how="subject",
+        written=" en ".join(written),
+    )
 
 
 def _dedupe(items: list[Commitment]) -> list[Commitment]:

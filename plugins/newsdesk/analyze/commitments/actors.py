@@ -5,7 +5,9 @@ speakers and subjects seen so far) and the resolution rules:
 
 * A subject that contains entity mentions names those entities: titles and functions fall away
   ("Staatssecretaris Eddie van Marum" -> Eddie van Marum, "De Italiaanse omroep RAI" -> RAI), and
-  coordinated names are separate actors ("Picqué en Gabriëls" -> two).
+  coordinated names are separate actors ("Picqué en Gabriëls" -> two), except the parties of a
+  collective agreement, which are one group actor (``_group`` in the package: "Havenbedrijf
+  Rotterdam en TenneT hebben een akkoord gesloten").
 * A personal pronoun resolves to the nearest compatible antecedent: the subject of the verb that
   reports it ("Hij zei dat hij ..."), the person just quoted, then the nearest earlier mention
   of the right type (a person for "hij", an organisation or place for "het", a group for "ze"
