@@ -168,6 +168,9 @@ def test_a_finite_modal_makes_an_obligation(nlp: Any, resolver: EntityResolver) 
     # the lemmatizer leaves an AUX "moet" as it is; the obligation is there all the same
     j = cue(judged(nlp, resolver, "De gemeenteraad moet daar op 20 maart nog mee instemmen."), "instemmen")
     assert j.cand.source == "lexical" and j.features["obligation"] == 1.0
+    assert j.veto == "an obligation"  # an agreement the council still has to give is none yet
+    allowed = cue(judged(nlp, resolver, "De minister kan de regeling toezeggen."), "toezeggen")
+    assert allowed.veto is None  # "kunnen" beside a lexical cue is left to the scorer
     vetoed = cue(judged(nlp, resolver, "Het kabinet kan de wet volgend jaar invoeren."), "invoeren")
     assert vetoed.veto == "an obligation"
 
