@@ -188,7 +188,7 @@ def _judge(
     why = decide.obligation(cand)
     if why in ("demand", "wish", "information"):
         veto = f"a {why} on others"
-    elif why == "modal" and (cand.source != "lexical" or _must(cand)):
+    elif why == "modal" and (cand.source != "lexical" or decide.must(cand)):
         veto = "an obligation"  # "Europa zal het zware werk moeten doen"
     rep = decide.reporting_verb(cand)
     matrix = _matrix_subject(rep, ids)
@@ -290,14 +290,6 @@ def _masks(
     if rep is not None:
         masks.append((rep.idx, rep.idx + len(rep.text)))
     return masks
-
-
-def _must(cand: Candidate) -> bool:
-    """ "De gemeenteraad moet nog instemmen": a commitment someone still has to make is none yet."""
-    return any(
-        c.dep_ == "aux" and c.pos_ == "AUX" and c.lower_ in ("moet", "moeten", "moest", "moesten")
-        for c in cand.cue.children
-    )
 
 
 def _past_wish(cand: Candidate, tense: decide.Tense, clause: list) -> bool:

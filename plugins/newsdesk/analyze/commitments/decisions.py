@@ -163,6 +163,12 @@ def obligation(cand: Candidate) -> str | None:
     return None
 
 
+def must(cand: Candidate) -> bool:
+    """ "De gemeenteraad moet nog instemmen": "moeten" on the cue itself. A commitment someone still
+    has to make is none yet, even for a lexical cue (whose other modals the scorer weighs)."""
+    return any(c.dep_ == "aux" and _modal(c) == "moeten" for c in cand.cue.children)
+
+
 def _permitted(main: Token) -> bool:
     """The clause is what someone is free to do: an "om te" clause of "vrij" ("vrij om te ...",
     "staat ... vrij om te ...")."""
