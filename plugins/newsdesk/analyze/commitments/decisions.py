@@ -2,7 +2,8 @@
 
 * ``tense``: when the cue is set (present, past, perfect, pluperfect, future, conditional).
 * ``negation``: polarity, and whether the commitment is a refusal.
-* ``obligation``: an obligation or demand ("moet", "vraagt ... om", "wil dat X") is not a commitment.
+* ``obligation``: an obligation, a permission or a demand ("moet", "vrij om te", "vraagt ... om",
+  "wil dat X") is not a commitment; ``must``: "moeten" vetoes even a lexical cue.
 * ``prediction``: hedges, belief verbs, outcome verbs and copulas mark forecasts and states.
 * ``condition``: the condition stated in the same sentence, if any.
 * ``deadline``: the time expression of the committed action — not one that dates the speech act
