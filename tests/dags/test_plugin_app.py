@@ -15,9 +15,24 @@ import pytest
 SAMPLE_SQL = Path(__file__).resolve().parents[1] / "fixtures" / "plugin" / "sample_warehouse.sql"
 
 
+# The moment the sample warehouse and the app's clock are pinned to: mid-afternoon UTC, so that
+# "today" holds rows from hours earlier and the test passes at any hour it runs.
+PINNED = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
+
+
 def load_sample(url: str) -> None:
     with psycopg.connect(url) as conn:
+        conn.execute("SELECT set_config('newsdesk.sample_now', %s, false)", (PINNED.isoformat(),))
         conn.execute(SAMPLE_SQL.read_bytes())
+
+
+@pytest.fixture
+def pinned_clock(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """The app reads the warehouse as of ``PINNED``, the moment the sample is written around."""
+    from newsdesk_airflow.ui import app
+
+    monkeypatch.setattr(app, "now_utc", lambda: PINNED)
+    return PINNED
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +116,9 @@ def test_user_without_a_role_is_403(client: Any, clean_db: str, monkeypatch: pyt
     assert response.status_code == 403
 
 
-def test_summary_returns_the_warehouse_rows(client: Any, clean_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_summary_returns_the_warehouse_rows(
+    client: Any, clean_db: str, monkeypatch: pytest.MonkeyPatch, pinned_clock: datetime
+) -> None:
     load_sample(clean_db)
     monkeypatch.setenv("NEWSDESK_DATABASE_URL", clean_db)
     response = client.get("/newsdesk/api/summary", headers={"Authorization": f"Bearer {token_for('viewer')}"})
@@ -126,7 +143,7 @@ def test_summary_returns_the_warehouse_rows(client: Any, clean_db: str, monkeypa
     }
     assert feeds["NU.nl Politiek"]["reason"] == "timed out: no answer within 15 s"
     since = datetime.fromisoformat(feeds["NU.nl Politiek"]["since"])
-    assert 11 * 60 <= (datetime.now(UTC) - since).total_seconds() < 13 * 60
+    assert 11 * 60 <= (pinned_clock - since).total_seconds() < 13 * 60
     assert [p["error"] for p in feeds["NU.nl Politiek"]["recent_polls"]][:2] == [
         "timed out: no answer within 15 s",
         "HTTP 503 Service Unavailable",
@@ -134,7 +151,7 @@ def test_summary_returns_the_warehouse_rows(client: Any, clean_db: str, monkeypa
     assert feeds["Trouw Politiek"]["reason"] == "HTTP 410 Gone on 10 consecutive polls"
     assert feeds["Trouw Politiek"]["last_error"] == "HTTP 410 Gone"
     assert (feeds["NOS Politiek"]["reason"], feeds["NOS Politiek"]["recent_polls"]) == (None, [])
-    assert datetime.fromisoformat(feeds["NOS Politiek"]["next_poll_at"]) > datetime.now(UTC)
+    assert datetime.fromisoformat(feeds["NOS Politiek"]["next_poll_at"]) > pinned_clock
 
     hours = data["articles_per_hour"]
     assert len(hours) == 48
@@ -162,7 +179,7 @@ def test_summary_returns_the_warehouse_rows(client: Any, clean_db: str, monkeypa
 
 
 def test_page_with_the_ui_cookie_renders_feeds_and_commitments(
-    client: Any, clean_db: str, monkeypatch: pytest.MonkeyPatch
+    client: Any, clean_db: str, monkeypatch: pytest.MonkeyPatch, pinned_clock: datetime
 ) -> None:
     load_sample(clean_db)
     monkeypatch.setenv("NEWSDESK_DATABASE_URL", clean_db)
@@ -190,7 +207,7 @@ def test_page_with_the_ui_cookie_renders_feeds_and_commitments(
 
 
 def test_warehouse_comes_from_the_airflow_connection(
-    client: Any, clean_db: str, monkeypatch: pytest.MonkeyPatch
+    client: Any, clean_db: str, monkeypatch: pytest.MonkeyPatch, pinned_clock: datetime
 ) -> None:
     from newsdesk_airflow.settings import url_to_connection_json
 

@@ -29,13 +29,19 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 REFRESH_S = 60
 
 
+def now_utc() -> datetime:
+    """The moment a summary is "as of" (its reports take it as a parameter, never the database's
+    clock): tests pin it, so "today" and "12 minutes ago" do not depend on the hour they run."""
+    return datetime.now(UTC)
+
+
 def load_summary(now: datetime | None = None) -> reports.Summary:
     """Read the summary from the warehouse; 503 when it is not configured or not reachable."""
     # The warehouse is the Airflow connection newsdesk_db (else NEWSDESK_DATABASE_URL), looked
     # up per request so that editing the connection needs no API server restart.
     from newsdesk_airflow.settings import airflow_settings
 
-    now = now or datetime.now(UTC)
+    now = now or now_utc()
     try:
         url = airflow_settings().database_url
         if not url:
