@@ -57,6 +57,7 @@ class Standalone:
 class LiveSite:
     base_url: str
     feeds_file: Path
+    published: datetime  # the date its articles carry
 
 
 def _free_port() -> int:
@@ -92,7 +93,7 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
     with SampleSite(site) as server:
         feeds = root / "feeds.toml"
         feeds.write_text(render((LIVE_FIXTURES / "feeds.toml").read_text(encoding="utf-8"), server.base_url))
-        yield LiveSite(base_url=server.base_url, feeds_file=feeds)
+        yield LiveSite(base_url=server.base_url, feeds_file=feeds, published=published)
 
 
 SUPERVISE = """
