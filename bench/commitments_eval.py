@@ -11,6 +11,9 @@ over whole documents through ``newsdesk analyze``, the path whose output the war
   the project's own annotations of other ned.train documents, ``nlp/commitments/annotations``) on
   k-1 folds by document; each document is analysed with the scorer of the fold that left it out
   (``bench/_fold_analyze.py``). This is the figure that counts.
+* ``fold thresholds -0.02 / +0.02`` — the held-out F1 with every fold's threshold moved a step
+  down and up (computed by train_scorer over the same judged candidates): how much of the figure
+  is where one borderline clause falls.
 * ``tuning`` — the bundled scorer, trained on all 45 documents: an in-sample figure, shown only
   beside the held-out one.
 
@@ -351,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
         record["commitments_nl"] = real
         print("commitments-nl (45 real documents, annotated outside the project), through newsdesk analyze")
         print(f"{'':22} {'sentence P':>11} {'R':>6} {'F1':>6}   {'+actor P':>9} {'R':>6} {'F1':>6}   {'polarity':>8}")
+        band = real["training"].get("threshold_band") or {}
         for name, fig in (("held-out folds", real["held_out"]), ("tuning (in-sample)", real["tuning"])):
             sp, sr, sf = fig["commit_sentence"]
             cp, cr, cf = fig["commit_actor"]
@@ -358,6 +362,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"{name:22} {sp:>11.3f} {sr:>6.3f} {sf:>6.3f}   {cp:>9.3f} {cr:>6.3f} {cf:>6.3f}   "
                 f"{fig['polarity_acc'] if fig['polarity_acc'] is not None else '-':>8}"
             )
+            for delta in ("-0.02", "+0.02") if name == "held-out folds" else ():
+                if delta in band:  # how much of the figure is where a borderline clause falls
+                    row = band[delta]
+                    label = f"  fold thresholds {delta}"
+                    print(f"{label:22} {'':>11} {'':>6} {row['sentence']:>6.3f}   {'':>9} {'':>6} {row['actor']:>6.3f}")
         own = real["training"].get("own", {})
         if own:
             sp, sr, sf = own["sentence"]
