@@ -375,8 +375,6 @@ class EntityResolver:
         self._by_tokens: dict[tuple[str, ...], tuple[str, CatalogEntry]] = {}
         self._max_len = 1
         self._tokenized = False
-        # the pipeline's knowledge vectors, read once, with the vocab they were read from
-        self._knowledge: tuple[object, KnowledgeTable | None] | None = None
 
     @property
     def version(self) -> str:
@@ -566,9 +564,7 @@ class EntityResolver:
             return []
         if word.text.casefold() in NAME_PARTICLES or word.pos_ in ("ADP", "DET", "PRON"):
             return []  # "Van de Cubaanse ...": a sentence's capitalised particle
-        if self._knowledge is None or self._knowledge[0] is not doc.vocab:
-            self._knowledge = (doc.vocab, KnowledgeTable.of(doc.vocab))
-        table = self._knowledge[1]
+        table = KnowledgeTable.of(doc.vocab)  # a view of the vocab's vectors, as the typer reads them
         row = table.row(word.text) if table is not None else None
         if row is None or row[KNOWLEDGE_COLUMNS.index("first_nlbe")] < 1.0:
             return []

@@ -110,7 +110,6 @@ class DocumentContext:
     all_speakers: list[Actor] = field(default_factory=list)
     author: Actor | None = None  # the byline ("Door Peter Vangindertael", a line of names only)
     _government: tuple[Actor | None] | None = None  # computed once, on first use
-    _knowledge: tuple[KnowledgeTable | None] | None = None  # the pipeline's knowledge vectors, on first use
     # per segment (start, end): its colon, its "volgens"/"aldus", its finite reporting verbs
     _speech: dict[tuple[int, int], tuple[Token | None, list[Token], list[Token]]] = field(default_factory=dict)
 
@@ -195,9 +194,7 @@ class DocumentContext:
         known = self.by_id.get(entity_id) if entity_id is not None else None
         if known is not None and known.entity.wikidata_id:
             return True
-        if self._knowledge is None:
-            self._knowledge = (KnowledgeTable.of(self.doc.vocab),)
-        table = self._knowledge[0]
+        table = KnowledgeTable.of(self.doc.vocab)
         if table is None:
             return True
         row = table.row(name)

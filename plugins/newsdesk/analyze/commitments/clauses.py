@@ -609,10 +609,10 @@ def _content_verb(tok: Token) -> Token | None:
     return comp
 
 
+# The forms of the passive auxiliary: the lemmatizer leaves an AUX "werd" or "wordt" as it is.
+_WORDEN_FORMS = frozenset("word wordt worden werd werden".split())
 # The auxiliaries a participle needs to be a verb: the perfect ("heeft beloofd") and the passive ("werd beslist").
-_PERFECT_LEMMAS = frozenset(
-    "hebben heb hebt heeft had hadden zijn ben bent is was waren worden word wordt werd werden".split()
-)
+_PERFECT_LEMMAS = frozenset("hebben heb hebt heeft had hadden zijn ben bent is was waren".split()) | _WORDEN_FORMS
 
 
 def _bare_participle(tok: Token, seg: Span) -> bool:
@@ -664,9 +664,6 @@ def _verb_cue(tok: Token, seg: Span, lex: Lexicon) -> Candidate | None:
 def passive_voice(verb: Token) -> bool:
     """ "werd niet verlengd", "worden uitgesloten": the subject undergoes it; the agent commits."""
     return any(c.dep_ in ("aux", "aux:pass") and c.lower_ in _WORDEN_FORMS for c in verb.children)
-
-
-_WORDEN_FORMS = frozenset("word wordt worden werd werden".split())
 
 
 def _aux_cue(tok: Token, seg: Span, lex: Lexicon) -> Candidate | None:
