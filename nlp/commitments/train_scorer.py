@@ -244,7 +244,8 @@ def train(
         f1s.append(res["actor"][2] + res["sentence"][2])
     # The best threshold of the curve smoothed over its neighbours: a lone peak made by one or two
     # documents near the threshold moves with every refit; a plateau does not.
-    smoothed = [sum(f1s[max(0, i - 1) : i + 2]) / len(f1s[max(0, i - 1) : i + 2]) for i in range(len(grid))]
+    windows = [f1s[max(0, i - 1) : i + 2] for i in range(len(grid))]
+    smoothed = [sum(w) / len(w) for w in windows]
     best = max(range(len(grid)), key=lambda i: (smoothed[i], -i))
     return Scorer(scorer.weights, scorer.bias, grid[best], {**meta, "positives": sum(labels), "rows": len(labels)})
 
