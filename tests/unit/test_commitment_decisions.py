@@ -148,6 +148,9 @@ def test_the_bundled_scorer_takes_clear_commitments_and_leaves_descriptions(nlp:
         ("Europese Commissie", K.PLAN)
     ]
     assert found("De minister weigert de regeling te verlengen.") == [("De minister", K.REFUSAL)]
+    assert found("Het waterschap stelt de aanleg van de nieuwe dijk bij Kampen een jaar uit.") == [
+        ("Het waterschap", K.PLAN)
+    ]
     assert found("De expositie loopt van 12 maart tot 4 april.") == []
 
 
@@ -249,6 +252,19 @@ def test_a_present_tense_with_nog_altijd_describes(nlp: Any, resolver: EntityRes
     assert "habitual" in cue(found, "betaalt").features
     plan = judged(nlp, resolver, "De zender betaalt volgend seizoen de uitzendrechten van de competitie.")
     assert "habitual" not in cue(plan, "betaalt").features
+
+
+def test_a_decision_verb_in_the_present_is_a_decision_and_a_yearly_habit_is_not(
+    nlp: Any, resolver: EntityResolver
+) -> None:
+    found = judged(nlp, resolver, "Het waterschap stelt de aanleg van de nieuwe dijk bij Kampen een jaar uit.")
+    decided = cue(found, "stelt")
+    assert (decided.cand.source, decided.veto, decided.kind) == ("present", None, K.PLAN)
+    assert decided.features.get("present_decision") == 1.0
+    building = cue(judged(nlp, resolver, "Het waterschap bouwt een nieuwe dijk bij Kampen."), "bouwt")
+    assert "present_action" in building.features and "present_decision" not in building.features
+    yearly = judged(nlp, resolver, "Het waterschap trekt jaarlijks twee miljoen euro uit voor het onderhoud.")
+    assert "habitual" in cue(yearly, "trekt").features
 
 
 def test_a_past_refusal_with_willen_is_no_past_wish(nlp: Any, resolver: EntityResolver) -> None:

@@ -32,6 +32,7 @@ def test_the_bundled_lexicon_has_every_kind_and_the_guidelines_cues() -> None:
     assert lex.adjectives["bereid"].kind is CommitmentKind.WILLINGNESS
     assert lex.noun("principeovereenkomst") is lex.nouns["overeenkomst"]  # a compound counts by its head
     assert lex.actions["uitstellen"].kind is CommitmentKind.PLAN  # "stelt ... uit" in the present tense
+    assert lex.actions["uitstellen"].pos == "decision" and lex.actions["bouwen"].pos == "action"
     assert lex.actions["uitbreiden"].particle == "uit"  # "wordt uitgebreid": a measure in the passive too
     assert lex.actions["uittrekken"].kind is CommitmentKind.PLEDGE  # "trekt 4 miljoen euro uit"
 

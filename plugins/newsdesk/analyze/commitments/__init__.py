@@ -30,6 +30,8 @@ product path.
 from __future__ import annotations
 
 import logging
+import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -70,7 +72,7 @@ log = logging.getLogger(__name__)
 __all__ = ["EXTRACTOR_VERSION", "Judged", "find_commitments", "judge_document"]
 
 # Bump when the rules, the lexicon or the scorer change behaviour; part of every analyzer_version.
-EXTRACTOR_VERSION = "commitments-11"
+EXTRACTOR_VERSION = "commitments-12"
 
 K = CommitmentKind
 
@@ -117,13 +119,44 @@ def select(judged: Sequence[Judged], model: Scorer) -> list[Commitment]:
     commits to ("Hij belooft dat de sector de uitstoot vermindert", "heeft aangekondigd dat het een
     fabriek gaat bouwen"): only the outer one, whose cue says what kind of commitment it is, is
     recorded. A coordinated clause ("wil geen schulden, maar is wel bereid om ...") is no content.
+    A headline that states a commitment the body states too ("McLaren verlengt contract
+    Coulthard") is that commitment: GUIDELINES records it once, on the body's sentence.
     """
     accepted = [(j, p) for j in judged if j.veto is None and (p := model.probability(j.features)) >= model.threshold]
     out: list[Commitment] = []
     for j, p in accepted:
-        if not any(o is not j and _content_of(j, o) for o, _ in accepted):
+        if not any(o is not j and (_content_of(j, o) or _headline_of(j, o)) for o, _ in accepted):
             out.extend(_records(j, p))
     return _dedupe(out)
+
+
+def _headline_of(headline: Judged, body: Judged) -> bool:
+    """``headline`` is a headline saying what ``body``, a sentence of the text, commits to: the same
+    action verb, and actors that share an entity or a word of their names."""
+    if "headline" not in headline.features or "headline" in body.features:
+        return False
+    if not _same_stem(lemma(headline.cand.main), lemma(body.cand.main)):
+        return False
+    ids = {a.entity_id for a in headline.actors if a.entity_id is not None}
+    if ids & {a.entity_id for a in body.actors}:
+        return True
+    return bool(_name_words(headline.actors) & _name_words(body.actors))
+
+
+def _same_stem(a: str, b: str) -> bool:
+    """Two lemmas of one verb, also where the tagger missed it ("verlengen" and "verleng", a NOUN)."""
+    shared = len(os.path.commonprefix((a, b)))
+    return a == b or shared >= max(4, min(5, len(a) - 1, len(b) - 1))
+
+
+def _name_words(actors: Sequence[Actor]) -> set[str]:
+    """The words of the actors' names as resolved and as written ("Overijssel", "De provincie Overijssel")."""
+    names = " ".join(f"{a.text} {a.written or ''}" for a in actors).casefold()
+    return {w for w in _WORD.findall(names) if len(w) > 2 and w not in _ARTICLES}
+
+
+_WORD = re.compile(r"\w+")
+_ARTICLES = frozenset(("het", "een", "der", "den"))
 
 
 _CONTENT_ARCS = frozenset(("ccomp", "xcomp", "csubj", "aux", "aux:pass"))

@@ -111,6 +111,8 @@ def _cue_features(cand: Candidate, source: str) -> dict[str, float]:
     f = {f"kind_{entry.kind}": 1.0}
     if source == "present":
         f["present_action"] = 1.0
+        if entry.pos == "decision":
+            f["present_decision"] = 1.0  # "De gemeente stelt de uitbreiding uit": a decision, not a description
     if source == "passive":
         f["passive_action"] = 1.0  # "Het stelsel wordt uitgebreid": a measure, not a description
     if entry.speech:

@@ -28,7 +28,7 @@ _COLUMNS = (
     "compound",
     "forms",
 )
-_POS = frozenset("verb aux adj noun phrase action".split())
+_POS = frozenset("verb aux adj noun phrase action decision".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +62,7 @@ class Lexicon:
     nouns: dict[str, Cue]
     phrases: dict[tuple[str, ...], Cue]
     particles: frozenset[str]
-    actions: dict[str, Cue]  # verbs stating a decided act in the present tense
+    actions: dict[str, Cue]  # verbs stating a decided act in the present tense (pos action or decision)
     phrase_starts: frozenset[str]  # the first words of the phrases, to skip every other token fast
 
     def noun(self, lemma: str) -> Cue | None:
@@ -121,7 +121,14 @@ def parse_lexicon(text: str, source: str = "cues.tsv") -> Lexicon:
             compound=_flag(row["compound"], where),
             forms=frozenset() if row["forms"] == "-" else frozenset(row["forms"].split()),
         )
-        table = {"verb": verbs, "aux": auxiliaries, "adj": adjectives, "noun": nouns, "action": actions}.get(cue.pos)
+        table = {
+            "verb": verbs,
+            "aux": auxiliaries,
+            "adj": adjectives,
+            "noun": nouns,
+            "action": actions,
+            "decision": actions,
+        }.get(cue.pos)
         if cue.pos == "phrase":
             phrases[tuple(cue.lemma.split())] = cue
         elif table is not None:
@@ -215,6 +222,10 @@ HABITUAL = (
     "elke week",
     "elk jaar",
     "ieder jaar",
+    "jaarlijks",
+    "maandelijks",
+    "wekelijks",
+    "dagelijks",
     "altijd",
 )
 # Verbs whose subject undergoes rather than acts: "de prijzen zullen stijgen" is a forecast.
