@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import overload
 
 from newsdesk.config import Settings
 from newsdesk.errors import DatabaseError, StoreConflictError, UnstorableError
@@ -78,6 +79,7 @@ def fetch_and_store_pages(
     counts = dict.fromkeys(ArticleSummary.__slots__, 0)
     counts["pages"] = len(todo)
     seen: set[str] = set()
+    later: list[_Conflict] = []
     # closing: a batch that fails (the database went away) stops the downloads at once, while the
     # fetcher's loop still runs
     with closing(fetcher.stream_pages([t.url for t in todo], deadline=deadline, tick_s=COMMIT_EVERY_S)) as stream:
@@ -86,8 +88,14 @@ def fetch_and_store_pages(
             # One commit per batch of pages: a commit waits for the WAL to reach the disk, which
             # cost as much as storing the article itself. Each page stores in a savepoint of its own.
             with conn.transaction():
-                more = _store_batch(conn, stream, by_url, counts, settings, now=now, seen=seen)
+                more = _store_batch(conn, stream, by_url, counts, settings, now=now, seen=seen, later=later)
             conn.commit()
+            # Pages that met another shard's writer are stored again now that this batch's locks
+            # are released: retried inside the batch, they would deadlock again on them.
+            for page, fetched, article in later:
+                _count(counts, store_fetched(conn, page, fetched, settings, now=now, article=article))
+                conn.commit()
+            later.clear()
     counts["deferred"] = len(by_url) - len(seen)
     summary = ArticleSummary(**counts)
     log.info("pages shard %s/%s: %s", shard, shards, summary.as_dict())
@@ -100,9 +108,13 @@ def fetch_and_store_pages(
 # is committed meanwhile.
 COMMIT_EVERY_PAGES = 50
 COMMIT_EVERY_S = 1.0
-# A page whose store met a concurrent writer (a deadlock with another shard) is tried again once
-# at once, then deferred by this long without counting an attempt.
+# A page whose store met a concurrent writer (a deadlock with another shard) is tried again after
+# its batch is committed (or, outside a batch, at once), then deferred by this long without
+# counting an attempt.
 CONFLICT_RETRY_S = 60
+
+# A page whose store met another writer, to store again once its batch is committed.
+_Conflict = tuple[page_store.PageTodo, PageFetch, Article]
 
 
 def _store_batch(
@@ -114,23 +126,56 @@ def _store_batch(
     *,
     now: datetime,
     seen: set[str],
+    later: list[_Conflict],
 ) -> bool:
-    """Store pages from ``fetched_pages`` until the batch is full; False once they are all stored."""
+    """Store pages from ``fetched_pages`` until the batch is full; False once they are all stored.
+    Pages that met another writer are put in ``later``."""
     started = time.monotonic()
     done = 0
     for fetched in fetched_pages:
         if fetched is not None:
             seen.add(fetched.url)
-            outcome = store_fetched(conn, by_url[fetched.url], fetched, settings, now=now)
-            counts[outcome] += 1
-            if outcome in ("new", "changed", "unchanged", "duplicates"):
-                counts["stored"] += 1
+            _count(counts, store_fetched(conn, by_url[fetched.url], fetched, settings, now=now, later=later))
             if fetched.error == CUT_OFF:
                 counts["cut_off"] += 1
             done += 1
         if done and (done >= COMMIT_EVERY_PAGES or time.monotonic() - started >= COMMIT_EVERY_S):
             return True
     return False
+
+
+def _count(counts: dict[str, int], outcome: str | None) -> None:
+    if outcome is None:
+        return  # put off until its batch is committed: counted then
+    counts[outcome] += 1
+    if outcome in ("new", "changed", "unchanged", "duplicates"):
+        counts["stored"] += 1
+
+
+@overload
+def store_fetched(
+    conn: Conn,
+    page: page_store.PageTodo,
+    fetched: PageFetch,
+    settings: Settings,
+    *,
+    now: datetime,
+    article: Article | None = None,
+    later: None = None,
+) -> str: ...
+
+
+@overload
+def store_fetched(
+    conn: Conn,
+    page: page_store.PageTodo,
+    fetched: PageFetch,
+    settings: Settings,
+    *,
+    now: datetime,
+    article: Article | None = None,
+    later: list[_Conflict],
+) -> str | None: ...
 
 
 def store_fetched(
@@ -141,13 +186,17 @@ def store_fetched(
     *,
     now: datetime,
     article: Article | None = None,
-) -> str:
+    later: list[_Conflict] | None = None,
+) -> str | None:
     """Extract (unless ``article`` is given) and store one fetched page; the ArticleSummary
     counter it adds to. Whatever one page may still raise is recorded as that page's error (a bug
     that only this page's data reaches must not sink the batch). Database errors that are not
-    the page's own (the connection, the server) still fail the task."""
+    the page's own (the connection, the server) still fail the task.
+
+    With ``later``, a page whose store meets another writer is added to it and None returned:
+    the caller stores it again once the locks its own transaction holds are released."""
     try:
-        return _store_one(conn, page, fetched, settings, now=now, article=article)
+        return _store_one(conn, page, fetched, settings, now=now, article=article, later=later)
     except DatabaseError:
         raise
     except Exception as exc:  # noqa: BLE001 - one page's failure is data
@@ -164,8 +213,10 @@ def _store_one(
     *,
     now: datetime,
     article: Article | None = None,
-) -> str:
-    """Handle one page; returns the ArticleSummary counter it adds to. Never raises for bad input."""
+    later: list[_Conflict] | None = None,
+) -> str | None:
+    """Handle one page; returns the ArticleSummary counter it adds to (None: put in ``later``).
+    Never raises for bad input."""
     if fetched.status is not FetchStatus.OK:
         status = _FETCH_PAGE_STATUS.get(fetched.status, PageStatus.FETCH_FAILED)
         reason = f"{fetched.status}: {fetched.error or 'HTTP ' + str(fetched.http_status)}"
@@ -193,6 +244,9 @@ def _store_one(
             reason = f"article not storable: {exc}"
             return _page_failure(conn, page, fetched, PageStatus.ERROR, reason, now, settings, "failed")
         except StoreConflictError as exc:
+            if later is not None:
+                later.append((page, fetched, article))
+                return None
             if attempt == 1:
                 continue  # the other writer's locks are gone with its savepoint or soon committed
             log.warning("page %s: deferred after a conflict with another writer: %s", page.url, exc)
