@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from newsdesk.config import Settings
 from newsdesk.models import Article, ArticleStatus, FetchStatus, PageFetch
-from newsdesk.pipeline.articles import store_fetched
+from newsdesk.pipeline.articles import PUT_OFF, store_fetched
 from newsdesk.store.articles import store_article
 from newsdesk.store.db import Conn, connect
 from newsdesk.store.pages import PageTodo
@@ -39,6 +39,13 @@ def _fetched(url: str) -> PageFetch:
     return PageFetch(url=url, status=FetchStatus.OK, final_url=url, http_status=200, body=b"<html></html>")
 
 
+def _other_shard_stores(other: Conn, page_id: int, story: str) -> None:
+    """The other shard stores ``story`` from a page of its own, in its open transaction."""
+    store_article(
+        other, page_id=page_id, article=_article(story), canonical_url=story, bands=[], duplicate_of=None, now=NOW
+    )
+
+
 def test_a_page_that_deadlocks_inside_its_batch_is_stored_after_the_batch_commits(clean_db: str) -> None:
     settings = Settings()
     with connect(clean_db) as batch, connect(clean_db) as other:
@@ -48,17 +55,9 @@ def test_a_page_that_deadlocks_inside_its_batch_is_stored_after_the_batch_commit
         batch.execute("SET deadlock_timeout = '200ms'")
         other.execute("SET deadlock_timeout = '10s'")
         # The other shard has stored story X and not committed yet.
-        store_article(
-            other,
-            page_id=pages["other-x"],
-            article=_article(f"{SITE}/x"),
-            canonical_url=f"{SITE}/x",
-            bands=[],
-            duplicate_of=None,
-            now=NOW,
-        )
+        _other_shard_stores(other, pages["other-x"], f"{SITE}/x")
         later: list = []
-        outcomes: list[str | None] = []
+        outcomes: list[str] = []
         with batch.transaction():  # the batch
             y = PageTodo(pages["y"], f"{SITE}/y", 0, None, None)
             got = store_fetched(batch, y, _fetched(y.url), settings, now=NOW, article=_article(y.url), later=later)
@@ -66,15 +65,7 @@ def test_a_page_that_deadlocks_inside_its_batch_is_stored_after_the_batch_commit
 
             def other_takes_y() -> None:  # the other shard goes on to story Y, held by this batch
                 time.sleep(0.1)
-                store_article(
-                    other,
-                    page_id=pages["other-y"],
-                    article=_article(f"{SITE}/y"),
-                    canonical_url=f"{SITE}/y",
-                    bands=[],
-                    duplicate_of=None,
-                    now=NOW,
-                )
+                _other_shard_stores(other, pages["other-y"], f"{SITE}/y")
 
             thread = threading.Thread(target=other_takes_y)
             thread.start()
@@ -85,7 +76,7 @@ def test_a_page_that_deadlocks_inside_its_batch_is_stored_after_the_batch_commit
         thread.join(timeout=30)
         assert not thread.is_alive()
         other.commit()
-        assert outcomes == ["new", None]  # story X met the other writer: put off, not deferred
+        assert outcomes == ["new", PUT_OFF]  # story X met the other writer: put off, not deferred
         assert [todo.page_id for todo, _, _ in later] == [pages["x"]]
         status = one(batch.execute("SELECT status, reason FROM pages WHERE page_id = %s", (pages["x"],)))
         assert status["status"] == "pending" and status["reason"] is None

@@ -15,7 +15,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import overload
 
 from newsdesk.config import Settings
 from newsdesk.errors import DatabaseError, StoreConflictError, UnstorableError
@@ -113,8 +112,10 @@ COMMIT_EVERY_S = 1.0
 # counting an attempt.
 CONFLICT_RETRY_S = 60
 
-# A page whose store met another writer, to store again once its batch is committed.
+# A page whose store met another writer, to store again once its batch is committed, and the
+# outcome store_fetched gives it meanwhile (it is counted when it is stored again).
 _Conflict = tuple[page_store.PageTodo, PageFetch, Article]
+PUT_OFF = "put_off"
 
 
 def _store_batch(
@@ -144,38 +145,12 @@ def _store_batch(
     return False
 
 
-def _count(counts: dict[str, int], outcome: str | None) -> None:
-    if outcome is None:
-        return  # put off until its batch is committed: counted then
+def _count(counts: dict[str, int], outcome: str) -> None:
+    if outcome == PUT_OFF:
+        return
     counts[outcome] += 1
     if outcome in ("new", "changed", "unchanged", "duplicates"):
         counts["stored"] += 1
-
-
-@overload
-def store_fetched(
-    conn: Conn,
-    page: page_store.PageTodo,
-    fetched: PageFetch,
-    settings: Settings,
-    *,
-    now: datetime,
-    article: Article | None = None,
-    later: None = None,
-) -> str: ...
-
-
-@overload
-def store_fetched(
-    conn: Conn,
-    page: page_store.PageTodo,
-    fetched: PageFetch,
-    settings: Settings,
-    *,
-    now: datetime,
-    article: Article | None = None,
-    later: list[_Conflict],
-) -> str | None: ...
 
 
 def store_fetched(
@@ -187,13 +162,13 @@ def store_fetched(
     now: datetime,
     article: Article | None = None,
     later: list[_Conflict] | None = None,
-) -> str | None:
+) -> str:
     """Extract (unless ``article`` is given) and store one fetched page; the ArticleSummary
     counter it adds to. Whatever one page may still raise is recorded as that page's error (a bug
     that only this page's data reaches must not sink the batch). Database errors that are not
     the page's own (the connection, the server) still fail the task.
 
-    With ``later``, a page whose store meets another writer is added to it and None returned:
+    With ``later``, a page whose store meets another writer is added to it and PUT_OFF returned:
     the caller stores it again once the locks its own transaction holds are released."""
     try:
         return _store_one(conn, page, fetched, settings, now=now, article=article, later=later)
@@ -214,8 +189,8 @@ def _store_one(
     now: datetime,
     article: Article | None = None,
     later: list[_Conflict] | None = None,
-) -> str | None:
-    """Handle one page; returns the ArticleSummary counter it adds to (None: put in ``later``).
+) -> str:
+    """Handle one page; returns the ArticleSummary counter it adds to (or PUT_OFF: put in ``later``).
     Never raises for bad input."""
     if fetched.status is not FetchStatus.OK:
         status = _FETCH_PAGE_STATUS.get(fetched.status, PageStatus.FETCH_FAILED)
@@ -246,7 +221,7 @@ def _store_one(
         except StoreConflictError as exc:
             if later is not None:
                 later.append((page, fetched, article))
-                return None
+                return PUT_OFF
             if attempt == 1:
                 continue  # the other writer's locks are gone with its savepoint or soon committed
             log.warning("page %s: deferred after a conflict with another writer: %s", page.url, exc)
