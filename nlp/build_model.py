@@ -53,15 +53,15 @@ def _env() -> dict[str, str]:
     return env
 
 
-def convert(corpora_root: Path, work: Path) -> None:
-    """Write the DocBins that `spacy train` reads."""
+def convert(corpora_root: Path, work: Path, ner_fraction: float = 1.0) -> None:
+    """Write the DocBins that `spacy train` reads (NER: ``ner_fraction`` of the train articles)."""
     import spacy
     from spacy.tokens import DocBin
 
     out = work / "corpus"
     out.mkdir(parents=True, exist_ok=True)
     nlp = spacy.blank("nl")
-    for split, docs in corpora.ner_splits(nlp.vocab, corpora_root).items():
+    for split, docs in corpora.ner_splits(nlp.vocab, corpora_root, ner_fraction).items():
         DocBin(docs=docs, store_user_data=False).to_disk(out / f"ner-{split}.spacy")
         log.info("ner-%s: %d docs, %d tokens", split, len(docs), sum(len(d) for d in docs))
     for split, docs in corpora.ud_splits(corpora_root).items():
@@ -419,6 +419,12 @@ def main(argv: list[str] | None = None) -> int:
         "--ner-args", default="", help="extra `spacy train` overrides for NER, e.g. '--training.dropout 0.2'"
     )
     parser.add_argument("--ner-minutes", type=float, default=40, help="time budget for NER training")
+    parser.add_argument(
+        "--ner-fraction",
+        type=float,
+        default=1.0,
+        help="convert: train the NER on this seeded share of the train articles (a learning curve)",
+    )
     parser.add_argument("--syntax-minutes", type=float, default=20, help="time budget for syntax training")
     parser.add_argument(
         "--ner-resume",
@@ -458,7 +464,7 @@ def main(argv: list[str] | None = None) -> int:
 
     trained: dict[str, float] = {}
     if "convert" in steps:
-        convert(root, work)
+        convert(root, work, args.ner_fraction)
     if "knowledge" in steps:
         import knowledge
 

@@ -7,7 +7,8 @@ Owns every split decision, so the training recipe (build_model.py) and the evalu
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import random
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from spacy.tokens import Doc
@@ -99,11 +100,23 @@ def ner_articles(vocab: Vocab, root: Path) -> dict[str, list[list[Doc]]]:
     }
 
 
-def ner_splits(vocab: Vocab, root: Path) -> dict[str, list[Doc]]:
-    """train / dev (slices of ned.train by article) and test (ned.testa)."""
-    return {
-        name: [doc for article in articles for doc in article] for name, articles in ner_articles(vocab, root).items()
-    }
+def ner_splits(vocab: Vocab, root: Path, train_fraction: float = 1.0) -> dict[str, list[Doc]]:
+    """train / dev (slices of ned.train by article) and test (ned.testa); ``train_fraction`` < 1
+    keeps that share of the train articles (``sample_articles``), for a learning curve."""
+    articles = ner_articles(vocab, root)
+    articles["train"] = [articles["train"][i] for i in sample_articles(len(articles["train"]), train_fraction)]
+    return {name: [doc for article in chosen for doc in article] for name, chosen in articles.items()}
+
+
+def sample_articles(count: int, fraction: float, seed: int = 0) -> Sequence[int]:
+    """The indices of a seeded random ``fraction`` of ``count`` articles, in order: the same
+    articles on every run, and each smaller sample inside every larger one (a learning curve
+    adds data, it does not swap it)."""
+    if not 0 < fraction <= 1:
+        raise ValueError(f"fraction must be in (0, 1], not {fraction}")
+    order = list(range(count))
+    random.Random(seed).shuffle(order)
+    return sorted(order[: max(1, round(count * fraction))])
 
 
 def _conllu_sentences(path: Path) -> list[str]:

@@ -1,11 +1,14 @@
 """Cross-validated type accuracy of the entity typer on ned.train, folds by article.
 
     .venv/bin/python nlp/typer_cv.py [--knowledge nlp/.work/knowledge] [--no-knowledge] [--folds 5]
+                                     [--fraction 0.5]
 
 For each fold the typer is fitted on the gold spans of the other folds' articles (its lexicon too)
 and types the gold spans of the fold's articles; prints the type accuracy overall and per gold
 label and the commonest confusions. This is where the typer's features are chosen: ned.testa is
 never looked at, and the dev slice (19 articles) is too small to tell small differences apart.
+``--fraction`` fits each fold on that share of the other folds' articles (the same articles for
+every fold: corpora.sample_articles) and still types every held-out span: a learning curve.
 """
 
 from __future__ import annotations
@@ -30,7 +33,12 @@ import corpora  # noqa: E402
 
 
 def cross_validate(
-    folds: int, knowledge: Path | None, corpora_root: Path, l2: float = 1.0, errors: list[str] | None = None
+    folds: int,
+    knowledge: Path | None,
+    corpora_root: Path,
+    l2: float = 1.0,
+    errors: list[str] | None = None,
+    fraction: float = 1.0,
 ) -> dict[str, object]:
     import spacy
 
@@ -45,11 +53,12 @@ def cross_validate(
     table = typer.KnowledgeTable.of(nlp.vocab)
     catalog = typer.catalog_types(_catalog_entries())
     spans = typer.gold_spans(train)
+    kept = set(corpora.sample_articles(len(train), fraction))
     right: Counter[str] = Counter()
     total: Counter[str] = Counter()
     confusion: Counter[str] = Counter()
     for fold in range(folds):
-        fit_on = [s for s in spans if s.group % folds != fold]
+        fit_on = [s for s in spans if s.group % folds != fold and s.group in kept]
         model = typer.train_typer(fit_on, l2=l2, catalog=catalog, table=table, ner_bonus=0.0)
         held = [a for i, a in enumerate(train) if i % folds == fold]
         for docs in held:
@@ -68,6 +77,9 @@ def cross_validate(
     return {
         "knowledge": str(knowledge) if knowledge else None,
         "l2": l2,
+        "fraction": fraction,
+        # articles each fold's typer is fitted on, on average
+        "fitted_on_articles": round(sum(1 for g in kept for fold in range(folds) if g % folds != fold) / folds, 1),
         "type_acc": round(sum(right.values()) / sum(total.values()), 4),
         "per_label": {label: round(right[label] / total[label], 4) for label in sorted(total)},
         "confusion": dict(confusion.most_common(8)),
@@ -87,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-knowledge", action="store_true")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--l2", type=float, default=1.0)
+    parser.add_argument("--fraction", type=float, default=1.0, help="fit on this share of the training articles")
     parser.add_argument("--corpora")
     parser.add_argument(
         "--errors", type=Path, help="write the mistyped spans to this file (CoNLL text: not for the repo)"
@@ -95,7 +108,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     errors: list[str] = []
     result = cross_validate(
-        args.folds, None if args.no_knowledge else args.knowledge, corpora.corpora_dir(args.corpora), args.l2, errors
+        args.folds,
+        None if args.no_knowledge else args.knowledge,
+        corpora.corpora_dir(args.corpora),
+        args.l2,
+        errors,
+        args.fraction,
     )
     if args.errors:
         args.errors.write_text("\n".join(errors) + "\n", encoding="utf-8")
