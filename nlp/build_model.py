@@ -43,7 +43,7 @@ BUNDLED = ROOT / "plugins" / "newsdesk" / "analyze" / "bundled" / "nl_newsdesk"
 WORK = HERE / ".work"
 STEPS = ("convert", "knowledge", "train-ner", "train-syntax", "train-typer", "assemble", "evaluate", "card")
 MODEL_NAME = "newsdesk"  # spaCy prefixes the language: the package is nl_newsdesk
-MODEL_VERSION = "0.3.2"
+MODEL_VERSION = "0.3.3"
 SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
@@ -185,13 +185,15 @@ def _knowledge_vectors(nlp: Language, work: Path, ner_nlp: Language | None = Non
     log.info("knowledge vectors: %d keys, %s", source.n_keys, source.shape)
 
 
-def train_typer(nlp: Language, corpora_root: Path, out: Path) -> dict[str, object]:
+def train_typer(
+    nlp: Language, corpora_root: Path, out: Path, names: dict[str, list[int]] | None = None
+) -> dict[str, object]:
     """Fit the entity typer on the gold spans of the NER training split; choose its settings
     (L2, the bonus of the NER's own label, document voting, rejecting spans at a sentence start and
     inside a sentence, typing runs of capitalised words the NER missed, joining and propagating
     spans) by typed F1 on the dev articles read as newsdesk reads a text: each article one text,
     one sentence a line, tokenized by the pipeline (nlp/doc_eval.py), spans matched by characters.
-    Writes the chosen typer to ``out``."""
+    ``names``: the outside name counts (nlp/outside_names.py). Writes the chosen typer to ``out``."""
     import doc_eval
     from spacy.tokens import Doc
 
@@ -220,7 +222,7 @@ def train_typer(nlp: Language, corpora_root: Path, out: Path) -> dict[str, objec
 
     best_f, chosen = -1.0, {}
     for l2 in (1.0, 3.0):
-        model = typer.train_typer(spans + negatives, l2=l2, catalog=catalog, table=table)
+        model = typer.train_typer(spans + negatives, l2=l2, catalog=catalog, table=table, names=names)
         # the bonus of the NER's label, voting and rejecting first; then rejecting inside a
         # sentence and typing the capitalised runs the NER missed; then joining and propagating
         bonuses, rejects = (0.0, 0.5, 1.0, 1.5, 2.0), (None, 0.0, 1.0, 2.0, 3.0, 4.0)
@@ -313,7 +315,8 @@ def assemble(
             "after `import newsdesk.analyze` (which registers the typer's factory).",
             "author": "newsdesk contributors",
             "license": "research-only (NER: CoNLL-2002); syntax: CC BY-SA 4.0 (UD Dutch); knowledge vectors: "
-            "CC BY-SA 4.0 (from wordfreq's data) with the sources' attributions, see MODEL_CARD.md",
+            "CC BY-SA 4.0 (from wordfreq's data) with the sources' attributions; the typer's name counts: "
+            "GPL-3+ (Frog's frogdata); see MODEL_CARD.md",
             "sources": [
                 {"name": "CoNLL-2002 Dutch NER (ned.train)", "license": "research use only"},
                 {"name": "UD Dutch Alpino (dev+test)", "license": "CC BY-SA 4.0"},
@@ -328,6 +331,8 @@ def assemble(
                     "license": "Unicode License v3 (data), BSD-3-Clause (package)",
                 },
                 {"name": "pycountry (Debian iso-codes country names)", "license": "LGPL-2.1"},
+                # the typer's name counts (nlp/outside_names.py)
+                {"name": "Frog's SoNaR-1 NER lexicon (Debian frogdata)", "license": "GPL-3+"},
             ],
         }
     )
@@ -504,7 +509,9 @@ def main(argv: list[str] | None = None) -> int:
     if "train-typer" in steps:
         started = time.monotonic()
         core = core_pipeline(work, args.ner_model, args.syntax_model, args.base, not args.ner_from_work)
-        train_typer(core, root, work / "typer")
+        import outside_names
+
+        train_typer(core, root, work / "typer", outside_names.read_counts(outside_names.lexicon_file(work)))
         trained["typer_s"] = time.monotonic() - started
     if trained:
         # Re-read first: the two trainings may run as separate invocations at the same time.

@@ -33,7 +33,7 @@ any spaCy pipeline that sets `doc.ents` with PER/ORG/LOC/MISC (or PERSON/GPE/NOR
 | `tok2vec`, `morphologizer` (UPOS + features), `parser` (dependencies, sentence boundaries) | UD Dutch Alpino and LassySmall, dev+test files, minus every 10th sentence (held out) | CC BY-SA 4.0 |
 | `lemmatizer` (rule mode) | spacy-lookups-data Dutch tables | MIT (spacy-lookups-data) |
 | `ner` with its own tok2vec (PER, ORG, LOC, MISC) | CoNLL-2002 Dutch `ned.train` minus every 15th article (dev set for early stopping) | research use only |
-| `newsdesk_entity_typer` (re-labels the NER's spans, drops spans that are no name, finds names again) | gold spans and capitalised non-entity words of the same `ned.train` split, as whole articles; newsdesk's catalog seeds/entities.csv; settings chosen on the dev set | research use only |
+| `newsdesk_entity_typer` (re-labels the NER's spans, drops spans that are no name, finds names again) | gold spans and capitalised non-entity words of the same `ned.train` split, as whole articles; newsdesk's catalog seeds/entities.csv; name counts of SoNaR-1 (below); settings chosen on the dev set | research use only; the name counts it carries: GPL-3+ |
 | knowledge vectors (`vocab/vectors`, {knowledge_keys} keys, {knowledge_rows} distinct rows of {knowledge_width} columns), read by the NER's tok2vec and by the typer | public word lists, see below | see below |
 
 ## Knowledge vectors and their sources
@@ -58,6 +58,24 @@ from those packages at run time; they are only in pyproject's `recipe` dependenc
 | Babel 2.19 | Unicode CLDR territory names (Dutch, English) and Dutch language names | CLDR: Unicode License v3; Babel: BSD-3-Clause |
 | pycountry 26.2 | country names and the names of states, provinces and regions (ISO 3166-2 first-level subdivisions; Debian iso-codes) | LGPL-2.1 |
 
+The typer also carries **name counts from a larger annotated Dutch corpus** (nlp/outside_names.py,
+{typer_outside_names} words, inside the typer's files, not in the vectors): for every capitalised word
+that was part of a name in SoNaR-1 (about a million words of Dutch from news, magazines, websites,
+Wikipedia and more, annotated with person, organisation, location, product, event and other names),
+how often it was part of each kind of name and how often of none. They come from the lexicon of
+the named-entity tagger of Frog (Tilburg University and the University of Antwerp), as Debian
+packages it:
+
+| source (Debian package) | what is taken | licence |
+| --- | --- | --- |
+| frogdata 0.18 | `nld/nergen.data.lex`: per capitalised word, its counts as per / org / loc / misc + pro + eve / no name | GPL-3+ (Copyright 2006-2020 the ILK Research Group, Tilburg University, and the CLiPS Research Centre, University of Antwerp) |
+
+SoNaR's conventions are not CoNLL-2002's (it calls "Belgische" a location): the counts are
+features whose weights the typer learns on CoNLL-2002, not labels. That the counts do not hold
+ned.testa's articles was checked before they were used: of ned.testa's distinct capitalised
+entity words, 14.6 % are in the lexicon with at most two name sightings, against 15.5 % of
+ned.train's; a lexicon built on ned.testa's own text would know every rare name of it.
+
 The table is a derived database of these lists: it carries their attributions above, and
 wordfreq's share-alike licence (CC BY-SA 4.0) applies to it. The pipeline as a whole stays
 research-only because of CoNLL-2002.
@@ -76,7 +94,7 @@ adjectives and demonyms such as "Belgische" are MISC), the words around it ("min
 "in", and the compound before it: "zakenbank", "seniorenpartij"; a line break counts as a sentence
 edge), a lexicon of the training split's entity strings and capitalised words with their label
 counts, newsdesk's catalog (canonical names and aliases marked apart), the knowledge vectors of the
-name's words and of the word before it, and the other mentions of the name in the document
+name's words and of the word before it, the SoNaR-1 name counts of its words, and the other mentions of the name in the document
 ("Verhofstadt" after "Guy Verhofstadt"; a one-word name never given in full is more often a firm
 or a band than a person). Its fifth class, "no entity", is fitted on the runs of capitalised words
 outside the gold entities (a capitalised word at a sentence start: "Voormalig", "Gekleed"), and the
@@ -150,10 +168,12 @@ dev slice or on cross-validation folds of `ned.train` by article, never on ned.t
 | + the "no entity" class | 0.7947 | 0.9101 | 0.8732 |
 | + typer fitted on whole articles, one-word names never given in full marked | 0.7987 | 0.9024 | 0.885 |
 | + NER trained with the knowledge vectors, settings chosen again on dev (0.3.0) | 0.7972 | 0.8836 | 0.9023 |
-| + typer settings chosen on whole dev documents as newsdesk reads them; capitalised runs the NER missed typed too (this pipeline; dev F1 0.8348 -> {doc_dev_f}) | {doc_test_f} | {doc_test_untyped_f} | {doc_test_type_acc} |
+| + typer settings chosen on whole dev documents as newsdesk reads them; capitalised runs the NER missed typed too (0.3.1 and 0.3.2; dev F1 0.8348 -> 0.8427) | 0.81 | 0.9054 | 0.8946 |
+| + typer reads the name counts of SoNaR-1, settings chosen again on dev (this pipeline; dev F1 0.8427 -> {doc_dev_f}) | {doc_test_f} | {doc_test_untyped_f} | {doc_test_type_acc} |
 
 Cross-validated type accuracy of the typer on ned.train's gold spans (5 folds by article): 0.856
-without the knowledge vectors, 0.875 with them, 0.877 with the kinds of words and whole articles.
+without the knowledge vectors, 0.875 with them, 0.877 with the kinds of words and whole articles,
+0.889 with the SoNaR-1 name counts (`nlp/typer_cv.py`; ORG 0.741 -> 0.771).
 The NER itself gained little from the knowledge vectors: its best dev F1 (10-sentence chunks) is
 0.776 against 0.772 without them. Measured and not kept: vetoing the rejection of known places
 (+0.001 on ned.testa, -0.001 on dev), joining touching spans of one label (not chosen on dev).
@@ -264,6 +284,7 @@ def render(
     model = typer.get("model") or {}
     before = (typer.get("dev_without_typer") or {}).get("f")
     values["typer_features"] = f"{model['features']:,}" if "features" in model else "n/a"
+    values["typer_outside_names"] = f"{model['outside_names']:,}" if "outside_names" in model else "n/a"
     values["typer_size"] = typer.get("size_mb", "n/a")
     values["typer_bonus"] = typer.get("ner_bonus", "n/a")
     yes_no = {True: "yes", False: "no"}

@@ -1,7 +1,7 @@
 """Cross-validated type accuracy of the entity typer on ned.train, folds by article.
 
     .venv/bin/python nlp/typer_cv.py [--knowledge nlp/.work/knowledge] [--no-knowledge] [--folds 5]
-                                     [--fraction 0.5]
+                                     [--fraction 0.5] [--no-outside-names] [--work nlp/.work]
 
 For each fold the typer is fitted on the gold spans of the other folds' articles (its lexicon too)
 and types the gold spans of the fold's articles; prints the type accuracy overall and per gold
@@ -9,6 +9,8 @@ label and the commonest confusions. This is where the typer's features are chose
 never looked at, and the dev slice (19 articles) is too small to tell small differences apart.
 ``--fraction`` fits each fold on that share of the other folds' articles (the same articles for
 every fold: corpora.sample_articles) and still types every held-out span: a learning curve.
+The typer reads the outside name counts (nlp/outside_names.py) as the recipe's does, unless
+``--no-outside-names``.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "plugins"))
 
 import corpora  # noqa: E402
+import outside_names  # noqa: E402
 
 
 def cross_validate(
@@ -39,6 +42,7 @@ def cross_validate(
     l2: float = 1.0,
     errors: list[str] | None = None,
     fraction: float = 1.0,
+    names: dict[str, list[int]] | None = None,
 ) -> dict[str, object]:
     import spacy
 
@@ -59,7 +63,7 @@ def cross_validate(
     confusion: Counter[str] = Counter()
     for fold in range(folds):
         fit_on = [s for s in spans if s.group % folds != fold and s.group in kept]
-        model = typer.train_typer(fit_on, l2=l2, catalog=catalog, table=table, ner_bonus=0.0)
+        model = typer.train_typer(fit_on, l2=l2, catalog=catalog, table=table, ner_bonus=0.0, names=names)
         held = [a for i, a in enumerate(train) if i % folds == fold]
         for docs in held:
             for doc in docs:
@@ -78,6 +82,7 @@ def cross_validate(
         "knowledge": str(knowledge) if knowledge else None,
         "l2": l2,
         "fraction": fraction,
+        "outside_names": len(names or {}),
         # articles each fold's typer is fitted on, on average
         "fitted_on_articles": round(sum(1 for g in kept for fold in range(folds) if g % folds != fold) / folds, 1),
         "type_acc": round(sum(right.values()) / sum(total.values()), 4),
@@ -100,6 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--l2", type=float, default=1.0)
     parser.add_argument("--fraction", type=float, default=1.0, help="fit on this share of the training articles")
+    parser.add_argument(
+        "--no-outside-names", action="store_true", help="without the name counts of nlp/outside_names.py"
+    )
+    parser.add_argument("--work", type=Path, default=HERE / ".work", help="where outside_names finds or fetches them")
     parser.add_argument("--corpora")
     parser.add_argument(
         "--errors", type=Path, help="write the mistyped spans to this file (CoNLL text: not for the repo)"
@@ -114,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         args.l2,
         errors,
         args.fraction,
+        None if args.no_outside_names else outside_names.read_counts(outside_names.lexicon_file(args.work)),
     )
     if args.errors:
         args.errors.write_text("\n".join(errors) + "\n", encoding="utf-8")

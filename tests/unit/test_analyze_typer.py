@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import spacy
+import srsly
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -403,3 +404,61 @@ def test_a_person_cut_before_a_particle_surname_takes_it(nlp) -> None:
     # not a place, not across a span, not into a sentence's first word
     assert extend_surnames(doc, [(1, 2, "LOC")]) == [(1, 2, "LOC")]
     assert extend_surnames(doc, [(1, 2, "PER"), (3, 4, "ORG")]) == [(1, 2, "PER"), (3, 4, "ORG")]
+
+
+# Outside name counts (Knowledge.names, NAME_CLASSES order: PER ORG LOC MISC O), as
+# nlp/outside_names.py reads them from a larger annotated corpus.
+OUTSIDE = {
+    "Tectrade": [0, 9, 0, 0, 0],
+    "Cofinimmo": [0, 4, 0, 0, 1],
+    "Dewaele": [12, 0, 0, 0, 0],
+    "Vandeurzen": [7, 1, 0, 0, 0],
+    "Kunstberg": [0, 0, 3, 0, 0],
+}
+
+
+def test_outside_name_counts_become_features() -> None:
+    feats = dict(typer.name_count_features(["Tectrade"], OUTSIDE))
+    assert feats["nc=ORG"] == 1.0 and feats["nc1=ORG"] == 1.0
+    assert "ncl=none" not in feats  # a one-word name has no last word apart
+    two = dict(typer.name_count_features(["Jan", "Dewaele"], OUTSIDE))
+    assert two["nc=PER"] == 1.0 and two["nc1=none"] == 1.0 and two["ncl=PER"] == 1.0
+    assert dict(typer.name_count_features(["Xyzzy"], OUTSIDE))["nc=none"] == 1.0
+    nlp = spacy.blank("nl")
+    doc = _doc(nlp, "bij Tectrade werkt niemand", [])
+    assert ("nc=ORG", 1.0) in span_features(doc, 1, 2, Knowledge(names=OUTSIDE))
+    assert not any(name.startswith("nc") for name, _ in span_features(doc, 1, 2, Knowledge()))
+
+
+def test_typer_trained_with_outside_names_types_names_it_never_saw(tmp_path: Path) -> None:
+    nlp = spacy.blank("nl")
+    # the same contexts for firms and people: only the outside counts tell them apart
+    sentences = [
+        ("volgens Cofinimmo is het", (1, 2, "ORG")),
+        ("volgens Vandeurzen is het", (1, 2, "PER")),
+        ("gisteren zei Cofinimmo dat", (2, 3, "ORG")),
+        ("gisteren zei Vandeurzen dat", (2, 3, "PER")),
+    ] * 3
+    articles = [[_doc(nlp, words, [ent])] for words, ent in sentences]
+    model = typer.train_typer(typer.gold_spans(articles), l2=0.1, folds=3, ner_bonus=0.0, names=OUTSIDE)
+    assert model.knowledge.names == OUTSIDE
+    doc = _doc(nlp, "gisteren zei Tectrade dat Dewaele won", [])
+    assert model.relabel(doc, [(2, 3, "MISC"), (4, 5, "MISC")]) == ["ORG", "PER"]
+    # the counts travel with the typer's files, both ways
+    model.to_disk(tmp_path / "typer")
+    for loaded in (TyperModel.from_disk(tmp_path / "typer"), TyperModel.from_bytes(model.to_bytes())):
+        assert loaded.knowledge.names == OUTSIDE
+        assert loaded.relabel(doc, [(2, 3, "MISC"), (4, 5, "MISC")]) == ["ORG", "PER"]
+
+
+def test_typer_files_from_before_outside_names_still_load(tmp_path: Path) -> None:
+    model = _model()
+    model.to_disk(tmp_path / "typer")
+    knowledge = srsly.read_msgpack(tmp_path / "typer" / "knowledge.msgpack")
+    del knowledge["names"]
+    srsly.write_msgpack(tmp_path / "typer" / "knowledge.msgpack", knowledge)
+    loaded = TyperModel.from_disk(tmp_path / "typer")
+    assert loaded.knowledge.names == {}
+    doc = _doc(spacy.blank("nl"), "minister Verhofstadt was in Brussel bij de NAVO .", [])
+    spans = [(1, 2, "LOC"), (4, 5, "PER"), (7, 8, "PER")]
+    assert loaded.relabel(doc, spans) == model.relabel(doc, spans)

@@ -18,6 +18,11 @@ Beyond labels, switches chosen on the dev split: a fifth class ``REJECT`` (fitte
 capitalised words outside the gold entities) drops spans that are no name; touching spans of one
 label can be joined; a name found once is found again where the same words recur in the document.
 
+Names from outside CoNLL-2002 (``Knowledge.names``): how often each capitalised word was part of a
+person, organisation, place or other name, or of no name, in a larger annotated Dutch corpus
+(SoNaR-1's 1 million words, as the name lexicon of Frog's NER in Debian's frogdata; read by
+nlp/knowledge.py when the typer is trained, shipped inside the typer's files).
+
 Training detail that matters: the lexicon features of a training span are computed from the
 other articles only (k-fold by article), else every training name would be "known" and the
 classifier would learn to trust the lexicon more than it deserves on new text.
@@ -132,6 +137,8 @@ class Knowledge:
     lexicon: dict[str, list[float]] = field(default_factory=dict)  # normalised span text -> counts
     tokens: dict[str, list[float]] = field(default_factory=dict)  # token text -> counts inside spans
     catalog: dict[str, str] = field(default_factory=dict)  # normalised surface -> "LOC" / "LOC:alias"
+    # capitalised word -> counts in an outside annotated corpus, in the order of NAME_CLASSES
+    names: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
     def from_spans(
@@ -139,8 +146,9 @@ class Knowledge:
         spans: Iterable[tuple[str, Sequence[str], str]],
         labels: Sequence[str] = LABELS,
         catalog: dict[str, str] | None = None,
+        names: dict[str, list[int]] | None = None,
     ) -> Knowledge:
-        """From (span text, token texts, label) triples."""
+        """From (span text, token texts, label) triples (``names``: see ``Knowledge.names``)."""
         index = {label: i for i, label in enumerate(labels)}
         lexicon: dict[str, list[float]] = {}
         tokens: dict[str, list[float]] = {}
@@ -151,10 +159,14 @@ class Knowledge:
             for word in words:
                 if word[:1].isupper():
                     tokens.setdefault(word, [0.0] * len(labels))[index[label]] += 1
-        return cls(tuple(labels), lexicon, tokens, dict(catalog or {}))
+        return cls(tuple(labels), lexicon, tokens, dict(catalog or {}), dict(names or {}))
 
 
-def _distribution(prefix: str, counts: list[float] | None, labels: Sequence[str]) -> list[tuple[str, float]]:
+# The classes of ``Knowledge.names``: a word's share of each kind of name, and of no name at all.
+NAME_CLASSES = ("PER", "ORG", "LOC", "MISC", "O")
+
+
+def _distribution(prefix: str, counts: Sequence[float] | None, labels: Sequence[str]) -> list[tuple[str, float]]:
     if not counts:
         return [(f"{prefix}=none", 1.0)]
     total = sum(counts)
@@ -244,9 +256,24 @@ def span_features(
         catalog = knowledge.catalog.get(normalise(words[0].split("-", 1)[0]))
         catalog = None if catalog is None else catalog + ":head"
     feats.append((f"cat={catalog}", 1.0))
+    if knowledge.names:
+        feats += name_count_features(words, knowledge.names)
     if table is not None:
         feats += knowledge_features(doc, start, end, words, table)
-    # The same name elsewhere in the document, and longer names this one is the end of.
+    feats += _document_features(doc, start, end, words, others, table)
+    return feats
+
+
+def _document_features(
+    doc: Doc,
+    start: int,
+    end: int,
+    words: Sequence[str],
+    others: Sequence[tuple[int, int]],
+    table: KnowledgeTable | None,
+) -> list[tuple[str, float]]:
+    """The same name elsewhere in the document, and longer names this one is the end of."""
+    feats: list[tuple[str, float]] = []
     same = [
         (o_start, o_end)
         for o_start, o_end in others
@@ -272,6 +299,19 @@ def span_features(
         feats.append(("solo", 1.0))
         if table is not None:
             feats.append((f"solo|kk={_kind(table.row(words[0]))}", 1.0))
+    return feats
+
+
+def name_count_features(words: Sequence[str], names: dict[str, list[int]]) -> list[tuple[str, float]]:
+    """What the outside corpus says of the name's words: summed over its capitalised words, and
+    for its first and (in a longer name) its last word."""
+    capitals = [w for w in words if w[:1].isupper() and w.lower() not in NAME_PARTICLES] or list(words)
+    known = [names[w] for w in capitals if w in names]
+    summed = [sum(column) for column in zip(*known, strict=True)] if known else None
+    feats = _distribution("nc", summed, NAME_CLASSES)
+    feats += _distribution("nc1", names.get(capitals[0]), NAME_CLASSES)
+    if len(capitals) > 1:
+        feats += _distribution("ncl", names.get(capitals[-1]), NAME_CLASSES)
     return feats
 
 
@@ -567,7 +607,10 @@ class TyperModel:
         cls, cfg: dict[str, Any], data: dict[str, Any], feature_names: Sequence[str], weights: np.ndarray
     ) -> TyperModel:
         """A model from its saved switches (``cfg``), knowledge (``data``), feature names and weights."""
-        knowledge = Knowledge(tuple(cfg["labels"]), data["lexicon"], data["tokens"], data["catalog"])
+        # "names" is missing from the files of typers fitted before it existed
+        knowledge = Knowledge(
+            tuple(cfg["labels"]), data["lexicon"], data["tokens"], data["catalog"], data.get("names", {})
+        )
         switches: dict[str, Any] = {}
         for name, cast in _SWITCHES:
             if name in _REQUIRED_SWITCHES or name in cfg:  # a later switch is off in an older file
@@ -586,6 +629,7 @@ class TyperModel:
                 "lexicon": self.knowledge.lexicon,
                 "tokens": self.knowledge.tokens,
                 "catalog": self.knowledge.catalog,
+                "names": self.knowledge.names,
                 "features": names,
             },
         )
@@ -609,6 +653,7 @@ class TyperModel:
                     "lexicon": self.knowledge.lexicon,
                     "tokens": self.knowledge.tokens,
                     "catalog": self.knowledge.catalog,
+                    "names": self.knowledge.names,
                     "features": sorted(self.features, key=self.features.__getitem__),
                     "shape": list(weights.shape),
                     "weights": weights.tobytes(),
@@ -722,8 +767,10 @@ def training_features(
     folds: int = 10,
     catalog: dict[str, str] | None = None,
     table: KnowledgeTable | None = None,
+    names: dict[str, list[int]] | None = None,
 ) -> list[list[tuple[str, float]]]:
-    """Features of gold spans, each computed with a lexicon built from the other folds' articles."""
+    """Features of gold spans, each computed with a lexicon built from the other folds' articles
+    (the outside ``names`` counts are the same for every fold: they never saw this corpus)."""
     triples = [(s.doc[s.start : s.end].text, [t.text for t in s.doc[s.start : s.end]], s.label) for s in spans]
     out: list[list[tuple[str, float]]] = [[] for _ in spans]
     others: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -732,7 +779,7 @@ def training_features(
             others[id(s.doc)].append((s.start, s.end))
     for fold in range(folds):
         knowledge = Knowledge.from_spans(
-            (t for t, s in zip(triples, spans, strict=True) if s.group % folds != fold), labels, catalog
+            (t for t, s in zip(triples, spans, strict=True) if s.group % folds != fold), labels, catalog, names
         )
         for i, s in enumerate(spans):
             if s.group % folds == fold:
@@ -800,15 +847,17 @@ def train_typer(
     ner_bonus: float = 1.0,
     doc_vote: bool = False,
     table: KnowledgeTable | None = None,
+    names: dict[str, list[int]] | None = None,
 ) -> TyperModel:
     """Fit the typer on gold spans (and ``REJECT`` spans: then it can drop spans); with ``table``
-    it reads the knowledge vectors (and will at run time, from the vocab of the docs it re-labels)."""
-    feats = training_features(spans, labels, folds, catalog, table)
+    it reads the knowledge vectors (and will at run time, from the vocab of the docs it re-labels);
+    with ``names`` it knows the outside name counts (``Knowledge.names``) and ships them."""
+    feats = training_features(spans, labels, folds, catalog, table, names)
     targets = [s.label for s in spans]
     classes = (*labels, REJECT) if REJECT in targets else tuple(labels)
     index, weights = fit(feats, targets, classes, l2=l2, min_count=min_count)
     triples = ((s.doc[s.start : s.end].text, [t.text for t in s.doc[s.start : s.end]], s.label) for s in spans)
-    knowledge = Knowledge.from_spans(triples, labels, catalog)
+    knowledge = Knowledge.from_spans(triples, labels, catalog, names)
     return TyperModel(
         knowledge,
         index,
@@ -866,6 +915,7 @@ def model_info(model: TyperModel) -> dict[str, Any]:
     return {
         "features": len(model.features),
         "lexicon": len(model.knowledge.lexicon),
+        "outside_names": len(model.knowledge.names),
         "ner_bonus": model.ner_bonus,
         "doc_vote": model.doc_vote,
         "use_table": model.use_table,
