@@ -164,6 +164,7 @@ class Knowledge:
 
 # The classes of ``Knowledge.names``: a word's share of each kind of name, and of no name at all.
 NAME_CLASSES = ("PER", "ORG", "LOC", "MISC", "O")
+NAMES_FILE = "outside_names.msgpack"
 
 
 def _distribution(prefix: str, counts: Sequence[float] | None, labels: Sequence[str]) -> list[tuple[str, float]]:
@@ -607,7 +608,6 @@ class TyperModel:
         cls, cfg: dict[str, Any], data: dict[str, Any], feature_names: Sequence[str], weights: np.ndarray
     ) -> TyperModel:
         """A model from its saved switches (``cfg``), knowledge (``data``), feature names and weights."""
-        # "names" is missing from the files of typers fitted before it existed
         knowledge = Knowledge(
             tuple(cfg["labels"]), data["lexicon"], data["tokens"], data["catalog"], data.get("names", {})
         )
@@ -629,10 +629,12 @@ class TyperModel:
                 "lexicon": self.knowledge.lexicon,
                 "tokens": self.knowledge.tokens,
                 "catalog": self.knowledge.catalog,
-                "names": self.knowledge.names,
                 "features": names,
             },
         )
+        if self.knowledge.names:
+            # a file of its own: the counts keep their source's licence (GPL-3+, see the model card)
+            srsly.write_msgpack(path / NAMES_FILE, self.knowledge.names)
         # float16 halves the file (weights kept to about three significant digits).
         np.save(path / "weights.npy", self.weights.astype(np.float16), allow_pickle=False)
 
@@ -640,6 +642,8 @@ class TyperModel:
     def from_disk(cls, path: Path) -> TyperModel:
         cfg = srsly.read_json(path / "cfg.json")
         data = srsly.read_msgpack(path / "knowledge.msgpack")
+        if (path / NAMES_FILE).exists():  # typers fitted before the outside names have none
+            data["names"] = srsly.read_msgpack(path / NAMES_FILE)
         weights = np.load(path / "weights.npy", allow_pickle=False).astype(np.float32)
         return cls._built(cfg, data, data["features"], weights)
 
