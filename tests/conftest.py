@@ -7,10 +7,13 @@ the suite passes on a machine with no PostgreSQL running.
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import TypeVar
 
 import psycopg
@@ -82,6 +85,16 @@ def not_none(value: T | None) -> T:
     """A value the test expects to be there (a lookup that may find nothing, an optional field)."""
     assert value is not None
     return value
+
+
+def load_recipe_module(relative: str, name: str) -> ModuleType:
+    """A script of the repository that is no package (nlp/corpora.py ...), loaded as module ``name``."""
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parents[1] / relative)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
 
 
 def narrow(value: object, kind: type[T]) -> T:

@@ -3,28 +3,15 @@ annotations and their round trip through the commitments-nl layout, on a CoNLL t
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import load_recipe_module
 
-
-def _load_corpus() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("commitment_corpus", ROOT / "nlp" / "commitments" / "corpus.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus = _load_corpus()
+corpus = load_recipe_module("nlp/commitments/corpus.py", "commitment_corpus")
 
 
 def _conll(documents: list[list[str]]) -> str:

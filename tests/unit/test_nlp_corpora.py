@@ -4,27 +4,14 @@ sample inside every larger one, and never touches dev or test."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 import spacy
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import load_recipe_module
 
-
-def _load_corpora() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("nlp_corpora", ROOT / "nlp" / "corpora.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-corpora = _load_corpora()
+corpora = load_recipe_module("nlp/corpora.py", "nlp_corpora")
 
 
 def _article(n: int) -> str:

@@ -3,26 +3,13 @@ here in the format of Frog's NER lexicon."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import load_recipe_module
 
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("nlp_outside_names", ROOT / "nlp" / "outside_names.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-outside_names = _load()
+outside_names = load_recipe_module("nlp/outside_names.py", "nlp_outside_names")
 
 LINES = [
     "54633 de B-loc:7 B-per:21 I-org:152 O:53895",  # lower case: never kept
