@@ -21,7 +21,8 @@ label can be joined; a name found once is found again where the same words recur
 Names from outside CoNLL-2002 (``Knowledge.names``): how often each capitalised word was part of a
 person, organisation, place or other name, or of no name, in a larger annotated Dutch corpus
 (SoNaR-1's 1 million words, as the name lexicon of Frog's NER in Debian's frogdata; read by
-nlp/knowledge.py when the typer is trained, shipped inside the typer's files).
+nlp/outside_names.py when the typer is trained, shipped in a file of their own, ``NAMES_FILE``,
+beside the typer's other files: they keep their source's licence, GPL-3+).
 
 Training detail that matters: the lexicon features of a training span are computed from the
 other articles only (k-fold by article), else every training name would be "known" and the
