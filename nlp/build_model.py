@@ -178,7 +178,10 @@ def _knowledge_vectors(nlp: Language, work: Path, ner_nlp: Language | None = Non
     source = ner_nlp.vocab.vectors if ner_nlp is not None else None
     if source is None or source.name != KNOWLEDGE_VECTORS_NAME:
         if not (work / "knowledge" / "config.cfg").exists():
-            log.warning("no knowledge vectors in %s: the typer gets no knowledge features", work)
+            if nlp.vocab.vectors.name == KNOWLEDGE_VECTORS_NAME:  # a --base pipeline brought its own
+                log.info("knowledge vectors of the base pipeline kept: %s", nlp.vocab.vectors.shape)
+            else:
+                log.warning("no knowledge vectors in %s: the typer gets no knowledge features", work)
             return
         source = spacy.load(work / "knowledge").vocab.vectors
     nlp.vocab.vectors = source
