@@ -25,6 +25,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -105,11 +106,19 @@ sys.exit(supervise(component_commands(env), env, optional=("log-server",)))
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGINT for an orderly stop, then SIGKILL whatever is left of the process group we made."""
+    """SIGINT for an orderly stop, then SIGKILL whatever is left: of the process group we made,
+    and of the components, which run in a group of their own. The supervisor gives them
+    STOP_GRACE_S before it kills them itself, so it is given longer than that."""
+    from newsdesk_airflow.standalone import STOP_GRACE_S
+
+    try:
+        components = psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        components = []
     if process.poll() is None:
         process.send_signal(signal.SIGINT)
         try:
-            process.wait(timeout=30)
+            process.wait(timeout=STOP_GRACE_S + 30)
         except subprocess.TimeoutExpired:
             pass
     try:
@@ -117,6 +126,11 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     except ProcessLookupError:
         pass
     process.wait(timeout=10)
+    for component in components:
+        try:
+            component.kill()
+        except psutil.NoSuchProcess:
+            pass
 
 
 @pytest.fixture(scope="module")
