@@ -58,6 +58,10 @@ from those packages at run time; they are only in pyproject's `recipe` dependenc
 | Babel 2.19 | Unicode CLDR territory names (Dutch, English) and Dutch language names | CLDR: Unicode License v3; Babel: BSD-3-Clause |
 | pycountry 26.2 | country names and the names of states, provinces and regions (ISO 3166-2 first-level subdivisions; Debian iso-codes) | LGPL-2.1 |
 
+The table is a derived database of these lists: it carries their attributions above, and
+wordfreq's share-alike licence (CC BY-SA 4.0) applies to it. The pipeline as a whole stays
+research-only because of CoNLL-2002.
+
 The typer also carries **name counts from a larger annotated Dutch corpus** (nlp/outside_names.py,
 {typer_outside_names} words, in the typer's own file `newsdesk_entity_typer/outside_names.msgpack`, not in the vectors): for every capitalised word
 that was part of a name in SoNaR-1 (about a million words of Dutch from news, magazines, websites,
@@ -74,11 +78,8 @@ SoNaR's conventions are not CoNLL-2002's (it calls "Belgische" a location): the 
 features whose weights the typer learns on CoNLL-2002, not labels. That the counts do not hold
 ned.testa's articles was checked before they were used: of ned.testa's distinct capitalised
 entity words, 14.6 % are in the lexicon with at most two name sightings, against 15.5 % of
-ned.train's; a lexicon built on ned.testa's own text would know every rare name of it.
-
-The table is a derived database of these lists: it carries their attributions above, and
-wordfreq's share-alike licence (CC BY-SA 4.0) applies to it. The pipeline as a whole stays
-research-only because of CoNLL-2002.
+ned.train's; a lexicon built on ned.testa's own text would know every rare name of it. The counts
+file keeps the GPL-3+ of its source.
 
 NER and syntax are trained as two pipelines and assembled with sourced components, so the NER keeps
 its own tok2vec (wider, trained on news) next to the syntax tok2vec. Order:
