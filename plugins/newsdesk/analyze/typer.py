@@ -304,10 +304,15 @@ def _document_features(
     return feats
 
 
+def _name_words(words: Sequence[str]) -> list[str]:
+    """The words that carry a name: capitalised and no particle ("van", "de"); all words if none is."""
+    return [w for w in words if w[:1].isupper() and w.lower() not in NAME_PARTICLES] or list(words)
+
+
 def name_count_features(words: Sequence[str], names: dict[str, list[int]]) -> list[tuple[str, float]]:
     """What the outside corpus says of the name's words: summed over its capitalised words, and
     for its first and (in a longer name) its last word."""
-    capitals = [w for w in words if w[:1].isupper() and w.lower() not in NAME_PARTICLES] or list(words)
+    capitals = _name_words(words)
     known = [names[w] for w in capitals if w in names]
     summed = [sum(column) for column in zip(*known, strict=True)] if known else None
     feats = _distribution("nc", summed, NAME_CLASSES)
@@ -322,7 +327,7 @@ def knowledge_features(
 ) -> list[tuple[str, float]]:
     """What the public lists say about the span, its first and last word and the word before it."""
     feats: list[tuple[str, float]] = []
-    names = [w for w in words if w[:1].isupper() and w.lower() not in NAME_PARTICLES] or list(words)
+    names = _name_words(words)
     first = table.features("kf", names[0])
     feats += first
     kinds = [_kind(table.row(w)) for w in names]
